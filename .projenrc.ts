@@ -1,0 +1,99 @@
+import { awscdk, javascript } from 'projen';
+import { UpdateSnapshot } from 'projen/lib/javascript';
+
+/**
+ * Minimum aws-cdk-lib users need. 2.245.0 has everything the constructs use
+ * (sfn.DistributedMap with ItemReader/ResultWriterV2, JitterType, QueryLanguage)
+ * and is the version @aws-cdk/integ-tests-alpha is published for.
+ */
+const CDK_VERSION = '2.245.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-workflow-patterns',
+  description: 'Secure, tested AWS Step Functions patterns for AWS CDK: production-ready workflows, human approval, fan-out, and local execution.',
+  author: 'cdk-workflow-patterns maintainers',
+  authorAddress: 'maintainers@cdk-workflow-patterns.dev',
+  repositoryUrl: 'https://github.com/cdk-workflow-patterns/cdk-workflow-patterns.git',
+  keywords: ['aws-cdk', 'cdk', 'step-functions', 'stepfunctions', 'workflow', 'orchestration', 'approval', 'map'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  github: false,
+  release: false,
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: '10.5.1',
+  // jsii and the dev toolchain stay on TypeScript 5.9: TypeScript 7 breaks ts-jest.
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['.projenrc.ts', 'integ/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    compilerOptions: {
+      lib: ['es2023'],
+    },
+  },
+  devDeps: [
+    '@types/node@^20',
+    `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,
+    '@aws-cdk/integ-runner@^2.197.10',
+    'aws-cdk@^2.1148.1',
+    'asl-validator@^4.0.0',
+    'aws-local-stepfunctions@3.0.0',
+    // cdk-nag v3 needs aws-cdk-lib >= 2.257 at dev time; v2 checks the same AwsSolutions rules on 2.245.
+    'cdk-nag@^2.36.8',
+  ],
+  jestOptions: {
+    // A snapshot that changes must fail the test; `npm run test:update` refreshes them on purpose.
+    updateSnapshot: UpdateSnapshot.NEVER,
+    // Machine-readable results for .ci/run's closing `N passed, N failed` line.
+    extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
+      testTimeout: 60_000,
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'integ', 'examples', 'bench'],
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
+  },
+  gitignore: ['/cdk.out/', '*.snapshot/**/asset.*', '/demo-output/', '.tmp/'],
+});
+
+for (const pattern of ['/integ/', '/examples/', '/bench/', '/cdk.out/', '/demo-output/', '/.ci/', '/tsconfig.dev.json']) {
+  project.npmignore?.exclude(pattern);
+}
+
+// Integration tests: integ-runner synthesizes each integ/integ.*.ts and compares it with the
+// committed snapshot. --dry-run: never deploys, needs no credentials.
+const integ = project.addTask('integ', {
+  description: 'Synthesize integ tests and compare them with their committed snapshots (offline)',
+  exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --dry-run',
+  receiveArgs: true,
+});
+project.addTask('integ:update', {
+  description: 'Refresh integ test snapshots (offline, nothing is deployed)',
+  exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --update-on-failed --dry-run',
+  receiveArgs: true,
+});
+project.testTask.spawn(integ);
+// ts-jest transpiles without type checking (isolatedModules): tests, examples and integ are type-checked here.
+project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
+// jsii rules on the public API (no unions, no generics...) are checked by every test run.
+project.testTask.exec('jsii --silence-warnings=reserved-word');
+
+// The main job: synthesize the example app and run its workflows locally.
+project.addTask('demo', {
+  description: 'Synthesize the example app into cdk.out/ and run its workflows locally',
+  steps: [
+    { exec: 'cdk synth --app "ts-node --prefer-ts-exts -P tsconfig.dev.json examples/app.ts" --output cdk.out --quiet' },
+    { exec: 'ts-node --prefer-ts-exts -P tsconfig.dev.json examples/run-demo.ts cdk.out' },
+  ],
+});
+
+project.synth();

@@ -1,0 +1,55 @@
+/**
+ * cdk-nag in tests: a stack must have no unsuppressed finding, and every suppression must say why.
+ */
+import { Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+
+/** Rule packs to run. */
+export interface NagOptions {
+  /** Also run the Serverless pack (for stacks with Lambda, API Gateway, Step Functions). @default false */
+  readonly serverless?: boolean;
+}
+
+/** Suppression reasons shorter than this are not reasons. */
+export const MIN_REASON_LENGTH = 20;
+
+interface Suppression { id?: string; reason?: string; appliesTo?: unknown[] }
+
+/**
+ * Every cdk-nag finding left in the stack and every suppression that gives no real reason, as
+ * readable lines. Adds the rule packs to the stack as aspects.
+ */
+export function nagFindings(stack: Stack, options: NagOptions = {}): string[] {
+  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true }));
+  if (options.serverless) {
+    Aspects.of(stack).add(new ServerlessChecks({ verbose: true }));
+  }
+  const rule = Match.stringLikeRegexp('^(AwsSolutions|Serverless)-');
+  const annotations = Annotations.fromStack(stack);
+  const findings = [...annotations.findError('*', rule), ...annotations.findWarning('*', rule)]
+    .map(m => `${m.id}: ${String(m.entry.data).split('\n')[0]}`);
+
+  const template = Template.fromStack(stack).toJSON();
+  const suppressionSets: Array<[string, Suppression[]]> = [
+    ['(stack)', template.Metadata?.cdk_nag?.rules_to_suppress ?? []],
+    ...Object.entries(template.Resources ?? {}).map(([id, r]: [string, any]) =>
+      [id, r.Metadata?.cdk_nag?.rules_to_suppress ?? []] as [string, Suppression[]]),
+  ];
+  for (const [where, suppressions] of suppressionSets) {
+    for (const s of suppressions) {
+      if (typeof s.reason !== 'string' || s.reason.trim().length < MIN_REASON_LENGTH) {
+        findings.push(`${where}: suppression of ${s.id} has no real reason (got ${JSON.stringify(s.reason)}; write at least ${MIN_REASON_LENGTH} characters saying why)`);
+      }
+    }
+  }
+  return findings;
+}
+
+/** Fails with every finding when the stack is not cdk-nag clean. */
+export function expectNagClean(stack: Stack, options: NagOptions = {}): void {
+  const findings = nagFindings(stack, options);
+  if (findings.length > 0) {
+    throw new Error(`cdk-nag: ${findings.length} finding(s) in ${stack.stackName}:\n  ${findings.join('\n  ')}`);
+  }
+}
