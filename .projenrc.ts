@@ -62,7 +62,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
-  gitignore: ['/cdk.out/', '*.snapshot/**/asset.*', '/demo-output/', '.tmp/'],
+  gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/'],
 });
 
 for (const pattern of ['/integ/', '/examples/', '/bench/', '/cdk.out/', '/demo-output/', '/.ci/', '/tsconfig.dev.json']) {

@@ -3,7 +3,9 @@
  */
 import { App } from 'aws-cdk-lib';
 import { OrderWorkflowStack } from './order-workflow';
+import { QuoteWorkflowStack } from './quote-workflow';
 
 const app = new App();
 new OrderWorkflowStack(app, 'OrderWorkflowExample');
+new QuoteWorkflowStack(app, 'QuoteWorkflowExample');
 app.synth();

@@ -1,12 +1,13 @@
 /**
- * Example: an order workflow (validate, branch, fan out over items, notify in parallel),
- * with Retry and Catch. Used by the demo (`npm run demo`) and by integ/integ.order-workflow.ts.
+ * Example: a Standard order workflow (validate, branch, fan out over items, notify in parallel),
+ * every Lambda call retried on transient errors, invalid orders caught. Used by the demo
+ * (`npm run demo`) and by integ/integ.order-workflow.ts.
  */
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { ResilientLambdaInvoke, Workflow } from '../src';
 
 /** The example's Lambda functions, as inline Node.js code (the demo runs local twins of them). */
 export const ORDER_FUNCTIONS = {
@@ -19,7 +20,7 @@ export const ORDER_FUNCTIONS = {
 };
 
 export class OrderWorkflowStack extends Stack {
-  public readonly stateMachine: sfn.StateMachine;
+  public readonly workflow: Workflow;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
@@ -31,21 +32,18 @@ export class OrderWorkflowStack extends Stack {
     })])) as Record<keyof typeof ORDER_FUNCTIONS, lambda.Function>;
 
     const rejected = new sfn.Fail(this, 'Order rejected', { error: 'OrderRejected', causePath: '$.error.Cause' });
-    const validate = new tasks.LambdaInvoke(this, 'Validate order', { lambdaFunction: fns.ValidateOrder, payloadResponseOnly: true })
+    const validate = new ResilientLambdaInvoke(this, 'Validate order', { lambdaFunction: fns.ValidateOrder, payloadResponseOnly: true })
       .addCatch(rejected, { errors: ['InvalidOrder'], resultPath: '$.error' });
     const reserve = new sfn.Map(this, 'Reserve items', { itemsPath: '$.items', resultPath: '$.reservations', maxConcurrency: 5 })
-      .itemProcessor(new tasks.LambdaInvoke(this, 'Reserve item', { lambdaFunction: fns.ReserveItem, payloadResponseOnly: true }));
+      .itemProcessor(new ResilientLambdaInvoke(this, 'Reserve item', { lambdaFunction: fns.ReserveItem, payloadResponseOnly: true }));
     const notify = new sfn.Parallel(this, 'Confirm', { resultPath: sfn.JsonPath.DISCARD })
-      .branch(new tasks.LambdaInvoke(this, 'Notify customer', { lambdaFunction: fns.NotifyCustomer, payloadResponseOnly: true }))
+      .branch(new ResilientLambdaInvoke(this, 'Notify customer', { lambdaFunction: fns.NotifyCustomer, payloadResponseOnly: true }))
       .branch(new sfn.Pass(this, 'Record order'));
 
     const definition = validate.next(new sfn.Choice(this, 'In stock?')
       .when(sfn.Condition.booleanEquals('$.inStock', true), reserve.next(notify).next(new sfn.Succeed(this, 'Order placed')))
       .otherwise(new sfn.Succeed(this, 'Nothing to ship')));
 
-    this.stateMachine = new sfn.StateMachine(this, 'OrderWorkflow', {
-      definitionBody: sfn.DefinitionBody.fromChainable(definition),
-      timeout: Duration.minutes(5),
-    });
+    this.workflow = new Workflow(this, 'OrderWorkflow', { definition, timeout: Duration.minutes(5) });
   }
 }

@@ -38,4 +38,22 @@ export const SCENARIOS: DemoScenario[] = [
     input: { items: ['book'] },
     expectStatus: 'FAILED',
   },
+  {
+    name: 'quote for 3 units',
+    stateMachine: 'QuoteWorkflowExample/QuoteWorkflow',
+    input: { product: 'lamp', quantity: 3 },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'bulk quote for 150 units',
+    stateMachine: 'QuoteWorkflowExample/QuoteWorkflow',
+    input: { product: 'lamp', quantity: 150 },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'quote for no units is refused',
+    stateMachine: 'QuoteWorkflowExample/QuoteWorkflow',
+    input: { product: 'lamp', quantity: 0 },
+    expectStatus: 'FAILED',
+  },
 ];

@@ -12,7 +12,7 @@ const stack = new OrderWorkflowStack(app, 'OrderWorkflowInteg');
 const integ = new IntegTest(app, 'OrderWorkflowTest', { testCases: [stack] });
 
 const start = integ.assertions.awsApiCall('StepFunctions', 'startExecution', {
-  stateMachineArn: stack.stateMachine.stateMachineArn,
+  stateMachineArn: stack.workflow.stateMachineArn,
   input: JSON.stringify({ orderId: 'integ-1', items: ['book', 'lamp'] }),
 });
 const describeExecution = integ.assertions.awsApiCall('StepFunctions', 'describeExecution', {

@@ -1,1 +1,4 @@
+export * from './lambda-retry';
+export * from './resilient-lambda-invoke';
+export * from './workflow';
 export * from './workflow-type';

@@ -12,7 +12,7 @@ export interface AssemblyStateMachine {
   readonly stack: string;
   /** The state machine's logical id. */
   readonly logicalId: string;
-  /** The construct path, e.g. `MyStack/Orders/Resource` without `/Resource`. */
+  /** The construct path without its trailing `/Resource` parts, e.g. `MyStack/Orders`. */
   readonly path: string;
   readonly asl: Asl;
   readonly template: CfnTemplate;
@@ -38,7 +38,7 @@ export function stackTemplates(assemblyDir: string): Record<string, CfnTemplate>
 
 function cdkPath(template: CfnTemplate, logicalId: string): string {
   const resource = template.Resources?.[logicalId] as any;
-  return String(resource?.Metadata?.['aws:cdk:path'] ?? logicalId).replace(/\/Resource$/, '');
+  return String(resource?.Metadata?.['aws:cdk:path'] ?? logicalId).replace(/(\/Resource)+$/, '');
 }
 
 /** Every state machine in the assembly. */

@@ -1,0 +1,53 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+
+/** A state of a workflow's graph, nested ones included, as resolved JSON. */
+export interface GraphState {
+  readonly name: string;
+  /** The resolved ASL of the state. */
+  readonly json: any;
+  /** Where the state stands, for messages: `the workflow`, `branch 2 of Parallel 'X'`... */
+  readonly where: string;
+  /** The Resource of a Task, as a string with `*` where CloudFormation fills a value in. */
+  readonly resource?: string;
+}
+
+/** Every state reachable from a definition (error handlers, Parallel branches and Map processors included). */
+export function graphStates(scope: Stack, definition: sfn.IChainable): GraphState[] {
+  const top = sfn.State.findReachableStates(definition.startState, { includeErrorHandlers: true });
+  const states: Record<string, any> = {};
+  for (const state of top) {
+    states[state.stateId] = scope.resolve(state.toStateJson());
+  }
+  return walk(states, 'the workflow');
+}
+
+function walk(states: Record<string, any>, where: string): GraphState[] {
+  const out: GraphState[] = [];
+  for (const [name, json] of Object.entries(states)) {
+    out.push({ name, json, where, resource: json.Type === 'Task' ? flatten(json.Resource) : undefined });
+    (json.Branches ?? []).forEach((branch: any, i: number) => out.push(...walk(branch.States ?? {}, `branch ${i + 1} of Parallel '${name}'`)));
+    const processor = json.ItemProcessor ?? json.Iterator;
+    if (processor) out.push(...walk(processor.States ?? {}, `the item processor of Map '${name}'`));
+  }
+  return out;
+}
+
+/** A resolved value as a string, with `*` for what CloudFormation fills in. */
+export function flatten(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object') {
+    const join = (value as any)['Fn::Join'];
+    if (Array.isArray(join)) return (join[1] as unknown[]).map(flatten).join(join[0]);
+  }
+  return '*';
+}
+
+/** The CloudFormation type of the resource a resolved `{ Ref }` or `{ Fn::GetAtt }` points at. */
+export function referencedType(scope: Stack, value: unknown): string | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const ref = (value as any).Ref ?? (value as any)['Fn::GetAtt']?.[0];
+  if (typeof ref !== 'string') return undefined;
+  const resource = scope.node.findAll().find(c => CfnResource.isCfnResource(c) && scope.resolve(c.logicalId) === ref);
+  return resource ? (resource as CfnResource).cfnResourceType : undefined;
+}

@@ -1,0 +1,88 @@
+import { Duration } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+
+/**
+ * Options for the retry of transient Lambda errors.
+ */
+export interface LambdaRetryOptions {
+  /**
+   * How long to wait before the first retry.
+   * @default Duration.seconds(1)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * How many times to retry.
+   * @default 6
+   */
+  readonly maxAttempts?: number;
+
+  /**
+   * The multiplier of the wait between two retries.
+   * @default 2
+   */
+  readonly backoffRate?: number;
+
+  /**
+   * The longest wait between two retries.
+   * @default Duration.seconds(30)
+   */
+  readonly maxDelay?: Duration;
+
+  /**
+   * The jitter applied to each wait.
+   * @default sfn.JitterType.FULL
+   */
+  readonly jitterStrategy?: sfn.JitterType;
+}
+
+/**
+ * The retry AWS recommends for every Lambda task: the transient Lambda service errors, with
+ * exponential backoff and full jitter.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
+ */
+export class LambdaRetry {
+  /** The errors a Lambda invocation may throw that are worth retrying. */
+  public static readonly TRANSIENT_ERRORS = [
+    'Lambda.ServiceException',
+    'Lambda.AWSLambdaException',
+    'Lambda.SdkClientException',
+    'Lambda.TooManyRequestsException',
+  ];
+
+  /** The retry as `sfn.RetryProps`, to pass to `addRetry` yourself. */
+  public static props(options: LambdaRetryOptions = {}): sfn.RetryProps {
+    const maxAttempts = options.maxAttempts ?? 6;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 99999999) {
+      throw new Error(`LambdaRetry: maxAttempts must be a whole number from 1 to 99999999 (got ${maxAttempts})`);
+    }
+    const backoffRate = options.backoffRate ?? 2;
+    if (backoffRate < 1) {
+      throw new Error(`LambdaRetry: backoffRate must be 1 or more (got ${backoffRate})`);
+    }
+    return {
+      errors: LambdaRetry.TRANSIENT_ERRORS,
+      interval: options.interval ?? Duration.seconds(1),
+      maxAttempts,
+      backoffRate,
+      maxDelay: options.maxDelay ?? Duration.seconds(30),
+      jitterStrategy: options.jitterStrategy ?? sfn.JitterType.FULL,
+    };
+  }
+
+  /**
+   * Adds the retry of transient Lambda errors to a task, after any retry it already has.
+   *
+   * Step Functions uses the first retrier that matches an error: create `LambdaInvoke` tasks with
+   * `retryOnServiceExceptions: false` (or use `ResilientLambdaInvoke`) so that CDK's own retry of
+   * service exceptions does not take precedence.
+   *
+   * @returns the task, to chain
+   */
+  public static addTo(task: sfn.TaskStateBase, options: LambdaRetryOptions = {}): sfn.TaskStateBase {
+    return task.addRetry(LambdaRetry.props(options));
+  }
+
+  private constructor() {}
+}

@@ -1,0 +1,486 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { LambdaRetry, ResilientLambdaInvoke, Workflow, WorkflowType } from '../../src';
+import { aslOf, arnOf } from '../support/asl';
+import { TaskFailure, runLocally } from '../support/local-execution';
+import { expectNagClean } from '../support/nag';
+import { snapshotOf } from '../support/snapshot';
+
+function newStack() {
+  return new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+function fn(stack: Stack, id = 'Fn') {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_20_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async (e) => e'),
+  });
+}
+
+function synthErrors(stack: Stack): string {
+  try {
+    Template.fromStack(stack);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return '';
+}
+
+describe('Workflow defaults', () => {
+  test('a Standard state machine, logged at ALL without execution data, traced, with four alarms', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'Start') });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: false,
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersLogs'), 'Arn'] } } }],
+      },
+    });
+    const machine = Object.values(t.findResources('AWS::StepFunctions::StateMachine'))[0];
+    expect(JSON.stringify(machine.Properties.DefinitionString)).not.toContain('TimeoutSeconds');
+    t.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: Match.stringLikeRegexp('^/aws/vendedlogs/states/Test-Orders-'),
+      RetentionInDays: 365,
+    });
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    for (const metric of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionThrottled', 'ExecutionsAborted']) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Namespace: 'AWS/States',
+        Threshold: 1,
+        Period: 300,
+        EvaluationPeriods: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    }
+    expect(workflow.alarms).toHaveLength(4);
+    expect(workflow.type.toString()).toBe('STANDARD');
+  });
+
+  test.each([
+    ['expressAsync', WorkflowType.expressAsync(), 'EXPRESS (ASYNC)'],
+    ['expressSync', WorkflowType.expressSync(), 'EXPRESS (SYNC)'],
+  ])('%s is an EXPRESS state machine limited to 5 minutes', (_name, type, label) => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'Fast', { definition: new sfn.Pass(stack, 'Start'), type });
+    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineType: 'EXPRESS' });
+    expect(aslOf(stack, workflow).TimeoutSeconds).toBe(300);
+    expect(workflow.type.toString()).toBe(label);
+  });
+
+  test('snapshot of a default Standard workflow', () => {
+    const stack = newStack();
+    new Workflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'Start') });
+    expect(snapshotOf(stack)).toMatchSnapshot();
+  });
+
+  test.each([
+    ['standard', WorkflowType.standard()],
+    ['expressAsync', WorkflowType.expressAsync()],
+    ['expressSync', WorkflowType.expressSync()],
+  ])('a default %s workflow is cdk-nag clean', (_name, type) => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'Start').next(new sfn.Succeed(stack, 'Done')), type });
+    expect(aslOf(stack, workflow)).toBeValidAsl();
+    expectNagClean(stack);
+  });
+});
+
+describe('Workflow options', () => {
+  test('logging: level, execution data, retention, removal policy', () => {
+    const stack = newStack();
+    new Workflow(stack, 'W', {
+      definition: new sfn.Pass(stack, 'Start'),
+      logging: { level: sfn.LogLevel.ERROR, includeExecutionData: true, retention: logs.RetentionDays.ONE_WEEK },
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: { Level: 'ERROR', IncludeExecutionData: true } });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  test('logging to a given log group creates none', () => {
+    const stack = newStack();
+    const logGroup = new logs.LogGroup(stack, 'Mine', { logGroupName: '/aws/vendedlogs/states/mine' });
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'Start'), logging: { logGroup } });
+    Template.fromStack(stack).resourceCountIs('AWS::Logs::LogGroup', 1);
+    expect(workflow.logGroup).toBe(logGroup);
+  });
+
+  test('logging off', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'Start'), logging: { enabled: false } });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::Logs::LogGroup', 0);
+    t.hasResourceProperties('AWS::StepFunctions::StateMachine', { LoggingConfiguration: Match.absent() });
+    expect(workflow.logGroup).toBeUndefined();
+  });
+
+  test('tracing off', () => {
+    const stack = newStack();
+    new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'Start'), tracing: false });
+    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: false } });
+  });
+
+  test('alarms: thresholds, period, an action, one turned off', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Alarms');
+    const workflow = new Workflow(stack, 'W', {
+      definition: new sfn.Pass(stack, 'Start'),
+      alarms: { failedThreshold: 5, abortedThreshold: 0, period: Duration.minutes(1), action: new cloudwatchActions.SnsAction(topic) },
+    });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Threshold: 5,
+      Period: 60,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+    });
+    expect(Object.values(t.findResources('AWS::CloudWatch::Alarm')).map(a => a.Properties.MetricName)).not.toContain('ExecutionsAborted');
+    expect(workflow.alarms).toHaveLength(3);
+  });
+
+  test('alarms off', () => {
+    const stack = newStack();
+    new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'Start'), alarms: { enabled: false } });
+    Template.fromStack(stack).resourceCountIs('AWS::CloudWatch::Alarm', 0);
+  });
+
+  test('a customer managed key encrypts the state machine', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'Start'), encryptionKey: key });
+    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      EncryptionConfiguration: { Type: 'CUSTOMER_MANAGED_KMS_KEY', KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Key'), 'Arn'] }, KmsDataKeyReusePeriodSeconds: 300 },
+    });
+  });
+
+  test('timeout and name', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'Start'), timeout: Duration.hours(2), workflowName: 'orders' });
+    expect(aslOf(stack, workflow).TimeoutSeconds).toBe(7200);
+    Template.fromStack(stack).hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'orders' });
+  });
+
+  test('grants and metrics pass through to the state machine', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'Start'), type: WorkflowType.expressSync() });
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    workflow.grantStartExecution(role);
+    workflow.grantStartSyncExecution(role);
+    workflow.grantRead(role);
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('^W') } }),
+          Match.objectLike({ Action: 'states:StartSyncExecution', Resource: { Ref: Match.stringLikeRegexp('^W') } }),
+        ]),
+      },
+    });
+    expect(workflow.metricFailed().metricName).toBe('ExecutionsFailed');
+    expect(workflow.metricThrottled().metricName).toBe('ExecutionThrottled');
+    expect(workflow.metricTimedOut().metricName).toBe('ExecutionsTimedOut');
+    expect(workflow.metricAborted().metricName).toBe('ExecutionsAborted');
+  });
+});
+
+describe('Workflow guardrails', () => {
+  const express = WorkflowType.expressAsync();
+
+  test('fails when an Express workflow waits for a task token, even inside a Parallel branch', () => {
+    const stack = newStack();
+    const callback = new tasks.SnsPublish(stack, 'Ask approval', {
+      topic: new sns.Topic(stack, 'T'),
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      message: sfn.TaskInput.fromObject({ token: sfn.JsonPath.taskToken }),
+    });
+    new Workflow(stack, 'W', { definition: new sfn.Parallel(stack, 'Both').branch(callback), type: express });
+    expect(synthErrors(stack)).toContain(
+      "Workflow 'W': state 'Ask approval' (in branch 1 of Parallel 'Both') waits for a task token (.waitForTaskToken), which an EXPRESS (ASYNC) workflow cannot do; use WorkflowType.standard(), or call the service without waiting");
+  });
+
+  test('fails when an Express workflow runs a job to completion inside a Map', () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
+    const map = new sfn.Map(stack, 'Each').itemProcessor(child.asNestedTask(stack, 'Run child'));
+    new Workflow(stack, 'W', { definition: map, type: WorkflowType.expressSync() });
+    expect(synthErrors(stack)).toContain(
+      "Workflow 'W': state 'Run child' (in the item processor of Map 'Each') runs a job to completion (.sync), which an EXPRESS (SYNC) workflow cannot do; use WorkflowType.standard(), or start the job without waiting (REQUEST_RESPONSE)");
+  });
+
+  test('fails when an Express workflow runs an Activity', () => {
+    const stack = newStack();
+    const activity = new sfn.Activity(stack, 'Act');
+    new Workflow(stack, 'W', { definition: new tasks.StepFunctionsInvokeActivity(stack, 'Do work', { activity }), type: express });
+    expect(synthErrors(stack)).toContain("Workflow 'W': state 'Do work' (in the workflow) is an Activity task, which an EXPRESS (ASYNC) workflow cannot run; use WorkflowType.standard()");
+  });
+
+  test('fails when an Express workflow waits longer than 5 minutes, reached through a Catch', () => {
+    const stack = newStack();
+    const wait = new sfn.Wait(stack, 'Back off', { time: sfn.WaitTime.duration(Duration.minutes(10)) });
+    const task = new ResilientLambdaInvoke(stack, 'Call', { lambdaFunction: fn(stack) }).addCatch(wait);
+    new Workflow(stack, 'W', { definition: task, type: express });
+    expect(synthErrors(stack)).toContain(
+      "Workflow 'W': state 'Back off' (in the workflow) waits 600 seconds, longer than the 5 minutes an EXPRESS (ASYNC) workflow may run; wait at most 300 seconds or use WorkflowType.standard()");
+  });
+
+  test('lists every offending state at once', () => {
+    const stack = newStack();
+    const w1 = new sfn.Wait(stack, 'W1', { time: sfn.WaitTime.duration(Duration.minutes(6)) });
+    const w2 = new sfn.Wait(stack, 'W2', { time: sfn.WaitTime.duration(Duration.minutes(7)) });
+    new Workflow(stack, 'W', { definition: w1.next(w2), type: express });
+    const message = synthErrors(stack);
+    expect(message).toContain("state 'W1'");
+    expect(message).toContain("state 'W2'");
+  });
+
+  test('a Standard workflow may do all of that', () => {
+    const stack = newStack();
+    const wait = new sfn.Wait(stack, 'Long', { time: sfn.WaitTime.duration(Duration.days(3)) });
+    const activity = new tasks.StepFunctionsInvokeActivity(stack, 'Do work', { activity: new sfn.Activity(stack, 'Act') });
+    new Workflow(stack, 'W', { definition: wait.next(activity) });
+    expect(synthErrors(stack)).toBe('');
+  });
+
+  test('warns when an Express wait is read from the input', () => {
+    const stack = newStack();
+    new Workflow(stack, 'W', { definition: new sfn.Wait(stack, 'Later', { time: sfn.WaitTime.secondsPath('$.delay') }), type: express });
+    Annotations.fromStack(stack).hasWarning('/Test/W', Match.stringLikeRegexp("state 'Later' \\(in the workflow\\) waits for a time read from the input"));
+  });
+
+  test('fails when an Express timeout is over 5 minutes', () => {
+    const stack = newStack();
+    expect(() => new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P'), type: express, timeout: Duration.minutes(6) }))
+      .toThrow("Workflow 'W': an EXPRESS (ASYNC) workflow runs for at most 5 minutes, so timeout must be 5 minutes or less (got 6 minutes); shorten it or use WorkflowType.standard()");
+  });
+
+  test('fails when the timeout is under a second or over a year', () => {
+    expect(() => new Workflow(newStack(), 'W', { definition: new sfn.Pass(newStack(), 'P'), timeout: Duration.millis(10) }))
+      .toThrow("Workflow 'W': timeout must be a whole number of seconds, at least 1 (got 10 millis)");
+    const stack = newStack();
+    expect(() => new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P'), timeout: Duration.days(366) }))
+      .toThrow("Workflow 'W': timeout must be at most 365 days (got 366 days)");
+  });
+
+  test('fails when logging is off but logging options are set', () => {
+    const stack = newStack();
+    expect(() => new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P'), logging: { enabled: false, includeExecutionData: true } }))
+      .toThrow("Workflow 'W': logging is turned off (enabled: false) but logging options are set; remove them or turn logging on");
+  });
+
+  test('fails when an alarm threshold is negative', () => {
+    const stack = newStack();
+    expect(() => new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P'), alarms: { throttledThreshold: -1 } }))
+      .toThrow("Workflow 'W': alarm thresholds must be 0 (no alarm) or more (got -1 for ThrottledAlarm)");
+  });
+
+  test('fails when a synchronous start is granted on a Standard workflow', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P') });
+    expect(() => workflow.grantStartSyncExecution(new iam.Role(stack, 'R', { assumedBy: new iam.AccountRootPrincipal() })))
+      .toThrow("Workflow 'W': grantStartSyncExecution applies to Express workflows only (this one is STANDARD); use grantStartExecution");
+  });
+});
+
+describe('Lambda retries', () => {
+  test('LambdaRetry adds the recommended retry', () => {
+    const stack = newStack();
+    const task = new tasks.LambdaInvoke(stack, 'Call', { lambdaFunction: fn(stack), retryOnServiceExceptions: false });
+    LambdaRetry.addTo(task, { maxAttempts: 3 });
+    const workflow = new Workflow(stack, 'W', { definition: task });
+    expect(aslOf(stack, workflow).States.Call.Retry).toEqual([{
+      ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+      IntervalSeconds: 1,
+      MaxAttempts: 3,
+      BackoffRate: 2,
+      MaxDelaySeconds: 30,
+      JitterStrategy: 'FULL',
+    }]);
+  });
+
+  test('ResilientLambdaInvoke replaces CDK\'s service-exception retry', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new ResilientLambdaInvoke(stack, 'Call', { lambdaFunction: fn(stack), transientRetry: { interval: Duration.seconds(2) } }) });
+    const retry = aslOf(stack, workflow).States.Call.Retry;
+    expect(retry).toHaveLength(1);
+    expect(retry[0]).toMatchObject({ ErrorEquals: LambdaRetry.TRANSIENT_ERRORS, IntervalSeconds: 2, JitterStrategy: 'FULL' });
+    Annotations.fromStack(stack).hasNoWarning('/Test/W', Match.stringLikeRegexp('does not retry'));
+  });
+
+  test('warns about a Lambda task without the transient retry', () => {
+    const stack = newStack();
+    new Workflow(stack, 'W', { definition: new tasks.LambdaInvoke(stack, 'Bare call', { lambdaFunction: fn(stack) }) });
+    Annotations.fromStack(stack).hasWarning('/Test/W', Match.stringLikeRegexp(
+      "Lambda state 'Bare call' \\(in the workflow\\) does not retry the transient errors .*Lambda.TooManyRequestsException; use ResilientLambdaInvoke or LambdaRetry.addTo\\(task\\)"));
+  });
+
+  test('fails when LambdaRetry options are out of range', () => {
+    expect(() => LambdaRetry.props({ maxAttempts: 0 })).toThrow('LambdaRetry: maxAttempts must be a whole number from 1 to 99999999 (got 0)');
+    expect(() => LambdaRetry.props({ backoffRate: 0.5 })).toThrow('LambdaRetry: backoffRate must be 1 or more (got 0.5)');
+  });
+
+  test('fails when ResilientLambdaInvoke is asked for CDK\'s own retry', () => {
+    const stack = newStack();
+    expect(() => new ResilientLambdaInvoke(stack, 'Call', { lambdaFunction: fn(stack), retryOnServiceExceptions: true }))
+      .toThrow("ResilientLambdaInvoke 'Call': retryOnServiceExceptions must be left out (got true); this task retries transient errors itself, configure it with transientRetry");
+  });
+
+  describe('local execution', () => {
+    function flakyWorkflow() {
+      const stack = newStack();
+      const flaky = fn(stack, 'Flaky');
+      const call = new ResilientLambdaInvoke(stack, 'Charge card', { lambdaFunction: flaky, payloadResponseOnly: true, transientRetry: { maxAttempts: 3 } })
+        .addCatch(new sfn.Fail(stack, 'Charge failed', { error: 'ChargeFailed' }), { resultPath: '$.error' });
+      const workflow = new Workflow(stack, 'W', { definition: call.next(new sfn.Succeed(stack, 'Charged')) });
+      return { asl: aslOf(stack, workflow), flakyArn: arnOf(flaky) };
+    }
+
+    test('a throttled Lambda is retried with the helper\'s policy, then succeeds', async () => {
+      const { asl, flakyArn } = flakyWorkflow();
+      let calls = 0;
+      const run = await runLocally(asl, {
+        input: { amount: 10 },
+        resources: { [flakyArn]: (e: any) => (++calls <= 2 ? (() => { throw new TaskFailure('Lambda.TooManyRequestsException', 'Rate exceeded'); })() : { ...e, charged: true }) },
+      });
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.output).toEqual({ amount: 10, charged: true });
+      expect(run.retries).toEqual([
+        { state: 'Charge card', error: 'Lambda.TooManyRequestsException', attempt: 1 },
+        { state: 'Charge card', error: 'Lambda.TooManyRequestsException', attempt: 2 },
+      ]);
+      expect(run.path).toEqual(['Charge card', 'Charged']);
+      expect(run.transitions).toBe(4);
+    });
+
+    test('the Catch path is taken when retries run out', async () => {
+      const { asl, flakyArn } = flakyWorkflow();
+      const run = await runLocally(asl, {
+        input: { amount: 10 },
+        resources: { [flakyArn]: () => { throw new TaskFailure('Lambda.ServiceException', 'Internal error'); } },
+      });
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toBe('ChargeFailed');
+      expect(run.retries.map(r => r.attempt)).toEqual([1, 2, 3]);
+      expect(run.catches).toEqual([{ state: 'Charge card', error: 'Lambda.ServiceException', next: 'Charge failed' }]);
+      expect(run.path).toEqual(['Charge card', 'Charge failed']);
+      expect(run.transitions).toBe(5);
+    });
+
+    test('a non-transient error is not retried', async () => {
+      const { asl, flakyArn } = flakyWorkflow();
+      const run = await runLocally(asl, { resources: { [flakyArn]: () => { throw new TaskFailure('CardDeclined', 'no funds'); } } });
+      expect(run.retries).toEqual([]);
+      expect(run.path).toEqual(['Charge card', 'Charge failed']);
+    });
+  });
+});
+
+describe('triggers', () => {
+  test('a schedule starts a Standard workflow with EventBridge retries', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P') });
+    workflow.addSchedule('Nightly', events.Schedule.cron({ hour: '2', minute: '0' }), { input: events.RuleTargetInput.fromObject({ kind: 'nightly' }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      Targets: [Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('^W') },
+        Input: '{"kind":"nightly"}',
+        RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+      })],
+    });
+  });
+
+  test('an event pattern starts an async Express workflow', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P'), type: WorkflowType.expressAsync() });
+    workflow.addEventTrigger('OnUpload', { source: ['aws.s3'], detailType: ['Object Created'] });
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { 'source': ['aws.s3'], 'detail-type': ['Object Created'] },
+      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^W') } })],
+    });
+  });
+
+  test('fails when a trigger would start a synchronous Express workflow', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P'), type: WorkflowType.expressSync() });
+    expect(() => workflow.addSchedule('Nightly', events.Schedule.rate(Duration.days(1))))
+      .toThrow("Workflow 'W': trigger 'Nightly' would start an EXPRESS (SYNC) workflow asynchronously, and nobody would wait for its result; use WorkflowType.expressAsync() or WorkflowType.standard()");
+  });
+
+  test('fails when retry attempts are out of range', () => {
+    const stack = newStack();
+    const workflow = new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P') });
+    expect(() => workflow.addSchedule('Nightly', events.Schedule.rate(Duration.days(1)), { retryAttempts: 200 }))
+      .toThrow("Workflow 'W': trigger 'Nightly' retryAttempts must be a whole number from 0 to 185 (got 200)");
+  });
+});
+
+describe('nested workflows', () => {
+  test('a Standard child runs to completion, associated with the parent', () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
+    const parent = new Workflow(stack, 'Parent', { definition: child.asNestedTask(stack, 'Run child', { outputPath: '$.Output' }) });
+    const state = aslOf(stack, parent).States['Run child'];
+    expect(state.Resource).toBe('arn:aws:states:::states:startExecution.sync:2');
+    expect(state.Parameters).toEqual({
+      'Input.$': String.raw`States.JsonMerge($, States.StringToJson(States.Format('\{"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID":"{}"\}', $$.Execution.Id)), false)`,
+      'StateMachineArn': arnOf(child),
+    });
+    expect(state.OutputPath).toBe('$.Output');
+    expect(aslOf(stack, parent)).toBeValidAsl();
+  });
+
+  test('the child receives the state input with the parent execution id', async () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
+    const parent = new Workflow(stack, 'Parent', { definition: child.asNestedTask(stack, 'Run child') });
+    const seen: unknown[] = [];
+    await runLocally(aslOf(stack, parent), {
+      input: { orderId: 'o-1' },
+      context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:Parent:run-1' } },
+      resources: { 'arn:aws:states:::states:startExecution': (request: any) => { seen.push(request); return { Output: {} }; } },
+    });
+    expect(seen).toEqual([{
+      StateMachineArn: arnOf(child),
+      Input: { orderId: 'o-1', AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:aws:states:us-east-1:123456789012:execution:Parent:run-1' },
+    }]);
+  });
+
+  test('an object input is associated by CDK', () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
+    const parent = new Workflow(stack, 'Parent', { definition: child.asNestedTask(stack, 'Run child', { input: sfn.TaskInput.fromObject({ id: sfn.JsonPath.stringAt('$.orderId') }) }) });
+    expect(aslOf(stack, parent).States['Run child'].Parameters.Input).toEqual({ 'id.$': '$.orderId', 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$': '$$.Execution.Id' });
+  });
+
+  test('fails when the nested input is not an object', () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
+    expect(() => child.asNestedTask(stack, 'Run child', { input: sfn.TaskInput.fromJsonPathAt('$.order') }))
+      .toThrow("Workflow 'Child': nested task 'Run child' input must be an object (sfn.TaskInput.fromObject) so that the parent execution's id can be added to it; leave input out to pass the state's input");
+  });
+
+  test('an Express child is started without waiting', () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner'), type: WorkflowType.expressAsync() });
+    const parent = new Workflow(stack, 'Parent', { definition: child.asNestedTask(stack, 'Start child'), type: WorkflowType.expressAsync() });
+    expect(aslOf(stack, parent).States['Start child'].Resource).toBe('arn:aws:states:::states:startExecution');
+    expect(synthErrors(stack)).toBe('');
+  });
+});
