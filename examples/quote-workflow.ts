@@ -1,12 +1,12 @@
 /**
  * Example: a synchronous Express workflow that prices a quote, called by clients that wait for the
- * answer. Used by the demo (`npm run demo`) and by integ/integ.quote-workflow.ts.
+ * answer through a REST API. Used by the demo (`npm run demo`) and by integ/integ.quote-workflow.ts.
  */
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ResilientLambdaInvoke, Workflow, WorkflowType } from '../src';
+import { ResilientLambdaInvoke, Workflow, WorkflowRestApi, WorkflowType } from '../src';
 
 export const PRICE_FUNCTION = `exports.handler = async (quote) => {
   if (typeof quote.quantity !== 'number' || quote.quantity <= 0) {
@@ -18,6 +18,7 @@ export const PRICE_FUNCTION = `exports.handler = async (quote) => {
 
 export class QuoteWorkflowStack extends Stack {
   public readonly workflow: Workflow;
+  public readonly api: WorkflowRestApi;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
@@ -46,5 +47,7 @@ export class QuoteWorkflowStack extends Stack {
       type: WorkflowType.expressSync(),
       timeout: Duration.seconds(30),
     });
+    // POST a quote (SigV4-signed), get the priced quote back.
+    this.api = new WorkflowRestApi(this, 'QuoteApi', { workflow: this.workflow });
   }
 }

@@ -2,3 +2,4 @@ export * from './lambda-retry';
 export * from './resilient-lambda-invoke';
 export * from './workflow';
 export * from './workflow-type';
+export * from './workflow-rest-api';

@@ -1,0 +1,132 @@
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Workflow } from './workflow';
+import { ExpressInvocation } from './workflow-type';
+import { suppressNag } from '../private/nag';
+
+/**
+ * Properties for a `WorkflowRestApi`.
+ */
+export interface WorkflowRestApiProps {
+  /** The workflow to run; it must be `WorkflowType.expressSync()`. */
+  readonly workflow: Workflow;
+
+  /**
+   * A name for the API.
+   * @default - the construct's path
+   */
+  readonly restApiName?: string;
+
+  /**
+   * How callers authenticate. IAM (SigV4-signed requests) unless an authorizer is given.
+   * @default apigw.AuthorizationType.IAM
+   */
+  readonly authorizationType?: apigw.AuthorizationType;
+
+  /**
+   * An authorizer (Cognito user pools, Lambda) for every method.
+   * @default - none: IAM authorization
+   */
+  readonly authorizer?: apigw.IAuthorizer;
+
+  /**
+   * Steady-state requests per second the stage accepts.
+   * @default 100
+   */
+  readonly throttlingRateLimit?: number;
+
+  /**
+   * Burst of requests the stage accepts.
+   * @default 200
+   */
+  readonly throttlingBurstLimit?: number;
+
+  /**
+   * How long to keep the access logs.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+
+  /**
+   * The stage name.
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+}
+
+/**
+ * A REST API that runs a synchronous Express workflow per request and answers with its output
+ * (API Gateway's `StepFunctionsRestApi`), with IAM authorization, access logging, tracing and
+ * throttling turned on.
+ */
+export class WorkflowRestApi extends Construct {
+  /** The REST API. */
+  public readonly restApi: apigw.StepFunctionsRestApi;
+
+  /** The access log group. */
+  public readonly accessLogGroup: logs.LogGroup;
+
+  /** The URL of the deployed stage. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: WorkflowRestApiProps) {
+    super(scope, id);
+    if (props.workflow.type.invocation !== ExpressInvocation.SYNC) {
+      throw new Error(`WorkflowRestApi '${id}': the workflow must be WorkflowType.expressSync() to answer requests with its output (got ${props.workflow.type}); change the workflow's type`);
+    }
+    const rate = props.throttlingRateLimit ?? 100;
+    const burst = props.throttlingBurstLimit ?? 200;
+    if (rate <= 0 || burst <= 0 || !Number.isInteger(burst)) {
+      throw new Error(`WorkflowRestApi '${id}': throttling limits must be positive, the burst a whole number (got rate ${rate}, burst ${burst})`);
+    }
+    if (props.authorizer && props.authorizationType) {
+      throw new Error(`WorkflowRestApi '${id}': give either authorizer or authorizationType, not both (the authorizer sets its own type)`);
+    }
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+    this.restApi = new apigw.StepFunctionsRestApi(this, 'Resource', {
+      stateMachine: props.workflow.stateMachine,
+      restApiName: props.restApiName,
+      cloudWatchRole: true,
+      defaultMethodOptions: props.authorizer
+        ? { authorizer: props.authorizer }
+        : { authorizationType: props.authorizationType ?? apigw.AuthorizationType.IAM },
+      deployOptions: {
+        stageName: props.stageName ?? 'prod',
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        throttlingRateLimit: rate,
+        throttlingBurstLimit: burst,
+      },
+    });
+    this.url = this.restApi.url;
+
+    suppressNag(this.restApi, [
+      { id: 'AwsSolutions-APIG2', reason: 'The request body is the workflow input, validated by the workflow itself; there is no request model to validate it against.' },
+      { id: 'AwsSolutions-APIG3', reason: 'A WAF web ACL is an account-level choice; associate one with the stage where the API is public.' },
+    ]);
+    const stage = this.restApi.deploymentStage.node.defaultChild;
+    if (stage) {
+      suppressNag(stage, [{ id: 'AwsSolutions-APIG3', reason: 'A WAF web ACL is an account-level choice; associate one with the stage where the API is public.' }]);
+    }
+    for (const method of this.restApi.methods) {
+      if (!props.authorizer) {
+        suppressNag(method, [{ id: 'AwsSolutions-COG4', reason: 'Callers authenticate with IAM (SigV4) by default; give an authorizer to use Cognito user pools.' }]);
+      }
+    }
+    const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      suppressNag(cloudWatchRole, [{
+        id: 'AwsSolutions-IAM4',
+        reason: 'API Gateway pushes its logs with the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy, as AWS documents.',
+        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+      }]);
+    }
+  }
+}
