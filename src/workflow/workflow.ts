@@ -330,9 +330,10 @@ export class Workflow extends Construct {
     this.stateMachineArn = this.stateMachine.stateMachineArn;
     this.stateMachineName = this.stateMachine.stateMachineName;
 
-    if (!props.role && (props.tracing ?? true) || this.logGroup) {
+    if (!props.role && ((props.tracing ?? true) || this.logGroup)) {
       // X-Ray (PutTraceSegments...) and CloudWatch Logs delivery (CreateLogDelivery...) actions
-      // support no resource-level permissions: CDK grants them on '*'.
+      // support no resource-level permissions: CDK grants them on '*'. Only on the role the
+      // Workflow creates: a role the user gives is theirs to review.
       const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
       if (policy) {
         suppressNag(policy, [{

@@ -484,3 +484,13 @@ describe('nested workflows', () => {
     expect(synthErrors(stack)).toBe('');
   });
 });
+
+describe('cdk-nag suppressions', () => {
+  test('are not added to a role the user gives', () => {
+    const stack = newStack();
+    const role = new iam.Role(stack, 'Mine', { assumedBy: new iam.ServicePrincipal('states.amazonaws.com') });
+    new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P'), role });
+    const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    expect(Object.values(policies).map(p => p.Metadata?.cdk_nag)).toEqual([undefined]);
+  });
+});
