@@ -55,6 +55,8 @@ export interface WorkflowRestApiProps {
   readonly stageName?: string;
 }
 
+const WAF_REASON = 'A WAF web ACL is an account-level choice; associate one with the stage where the API is public.';
+
 /**
  * A REST API that runs a synchronous Express workflow per request and answers with its output
  * (API Gateway's `StepFunctionsRestApi`), with IAM authorization, access logging, tracing and
@@ -109,11 +111,11 @@ export class WorkflowRestApi extends Construct {
 
     suppressNag(this.restApi, [
       { id: 'AwsSolutions-APIG2', reason: 'The request body is the workflow input, validated by the workflow itself; there is no request model to validate it against.' },
-      { id: 'AwsSolutions-APIG3', reason: 'A WAF web ACL is an account-level choice; associate one with the stage where the API is public.' },
+      { id: 'AwsSolutions-APIG3', reason: WAF_REASON },
     ]);
     const stage = this.restApi.deploymentStage.node.defaultChild;
     if (stage) {
-      suppressNag(stage, [{ id: 'AwsSolutions-APIG3', reason: 'A WAF web ACL is an account-level choice; associate one with the stage where the API is public.' }]);
+      suppressNag(stage, [{ id: 'AwsSolutions-APIG3', reason: WAF_REASON }]);
     }
     for (const method of this.restApi.methods) {
       if (!props.authorizer) {

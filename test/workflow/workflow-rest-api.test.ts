@@ -63,6 +63,17 @@ describe('WorkflowRestApi', () => {
       .toThrow(`WorkflowRestApi 'Api': the workflow must be WorkflowType.expressSync() to answer requests with its output (got ${label}); change the workflow's type`);
   });
 
+  test('fails when both an authorizer and an authorization type are given', () => {
+    const { stack, workflow } = setup();
+    const authorizer = new apigw.TokenAuthorizer(stack, 'Auth', {
+      handler: new lambda.Function(stack, 'AuthFn', {
+        runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=async()=>({})'),
+      }),
+    });
+    expect(() => new WorkflowRestApi(stack, 'Api', { workflow, authorizer, authorizationType: apigw.AuthorizationType.IAM }))
+      .toThrow("WorkflowRestApi 'Api': give either authorizer or authorizationType, not both (the authorizer sets its own type)");
+  });
+
   test('fails when throttling limits are not positive', () => {
     const { stack, workflow } = setup();
     expect(() => new WorkflowRestApi(stack, 'Api', { workflow, throttlingRateLimit: 0 }))
