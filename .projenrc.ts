@@ -44,7 +44,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-local-stepfunctions@3.0.0',
     // cdk-nag v3 needs aws-cdk-lib >= 2.257 at dev time; v2 checks the same AwsSolutions rules on 2.245.
     'cdk-nag@^2.36.8',
+    // Lambda handlers: the AWS SDK v3 is provided by the Lambda runtime and left out of the bundles.
+    '@aws-sdk/client-dynamodb@^3',
+    '@aws-sdk/client-secrets-manager@^3',
+    '@aws-sdk/client-sfn@^3',
+    '@aws-sdk/client-sns@^3',
+    '@types/aws-lambda@^8',
+    'aws-sdk-client-mock@^4',
   ],
+  // Every bundled handler runs on one Node.js runtime, the newest Lambda offers.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    bundlingOptions: { sourcemap: false },
+  },
   jestOptions: {
     // A snapshot that changes must fail the test; `npm run test:update` refreshes them on purpose.
     updateSnapshot: UpdateSnapshot.NEVER,
@@ -65,6 +77,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/'],
 });
 
+// The handlers' shared code imports the AWS SDK, which the Lambda runtime provides (never bundled).
+project.eslint?.allowDevDeps('src/private/approval/**');
+
 for (const pattern of ['/integ/', '/examples/', '/bench/', '/cdk.out/', '/demo-output/', '/.ci/', '/tsconfig.dev.json']) {
   project.npmignore?.exclude(pattern);
 }
@@ -84,6 +99,9 @@ project.addTask('integ:update', {
 project.testTask.spawn(integ);
 // ts-jest transpiles without type checking (isolatedModules): tests, examples and integ are type-checked here.
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
+// Constructs load their Lambda handlers from assets/ (bundled by esbuild): tests, integ and the demo need them.
+const bundle = project.tasks.tryFind('bundle')!;
+project.testTask.prependSpawn(bundle);
 // jsii rules on the public API (no unions, no generics...) are checked by every test run.
 project.testTask.exec('jsii --silence-warnings=reserved-word');
 
@@ -91,6 +109,7 @@ project.testTask.exec('jsii --silence-warnings=reserved-word');
 project.addTask('demo', {
   description: 'Synthesize the example app into cdk.out/ and run its workflows locally',
   steps: [
+    { spawn: bundle.name },
     { exec: 'cdk synth --app "ts-node --prefer-ts-exts -P tsconfig.dev.json examples/app.ts" --output cdk.out --quiet' },
     { exec: 'ts-node --prefer-ts-exts -P tsconfig.dev.json examples/run-demo.ts cdk.out' },
   ],

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Workflow } from './workflow';
 import { ExpressInvocation } from './workflow-type';
 import { suppressNag } from '../private/nag';
+import { loggedStageOptions, suppressRestApiNag, validateThrottling } from '../private/rest-api';
 
 /**
  * Properties for a `WorkflowRestApi`.
@@ -55,8 +56,6 @@ export interface WorkflowRestApiProps {
   readonly stageName?: string;
 }
 
-const WAF_REASON = 'A WAF web ACL is an account-level choice; associate one with the stage where the API is public.';
-
 /**
  * A REST API that runs a synchronous Express workflow per request and answers with its output
  * (API Gateway's `StepFunctionsRestApi`), with IAM authorization, access logging, tracing and
@@ -79,9 +78,7 @@ export class WorkflowRestApi extends Construct {
     }
     const rate = props.throttlingRateLimit ?? 100;
     const burst = props.throttlingBurstLimit ?? 200;
-    if (rate <= 0 || burst <= 0 || !Number.isInteger(burst)) {
-      throw new Error(`WorkflowRestApi '${id}': throttling limits must be positive, the burst a whole number (got rate ${rate}, burst ${burst})`);
-    }
+    validateThrottling(`WorkflowRestApi '${id}'`, rate, burst);
     if (props.authorizer && props.authorizationType) {
       throw new Error(`WorkflowRestApi '${id}': give either authorizer or authorizationType, not both (the authorizer sets its own type)`);
     }
@@ -96,39 +93,18 @@ export class WorkflowRestApi extends Construct {
       defaultMethodOptions: props.authorizer
         ? { authorizer: props.authorizer }
         : { authorizationType: props.authorizationType ?? apigw.AuthorizationType.IAM },
-      deployOptions: {
-        stageName: props.stageName ?? 'prod',
-        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
-        loggingLevel: apigw.MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        tracingEnabled: true,
-        throttlingRateLimit: rate,
-        throttlingBurstLimit: burst,
-      },
+      deployOptions: loggedStageOptions(props.stageName ?? 'prod', this.accessLogGroup, rate, burst),
     });
     this.url = this.restApi.url;
 
+    suppressRestApiNag(this.restApi);
     suppressNag(this.restApi, [
       { id: 'AwsSolutions-APIG2', reason: 'The request body is the workflow input, validated by the workflow itself; there is no request model to validate it against.' },
-      { id: 'AwsSolutions-APIG3', reason: WAF_REASON },
     ]);
-    const stage = this.restApi.deploymentStage.node.defaultChild;
-    if (stage) {
-      suppressNag(stage, [{ id: 'AwsSolutions-APIG3', reason: WAF_REASON }]);
-    }
     for (const method of this.restApi.methods) {
       if (!props.authorizer) {
         suppressNag(method, [{ id: 'AwsSolutions-COG4', reason: 'Callers authenticate with IAM (SigV4) by default; give an authorizer to use Cognito user pools.' }]);
       }
-    }
-    const cloudWatchRole = this.restApi.node.tryFindChild('CloudWatchRole');
-    if (cloudWatchRole) {
-      suppressNag(cloudWatchRole, [{
-        id: 'AwsSolutions-IAM4',
-        reason: 'API Gateway pushes its logs with the AWS managed AmazonAPIGatewayPushToCloudWatchLogs policy, as AWS documents.',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
-      }]);
     }
   }
 }

@@ -12,6 +12,7 @@ import { LambdaRetry } from './lambda-retry';
 import { ExpressInvocation, WorkflowType } from './workflow-type';
 import { graphStates, referencedType } from '../private/graph';
 import { suppressNag } from '../private/nag';
+import { bindTaskResponders } from '../private/task-responders';
 
 /**
  * Logging of a workflow's executions.
@@ -343,6 +344,15 @@ export class Workflow extends Construct {
         }]);
       }
     }
+
+    // Steps that wait for a task token (an ApprovalGate) learn which state machine they answer.
+    bindTaskResponders(this, props.definition, {
+      owner: this,
+      stateMachine: this.stateMachine,
+      isExpress: this.type.isExpress,
+      typeName: this.type.toString(),
+      logsExecutionData: this.logGroup !== undefined && (logging.includeExecutionData ?? false),
+    });
 
     this.createAlarms(id, props.alarms ?? {});
     this.node.addValidation({ validate: () => this.checkGraph() });

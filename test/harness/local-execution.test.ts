@@ -218,6 +218,31 @@ describe('engine workarounds (each test shows the engine bug without it)', () =>
     expect(without.output).toEqual({ keep: 1, r: { keep: 1 } });
   });
 
+  test('a Fail state with intrinsic functions in CausePath and ErrorPath fails with their values', async () => {
+    const definition = {
+      StartAt: 'F',
+      States: { F: { Type: 'Fail', ErrorPath: "States.Format('Order.{}', $.kind)", CausePath: 'States.JsonToString($.detail)' } },
+    };
+    const input = { kind: 'Rejected', detail: { by: 'desk', why: 'too risky' } };
+    const result = await runLocally(definition, { input });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'Order.Rejected', cause: '{"by":"desk","why":"too risky"}', path: ['F'], transitions: 1 });
+    const without = await runLocally(definition, { input, disabledWorkarounds: [Workaround.INTRINSIC_FAIL_PATHS] });
+    expect(without.error).toBe('States.Runtime');
+  });
+
+  test('$$.Execution, $$.StateMachine and $$.State.EnteredTime have values, as on AWS', async () => {
+    const definition = {
+      StartAt: 'P',
+      States: { P: { Type: 'Pass', Parameters: { 'id.$': '$$.Execution.Id', 'name.$': '$$.Execution.Name', 'machine.$': '$$.StateMachine.Name', 'at.$': '$$.State.EnteredTime' }, End: true } },
+    };
+    const before = new Date().toISOString();
+    const result = await runLocally(definition, { context: { Execution: { Name: 'e-1' } } });
+    expect(result.output).toEqual({
+      id: 'arn:aws:states:us-east-1:123456789012:execution:LocalStateMachine:e-1', name: 'e-1', machine: 'LocalStateMachine', at: expect.any(String),
+    });
+    expect(result.output.at >= before).toBe(true);
+  });
+
   test('values from another realm (structuredClone in jest) are accepted', async () => {
     const definition = {
       StartAt: 'T',

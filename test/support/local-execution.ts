@@ -39,6 +39,12 @@ export enum Workaround {
   REALM_SAFE_VALUES = 'REALM_SAFE_VALUES',
   /** `ResultPath: "$"` writes a key named `$` instead of replacing the input: dropped (the same meaning). */
   RESULT_PATH_ROOT = 'RESULT_PATH_ROOT',
+  /**
+   * A Fail state's `CausePath`/`ErrorPath` given as an intrinsic function (`States.Format(...)`,
+   * `States.JsonToString($.x)`), which Step Functions evaluates, is read as a plain path: run as a
+   * Task whose Parameters evaluate it and which fails with the result.
+   */
+  INTRINSIC_FAIL_PATHS = 'INTRINSIC_FAIL_PATHS',
 }
 
 /** A mistake in the test's setup (a missing handler...): fails the run, is never caught by a Catch. */
@@ -125,6 +131,27 @@ export interface LocalRunResult {
 }
 
 export const LOCAL_TASK_TOKEN = 'local-task-token';
+
+/** The execution's identity in `$$` (the engine fills in only Input and StartTime), unless the run gives its own. */
+function localContext(given: Record<string, any>): Record<string, any> {
+  const name = String(given.Execution?.Name ?? `local-${Math.random().toString(16).slice(2, 10)}`);
+  const machine = String(given.StateMachine?.Name ?? 'LocalStateMachine');
+  return {
+    ...given,
+    Execution: { Id: `arn:aws:states:us-east-1:123456789012:execution:${machine}:${name}`, Name: name, RedriveCount: 0, ...given.Execution },
+    StateMachine: { Id: `arn:aws:states:us-east-1:123456789012:stateMachine:${machine}`, Name: machine, ...given.StateMachine },
+  };
+}
+
+/**
+ * `$$.State`, which the engine leaves out: `EnteredTime` reads the clock when a path reads it
+ * (as the state is entered, give or take the time its input processing takes).
+ */
+const LIVE_STATE_CONTEXT = Object.freeze({
+  get EnteredTime(): string {
+    return new Date().toISOString();
+  },
+});
 const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke(\.waitForTaskToken)?$/;
 const LAMBDA_ARN = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+/;
 const SUFFIX = /\.(waitForTaskToken|sync(:\d+)?)$/;
@@ -194,6 +221,8 @@ function rewriteRule(rule: any): any {
 interface Prepared { definition: Asl; passValues: Record<string, unknown> }
 
 /** The definition as the engine should see it: workarounds applied (a deep copy). */
+const FAIL_RESOURCE = 'arn:aws:states:::local:fail';
+
 function prepare(asl: Asl, disabled: Set<Workaround>): Prepared {
   const definition = JSON.parse(JSON.stringify(asl));
   const passValues: Record<string, unknown> = {};
@@ -210,6 +239,17 @@ function prepare(asl: Asl, disabled: Set<Workaround>): Prepared {
       delete state.Result;
       state.Type = 'Task';
       state.Resource = 'arn:aws:states:::local:pass-result';
+    }
+    const intrinsic = (path: unknown) => typeof path === 'string' && path.startsWith('States.');
+    if (state.Type === 'Fail' && (intrinsic(state.CausePath) || intrinsic(state.ErrorPath)) && !disabled.has(Workaround.INTRINSIC_FAIL_PATHS)) {
+      state.Parameters = {
+        ...(state.ErrorPath ? { 'error.$': state.ErrorPath } : { error: state.Error ?? '' }),
+        ...(state.CausePath ? { 'cause.$': state.CausePath } : { cause: state.Cause ?? '' }),
+      };
+      for (const field of ['Error', 'Cause', 'ErrorPath', 'CausePath']) delete state[field];
+      state.Type = 'Task';
+      state.Resource = FAIL_RESOURCE;
+      state.End = true;
     }
   }
   return { definition, passValues };
@@ -243,6 +283,12 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
       handlers[name] = async () => safe(passValues[name]);
       continue;
     }
+    if (state.Resource === FAIL_RESOURCE) {
+      handlers[name] = async (input: { error: string; cause: string }) => {
+        throw new TaskFailure(input.error, input.cause);
+      };
+      continue;
+    }
     handlers[name] = async (input: any) => {
       attempts[name] = (attempts[name] ?? 0) + 1;
       try {
@@ -260,7 +306,7 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
       taskResourceLocalHandlers: handlers,
       ...(options.realTime ? {} : { waitTimeOverrides: waits, retryIntervalOverrides: retryIntervals }),
     },
-    context: safe({ ...(options.context ?? {}), Task: { Token: LOCAL_TASK_TOKEN } }) as any,
+    context: { ...safe({ ...localContext(options.context ?? {}), Task: { Token: LOCAL_TASK_TOKEN } }), State: LIVE_STATE_CONTEXT } as any,
   });
   const events: any[] = [];
   const collecting = (async () => {

@@ -14,6 +14,7 @@ import { aslOf, arnOf } from '../support/asl';
 import { TaskFailure, runLocally } from '../support/local-execution';
 import { expectNagClean } from '../support/nag';
 import { snapshotOf } from '../support/snapshot';
+import { synthErrors } from '../support/synth';
 
 function newStack() {
   return new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -27,14 +28,6 @@ function fn(stack: Stack, id = 'Fn') {
   });
 }
 
-function synthErrors(stack: Stack): string {
-  try {
-    Template.fromStack(stack);
-  } catch (e) {
-    return (e as Error).message;
-  }
-  return '';
-}
 
 describe('Workflow defaults', () => {
   test('a Standard state machine, logged at ALL without execution data, traced, with four alarms', () => {

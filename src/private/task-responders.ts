@@ -1,0 +1,51 @@
+/**
+ * Constructs whose workflow steps wait for a task token (an ApprovalGate) register here, so that the
+ * Workflow containing them can tell them which state machine they answer to. The Workflow finds them
+ * in its graph (nested states included) by the function their task invokes.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { graphStates, GraphState } from './graph';
+
+/** The workflow a responder's state was found in. */
+export interface ResponderHost {
+  /** The Workflow construct. */
+  readonly owner: Construct;
+  readonly stateMachine: sfn.IStateMachine;
+  readonly isExpress: boolean;
+  /** The workflow type as text, for messages. */
+  readonly typeName: string;
+  /** Whether execution data (task inputs, tokens included) is written to CloudWatch Logs. */
+  readonly logsExecutionData: boolean;
+}
+
+export interface TaskResponder {
+  /** Whether a state of a graph (resolved in the host's stack) is this responder's. */
+  matches(state: GraphState, stack: Stack): boolean;
+  bind(host: ResponderHost): void;
+}
+
+const registry = new WeakMap<Construct, TaskResponder[]>();
+
+export function registerTaskResponder(scope: Construct, responder: TaskResponder): void {
+  const app = scope.node.root;
+  registry.set(app, [...(registry.get(app) ?? []), responder]);
+}
+
+/** Binds every registered responder whose state is in the definition to the host; returns how many were bound. */
+export function bindTaskResponders(owner: Construct, definition: sfn.IChainable, host: ResponderHost): number {
+  const responders = registry.get(owner.node.root) ?? [];
+  if (responders.length === 0) return 0;
+  const stack = Stack.of(owner);
+  const bound = new Set<TaskResponder>();
+  for (const state of graphStates(stack, definition)) {
+    for (const responder of responders) {
+      if (!bound.has(responder) && responder.matches(state, stack)) {
+        responder.bind(host);
+        bound.add(responder);
+      }
+    }
+  }
+  return bound.size;
+}

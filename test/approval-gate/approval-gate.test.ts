@@ -1,0 +1,455 @@
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { ApprovalGate, ApprovalGateProps, Workflow, WorkflowType } from '../../src';
+import { aslOf, logicalIdOf } from '../support/asl';
+import { TaskCall, TaskFailure, runLocally } from '../support/local-execution';
+import { expectNagClean } from '../support/nag';
+import { snapshotOf } from '../support/snapshot';
+import { synthErrors } from '../support/synth';
+
+const SUMMARY = sfn.JsonPath.format('Buy {} shares of {}', sfn.JsonPath.stringAt('$.count'), sfn.JsonPath.stringAt('$.symbol'));
+
+function newStack() {
+  return new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
+}
+
+function gated(props: Partial<ApprovalGateProps> = {}, stack = newStack()) {
+  const gate = new ApprovalGate(stack, 'Approve trade', {
+    timeout: Duration.hours(24),
+    summary: SUMMARY,
+    approverEmails: ['desk@example.com'],
+    ...props,
+  });
+  const workflow = new Workflow(stack, 'Trades', {
+    definition: new sfn.Pass(stack, 'Prepare').next(gate).next(new sfn.Succeed(stack, 'Trade placed')),
+  });
+  return { stack, gate, workflow };
+}
+
+
+/** The decision the endpoint sends for a request, as SendTaskSuccess output. */
+function decided(decision: 'APPROVED' | 'REJECTED', comment: string | null = null) {
+  return (request: any, call: TaskCall) => {
+    expect(call.taskToken).toBeDefined();
+    return { decision, approver: 'desk@example.com', comment, decidedAt: '2026-11-28T10:05:00.000Z', requestId: request.requestId };
+  };
+}
+
+describe('resources', () => {
+  test('a table with encryption, point-in-time recovery and a TTL, kept on stack deletion', () => {
+    const t = Template.fromStack(gated().stack);
+    t.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'requestId', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('a TLS-only topic encrypted with the SNS managed key, and one filtered email subscription per approver', () => {
+    const { stack } = gated({ approverEmails: ['desk@example.com', 'risk@example.com'] });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('alias/aws/sns')])] }) });
+    t.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+    t.resourceCountIs('AWS::SNS::Subscription', 2);
+    for (const address of ['desk@example.com', 'risk@example.com']) {
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: address, FilterPolicy: { recipient: [address] } });
+    }
+  });
+
+  test('a generated 64-character signing key in Secrets Manager', () => {
+    Template.fromStack(gated().stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+  });
+
+  test('a REST endpoint: GET and POST on /decision, link parameters required and validated, access logs without query strings, throttled', () => {
+    const t = Template.fromStack(gated().stack);
+    t.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'decision' });
+    const methods = t.findResources('AWS::ApiGateway::Method');
+    expect(Object.values(methods).map(m => m.Properties.HttpMethod).sort()).toEqual(['GET', 'POST']);
+    for (const method of Object.values(methods)) {
+      expect(method.Properties).toMatchObject({
+        AuthorizationType: 'NONE',
+        RequestParameters: {
+          'method.request.querystring.id': true,
+          'method.request.querystring.a': true,
+          'method.request.querystring.exp': true,
+          'method.request.querystring.sig': true,
+        },
+        RequestValidatorId: { Ref: expect.stringMatching(/LinkValidator/) },
+        Integration: { Type: 'AWS_PROXY' },
+      });
+    }
+    t.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true });
+    const stage = Object.values(t.findResources('AWS::ApiGateway::Stage'))[0].Properties;
+    expect(stage.StageName).toBe('prod');
+    expect(stage.MethodSettings).toEqual([expect.objectContaining({ DataTraceEnabled: false, LoggingLevel: 'ERROR', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })]);
+    expect(stage.AccessLogSetting.Format).not.toMatch(/\$context\.path|querystring/i);
+    expect(stage.AccessLogSetting.Format).toContain('$context.resourcePath');
+  });
+
+  test('functions on the newest Node.js runtime, with their own log groups and the gate\'s settings', () => {
+    const t = Template.fromStack(gated({ timeout: Duration.hours(2), recordRetention: Duration.days(30), subject: 'Trade needs approval' }).stack);
+    const functions = Object.values(t.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
+    }
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TIMEOUT_SECONDS: '7200',
+          RETENTION_SECONDS: String(30 * 86400),
+          RECIPIENTS: 'desk@example.com',
+          SUBJECT: 'Trade needs approval',
+          DECISION_URL: { 'Fn::Join': ['', ['https://', { Ref: Match.stringLikeRegexp('ApiRestApi|Api[0-9A-F]') }, '.execute-api.us-east-1.', { Ref: 'AWS::URLSuffix' }, '/prod/decision']] },
+        }),
+      },
+    });
+  });
+
+  test('a customer managed key encrypts the table, the secret and the topic, and both functions may use it', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const { gate } = gated({ encryptionKey: key }, stack);
+    const t = Template.fromStack(stack);
+    const keyArn = { 'Fn::GetAtt': [logicalIdOf(key), 'Arn'] };
+    t.hasResourceProperties('AWS::DynamoDB::Table', { SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn } });
+    t.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: keyArn });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyArn });
+    for (const fn of [gate.requestFunction, gate.decisionFunction]) {
+      const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter(p => JSON.stringify(p.Properties.Roles).includes(logicalIdOf(fn.role!)));
+      const statements = policies.flatMap(p => p.Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual({ Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Effect: 'Allow', Resource: keyArn });
+    }
+  });
+
+  test('a topic of the user\'s: no topic created; subscriptions and the publish grant go to it', () => {
+    const stack = newStack();
+    const topic = new sns.Topic(stack, 'Approvals', { enforceSSL: true });
+    const { gate } = gated({ topic }, stack);
+    expect(gate.topic).toBe(topic);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::SNS::Topic', 1);
+    t.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: logicalIdOf(topic) }, Endpoint: 'desk@example.com' });
+  });
+
+  test('an authorizer protects both methods', () => {
+    const stack = newStack();
+    const pool = new cognito.UserPool(stack, 'Pool');
+    const authorizer = new apigw.CognitoUserPoolsAuthorizer(stack, 'Authorizer', { cognitoUserPools: [pool] });
+    gated({ authorizer }, stack);
+    const methods = Object.values(Template.fromStack(stack).findResources('AWS::ApiGateway::Method'));
+    expect(methods.map(m => m.Properties.AuthorizationType)).toEqual(['COGNITO_USER_POOLS', 'COGNITO_USER_POOLS']);
+  });
+
+  test('removalPolicy applies to the table of decisions', () => {
+    Template.fromStack(gated({ removalPolicy: RemovalPolicy.DESTROY }).stack).hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Delete' });
+  });
+});
+
+describe('least privilege', () => {
+  function statementsOf(t: Template, roleId: string) {
+    return Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter(p => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(p => p.Properties.PolicyDocument.Statement);
+  }
+
+  test('the request function may put items in its table, read its key, publish to its topic, write its logs: nothing else', () => {
+    const { stack, gate } = gated();
+    const t = Template.fromStack(stack);
+    const id = (c: any) => logicalIdOf(c);
+    expect(statementsOf(t, id(gate.requestFunction.role!))).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/RequestLogs/), 'Arn'] } },
+      { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [id(gate.table), 'Arn'] }] },
+      { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: id(gate.signingKey) } },
+      { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: id(gate.topic) } },
+    ]);
+  });
+
+  test('the decision function may update items, read its key, and send task success only to the state machine that holds the gate', () => {
+    const stack = newStack();
+    const { gate, workflow } = gated({}, stack);
+    const other = new Workflow(stack, 'Unrelated', { definition: new sfn.Pass(stack, 'Nothing') });
+    const t = Template.fromStack(stack);
+    const statements = statementsOf(t, logicalIdOf(gate.decisionFunction.role!));
+    expect(statements).toEqual(expect.arrayContaining([
+      { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] }] },
+      { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
+    ]));
+    expect(statements).toHaveLength(4);
+    const text = JSON.stringify(statements);
+    expect(text).not.toContain(logicalIdOf(other.stateMachine));
+    expect(text).not.toMatch(/"Resource":"\*"|states:\*|SendTaskFailure|SendTaskHeartbeat/);
+  });
+
+  test('the state machine may invoke the request function (and its versions) only', () => {
+    const { stack, gate, workflow } = gated();
+    const t = Template.fromStack(stack);
+    const statements = statementsOf(t, logicalIdOf(workflow.stateMachine.role));
+    const invoke = statements.filter(s => JSON.stringify(s.Action).includes('lambda:'));
+    expect(invoke).toEqual([{
+      Action: 'lambda:InvokeFunction',
+      Effect: 'Allow',
+      Resource: [
+        { 'Fn::GetAtt': [logicalIdOf(gate.requestFunction), 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalIdOf(gate.requestFunction), 'Arn'] }, ':*']] },
+      ],
+    }]);
+  });
+
+  test('no dependency cycle between the endpoint, the functions and the state machine', () => {
+    const { stack } = gated();
+    expect(() => Template.fromStack(stack)).not.toThrow();
+    const assembly = (stack.node.root as App).synth();
+    expect(assembly.getStackByName('Test').template.Resources).toBeDefined();
+  });
+});
+
+describe('the states', () => {
+  test('open request, wait for the decision with the timeout, route approved/rejected/expired; valid ASL', () => {
+    const { stack, workflow } = gated();
+    const asl = aslOf(stack, workflow.stateMachine);
+    expect(asl).toBeValidAsl();
+    expect(asl.States['Approve trade: open request']).toEqual({
+      Type: 'Pass',
+      Comment: expect.any(String),
+      Parameters: { 'requestId.$': 'States.UUID()', 'requestedAt.$': '$$.State.EnteredTime' },
+      ResultPath: '$.approval',
+      Next: 'Approve trade',
+    });
+    const task = asl.States['Approve trade'];
+    expect(task).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSeconds: 86400,
+      ResultPath: '$.approval',
+      Parameters: {
+        Payload: {
+          'taskToken.$': '$$.Task.Token',
+          'requestId.$': '$.approval.requestId',
+          'summary.$': "States.Format('Buy {} shares of {}', $.count, $.symbol)",
+          'executionArn.$': '$$.Execution.Id',
+        },
+      },
+      Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'Approve trade: expired' }],
+    });
+    expect(task.Retry.map((r: any) => r.ErrorEquals)).toEqual([
+      ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+      ['ApprovalGate.TransientError'],
+    ]);
+    expect(asl.States['Approve trade: approved?']).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.approval.decision', StringEquals: 'APPROVED', Next: 'Trade placed' }],
+      Default: 'Approve trade: rejected',
+    });
+    expect(asl.States['Approve trade: rejected']).toEqual({ Type: 'Fail', Error: 'ApprovalRejected', CausePath: 'States.JsonToString($.approval)' });
+    expect(asl.States['Approve trade: no decision']).toEqual({ Type: 'Fail', Error: 'ApprovalExpired', Cause: 'No decision within 1 day' });
+  });
+
+  test('resultPath and the approved, rejected and expired routes are the user\'s to choose', () => {
+    const stack = newStack();
+    const rejected = new sfn.Pass(stack, 'Tell requester');
+    const expired = new sfn.Pass(stack, 'Escalate');
+    const approved = new sfn.Pass(stack, 'Go ahead');
+    const gate = new ApprovalGate(stack, 'Gate', { timeout: Duration.minutes(30), summary: 'Deploy to production', resultPath: '$.review', onApproved: approved, onRejected: rejected, onExpired: expired });
+    const workflow = new Workflow(stack, 'Deploy', { definition: gate });
+    const asl = aslOf(stack, workflow.stateMachine);
+    expect(asl).toBeValidAsl();
+    expect(asl.States['Gate: approved?']).toMatchObject({ Choices: [{ Variable: '$.review.decision', Next: 'Go ahead' }], Default: 'Tell requester' });
+    expect(asl.States['Gate: expired'].Next).toBe('Escalate');
+    expect(asl.States.Gate.Parameters.Payload.summary).toBe('Deploy to production');
+    expect(Object.keys(asl.States)).not.toContain('Gate: rejected');
+  });
+
+  test('works inside a Map and a Parallel branch: the workflow is found and granted', () => {
+    const stack = newStack();
+    const gate = new ApprovalGate(stack, 'Gate', { timeout: Duration.minutes(30), summary: 'Item', onApproved: new sfn.Pass(stack, 'Ok') });
+    const map = new sfn.Map(stack, 'Each item', { itemsPath: '$.items' }).itemProcessor(gate);
+    const workflow = new Workflow(stack, 'Batch', { definition: new sfn.Parallel(stack, 'Both').branch(map).branch(new sfn.Pass(stack, 'Other')) });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } }] },
+    });
+  });
+});
+
+describe('validation', () => {
+  test.each([
+    [Duration.seconds(59), '59 seconds'],
+    [Duration.days(366), '366 days'],
+    [Duration.millis(90_500), '90.5 seconds'],
+  ])('fails when the timeout is %s', (timeout, shown) => {
+    expect(() => new ApprovalGate(newStack(), 'Gate', { timeout, summary: 's' }))
+      .toThrow(`ApprovalGate 'Gate': timeout must be a whole number of seconds between 1 minute and 365 days (got ${shown})`);
+  });
+
+  test.each([
+    [['not-an-address'], "approverEmails must be literal email addresses (got 'not-an-address')"],
+    [['a@example.com', 'A@example.com'], "approverEmails lists 'A@example.com' twice"],
+    [Array.from({ length: 21 }, (_, i) => `p${i}@example.com`), 'at most 20 approverEmails (got 21)'],
+  ])('fails when approverEmails is %j', (approverEmails, message) => {
+    expect(() => new ApprovalGate(newStack(), 'Gate', { timeout: Duration.hours(1), summary: 's', approverEmails })).toThrow(`ApprovalGate 'Gate': ${message}`);
+  });
+
+  test.each(['$', 'approval', '$.a[0]'])('fails when resultPath is %s', resultPath => {
+    expect(() => new ApprovalGate(newStack(), 'Gate', { timeout: Duration.hours(1), summary: 's', resultPath }))
+      .toThrow(`ApprovalGate 'Gate': resultPath must be a path to a field such as '$.approval' (got '${resultPath}')`);
+  });
+
+  test('fails when throttling limits are not positive', () => {
+    expect(() => new ApprovalGate(newStack(), 'Gate', { timeout: Duration.hours(1), summary: 's', throttlingRateLimit: 0 }))
+      .toThrow("ApprovalGate 'Gate': throttling limits must be positive, the burst a whole number (got rate 0, burst 20)");
+  });
+
+  test('fails when the gate is placed in an Express workflow', () => {
+    const stack = newStack();
+    const gate = new ApprovalGate(stack, 'Gate', { timeout: Duration.minutes(5), summary: 's', onApproved: new sfn.Succeed(stack, 'Ok') });
+    new Workflow(stack, 'Quick', { definition: gate, type: WorkflowType.expressAsync() });
+    const errors = synthErrors(stack);
+    expect(errors).toContain("ApprovalGate 'Gate' cannot run in workflow Test/Quick: it waits for a person (.waitForTaskToken), which an EXPRESS (ASYNC) workflow cannot do; use WorkflowType.standard()");
+    expect(Template.fromStack(new Stack())).toBeDefined();
+  });
+
+  test('fails when the gate is in no workflow, and accepts a state machine given to addStateMachine', () => {
+    const stack = newStack();
+    const gate = new ApprovalGate(stack, 'Gate', { timeout: Duration.minutes(5), summary: 's', onApproved: new sfn.Succeed(stack, 'Ok') });
+    const machine = new sfn.StateMachine(stack, 'Raw', { definitionBody: sfn.DefinitionBody.fromChainable(gate) });
+    expect(synthErrors(stack)).toContain("ApprovalGate 'Gate' is not in any Workflow, so no state machine may receive its decisions");
+    gate.addStateMachine(machine);
+    expect(synthErrors(stack)).toBe('');
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [{ Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(machine) } }] },
+    });
+  });
+
+  test('fails when nothing follows approval', () => {
+    const stack = newStack();
+    const gate = new ApprovalGate(stack, 'Gate', { timeout: Duration.minutes(5), summary: 's' });
+    new Workflow(stack, 'Flow', { definition: gate });
+    expect(synthErrors(stack)).toContain("ApprovalGate 'Gate': nothing runs after approval; chain the next state with .next() or give onApproved");
+  });
+
+  test('fails when a state is chained after a gate that has onApproved', () => {
+    const stack = newStack();
+    const gate = new ApprovalGate(stack, 'Gate', { timeout: Duration.minutes(5), summary: 's', onApproved: new sfn.Succeed(stack, 'Ok') });
+    expect(() => gate.next(new sfn.Pass(stack, 'After')))
+      .toThrow("ApprovalGate 'Gate': onApproved is set, so nothing can be chained after the gate with .next(); chain it after your onApproved state");
+  });
+
+  test('warns when the workflow logs execution data (which would put the task token in CloudWatch Logs)', () => {
+    const stack = newStack();
+    const gate = new ApprovalGate(stack, 'Gate', { timeout: Duration.minutes(5), summary: 's', onApproved: new sfn.Succeed(stack, 'Ok') });
+    new Workflow(stack, 'Flow', { definition: gate, logging: { includeExecutionData: true } });
+    Annotations.fromStack(stack).hasWarning('/Test/Gate', Match.stringLikeRegexp('logs execution data, which writes the approval task token to CloudWatch Logs'));
+  });
+});
+
+describe('running the workflow locally', () => {
+  const input = { count: 10, symbol: 'ACME' };
+
+  test('approved: the decision lands at $.approval and the workflow goes on', async () => {
+    const { stack, workflow } = gated();
+    const requests: any[] = [];
+    const result = await runLocally(aslOf(stack, workflow.stateMachine), {
+      input,
+      callbacks: { 'Approve trade': (request, call) => { requests.push(request); return decided('APPROVED', 'ok')(request, call); } },
+    });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.path).toEqual(['Prepare', 'Approve trade: open request', 'Approve trade', 'Approve trade: approved?', 'Trade placed']);
+    expect(result.transitions).toBe(5);
+    expect(requests).toEqual([{ taskToken: 'local-task-token', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), summary: 'Buy 10 shares of ACME', executionArn: expect.any(String) }]);
+    expect(result.output).toEqual({
+      ...input,
+      approval: { decision: 'APPROVED', approver: 'desk@example.com', comment: 'ok', decidedAt: '2026-11-28T10:05:00.000Z', requestId: requests[0].requestId },
+    });
+  });
+
+  test('rejected: the default Fail state carries the decision as its cause', async () => {
+    const { stack, workflow } = gated();
+    const result = await runLocally(aslOf(stack, workflow.stateMachine), { input, callbacks: { 'Approve trade': decided('REJECTED', 'too risky') } });
+    expect(result.status).toBe('FAILED');
+    expect(result.error).toBe('ApprovalRejected');
+    expect(JSON.parse(result.cause!)).toMatchObject({ decision: 'REJECTED', approver: 'desk@example.com', comment: 'too risky' });
+    expect(result.path).toEqual(['Prepare', 'Approve trade: open request', 'Approve trade', 'Approve trade: approved?', 'Approve trade: rejected']);
+  });
+
+  test('expired: the timeout becomes an EXPIRED decision with the request id, then the expired route', async () => {
+    const stack = newStack();
+    const expiredRoute = new sfn.Pass(stack, 'Escalate');
+    const { workflow } = gated({ onExpired: expiredRoute }, stack);
+    let requestId = '';
+    const result = await runLocally(aslOf(stack, workflow.stateMachine), {
+      input,
+      callbacks: { 'Approve trade': (request) => { requestId = request.requestId; throw new TaskFailure('States.Timeout', 'no answer in 24 hours'); } },
+    });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.catches).toEqual([{ state: 'Approve trade', error: 'States.Timeout', next: 'Approve trade: expired' }]);
+    expect(result.path).toEqual(['Prepare', 'Approve trade: open request', 'Approve trade', 'Approve trade: expired', 'Escalate']);
+    expect(result.output.approval).toEqual({ decision: 'EXPIRED', approver: null, comment: null, decidedAt: expect.any(String), requestId });
+  });
+
+  test('expired with the default route: fails with ApprovalExpired', async () => {
+    const { stack, workflow } = gated();
+    const result = await runLocally(aslOf(stack, workflow.stateMachine), {
+      input,
+      callbacks: { 'Approve trade': () => { throw new TaskFailure('States.Timeout'); } },
+    });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'ApprovalExpired', cause: 'No decision within 1 day' });
+  });
+
+  test('the request function throttled by Lambda is retried, then the request goes out once', async () => {
+    const { stack, workflow } = gated();
+    let attempts = 0;
+    const result = await runLocally(aslOf(stack, workflow.stateMachine), {
+      input,
+      callbacks: {
+        'Approve trade': (request, call) => {
+          attempts++;
+          if (attempts === 1) throw new TaskFailure('ApprovalGate.TransientError', 'ThrottlingException: slow down');
+          return decided('APPROVED')(request, call);
+        },
+      },
+    });
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.retries).toEqual([{ state: 'Approve trade', error: 'ApprovalGate.TransientError', attempt: 1 }]);
+  });
+});
+
+describe('security rules and snapshot', () => {
+  test('cdk-nag AwsSolutions finds nothing unsuppressed, with the default configuration', () => {
+    expectNagClean(gated().stack);
+  });
+
+  test('cdk-nag AwsSolutions finds nothing unsuppressed, with a key, a topic and an authorizer', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    const topic = new sns.Topic(stack, 'Approvals', { enforceSSL: true, masterKey: key });
+    const pool = new cognito.UserPool(stack, 'Pool', {
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireSymbols: true, requireUppercase: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+    });
+    const authorizer = new apigw.CognitoUserPoolsAuthorizer(stack, 'Authorizer', { cognitoUserPools: [pool] });
+    gated({ encryptionKey: key, topic, authorizer }, stack);
+    expectNagClean(stack);
+  });
+
+  test('snapshot of the default gate in a workflow', () => {
+    expect(snapshotOf(gated().stack)).toMatchSnapshot();
+  });
+});

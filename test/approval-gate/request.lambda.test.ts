@@ -1,0 +1,130 @@
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { MAX_SUMMARY, handler, signingKey } from '../../src/approval-gate/request.lambda';
+import { verifyLink } from '../../src/private/approval/links';
+import { DECISION_URL, KEY, KEY_TEXT, REQUEST_ID, TOKEN, setEnv } from '../support/approval-events';
+
+const ddb = mockClient(DynamoDBClient);
+const sns = mockClient(SNSClient);
+const secrets = mockClient(SecretsManagerClient);
+const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:Trades:e-1';
+let logged: string[];
+
+const request = (overrides: Record<string, unknown> = {}) => ({ taskToken: TOKEN, requestId: REQUEST_ID, summary: 'Buy 10 shares of ACME', executionArn: EXECUTION, ...overrides });
+const puts = () => ddb.commandCalls(PutItemCommand).map(c => c.args[0].input);
+const publishes = () => sns.commandCalls(PublishCommand).map(c => c.args[0].input);
+
+function linksIn(text: string): Record<string, string>[] {
+  return [...text.matchAll(/https:\/\/\S+/g)].map(m => Object.fromEntries(new URL(m[0]).searchParams.entries()));
+}
+
+beforeEach(() => {
+  setEnv();
+  for (const mock of [ddb, sns, secrets]) mock.reset();
+  signingKey.clear();
+  secrets.on(GetSecretValueCommand).resolves({ SecretString: KEY_TEXT });
+  ddb.on(PutItemCommand).resolves({});
+  sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  logged = [];
+  jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => { logged.push(args.map(String).join(' ')); });
+  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => { logged.push(args.map(String).join(' ')); });
+});
+
+afterEach(() => {
+  expect(logged.join('\n')).not.toContain(TOKEN);
+  jest.restoreAllMocks();
+});
+
+test('stores the token under the request id with a deadline and a TTL past it', async () => {
+  const before = Math.floor(Date.now() / 1000);
+  const result = await handler(request());
+  expect(puts()).toHaveLength(1);
+  const put = puts()[0];
+  expect(put.TableName).toBe('Requests');
+  expect(put.Item).toMatchObject({
+    requestId: { S: REQUEST_ID },
+    status: { S: 'PENDING' },
+    taskToken: { S: TOKEN },
+    summary: { S: 'Buy 10 shares of ACME' },
+    executionArn: { S: EXECUTION },
+    recipients: { SS: ['desk@example.com', 'risk@example.com'] },
+  });
+  const expiresAt = Number(put.Item!.expiresAt.N);
+  expect(expiresAt).toBeGreaterThanOrEqual(before + 3600);
+  expect(expiresAt).toBeLessThanOrEqual(before + 3601);
+  expect(Number(put.Item!.ttl.N)).toBe(expiresAt + 7776000);
+  expect(put.ConditionExpression).toBe('attribute_not_exists(requestId) OR #status = :pending');
+  expect(result).toEqual({ requestId: REQUEST_ID, expiresAt, notified: 2 });
+});
+
+test('publishes one message per approver, whose links name that approver, verify with the key, and hold no token', async () => {
+  await handler(request());
+  const messages = publishes();
+  expect(messages.map(m => m.MessageAttributes?.recipient?.StringValue)).toEqual(['desk@example.com', 'risk@example.com']);
+  for (const [i, message] of messages.entries()) {
+    expect(message.TopicArn).toBe('arn:aws:sns:us-east-1:123456789012:Approvals');
+    expect(message.Subject).toBe('Approval requested: Approve trade');
+    expect(message.Message).toContain('Buy 10 shares of ACME');
+    expect(message.Message).toContain('Opening a link decides nothing');
+    expect(message.Message).not.toContain(TOKEN);
+    const links = linksIn(message.Message!);
+    expect(links.map(l => l.a)).toEqual(['approve', 'reject']);
+    for (const link of links) {
+      const check = verifyLink(KEY, link, Math.floor(Date.now() / 1000));
+      expect(check).toEqual({ ok: true, claims: expect.objectContaining({ requestId: REQUEST_ID, recipient: ['desk@example.com', 'risk@example.com'][i] }) });
+    }
+    expect(message.Message).toContain(`${DECISION_URL}?`);
+  }
+});
+
+test('without approver addresses, one message goes to the topic at large, with links that name no one', async () => {
+  setEnv({ RECIPIENTS: '' });
+  await handler(request());
+  expect(publishes()).toHaveLength(1);
+  expect(publishes()[0].MessageAttributes).toBeUndefined();
+  expect(linksIn(publishes()[0].Message!)[0].to).toBe('');
+  expect(puts()[0].Item!.recipients).toBeUndefined();
+});
+
+test('a summary longer than 4,000 characters is cut, and the links carry only its first 500', async () => {
+  await handler(request({ summary: 'a'.repeat(10_000) }));
+  expect(puts()[0].Item!.summary.S).toHaveLength(MAX_SUMMARY);
+  expect(linksIn(publishes()[0].Message!)[0].s).toHaveLength(500);
+});
+
+test.each([
+  ['no task token', { taskToken: undefined }, 'taskToken is missing'],
+  ['an empty task token', { taskToken: '' }, 'taskToken is missing'],
+  ['no request id', { requestId: undefined }, 'requestId is missing'],
+  ['a request id with odd characters', { requestId: 'a b c d e f g' }, 'requestId is missing or not'],
+  ['a summary that is not text', { summary: { count: 10 } }, 'summary must be a string (got object)'],
+])('fails when the payload has %s, with InvalidApprovalRequest and no SDK call', async (_what, overrides, message) => {
+  await expect(handler(request(overrides))).rejects.toMatchObject({ name: 'InvalidApprovalRequest', message: expect.stringContaining(message) });
+  expect(ddb.calls().length + sns.calls().length + secrets.calls().length).toBe(0);
+});
+
+test('fails when the request was already decided, without publishing again', async () => {
+  ddb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
+  await expect(handler(request())).rejects.toMatchObject({ name: 'InvalidApprovalRequest', message: expect.stringContaining('already decided') });
+  expect(publishes()).toHaveLength(0);
+});
+
+test('throttling, after the SDK\'s retries, fails as ApprovalGate.TransientError (which the gate retries), with nothing published', async () => {
+  ddb.on(PutItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+  await expect(handler(request())).rejects.toMatchObject({ name: 'ApprovalGate.TransientError', message: 'ThrottlingException: slow down' });
+  expect(publishes()).toHaveLength(0);
+});
+
+test('an SNS fault on the service side is transient too; an access error is not', async () => {
+  sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('internal'), { name: 'InternalErrorException', $fault: 'server' }))
+    .rejects(Object.assign(new Error('not authorized'), { name: 'AuthorizationErrorException', $fault: 'client', $metadata: { httpStatusCode: 403 } }));
+  await expect(handler(request())).rejects.toMatchObject({ name: 'ApprovalGate.TransientError' });
+  await expect(handler(request())).rejects.toMatchObject({ name: 'AuthorizationErrorException' });
+});
+
+test('fails when the function is not configured', async () => {
+  delete process.env.DECISION_URL;
+  await expect(handler(request())).rejects.toThrow('missing TABLE_NAME, TOPIC_ARN, DECISION_URL, TIMEOUT_SECONDS or RETENTION_SECONDS');
+});
