@@ -1,1 +1,2 @@
+export * from './fan-out-map';
 export * from './workflow';
