@@ -15,8 +15,8 @@ export interface FanOutLambdaProcessorOptions {
   readonly transientRetry?: LambdaRetryOptions;
 
   /**
-   * Errors that fail only their item: the item's result becomes its input with the error in
-   * `error` (`{ Error, Cause }`), and the other items go on. `['States.ALL']` catches every error.
+   * Errors that fail only their item: the item's result becomes `{ error: { Error, Cause } }` (at
+   * the item's position in the results), and the other items go on. `['States.ALL']` catches every error.
    * @default - none: a failed item fails an inline map, and counts against the tolerated failures of a distributed one
    */
   readonly catchErrors?: string[];
@@ -82,7 +82,11 @@ export class FanOutProcessor {
       taskTimeout,
     });
     if (catchErrors && catchErrors.length > 0) {
-      invoke.addCatch(new sfn.Pass(scope, 'ItemFailed', { stateName: `${stateName} failed` }), { errors: catchErrors, resultPath: '$.error' });
+      const failed = new sfn.Pass(scope, 'ItemFailed', {
+        stateName: `${stateName} failed`,
+        parameters: { error: sfn.JsonPath.objectAt('$') },
+      });
+      invoke.addCatch(failed, { errors: catchErrors });
     }
     return invoke;
   }

@@ -187,14 +187,18 @@ export class ItemSource {
     if (!bucket) return undefined;
     const key = this.key ?? '';
     const maxItems = this.maxItems;
+    return new ScopedItemReader(this.cdkReader(bucket, key, maxItems), this._readStatements());
+  }
+
+  private cdkReader(bucket: s3.IBucket, key: string, maxItems?: number): sfn.IItemReader {
     switch (this.kind) {
-      case SourceKind.S3_OBJECTS: return new ScopedItemReader(new sfn.S3ObjectsItemReader({ bucket, prefix: this.prefix, maxItems }), this._readStatements());
-      case SourceKind.S3_JSON: return new ScopedItemReader(new sfn.S3JsonItemReader({ bucket, key, maxItems }), this._readStatements());
-      case SourceKind.S3_JSON_LINES: return new ScopedItemReader(new sfn.S3JsonLItemReader({ bucket, key, maxItems }), this._readStatements());
-      case SourceKind.S3_MANIFEST: return new ScopedItemReader(new sfn.S3ManifestItemReader({ bucket, key, maxItems }), this._readStatements());
-      default: return new ScopedItemReader(new sfn.S3CsvItemReader({
+      case SourceKind.S3_OBJECTS: return new sfn.S3ObjectsItemReader({ bucket, prefix: this.prefix, maxItems });
+      case SourceKind.S3_JSON: return new sfn.S3JsonItemReader({ bucket, key, maxItems });
+      case SourceKind.S3_JSON_LINES: return new sfn.S3JsonLItemReader({ bucket, key, maxItems });
+      case SourceKind.S3_MANIFEST: return new sfn.S3ManifestItemReader({ bucket, key, maxItems });
+      default: return new sfn.S3CsvItemReader({
         bucket, key, maxItems, csvHeaders: this.csv?.headers, csvDelimiter: this.csv?.delimiter ?? sfn.CsvDelimiter.COMMA,
-      }), this._readStatements());
+      });
     }
   }
 
