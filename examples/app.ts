@@ -2,10 +2,12 @@
  * The example app: every example stack, synthesized by `npm run demo` into cdk.out/.
  */
 import { App } from 'aws-cdk-lib';
+import { FanOutWorkflowStack } from './fan-out-workflow';
 import { OrderWorkflowStack } from './order-workflow';
 import { QuoteWorkflowStack } from './quote-workflow';
 
 const app = new App();
 new OrderWorkflowStack(app, 'OrderWorkflowExample');
 new QuoteWorkflowStack(app, 'QuoteWorkflowExample');
+new FanOutWorkflowStack(app, 'FanOutWorkflowExample');
 app.synth();

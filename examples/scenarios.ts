@@ -56,4 +56,16 @@ export const SCENARIOS: DemoScenario[] = [
     input: { product: 'lamp', quantity: 0 },
     expectStatus: 'FAILED',
   },
+  {
+    name: 'labels for three parcels',
+    stateMachine: 'FanOutWorkflowExample/ShippingWorkflow',
+    input: { shipmentId: 's-1', parcels: [{ parcelId: 'p-1', weightKg: 1.2 }, { parcelId: 'p-2', weightKg: 3 }, { parcelId: 'p-3', weightKg: 0.5 }] },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'a parcel without weight is caught, the others get labels',
+    stateMachine: 'FanOutWorkflowExample/ShippingWorkflow',
+    input: { shipmentId: 's-2', parcels: [{ parcelId: 'p-4', weightKg: 2 }, { parcelId: 'p-5' }, { parcelId: 'p-6', weightKg: 7 }] },
+    expectStatus: 'SUCCEEDED',
+  },
 ];

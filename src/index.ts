@@ -1,2 +1,3 @@
 export * from './approval-gate';
+export * from './fan-out-map';
 export * from './workflow';

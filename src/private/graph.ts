@@ -51,3 +51,26 @@ export function referencedType(scope: Stack, value: unknown): string | undefined
   const resource = scope.node.findAll().find(c => CfnResource.isCfnResource(c) && scope.resolve(c.logicalId) === ref);
   return resource ? (resource as CfnResource).cfnResourceType : undefined;
 }
+
+/** What keeps a state out of an Express workflow: the problem, the verb of `cannot ...`, and a way out. */
+export interface ExpressIssue {
+  readonly what: string;
+  readonly verb: string;
+  readonly alternative?: string;
+}
+
+/** Why a state cannot run in an Express workflow (a callback, a `.sync` job, an Activity); `undefined` when it can. */
+export function expressIssue(scope: Stack, state: GraphState): ExpressIssue | undefined {
+  const resource = state.resource;
+  if (resource === undefined) return undefined;
+  if (resource.endsWith('.waitForTaskToken')) {
+    return { what: 'waits for a task token (.waitForTaskToken)', verb: 'do', alternative: 'call the service without waiting' };
+  }
+  if (/\.sync(:\d+)?$/.test(resource)) {
+    return { what: 'runs a job to completion (.sync)', verb: 'do', alternative: 'start the job without waiting (REQUEST_RESPONSE)' };
+  }
+  if (resource.includes(':activity:') || referencedType(scope, state.json.Resource) === 'AWS::StepFunctions::Activity') {
+    return { what: 'is an Activity task', verb: 'run' };
+  }
+  return undefined;
+}

@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 
 /** A cdk-nag rule suppression, with the reason a reviewer reads. */
@@ -6,6 +6,10 @@ export interface NagSuppression {
   readonly id: string;
   readonly reason: string;
   readonly appliesTo?: string[];
+}
+
+function toMetadata(suppressions: NagSuppression[]): any[] {
+  return suppressions.map(s => ({ id: s.id, reason: s.reason, ...(s.appliesTo ? { applies_to: s.appliesTo } : {}) }));
 }
 
 /**
@@ -18,9 +22,57 @@ export function suppressNag(construct: IConstruct, suppressions: NagSuppression[
   const existing = resource.getMetadata('cdk_nag') ?? {};
   resource.addMetadata('cdk_nag', {
     ...existing,
-    rules_to_suppress: [
-      ...(existing.rules_to_suppress ?? []),
-      ...suppressions.map(s => ({ id: s.id, reason: s.reason, ...(s.appliesTo ? { applies_to: s.appliesTo } : {}) })),
-    ],
+    rules_to_suppress: [...(existing.rules_to_suppress ?? []), ...toMetadata(suppressions)],
   });
+}
+
+/**
+ * Records cdk-nag suppressions for the whole stack, for findings on a resource the construct cannot
+ * reach (a state machine fragment does not know the role it will be granted on). Each suppression
+ * must name the exact findings it covers (`appliesTo`); suppressions without any are ignored.
+ */
+export function suppressNagInStack(scope: IConstruct, suppressions: NagSuppression[]): void {
+  const exact = suppressions.filter(s => s.appliesTo && s.appliesTo.length > 0);
+  if (exact.length === 0) return;
+  const stack = Stack.of(scope);
+  const metadata = stack.templateOptions.metadata ?? {};
+  const existing = metadata.cdk_nag ?? {};
+  stack.templateOptions.metadata = {
+    ...metadata,
+    cdk_nag: { ...existing, rules_to_suppress: [...(existing.rules_to_suppress ?? []), ...toMetadata(exact)] },
+  };
+}
+
+/**
+ * The cdk-nag `AwsSolutions-IAM5` findings (`Resource::...`) of the wildcard resources of resolved
+ * policy statements, written the way cdk-nag writes them (`<LogicalId.Arn>/prefix/*`).
+ */
+export function wildcardResourceFindings(statements: any[]): string[] {
+  const found = new Set<string>();
+  for (const statement of statements) {
+    if (statement.Effect !== 'Allow') continue;
+    const resources = Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource];
+    for (const resource of resources.map(flattenReference)) {
+      if (resource.includes('*')) found.add(`Resource::${resource}`);
+    }
+  }
+  return [...found];
+}
+
+/** A resolved CloudFormation value as cdk-nag flattens it for suppressions. */
+function flattenReference(node: any): string {
+  if (node === undefined) return '';
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (node['Fn::Join']) {
+    const [delimiter, items] = node['Fn::Join'];
+    return items.map(flattenReference).join(delimiter);
+  }
+  if (node['Fn::Sub']) return flattenReference(node['Fn::Sub']);
+  if (node['Fn::GetAtt']) {
+    const [resource, attribute] = node['Fn::GetAtt'];
+    return `<${flattenReference(resource)}.${flattenReference(attribute)}>`;
+  }
+  if (node['Fn::ImportValue']) return flattenReference(node['Fn::ImportValue']);
+  if (node.Ref) return `<${flattenReference(node.Ref)}>`;
+  return JSON.stringify(node);
 }

@@ -10,8 +10,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { LambdaRetry } from './lambda-retry';
 import { ExpressInvocation, WorkflowType } from './workflow-type';
-import { graphStates, referencedType } from '../private/graph';
-import { suppressNag } from '../private/nag';
+import { expressIssue, graphStates } from '../private/graph';
+import { suppressNag, wildcardResourceFindings } from '../private/nag';
 import { bindTaskResponders } from '../private/task-responders';
 
 /**
@@ -354,6 +354,7 @@ export class Workflow extends Construct {
       logsExecutionData: this.logGroup !== undefined && (logging.includeExecutionData ?? false),
     });
 
+    this.suppressDistributedMapFindings();
     this.createAlarms(id, props.alarms ?? {});
     this.node.addValidation({ validate: () => this.checkGraph() });
   }
@@ -489,6 +490,22 @@ export class Workflow extends Construct {
     return rule;
   }
 
+  /**
+   * CDK grants a state machine with a Distributed Map the describe, stop and redrive of its own child
+   * executions (the DistributedMapPolicy), on ARNs that end with names made at run time.
+   */
+  private suppressDistributedMapFindings(): void {
+    const policy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
+    if (!(policy instanceof iam.Policy)) return;
+    const findings = wildcardResourceFindings(Stack.of(this).resolve(policy.document).Statement ?? []);
+    if (findings.length === 0) return;
+    suppressNag(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'A Distributed Map describes, stops and redrives its own child executions, whose ARNs end with names made at run time; CDK grants this on the executions of this state machine only.',
+      appliesTo: findings,
+    }]);
+  }
+
   private createAlarms(id: string, options: WorkflowAlarmOptions): void {
     if (options.enabled === false) return;
     const period = options.period ?? Duration.minutes(5);
@@ -531,14 +548,9 @@ export class Workflow extends Construct {
     for (const state of graphStates(stack, this.definition)) {
       const at = `state '${state.name}' (in ${state.where})`;
       const json = state.json;
-      if (this.type.isExpress && state.resource !== undefined) {
-        if (state.resource.endsWith('.waitForTaskToken')) {
-          errors.push(`${at} waits for a task token (.waitForTaskToken), which an ${this.type} workflow cannot do; ${fix}, or call the service without waiting`);
-        } else if (/\.sync(:\d+)?$/.test(state.resource)) {
-          errors.push(`${at} runs a job to completion (.sync), which an ${this.type} workflow cannot do; ${fix}, or start the job without waiting (REQUEST_RESPONSE)`);
-        } else if (state.resource.includes(':activity:') || referencedType(stack, json.Resource) === 'AWS::StepFunctions::Activity') {
-          errors.push(`${at} is an Activity task, which an ${this.type} workflow cannot run; ${fix}`);
-        }
+      const issue = this.type.isExpress ? expressIssue(stack, state) : undefined;
+      if (issue) {
+        errors.push(`${at} ${issue.what}, which an ${this.type} workflow cannot ${issue.verb}; ${fix}${issue.alternative ? `, or ${issue.alternative}` : ''}`);
       }
       if (this.type.isExpress && json.Type === 'Wait') {
         if (typeof json.Seconds === 'number' && json.Seconds > EXPRESS_MAX_SECONDS) {

@@ -370,12 +370,14 @@ function summarize(asl: Asl, events: any[], calls: TaskCall[], output: unknown, 
   const lastError: Record<string, string> = {};
   let error: string | undefined;
   let cause: string | undefined;
+  // Map iterations run concurrently: an error is matched with its retry or catch by state and iteration.
+  const at = (e: any) => `${e.state.name}#${e.index ?? ''}`;
   for (const e of events) {
     switch (e.type) {
       case 'StateEntered': path.push(e.state.name); break;
-      case 'StateFailed': lastError[e.state.name] = e.Error; break;
-      case 'StateRetried': retries.push({ state: e.state.name, error: lastError[e.state.name], attempt: e.retry.attempt }); break;
-      case 'StateCaught': catches.push({ state: e.state.name, error: lastError[e.state.name], next: e.catch.catcher.Next }); break;
+      case 'StateFailed': lastError[at(e)] = e.Error; break;
+      case 'StateRetried': retries.push({ state: e.state.name, error: lastError[at(e)], attempt: e.retry.attempt }); break;
+      case 'StateCaught': catches.push({ state: e.state.name, error: lastError[at(e)], next: e.catch.catcher.Next }); break;
       case 'ExecutionFailed':
         error = e.Error;
         cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);

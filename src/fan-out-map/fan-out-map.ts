@@ -1,0 +1,526 @@
+import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { FanOutMode } from './fan-out-mode';
+import { FanOutProcessor } from './fan-out-processor';
+import { ItemSource } from './item-source';
+import { ToleratedFailure } from './tolerated-failure';
+import { expressIssue, graphStates } from '../private/graph';
+import { suppressNag, suppressNagInStack, wildcardResourceFindings } from '../private/nag';
+import { isDynamic } from '../private/paths';
+
+/**
+ * How a Distributed Map groups items into batches: each child execution receives
+ * `{ Items: [...], BatchInput: {...} }` instead of one item.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html
+ */
+export interface FanOutBatching {
+  /**
+   * The most items in one batch.
+   * @default - no limit by count (give this, `maxInputBytesPerBatch`, or both)
+   */
+  readonly maxItemsPerBatch?: number;
+
+  /**
+   * The most bytes of items in one batch, up to 256 KiB (262144).
+   * @default - no limit by size (give this, `maxItemsPerBatch`, or both)
+   */
+  readonly maxInputBytesPerBatch?: number;
+
+  /**
+   * What every batch receives in `BatchInput`, e.g. values from the state input
+   * (`sfn.TaskInput.fromObject({ 'runId.$': '$.runId' })`); must be an object.
+   * @default - no `BatchInput`
+   */
+  readonly batchInput?: sfn.TaskInput;
+}
+
+/**
+ * Properties of a `FanOutMap`.
+ */
+export interface FanOutMapProps {
+  /** Where the items come from. */
+  readonly items: ItemSource;
+
+  /** What runs for each item (or each batch). */
+  readonly processor: FanOutProcessor;
+
+  /**
+   * The name of the Map state.
+   * @default - the construct id
+   */
+  readonly stateName?: string;
+
+  /**
+   * A comment for the Map state.
+   * @default - none
+   */
+  readonly comment?: string;
+
+  /**
+   * Inline or distributed. A JSON array in the state input may be forced to `DISTRIBUTED` when it is
+   * large or each item needs its own execution history; an S3 source is always distributed.
+   * @default - `items.defaultMode`: INLINE for `ItemSource.jsonArray`, DISTRIBUTED for S3 sources
+   */
+  readonly mode?: FanOutMode;
+
+  /**
+   * How many items (or batches) run at the same time: from 1 to 40 inline (the service runs at
+   * most 40 inline iterations at once), from 1 to 10,000 distributed. Keep it within what the
+   * processor's downstream services can take.
+   * @default - 40 inline, 1000 distributed
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+   */
+  readonly maxConcurrency?: number;
+
+  /**
+   * The type of the child executions of a Distributed Map. Express children are priced by duration
+   * and suit short (up to 5 minutes), idempotent processors; Standard children are needed for
+   * callbacks (`.waitForTaskToken`), `.sync` jobs and Activities.
+   * @default - EXPRESS, or STANDARD when the processor waits for callbacks, runs `.sync` jobs or Activities
+   */
+  readonly childExecutionType?: sfn.StateMachineType;
+
+  /**
+   * Groups items into batches (distributed mode only).
+   * @default - no batching: one child execution per item
+   */
+  readonly batching?: FanOutBatching;
+
+  /**
+   * How many failed items the map run tolerates before it fails (distributed mode only).
+   * @default ToleratedFailure.none()
+   */
+  readonly toleratedFailure?: ToleratedFailure;
+
+  /**
+   * What each item's processor receives instead of the item, as an object
+   * (`sfn.TaskInput.fromObject({ 'order.$': '$$.Map.Item.Value', 'runId.$': '$.runId' })`).
+   * @default - the item itself
+   */
+  readonly itemSelector?: sfn.TaskInput;
+
+  /**
+   * Where to put the result in the state input. Inline: the array of the items' results.
+   * Distributed with results written to S3: `{ MapRunArn, ResultWriterDetails: { Bucket, Key },
+   * ItemCounts: { Succeeded, Failed, TimedOut, Aborted, Total, ResultsWritten } }`.
+   * @default '$' (the result replaces the input)
+   */
+  readonly resultPath?: string;
+
+  /**
+   * Whether a Distributed Map writes the items' results to S3 (`ResultWriterV2`) and outputs where
+   * they are and how many succeeded and failed, instead of returning them all in its output, which
+   * fails once the results exceed the 256 KiB payload limit.
+   * @default true in distributed mode (results cannot be written in inline mode)
+   */
+  readonly writeResults?: boolean;
+
+  /**
+   * The bucket the results are written to.
+   * @default - a bucket is created: private, encrypted (S3 managed keys), TLS only, retained
+   */
+  readonly resultBucket?: s3.IBucket;
+
+  /**
+   * The key prefix of the results (Step Functions adds `/<map run id>/manifest.json` and the result
+   * files under it); a string or a JSON path.
+   * @default 'fan-out/<label>'
+   */
+  readonly resultPrefix?: string;
+
+  /**
+   * The format of the result files.
+   * @default - JSON files with each child's input, output, status and error (Transformation NONE)
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html
+   */
+  readonly resultWriterConfig?: sfn.WriterConfig;
+
+  /**
+   * The label of the map runs (distributed mode only): it names the child executions and scopes
+   * their IAM permissions. Up to 40 characters, no spaces or special characters.
+   * @default - the state name, with other characters than letters, digits, `-` and `_` replaced by `-`, cut to 40
+   */
+  readonly label?: string;
+}
+
+/** The most concurrent iterations of an inline Map. */
+const INLINE_MAX_CONCURRENCY = 40;
+/** The most concurrent child executions of a Distributed Map. */
+const DISTRIBUTED_MAX_CONCURRENCY = 10_000;
+/** The Step Functions payload limit, the most bytes a batch may hold. */
+const MAX_PAYLOAD_BYTES = 262_144;
+
+/**
+ * Processes every item of a data set in parallel, from a few items in the state input to millions
+ * of records in Amazon S3, with a Lambda function or any chain of states.
+ *
+ * The mode follows the source: an inline Map for a JSON array in the state input, a Distributed Map
+ * (Express children, results written to S3, an output with the item counts) for S3 sources. The
+ * state machine is granted exactly what the map needs: read on the source, write on the results
+ * (KMS keys included), and the start, describe and stop of its own child executions.
+ *
+ * A `StateMachineFragment`: chain it into any definition.
+ */
+export class FanOutMap extends sfn.StateMachineFragment {
+  /** The most concurrent iterations of an inline Map (a service limit). */
+  public static readonly INLINE_MAX_CONCURRENCY = INLINE_MAX_CONCURRENCY;
+
+  /** The most concurrent child executions of a Distributed Map (a service limit). */
+  public static readonly DISTRIBUTED_MAX_CONCURRENCY = DISTRIBUTED_MAX_CONCURRENCY;
+
+  public readonly startState: sfn.State;
+  public readonly endStates: sfn.INextable[];
+
+  /** The Map state (an `sfn.Map` inline, an `sfn.DistributedMap` distributed). */
+  public readonly mapState: sfn.MapBase;
+
+  /** Inline or distributed. */
+  public readonly mode: FanOutMode;
+
+  /** How many items (or batches) run at the same time. */
+  public readonly maxConcurrency: number;
+
+  /** The type of the child executions (distributed mode); `undefined` inline. */
+  public readonly childExecutionType?: sfn.StateMachineType;
+
+  /** The bucket results are written to (distributed mode); `undefined` when they are not. */
+  public readonly resultBucket?: s3.IBucket;
+
+  /** The key prefix of the results; `undefined` when they are not written. */
+  public readonly resultPrefix?: string;
+
+  /** The label of the map runs (distributed mode). */
+  public readonly label?: string;
+
+  /** The task that reads the item counts of the map run, when results are written to S3. */
+  public readonly summaryState?: tasks.CallAwsService;
+
+  private readonly map: sfn.Map | sfn.DistributedMap;
+
+  constructor(scope: Construct, id: string, props: FanOutMapProps) {
+    super(scope, id);
+    const fail = (message: string): never => {
+      throw new Error(`FanOutMap '${id}': ${message}`);
+    };
+    const stateName = props.stateName ?? id;
+    const source = props.items;
+    const sourceErrors = source._validate();
+    if (sourceErrors.length > 0) fail(sourceErrors.join('; '));
+
+    this.mode = props.mode ?? source.defaultMode;
+    const distributed = this.mode === FanOutMode.DISTRIBUTED;
+    if (!distributed && source.bucket) {
+      fail(`${source} is read by a Distributed Map only (got mode INLINE); leave mode out or use FanOutMode.DISTRIBUTED`);
+    }
+    const onlyDistributed = (what: string, fix: string) =>
+      fail(`${what} applies to a Distributed Map only, and this one is inline (items from ${source}); ${fix}, or set mode: FanOutMode.DISTRIBUTED`);
+    if (!distributed) {
+      if (props.batching) onlyDistributed('batching', 'remove batching');
+      if (props.toleratedFailure) onlyDistributed(`toleratedFailure (${props.toleratedFailure})`, 'catch the errors of the items instead (catchErrors)');
+      if (props.writeResults || props.resultBucket || props.resultPrefix || props.resultWriterConfig) onlyDistributed('writing results to S3', 'remove the result options');
+      if (props.childExecutionType) onlyDistributed('childExecutionType', 'remove it');
+      if (props.label !== undefined) onlyDistributed('label', 'remove it');
+    }
+
+    const maxConcurrency = props.maxConcurrency ?? (distributed ? 1000 : INLINE_MAX_CONCURRENCY);
+    const limit = distributed ? DISTRIBUTED_MAX_CONCURRENCY : INLINE_MAX_CONCURRENCY;
+    if (!Token.isUnresolved(maxConcurrency) && (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > limit)) {
+      fail(`maxConcurrency must be a whole number from 1 to ${limit} in ${this.mode} mode (got ${maxConcurrency})`
+        + (distributed ? '' : '; an inline Map runs at most 40 iterations at once, use mode: FanOutMode.DISTRIBUTED for more'));
+    }
+    this.maxConcurrency = maxConcurrency;
+
+    const processorName = `${stateName} ${props.batching ? 'batch' : 'item'}`;
+    const processor = props.processor._bind(this, processorName);
+    if (!processor || !processor.startState) {
+      fail('the processor is empty; give a Lambda function (FanOutProcessor.lambda) or a chain of states (FanOutProcessor.chain)');
+    }
+    const stack = Stack.of(this);
+    const states = graphStates(stack, processor!);
+    if (!states.some(s => s.json.Type === 'Task' || s.json.Type === 'Map' || s.json.Type === 'Parallel')) {
+      fail(`the processor does no work (its states: ${states.map(s => `'${s.name}' (${s.json.Type})`).join(', ')}); add a Task, Map or Parallel state to it, or use FanOutProcessor.lambda`);
+    }
+
+    const itemSelector = this.objectOf(props.itemSelector, 'itemSelector');
+    if (!distributed) {
+      const map = new sfn.Map(this, 'Resource', {
+        stateName,
+        comment: props.comment,
+        itemsPath: source.itemsPath,
+        itemSelector,
+        maxConcurrency,
+        resultPath: props.resultPath,
+      });
+      map.itemProcessor(processor!);
+      this.map = map;
+      this.mapState = map;
+      this.startState = map;
+      this.endStates = [map];
+      this.suppressWildcardFindings(source, [], props.processor);
+      return;
+    }
+
+    // Distributed mode.
+    const needsStandard = states.map(s => ({ s, issue: expressIssue(stack, s) })).find(x => x.issue);
+    if (needsStandard && props.childExecutionType === sfn.StateMachineType.EXPRESS) {
+      fail(`state '${needsStandard.s.name}' of the processor ${needsStandard.issue!.what}, which an Express child execution cannot ${needsStandard.issue!.verb}; `
+        + 'leave childExecutionType out (STANDARD children are then used) or set it to sfn.StateMachineType.STANDARD');
+    }
+    this.childExecutionType = props.childExecutionType ?? (needsStandard ? sfn.StateMachineType.STANDARD : sfn.StateMachineType.EXPRESS);
+
+    const label = props.label ?? defaultLabel(stateName);
+    if (!Token.isUnresolved(label) && (label.length === 0 || label.length > 40 || !/^[A-Za-z0-9_-]+$/.test(label))) {
+      fail(`label must be 1 to 40 letters, digits, '-' or '_' (got '${label}')`);
+    }
+    this.label = label;
+
+    const batcher = props.batching ? this.itemBatcher(props.batching, fail) : undefined;
+    const tolerance = this.tolerance(props.toleratedFailure, fail);
+
+    const writeResults = props.writeResults ?? true;
+    if (!writeResults && (props.resultBucket || props.resultPrefix || props.resultWriterConfig)) {
+      fail('result options are set but writeResults is false; remove them or write the results');
+    }
+    const statements: iam.PolicyStatement[] = [];
+    let writer: sfn.ResultWriterV2 | undefined;
+    if (writeResults) {
+      this.resultBucket = props.resultBucket ?? this.createResultBucket();
+      this.resultPrefix = props.resultPrefix ?? `fan-out/${label}`;
+      writer = new sfn.ResultWriterV2({
+        bucket: this.resultBucket,
+        prefix: this.resultPrefix,
+        writerConfig: props.resultWriterConfig ?? new sfn.WriterConfig({ outputType: sfn.OutputType.JSON, transformation: sfn.Transformation.NONE }),
+      });
+      statements.push(...writeStatements(this.resultBucket, this.resultPrefix));
+    }
+
+    const map = new FanOutDistributedMap(this, 'Resource', {
+      stateName,
+      comment: props.comment,
+      itemsPath: source.bucket ? undefined : source.itemsPath,
+      itemReader: source._reader(),
+      itemSelector,
+      itemBatcher: batcher,
+      maxConcurrency,
+      mapExecutionType: this.childExecutionType,
+      label,
+      resultPath: props.resultPath,
+      ...tolerance,
+    }, writer, statements);
+    map.itemProcessor(processor!);
+    this.map = map;
+    this.mapState = map;
+    this.startState = map;
+    this.endStates = [map];
+
+    const resultPath = props.resultPath ?? '$';
+    if (writer && resultPath !== sfn.JsonPath.DISCARD) {
+      const at = resultPath === '$' ? '$' : resultPath;
+      this.summaryState = new tasks.CallAwsService(this, 'Summary', {
+        stateName: `${stateName} summary`,
+        comment: 'Reads how many items succeeded and failed (DescribeMapRun)',
+        service: 'sfn',
+        action: 'describeMapRun',
+        iamAction: 'states:DescribeMapRun',
+        iamResources: [mapRunArn(label)],
+        parameters: { MapRunArn: sfn.JsonPath.stringAt(`${at}.MapRunArn`) },
+        resultSelector: {
+          Succeeded: sfn.JsonPath.numberAt('$.ItemCounts.Succeeded'),
+          Failed: sfn.JsonPath.numberAt('$.ItemCounts.Failed'),
+          TimedOut: sfn.JsonPath.numberAt('$.ItemCounts.TimedOut'),
+          Aborted: sfn.JsonPath.numberAt('$.ItemCounts.Aborted'),
+          Total: sfn.JsonPath.numberAt('$.ItemCounts.Total'),
+          ResultsWritten: sfn.JsonPath.numberAt('$.ItemCounts.ResultsWritten'),
+        },
+        resultPath: `${at}.ItemCounts`,
+      });
+      this.summaryState.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
+      map.next(this.summaryState);
+      this.endStates = [this.summaryState];
+    }
+
+    this.suppressWildcardFindings(source, statements, props.processor);
+  }
+
+  /**
+   * Sends the errors of the map (the map run failed, or exceeded its tolerated failures) and of
+   * the summary to a handler.
+   *
+   * @returns this, to chain
+   */
+  public addCatch(handler: sfn.IChainable, props: sfn.CatchProps = {}): FanOutMap {
+    this.map.addCatch(handler, props);
+    this.summaryState?.addCatch(handler, props);
+    return this;
+  }
+
+  /**
+   * Retries the whole map on the given errors (a distributed map run restarts from the beginning).
+   *
+   * @returns this, to chain
+   */
+  public addRetry(props: sfn.RetryProps = {}): FanOutMap {
+    this.map.addRetry(props);
+    return this;
+  }
+
+  /**
+   * Grants the right to read the results written to S3 (and decrypt them).
+   */
+  public grantReadResults(grantee: iam.IGrantable): iam.Grant {
+    if (!this.resultBucket) {
+      throw new Error(`FanOutMap '${this.node.id}': grantReadResults needs results written to S3 (this map is ${this.mode}${this.mode === FanOutMode.DISTRIBUTED ? ' with writeResults: false' : ''}); its results are in the state output`);
+    }
+    const prefix = this.resultPrefix !== undefined && !isDynamic(this.resultPrefix) ? `${this.resultPrefix}/*` : '*';
+    return this.resultBucket.grantRead(grantee, prefix);
+  }
+
+  private objectOf(input: sfn.TaskInput | undefined, what: string): { [key: string]: any } | undefined {
+    if (input === undefined) return undefined;
+    if (input.type !== sfn.InputType.OBJECT) {
+      throw new Error(`FanOutMap '${this.node.id}': ${what} must be an object (sfn.TaskInput.fromObject), got ${sfn.InputType[input.type]}`);
+    }
+    return input.value;
+  }
+
+  private itemBatcher(batching: FanOutBatching, fail: (message: string) => never): sfn.ItemBatcher {
+    const { maxItemsPerBatch, maxInputBytesPerBatch } = batching;
+    if (maxItemsPerBatch === undefined && maxInputBytesPerBatch === undefined) {
+      fail('batching needs maxItemsPerBatch, maxInputBytesPerBatch or both');
+    }
+    if (maxItemsPerBatch !== undefined && !Token.isUnresolved(maxItemsPerBatch) && (!Number.isInteger(maxItemsPerBatch) || maxItemsPerBatch < 1)) {
+      fail(`maxItemsPerBatch must be a whole number, at least 1 (got ${maxItemsPerBatch})`);
+    }
+    if (maxInputBytesPerBatch !== undefined && !Token.isUnresolved(maxInputBytesPerBatch)
+      && (!Number.isInteger(maxInputBytesPerBatch) || maxInputBytesPerBatch < 1 || maxInputBytesPerBatch > MAX_PAYLOAD_BYTES)) {
+      fail(`maxInputBytesPerBatch must be a whole number from 1 to ${MAX_PAYLOAD_BYTES} (256 KiB, the payload limit) (got ${maxInputBytesPerBatch})`);
+    }
+    return new sfn.ItemBatcher({
+      maxItemsPerBatch,
+      maxInputBytesPerBatch,
+      batchInput: this.objectOf(batching.batchInput, 'batching.batchInput'),
+    });
+  }
+
+  private tolerance(tolerated: ToleratedFailure | undefined, fail: (message: string) => never): Partial<sfn.DistributedMapProps> {
+    if (!tolerated || tolerated.kind === 'none') return {};
+    const { kind, value, path } = tolerated;
+    if (path !== undefined) {
+      if (!Token.isUnresolved(path) && !path.startsWith('$')) fail(`the tolerated failure ${kind} path must be a JSON path starting with '$' (got '${path}')`);
+      return kind === 'percentage' ? { toleratedFailurePercentagePath: path } : { toleratedFailureCountPath: path };
+    }
+    if (kind === 'percentage') {
+      if (!Token.isUnresolved(value) && !(value! >= 0 && value! <= 100)) fail(`the tolerated failure percentage must be from 0 to 100 (got ${value})`);
+      return { toleratedFailurePercentage: value };
+    }
+    if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value! < 0)) fail(`the tolerated failure count must be a whole number, 0 or more (got ${value})`);
+    return { toleratedFailureCount: value };
+  }
+
+  private createResultBucket(): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'Results', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    suppressNag(bucket, [{
+      id: 'AwsSolutions-S1',
+      reason: 'The fan-out results bucket is written only by the state machine role and read by those granted grantReadResults; give resultBucket to use a bucket with server access logs.',
+    }]);
+    return bucket;
+  }
+
+  /**
+   * The state machine's role gets the map's S3 statements; those with a wildcard (objects under a
+   * prefix, or a key read at run time) are suppressed for cdk-nag by their exact resource.
+   */
+  private suppressWildcardFindings(source: ItemSource, writes: iam.PolicyStatement[], processor: FanOutProcessor): void {
+    const stack = Stack.of(this);
+    const findings = (statements: iam.PolicyStatement[]) => wildcardResourceFindings(statements.map(s => stack.resolve(s.toStatementJson())));
+    const reads = findings(source._readStatements());
+    const written = findings(writes);
+    suppressNagInStack(this, [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `FanOutMap '${this.node.path}' reads the objects its Distributed Map lists at run time (an S3 Inventory's data files, or a key taken from the state input), so s3:GetObject is granted on those objects only, by prefix.`,
+        appliesTo: reads,
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `FanOutMap '${this.node.path}' writes its results under a key prefix to which Step Functions adds the map run id, so write access is granted on the objects under that prefix only.`,
+        appliesTo: written,
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `FanOutMap '${this.node.path}' reads the item counts of its map runs, whose ARNs end with a run id known only at run time; access is limited to the runs labelled '${this.label}'.`,
+        appliesTo: this.summaryState ? findings([new iam.PolicyStatement({ actions: ['states:DescribeMapRun'], resources: [mapRunArn(this.label!)] })]) : [],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason: `FanOutMap '${this.node.path}' invokes its processor function through the Lambda task, which CDK grants on the function and its qualified ARNs (versions and aliases) only.`,
+        appliesTo: processor.lambdaFunction ? findings([new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [`${processor.lambdaFunction.functionArn}:*`] })]) : [],
+      },
+    ]);
+  }
+}
+
+/**
+ * A Distributed Map that renders `ResultWriterV2` whatever the feature flag
+ * `@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2` says, and grants the state machine
+ * the statements given (the results bucket's, KMS included) instead of CDK's bucket-wide ones.
+ */
+class FanOutDistributedMap extends sfn.DistributedMap {
+  constructor(scope: Construct, id: string, props: sfn.DistributedMapProps,
+    private readonly writer: sfn.ResultWriterV2 | undefined, private readonly statements: iam.PolicyStatement[]) {
+    super(scope, id, props);
+  }
+
+  public toStateJson(queryLanguage?: sfn.QueryLanguage): object {
+    const json = super.toStateJson(queryLanguage) as Record<string, unknown>;
+    return this.writer ? { ...json, ResultWriter: this.writer.render(queryLanguage) } : json;
+  }
+
+  protected whenBoundToGraph(graph: sfn.StateGraph): void {
+    super.whenBoundToGraph(graph);
+    for (const statement of this.statements) graph.registerPolicyStatement(statement);
+  }
+
+  protected validateState(): string[] {
+    return [...super.validateState(), ...(this.writer?.validateResultWriter() ?? [])];
+  }
+}
+
+/** Write access to the results: the objects under the prefix, and the bucket's KMS key. */
+function writeStatements(bucket: s3.IBucket, prefix: string): iam.PolicyStatement[] {
+  const statements = [new iam.PolicyStatement({
+    actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+    resources: [bucket.arnForObjects(isDynamic(prefix) ? '*' : `${prefix}/*`)],
+  })];
+  if (bucket.encryptionKey) {
+    statements.push(new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [bucket.encryptionKey.keyArn] }));
+  }
+  return statements;
+}
+
+/** The ARN of the map runs with this label, in any state machine of the account and region. */
+function mapRunArn(label: string): string {
+  return Arn.format({
+    partition: Aws.PARTITION,
+    service: 'states',
+    region: Aws.REGION,
+    account: Aws.ACCOUNT_ID,
+    resource: 'mapRun',
+    resourceName: `*/${label}:*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+function defaultLabel(stateName: string): string {
+  return stateName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40);
+}
