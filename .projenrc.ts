@@ -30,7 +30,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   typescriptVersion: '~5.9.0',
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['.projenrc.ts', 'integ/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['.projenrc.ts', 'integ/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'cli/**/*.ts'],
     compilerOptions: {
       lib: ['es2023'],
     },
@@ -44,6 +44,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-local-stepfunctions@3.0.0',
     // cdk-nag v3 needs aws-cdk-lib >= 2.257 at dev time; v2 checks the same AwsSolutions rules on 2.245.
     'cdk-nag@^2.36.8',
+    // The command-line tool's own dependencies: bundled into one file, never installed with the library.
+    '@dagrejs/dagre@^3.1.3',
+    'esbuild@^0.28.2',
+    // The report test drives Debian's chromium (/usr/bin/chromium); playwright-core downloads no browser.
+    'playwright-core@^1.65.1',
   ],
   jestOptions: {
     // A snapshot that changes must fail the test; `npm run test:update` refreshes them on purpose.
@@ -58,16 +63,26 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'integ', 'examples', 'bench'],
+    devdirs: ['test', 'integ', 'examples', 'bench', 'cli'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
   gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/'],
 });
 
-for (const pattern of ['/integ/', '/examples/', '/bench/', '/cdk.out/', '/demo-output/', '/.ci/', '/tsconfig.dev.json']) {
+for (const pattern of ['/cli/', '/docs/', '/integ/', '/examples/', '/bench/', '/cdk.out/', '/demo-output/', '/.ci/', '/tsconfig.dev.json']) {
   project.npmignore?.exclude(pattern);
 }
+
+// The command-line tool (cli/): one self-contained file, bundled after jsii has compiled src/ into lib/,
+// so the published package carries it while the library itself keeps no runtime dependency.
+const CLI_BUNDLE = 'lib/cli/cdk-workflow-patterns.js';
+const bundleCli = project.addTask('bundle:cli', {
+  description: `Bundle the command-line tool into ${CLI_BUNDLE}`,
+  exec: `esbuild cli/bin.ts --bundle --platform=node --target=node20 --outfile=${CLI_BUNDLE} --banner:js='#!/usr/bin/env node' --log-level=warning`,
+});
+project.postCompileTask.spawn(bundleCli);
+project.addBins({ 'cdk-workflow-patterns': CLI_BUNDLE });
 
 // Integration tests: integ-runner synthesizes each integ/integ.*.ts and compares it with the
 // committed snapshot. --dry-run: never deploys, needs no credentials.
