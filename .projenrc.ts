@@ -79,7 +79,12 @@ for (const pattern of ['/cli/', '/docs/', '/integ/', '/examples/', '/bench/', '/
 const CLI_BUNDLE = 'lib/cli/cdk-workflow-patterns.js';
 const bundleCli = project.addTask('bundle:cli', {
   description: `Bundle the command-line tool into ${CLI_BUNDLE}`,
-  exec: `esbuild cli/bin.ts --bundle --platform=node --target=node20 --outfile=${CLI_BUNDLE} --banner:js='#!/usr/bin/env node' --log-level=warning`,
+  exec: [
+    `esbuild cli/bin.ts --bundle --platform=node --target=node20 --outfile=${CLI_BUNDLE}`,
+    "--banner:js='#!/usr/bin/env node' --log-level=warning",
+    // The engine's Lambda client is never used (every task runs locally): leave the AWS SDK out.
+    ...['client-lambda', 'credential-providers'].map(p => `--alias:@aws-sdk/${p}=./cli/offline-aws-sdk.ts`),
+  ].join(' '),
 });
 project.postCompileTask.spawn(bundleCli);
 project.addBins({ 'cdk-workflow-patterns': CLI_BUNDLE });

@@ -105,10 +105,9 @@ export function toSvg(graph: WorkflowGraph, options: SvgOptions = {}): string {
   }
 
   graph.edges.forEach((e, i) => {
-    const edge = g.edge(e.from, e.to, `e${i}`) as unknown as { points: Array<{ x: number; y: number }>; x?: number; y?: number };
-    const isTaken = taken?.edges.has(i) ?? false;
+    const edge = g.edge(e.from, e.to, `e${i}`) as unknown as LaidOutEdge;
     for (const p of edge.points) grow(p.x, p.y);
-    parts.push(edgeSvg(e, i, edge.points, edge.x, edge.y, isTaken));
+    parts.push(edgeSvg(e, i, edge, taken?.edges.has(i) ?? false));
   });
 
   for (const node of graph.nodes) {
@@ -160,7 +159,9 @@ function r(n: number): string {
   return String(Math.round(n * 10) / 10);
 }
 
-function edgeSvg(e: GraphEdge, index: number, points: Array<{ x: number; y: number }>, lx: number | undefined, ly: number | undefined, isTaken: boolean): string {
+interface LaidOutEdge { readonly points: Array<{ x: number; y: number }>; readonly x?: number; readonly y?: number }
+
+function edgeSvg(e: GraphEdge, index: number, { points, x: lx, y: ly }: LaidOutEdge, isTaken: boolean): string {
   let d = `M${r(points[0].x)},${r(points[0].y)}`;
   for (let i = 1; i < points.length - 1; i++) {
     const mid = { x: (points[i].x + points[i + 1].x) / 2, y: (points[i].y + points[i + 1].y) / 2 };
@@ -195,7 +196,9 @@ function nodeSvg(node: GraphNode, b: Box, isTaken: boolean): string {
     shape = `<rect class="shape" x="${r(left)}" y="${r(top)}" width="${r(b.width)}" height="${r(b.height)}" rx="${r(b.height / 2)}"/>`;
   } else if (node.type === 'Choice') {
     const k = 18;
-    const pts = [[left, b.y], [left + k, top], [left + b.width - k, top], [left + b.width, b.y], [left + b.width - k, top + b.height], [left + k, top + b.height]];
+    const right = left + b.width;
+    const bottom = top + b.height;
+    const pts = [[left, b.y], [left + k, top], [right - k, top], [right, b.y], [right - k, bottom], [left + k, bottom]];
     shape = `<polygon class="shape" points="${pts.map(([x, y]) => `${r(x)},${r(y)}`).join(' ')}"/>`;
   } else {
     shape = `<rect class="shape" x="${r(left)}" y="${r(top)}" width="${r(b.width)}" height="${r(b.height)}" rx="5"/>`;

@@ -49,6 +49,23 @@ export class HarnessError extends Error {
   }
 }
 
+/** A task without a handler, or a `.waitForTaskToken` task without a callback decision. */
+export class MissingHandlerError extends HarnessError {
+  constructor(
+    message: string,
+    /** The Task state's name. */
+    public readonly state: string,
+    /** The task's Resource. */
+    public readonly resource: string,
+    /** The key a handler would be found under in `resources` (the unqualified function ARN...). */
+    public readonly resourceKey: string,
+    /** `callback` when the decision of a `.waitForTaskToken` task is missing. */
+    public readonly missing: 'handler' | 'callback',
+  ) {
+    super(message);
+  }
+}
+
 /** Thrown by a task or callback handler to fail the task with a Step Functions error name. */
 export class TaskFailure extends Error {
   constructor(public readonly error: string, public readonly causeText = '') {
@@ -294,11 +311,13 @@ async function invokeTask(
     ?? options.resources?.[functionArn ?? ''];
   const callback = options.callbacks?.[state];
   if (waitsForToken && !callback) {
-    throw new HarnessError(`local run: task '${state}' waits for a task token (${resource}); give its decision in callbacks['${state}']`);
+    throw new MissingHandlerError(`local run: task '${state}' waits for a task token (${resource}); give its decision in callbacks['${state}']`,
+      state, resource, key, 'callback');
   }
   if (!handler && !waitsForToken) {
     const what = `resource ${resource}${functionArn ? `, function ${key}` : ''}`;
-    throw new HarnessError(`local run: no handler for task '${state}' (${what}); give one in resources['${key}'] or states['${state}']`);
+    throw new MissingHandlerError(`local run: no handler for task '${state}' (${what}); give one in resources['${key}'] or states['${state}']`,
+      state, resource, key, 'handler');
   }
   let result = handler ? await handler(payload, call) : undefined;
   if (callback) {
