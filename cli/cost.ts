@@ -70,10 +70,11 @@ export function expressCost(durationMs: number, memoryMb = EXPRESS_MEMORY_CHUNK_
   };
 }
 
-/** A small amount in dollars with enough digits to be read: `$0.000225`. */
+/** Dollars: cents from $0.01 up (`$225.00`), three significant digits below (`$0.000225`). */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';
-  const digits = Math.max(2, Math.ceil(-Math.log10(usd)) + 2);
+  if (usd >= 0.01) return `$${usd.toFixed(2)}`;
+  const digits = Math.ceil(-Math.log10(usd)) + 2;
   return `$${usd.toFixed(Math.min(digits, 12)).replace(/(\.\d*?[1-9])0+$/, '$1')}`;
 }
 

@@ -79,6 +79,8 @@ function detailOf(state: any): string | undefined {
   switch (state.Type) {
     case 'Task': {
       const resource = typeof state.Resource === 'string' ? state.Resource : '';
+      const invoked = /:function:([^:]+)/.exec(String(state.Parameters?.FunctionName ?? state.Arguments?.FunctionName ?? ''));
+      if (/^arn:[^:]+:states:::lambda:invoke$/.test(resource) && invoked) return `lambda ${invoked[1]}`;
       if (SERVICE_PREFIX.test(resource)) return resource.replace(SERVICE_PREFIX, '');
       const fn = /:function:([^:]+)/.exec(resource);
       return fn ? `lambda ${fn[1]}` : resource.split(':').slice(2, 3).join('') || undefined;
