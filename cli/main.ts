@@ -65,12 +65,12 @@ export function slugOf(machine: AssemblyStateMachine): string {
 }
 
 /** The state machines of an assembly, with a clear error when there is no assembly. */
-export function loadStateMachines(assemblyDir: string): AssemblyStateMachine[] {
+export function loadStateMachines(assemblyDir: string, shownAs = assemblyDir): AssemblyStateMachine[] {
   if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) {
-    throw new CliError(`no cloud assembly at ${assemblyDir} (no manifest.json there): run 'cdk synth' first, or give its folder with --app`);
+    throw new CliError(`no cloud assembly at ${shownAs} (no manifest.json there): run 'cdk synth' first, or give its folder with --app`);
   }
   const machines = stateMachinesIn(assemblyDir);
-  if (machines.length === 0) throw new CliError(`the cloud assembly at ${assemblyDir} has no state machine`);
+  if (machines.length === 0) throw new CliError(`the cloud assembly at ${shownAs} has no state machine`);
   return machines;
 }
 
@@ -156,7 +156,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   });
   if (positionals.length !== 1) throw new CliError(`run takes one state machine (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})\n\n${USAGE}`);
   const assemblyDir = path.resolve(io.cwd, values.app!);
-  const machine = findStateMachine(loadStateMachines(assemblyDir), positionals[0], values.app!);
+  const machine = findStateMachine(loadStateMachines(assemblyDir, values.app), positionals[0], values.app!);
   const input = values.input === undefined ? {} : readJson(path.resolve(io.cwd, values.input), 'input');
   let mocks = { states: {}, resources: {}, callbacks: {} };
   if (values.mocks !== undefined) {
@@ -184,7 +184,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
         ? `state '${e.state}' waits for a task token (${e.resource}) and has no decision: add "callbacks": { "${e.state}": { "success": {...} } } (or "failure") to the mocks file`
         : `state '${e.state}' has no mock (resource ${e.resource}${e.resourceKey !== e.resource ? `, function ${e.resourceKey}` : ''}, with no code that runs offline): add "states": { "${e.state}": { "result": ... } } or "resources": { "${e.resourceKey}": { "result": ... } } to the mocks file`);
     }
-    if (e instanceof EngineLimitationError) throw new CliError(`engine limitation: ${machine.path} ${e.message.replace(/^cannot run/, 'cannot be run')}`);
+    if (e instanceof EngineLimitationError) throw new CliError(`engine limitation: ${machine.path} ${e.message.replace(/^cannot run this definition locally/, 'cannot be run locally')}`);
     throw e;
   }
   const report = path.resolve(io.cwd, values.report ?? `${slugOf(machine)}.report.html`);
@@ -203,7 +203,7 @@ function diagramCommand(args: string[], io: Io): number {
     options: { app: { type: 'string', default: 'cdk.out' }, out: { type: 'string', default: 'workflow-diagrams' } },
   });
   if (positionals.length > 0) throw new CliError(`diagram takes no argument (got ${positionals.join(' ')})`);
-  const machines = loadStateMachines(path.resolve(io.cwd, values.app!));
+  const machines = loadStateMachines(path.resolve(io.cwd, values.app!), values.app);
   for (const file of writeDiagrams(machines, path.resolve(io.cwd, values.out!))) io.out(path.relative(io.cwd, file) || file);
   return 0;
 }

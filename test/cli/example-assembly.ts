@@ -12,6 +12,9 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { OrderWorkflowStack } from '../../examples/order-workflow';
 import { QuoteWorkflowStack } from '../../examples/quote-workflow';
 
+/** What `cdk synth` sets: resources carry their construct path (`aws:cdk:path`). */
+const CONTEXT = { 'aws:cdk:enable-path-metadata': true };
+
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `cwp-${prefix}-`));
 }
@@ -19,7 +22,7 @@ export function tempDir(prefix: string): string {
 /** The example app (examples/app.ts) synthesized into a new folder; returns the folder. */
 export function synthExampleApp(): string {
   const outdir = tempDir('assembly');
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: CONTEXT });
   new OrderWorkflowStack(app, 'OrderWorkflowExample');
   new QuoteWorkflowStack(app, 'QuoteWorkflowExample');
   app.synth();
@@ -32,7 +35,7 @@ export function synthExampleApp(): string {
  */
 export function synthEdgeCases(): string {
   const outdir = tempDir('edge-cases');
-  const app = new App({ outdir });
+  const app = new App({ outdir, context: CONTEXT });
   const stack = new Stack(app, 'EdgeCases');
   const topic = new sns.Topic(stack, 'Topic');
   const announce = new tasks.SnsPublish(stack, 'Announce', { topic, message: sfn.TaskInput.fromJsonPathAt('$') });
