@@ -51,7 +51,9 @@ const ASL = {
 
 const node = (g: WorkflowGraph, state: string) => g.nodes.find(n => n.kind === 'state' && n.state === state)!;
 const join = (g: WorkflowGraph, state: string) => g.nodes.find(n => n.kind === 'join' && n.state === state)!;
-const edgesFrom = (g: WorkflowGraph, id: string) => g.edges.filter(e => e.from === id).map(e => ({ to: g.nodes.find(n => n.id === e.to)!, kind: e.kind, label: e.label }));
+const edgesFrom = (g: WorkflowGraph, id: string) => g.edges
+  .filter(e => e.from === id)
+  .map(e => ({ to: g.nodes.find(n => n.id === e.to)!, kind: e.kind, label: e.label }));
 const groupOf = (g: WorkflowGraph, state: string) => g.groups.find(x => x.id === node(g, state).group);
 
 describe('graphOf', () => {
