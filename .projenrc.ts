@@ -109,10 +109,10 @@ project.testTask.exec('jsii --silence-warnings=reserved-word');
 
 // The main job: synthesize the example app and run its workflows locally.
 project.addTask('demo', {
-  description: 'Synthesize the example app into cdk.out/ and run its workflows locally',
+  description: 'Synthesize the example app into cdk.out/, draw its workflows and run them locally (diagrams and reports in demo-output/)',
   steps: [
     { exec: 'cdk synth --app "ts-node --prefer-ts-exts -P tsconfig.dev.json examples/app.ts" --output cdk.out --quiet' },
-    { exec: 'ts-node --prefer-ts-exts -P tsconfig.dev.json examples/run-demo.ts cdk.out' },
+    { exec: 'ts-node --prefer-ts-exts -P tsconfig.dev.json examples/run-demo.ts cdk.out demo-output' },
   ],
 });
 
