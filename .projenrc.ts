@@ -30,7 +30,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   typescriptVersion: '~5.9.0',
   tsconfigDevFile: 'tsconfig.dev.json',
   tsconfigDev: {
-    include: ['.projenrc.ts', 'integ/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts'],
+    include: ['.projenrc.ts', 'integ/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'cli/**/*.ts'],
     compilerOptions: {
       lib: ['es2023'],
     },
@@ -51,6 +51,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sns@^3',
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',
+    // The command-line tool's own dependencies: bundled into one file, never installed with the library.
+    '@dagrejs/dagre@^3.1.3',
+    'esbuild@^0.28.2',
+    // The report test drives Debian's chromium (/usr/bin/chromium); playwright-core downloads no browser.
+    'playwright-core@^1.65.1',
   ],
   // Every bundled handler runs on one Node.js runtime, the newest Lambda offers.
   lambdaOptions: {
@@ -70,7 +75,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'integ', 'examples', 'bench'],
+    devdirs: ['test', 'integ', 'examples', 'bench', 'cli'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
@@ -80,9 +85,24 @@ const project = new awscdk.AwsCdkConstructLibrary({
 // The handlers' shared code imports the AWS SDK, which the Lambda runtime provides (never bundled).
 project.eslint?.allowDevDeps('src/private/approval/**');
 
-for (const pattern of ['/integ/', '/examples/', '/bench/', '/cdk.out/', '/demo-output/', '/.ci/', '/tsconfig.dev.json']) {
+for (const pattern of ['/cli/', '/docs/', '/integ/', '/examples/', '/bench/', '/cdk.out/', '/demo-output/', '/.ci/', '/tsconfig.dev.json']) {
   project.npmignore?.exclude(pattern);
 }
+
+// The command-line tool (cli/): one self-contained file, bundled after jsii has compiled src/ into lib/,
+// so the published package carries it while the library itself keeps no runtime dependency.
+const CLI_BUNDLE = 'lib/cli/cdk-workflow-patterns.js';
+const bundleCli = project.addTask('bundle:cli', {
+  description: `Bundle the command-line tool into ${CLI_BUNDLE}`,
+  exec: [
+    `esbuild cli/bin.ts --bundle --platform=node --target=node20 --outfile=${CLI_BUNDLE}`,
+    "--banner:js='#!/usr/bin/env node' --log-level=warning",
+    // The engine's Lambda client is never used (every task runs locally): leave the AWS SDK out.
+    ...['client-lambda', 'credential-providers'].map(p => `--alias:@aws-sdk/${p}=./cli/offline-aws-sdk.ts`),
+  ].join(' '),
+});
+project.postCompileTask.spawn(bundleCli);
+project.addBins({ 'cdk-workflow-patterns': CLI_BUNDLE });
 
 // Integration tests: integ-runner synthesizes each integ/integ.*.ts and compares it with the
 // committed snapshot. --dry-run: never deploys, needs no credentials.
@@ -107,11 +127,11 @@ project.testTask.exec('jsii --silence-warnings=reserved-word');
 
 // The main job: synthesize the example app and run its workflows locally.
 project.addTask('demo', {
-  description: 'Synthesize the example app into cdk.out/ and run its workflows locally',
+  description: 'Synthesize the example app into cdk.out/, draw its workflows and run them locally (diagrams and reports in demo-output/)',
   steps: [
     { spawn: bundle.name },
     { exec: 'cdk synth --app "ts-node --prefer-ts-exts -P tsconfig.dev.json examples/app.ts" --output cdk.out --quiet' },
-    { exec: 'ts-node --prefer-ts-exts -P tsconfig.dev.json examples/run-demo.ts cdk.out' },
+    { exec: 'ts-node --prefer-ts-exts -P tsconfig.dev.json examples/run-demo.ts cdk.out demo-output' },
   ],
 });
 

@@ -1,15 +1,20 @@
 /**
- * The demo's second half: reads the synthesized example app and runs every scenario of every
- * state machine locally, printing the states taken and the transition count.
+ * The demo's second half: reads the synthesized example app, draws every state machine and runs
+ * every scenario locally with the command-line tool's code, printing the states taken and the
+ * transition count, and writing into demo-output/ a diagram (SVG and Mermaid) per state machine
+ * and an HTML report per execution.
  *
- * Usage: ts-node examples/run-demo.ts [cdk.out]
+ * Usage: ts-node examples/run-demo.ts [cdk.out] [demo-output]
  */
+import * as path from 'path';
 import { SCENARIOS } from './scenarios';
-import { localFunctions, stateMachinesIn } from '../test/support/assembly';
-import { runLocally } from '../test/support/local-execution';
+import { execute } from '../cli/execution';
+import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
 
-async function main(assemblyDir: string): Promise<number> {
-  const machines = stateMachinesIn(assemblyDir);
+async function main(assemblyDir: string, outDir: string): Promise<number> {
+  const machines = loadStateMachines(assemblyDir);
+  const diagrams = writeDiagrams(machines, path.join(outDir, 'diagrams'));
+  console.log(`${diagrams.length} diagram files in ${path.join(outDir, 'diagrams')}`);
   let failures = 0;
   for (const machine of machines) {
     const scenarios = SCENARIOS.filter(s => s.stateMachine === machine.path);
@@ -18,13 +23,15 @@ async function main(assemblyDir: string): Promise<number> {
       console.log('  no demo scenario for this state machine');
       continue;
     }
-    const functions = localFunctions(assemblyDir, machine.template);
     for (const scenario of scenarios) {
-      const result = await runLocally(machine.asl, {
+      const execution = await execute(assemblyDir, machine, {
         input: scenario.input,
-        resources: { ...functions, ...scenario.resources },
+        resources: scenario.resources,
         callbacks: scenario.callbacks,
       });
+      const result = execution.result;
+      const report = path.join(outDir, 'reports', `${slugOf(machine)}--${scenario.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}.html`);
+      writeReport(execution, report);
       const ok = result.status === scenario.expectStatus;
       if (!ok) failures++;
       const outcome = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : `FAILED (${result.error}: ${result.cause})`;
@@ -32,6 +39,7 @@ async function main(assemblyDir: string): Promise<number> {
       console.log(`      ${result.path.join(' → ')}`);
       for (const r of result.retries) console.log(`      retried ${r.state} after ${r.error} (attempt ${r.attempt})`);
       for (const c of result.catches) console.log(`      caught ${c.error} in ${c.state} → ${c.next}`);
+      console.log(`      report: ${report}`);
     }
   }
   const unknown = SCENARIOS.filter(s => !machines.some(m => m.path === s.stateMachine));
@@ -43,7 +51,7 @@ async function main(assemblyDir: string): Promise<number> {
   return failures === 0 ? 0 : 1;
 }
 
-main(process.argv[2] ?? 'cdk.out').then(code => process.exit(code), (e: Error) => {
+main(process.argv[2] ?? 'cdk.out', process.argv[3] ?? 'demo-output').then(code => process.exit(code), (e: Error) => {
   console.error(`demo: ${e.message}`);
   process.exit(1);
 });

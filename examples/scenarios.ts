@@ -3,7 +3,7 @@
  * Lambda functions run from their synthesized code; only what lives outside the app (callbacks,
  * service calls) is given here.
  */
-import type { CallbackHandler, TaskHandler } from '../test/support/local-execution';
+import type { CallbackHandler, TaskHandler } from '../cli/harness/local-execution';
 
 export interface DemoScenario {
   /** What the execution shows. */

@@ -1,0 +1,177 @@
+/**
+ * Runs a state machine of a cloud assembly locally (the same engine and harness as the tests) and
+ * turns what happened into an execution history, the path taken and a cost estimate.
+ */
+import { expressCost, standardCost, CostEstimate, EXPRESS_MEMORY_CHUNK_MB, WorkflowKind } from './cost';
+import { graphOf, takenPath, TakenPath, WorkflowGraph } from './graph';
+import { AssemblyStateMachine, localFunctions } from './harness/assembly';
+import { CallbackHandler, LocalRunResult, runLocally, TaskHandler } from './harness/local-execution';
+
+/** One state entered, as the Step Functions console lists it. */
+export interface HistoryRow {
+  readonly state: string;
+  readonly type: string;
+  /** Milliseconds since the execution started. */
+  readonly startedMs: number;
+  /** Milliseconds until the state was left (undefined while it never was). */
+  readonly durationMs?: number;
+  /** `succeeded`, `caught` (an error went to a Catch), `failed` (an error ended it). */
+  readonly outcome: 'succeeded' | 'caught' | 'failed' | 'unfinished';
+  /** The errors retried, in order. */
+  readonly retried: string[];
+  /** The error that was caught or that failed the state. */
+  readonly error?: string;
+  /** Where a Catch sent the execution. */
+  readonly caughtBy?: string;
+  readonly input: unknown;
+  readonly output?: unknown;
+}
+
+interface MutableRow {
+  state: string;
+  type: string;
+  startedMs: number;
+  durationMs?: number;
+  outcome: HistoryRow['outcome'];
+  retried: string[];
+  error?: string;
+  caughtBy?: string;
+  input: unknown;
+  output?: unknown;
+}
+
+/** The rows of an execution, in the order the states were entered, from the engine's events. */
+export function historyOf(events: any[]): HistoryRow[] {
+  const started = events.find(e => e.type === 'ExecutionStarted')?.timestamp ?? events[0]?.timestamp ?? 0;
+  const rows: MutableRow[] = [];
+  // States of concurrent branches and Map iterations interleave: each name has a queue of open rows.
+  const open = new Map<string, MutableRow[]>();
+  const first = (name: string) => open.get(name)?.[0];
+  const close = (row: MutableRow, at: number) => {
+    row.durationMs = at - started - row.startedMs;
+    open.get(row.state)!.shift();
+  };
+  for (const e of events) {
+    const name: string | undefined = e.state?.name;
+    if (e.type === 'StateEntered') {
+      const row: MutableRow = { state: name!, type: e.state.type, startedMs: e.timestamp - started, outcome: 'unfinished', retried: [], input: e.state.input };
+      rows.push(row);
+      open.set(name!, [...(open.get(name!) ?? []), row]);
+      continue;
+    }
+    const row = name === undefined ? undefined : first(name);
+    if (!row) continue;
+    switch (e.type) {
+      case 'StateFailed':
+        row.error = e.Error;
+        row.outcome = 'failed';
+        break;
+      case 'StateRetried':
+        row.retried.push(row.error ?? 'error');
+        row.error = undefined;
+        row.outcome = 'unfinished';
+        break;
+      case 'StateCaught':
+        row.outcome = 'caught';
+        row.caughtBy = e.catch?.catcher?.Next;
+        close(row, e.timestamp);
+        break;
+      case 'StateExited':
+        row.outcome = 'succeeded';
+        row.output = e.state.output;
+        close(row, e.timestamp);
+        break;
+    }
+  }
+  const end = events[events.length - 1]?.timestamp;
+  for (const row of rows) {
+    if (row.outcome === 'failed' && row.durationMs === undefined && end !== undefined) row.durationMs = end - started - row.startedMs;
+  }
+  return rows;
+}
+
+/** Standard or Express, from the state machine's CloudFormation resource. */
+export function workflowKindOf(machine: AssemblyStateMachine): WorkflowKind {
+  const type = (machine.template.Resources?.[machine.logicalId] as any)?.Properties?.StateMachineType;
+  return type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
+}
+
+export interface ExecuteOptions {
+  readonly input?: unknown;
+  /** Task handlers by state name (they win over everything else). */
+  readonly states?: Record<string, TaskHandler>;
+  /** Task handlers by resource (they win over the functions' synthesized code). */
+  readonly resources?: Record<string, TaskHandler>;
+  readonly callbacks?: Record<string, CallbackHandler>;
+  /** Express cost: the memory to bill. @default 64 */
+  readonly memoryMb?: number;
+  /** Express cost: the duration to bill. @default - the local run's duration */
+  readonly durationMs?: number;
+}
+
+export interface Execution {
+  readonly machine: AssemblyStateMachine;
+  readonly kind: WorkflowKind;
+  readonly input: unknown;
+  readonly result: LocalRunResult;
+  readonly history: HistoryRow[];
+  readonly graph: WorkflowGraph;
+  readonly taken: TakenPath;
+  /** Wall-clock milliseconds of the local run (waits and retry intervals are zeroed). */
+  readonly localDurationMs: number;
+  readonly cost: CostEstimate;
+}
+
+/**
+ * Runs a state machine of the assembly at `assemblyDir`. Lambda functions whose code is in the
+ * assembly (inline, or a Node.js asset) run from it unless a handler is given for their resource or
+ * state.
+ */
+export async function execute(assemblyDir: string, machine: AssemblyStateMachine, options: ExecuteOptions = {}): Promise<Execution> {
+  const graph = graphOf(machine.asl);
+  const input = options.input ?? {};
+  const began = Date.now();
+  const result = await runLocally(machine.asl, {
+    input,
+    states: options.states,
+    resources: { ...localFunctions(assemblyDir, machine.template), ...options.resources },
+    callbacks: options.callbacks,
+  });
+  const localDurationMs = Date.now() - began;
+  const history = historyOf(result.events);
+  const taken = takenPath(graph, {
+    entered: result.path,
+    exited: history.filter(h => h.outcome === 'succeeded').map(h => h.state),
+    catches: result.catches,
+  });
+  const kind = workflowKindOf(machine);
+  const cost = kind === 'EXPRESS'
+    ? expressCost(options.durationMs ?? localDurationMs, options.memoryMb ?? EXPRESS_MEMORY_CHUNK_MB)
+    : standardCost(result.transitions);
+  return { machine, kind, input, result, history, graph, taken, localDurationMs, cost };
+}
+
+/** JSON on one line, cut to `max` characters. */
+export function shortJson(value: unknown, max = 48): string {
+  if (value === undefined) return '';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The history as a plain-text table. */
+export function historyTable(rows: HistoryRow[]): string {
+  const header = ['#', 'state', 'type', 'time', 'retries', 'caught error', 'input', 'output'];
+  const lines = rows.map((row, i) => [
+    String(i + 1),
+    row.state,
+    row.type,
+    `+${row.startedMs} ms`,
+    row.retried.length === 0 ? '' : `${row.retried.length} (${[...new Set(row.retried)].join(', ')})`,
+    row.outcome === 'caught' ? `${row.error} → ${row.caughtBy}` : row.outcome === 'failed' ? `${row.error} (not caught)` : '',
+    shortJson(row.input, 36),
+    shortJson(row.output, 36),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...lines.map(l => l[c].length)));
+  const format = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd();
+  return [format(header), format(widths.map(w => '-'.repeat(w))), ...lines.map(format)].join('\n');
+}

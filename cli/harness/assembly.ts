@@ -1,0 +1,96 @@
+/**
+ * Reads a synthesized cloud assembly (cdk.out): its stacks, their state machines as concrete ASL,
+ * and local runners for their Lambda functions (inline code, or the bundled asset).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { aslFromTemplate, Asl, CfnTemplate, placeholderFor, stateMachineIds } from './asl';
+import type { TaskHandler } from './local-execution';
+
+export interface AssemblyStateMachine {
+  /** The stack's artifact id. */
+  readonly stack: string;
+  /** The state machine's logical id. */
+  readonly logicalId: string;
+  /** The construct path without its trailing `/Resource` parts, e.g. `MyStack/Orders`. */
+  readonly path: string;
+  readonly asl: Asl;
+  readonly template: CfnTemplate;
+}
+
+interface Manifest { artifacts?: Record<string, { type: string; properties?: { templateFile?: string } }> }
+
+/** Every stack template in the assembly, by artifact id. */
+export function stackTemplates(assemblyDir: string): Record<string, CfnTemplate> {
+  const manifestFile = path.join(assemblyDir, 'manifest.json');
+  if (!fs.existsSync(manifestFile)) {
+    throw new Error(`no cloud assembly at ${assemblyDir} (${manifestFile} is missing): run 'cdk synth' first`);
+  }
+  const manifest: Manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  const out: Record<string, CfnTemplate> = {};
+  for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
+    if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
+      out[id] = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
+    }
+  }
+  return out;
+}
+
+function cdkPath(template: CfnTemplate, logicalId: string): string {
+  const resource = template.Resources?.[logicalId] as any;
+  return String(resource?.Metadata?.['aws:cdk:path'] ?? logicalId).replace(/(\/Resource)+$/, '');
+}
+
+/** Every state machine in the assembly. */
+export function stateMachinesIn(assemblyDir: string): AssemblyStateMachine[] {
+  return Object.entries(stackTemplates(assemblyDir)).flatMap(([stack, template]) =>
+    stateMachineIds(template).map(logicalId => ({
+      stack,
+      logicalId,
+      path: cdkPath(template, logicalId),
+      asl: aslFromTemplate(template, logicalId),
+      template,
+    })));
+}
+
+/**
+ * Local handlers for every Lambda function of a template whose code is available offline (inline
+ * `ZipFile` code, or a Node.js asset in the assembly), keyed by the placeholder ARN the ASL uses.
+ */
+export function localFunctions(assemblyDir: string, template: CfnTemplate): Record<string, TaskHandler> {
+  const handlers: Record<string, TaskHandler> = {};
+  for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const [file, exportName] = splitHandler(String(resource.Properties?.Handler ?? 'index.handler'));
+    const moduleExports = loadCode(assemblyDir, resource, file);
+    const fn = moduleExports?.[exportName];
+    if (typeof fn !== 'function') continue;
+    handlers[placeholderFor(logicalId, resource.Type, 'Arn')] = (event: unknown) =>
+      fn(event, { functionName: logicalId, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 });
+  }
+  return handlers;
+}
+
+function splitHandler(handler: string): [string, string] {
+  const i = handler.lastIndexOf('.');
+  return [handler.slice(0, i), handler.slice(i + 1)];
+}
+
+function loadCode(assemblyDir: string, resource: any, file: string): Record<string, unknown> | undefined {
+  const inline = resource.Properties?.Code?.ZipFile;
+  if (typeof inline === 'string') {
+    const module = { exports: {} as Record<string, unknown> };
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    new Function('exports', 'require', 'module', inline)(module.exports, require, module);
+    return module.exports;
+  }
+  const assetPath = resource.Metadata?.['aws:asset:path'];
+  if (typeof assetPath === 'string') {
+    for (const ext of ['.js', '.cjs', '.mjs']) {
+      const candidate = path.resolve(assemblyDir, assetPath, file + ext);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      if (fs.existsSync(candidate)) return require(candidate);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,231 @@
+/**
+ * `cdk-workflow-patterns`: draws and runs the state machines of a synthesized CDK app, offline.
+ *
+ *   cdk-workflow-patterns diagram [--app cdk.out] [--out workflow-diagrams]
+ *   cdk-workflow-patterns run STATE_MACHINE [--input FILE] [--mocks FILE] [--app cdk.out] [--report FILE]
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { formatUsd, perMillion } from './cost';
+import { execute, Execution, ExecuteOptions, historyTable } from './execution';
+import { graphOf } from './graph';
+import { AssemblyStateMachine, stateMachinesIn } from './harness/assembly';
+import { allStates, EngineLimitationError, MissingHandlerError } from './harness/local-execution';
+import { toMermaid } from './mermaid';
+import { MocksError, parseMocks } from './mocks';
+import { renderReport } from './report';
+import { toSvg } from './svg';
+
+export const USAGE = `Usage: cdk-workflow-patterns <command> [options]
+
+Draw and run the Step Functions state machines of a synthesized CDK app (cdk synth), offline.
+
+Commands:
+  diagram [--app DIR] [--out DIR]
+      An SVG and a Mermaid flowchart (.mmd) of every state machine in the cloud assembly.
+  run STATE_MACHINE [--input FILE] [--mocks FILE] [--app DIR] [--report FILE]
+                    [--memory MB] [--duration MS]
+      Runs a state machine locally, prints its execution history and writes an HTML report
+      (the path taken, the history, state transitions, estimated cost).
+      STATE_MACHINE: its construct path (MyStack/Orders), logical id, or last path segment.
+
+Options:
+  --app DIR        the cloud assembly (default: cdk.out)
+  --out DIR        diagram: where to write the files (default: workflow-diagrams)
+  --input FILE     run: the execution input, JSON (default: {})
+  --mocks FILE     run: task results, errors and callback decisions, JSON (see the README)
+  --report FILE    run: the HTML report (default: <state machine>.report.html)
+  --memory MB      run: Express cost, the memory billed (default: 64)
+  --duration MS    run: Express cost, the duration billed (default: the local run's)
+  -h, --help       this text
+
+Exit status: 0 done (run: the execution succeeded), 1 an error, 2 run: the execution failed.`;
+
+/** A mistake in the command line or its files: printed without a stack trace. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+export interface Io {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** Where relative paths start. */
+  readonly cwd: string;
+}
+
+const defaultIo: Io = { out: line => console.log(line), err: line => console.error(line), cwd: process.cwd() };
+
+/** A file-system-safe name for a state machine: its construct path with `/` as `-`. */
+export function slugOf(machine: AssemblyStateMachine): string {
+  return machine.path.replace(/[^A-Za-z0-9._-]+/g, '-');
+}
+
+/** The state machines of an assembly, with a clear error when there is no assembly. */
+export function loadStateMachines(assemblyDir: string, shownAs = assemblyDir): AssemblyStateMachine[] {
+  if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) {
+    throw new CliError(`no cloud assembly at ${shownAs} (no manifest.json there): run 'cdk synth' first, or give its folder with --app`);
+  }
+  const machines = stateMachinesIn(assemblyDir);
+  if (machines.length === 0) throw new CliError(`the cloud assembly at ${shownAs} has no state machine`);
+  return machines;
+}
+
+/** The state machine a name designates: construct path, logical id, or unique last path segment. */
+export function findStateMachine(machines: AssemblyStateMachine[], name: string, assemblyDir: string): AssemblyStateMachine {
+  const exact = machines.filter(m => m.path === name || m.logicalId === name || `${m.stack}/${m.logicalId}` === name);
+  const matches = exact.length > 0 ? exact : machines.filter(m => m.path.split('/').pop() === name);
+  if (matches.length === 1) return matches[0];
+  const list = machines.map(m => `  ${m.path} (logical id ${m.logicalId})`).join('\n');
+  if (matches.length > 1) throw new CliError(`'${name}' names ${matches.length} state machines; give the construct path of one:\n${list}`);
+  throw new CliError(`no state machine '${name}' in ${assemblyDir}; the state machines there are:\n${list}`);
+}
+
+function readJson(file: string, what: string): unknown {
+  if (!fs.existsSync(file)) throw new CliError(`${what} file ${file} does not exist`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`${what} file ${file} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Writes `<slug>.svg` and `<slug>.mmd` for every state machine; returns the files written. */
+export function writeDiagrams(machines: AssemblyStateMachine[], outDir: string): string[] {
+  fs.mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const machine of machines) {
+    const graph = graphOf(machine.asl);
+    const base = path.join(outDir, slugOf(machine));
+    fs.writeFileSync(`${base}.svg`, toSvg(graph, { title: machine.path }));
+    fs.writeFileSync(`${base}.mmd`, toMermaid(graph));
+    written.push(`${base}.svg`, `${base}.mmd`);
+  }
+  return written;
+}
+
+/** Writes the HTML report of an execution. */
+export function writeReport(execution: Execution, file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, renderReport(execution));
+}
+
+/** The run's mocks checked against the definition: a mocked state must be a Task state of it. */
+function checkMockedStates(machine: AssemblyStateMachine, options: ExecuteOptions, mocksFile: string): void {
+  const tasks = allStates(machine.asl).filter(s => s.state.Type === 'Task').map(s => s.name);
+  for (const [section, names] of [['states', Object.keys(options.states ?? {})], ['callbacks', Object.keys(options.callbacks ?? {})]] as const) {
+    for (const name of names) {
+      if (!tasks.includes(name)) {
+        throw new CliError(`${mocksFile}: ${section}["${name}"] is not a Task state of ${machine.path} (Task states: ${tasks.join(', ') || 'none'})`);
+      }
+    }
+  }
+}
+
+function summary(execution: Execution): string[] {
+  const { result, cost } = execution;
+  const outcome = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : `FAILED (${result.error}: ${result.cause})`;
+  return [
+    `${execution.machine.path}: ${outcome}`,
+    `${result.transitions} state transitions; estimated cost ${formatUsd(cost.usd)} per execution (${perMillion(cost)} per million, ${execution.kind === 'EXPRESS' ? 'Express' : 'Standard'})`,
+  ];
+}
+
+function number(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${option} must be a positive number (got '${value}')`);
+  return n;
+}
+
+async function runCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      app: { type: 'string', default: 'cdk.out' },
+      input: { type: 'string' },
+      mocks: { type: 'string' },
+      report: { type: 'string' },
+      memory: { type: 'string' },
+      duration: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new CliError(`run takes one state machine (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})\n\n${USAGE}`);
+  const assemblyDir = path.resolve(io.cwd, values.app!);
+  const machine = findStateMachine(loadStateMachines(assemblyDir, values.app), positionals[0], values.app!);
+  const input = values.input === undefined ? {} : readJson(path.resolve(io.cwd, values.input), 'input');
+  let mocks = { states: {}, resources: {}, callbacks: {} };
+  if (values.mocks !== undefined) {
+    try {
+      mocks = parseMocks(readJson(path.resolve(io.cwd, values.mocks), 'mocks'), values.mocks);
+    } catch (e) {
+      if (e instanceof MocksError) throw new CliError(`malformed mocks file ${e.message}`);
+      throw e;
+    }
+  }
+  const options: ExecuteOptions = {
+    input,
+    ...mocks,
+    memoryMb: number(values.memory, '--memory'),
+    durationMs: number(values.duration, '--duration'),
+  };
+  if (values.mocks !== undefined) checkMockedStates(machine, options, values.mocks);
+
+  let execution: Execution;
+  try {
+    execution = await execute(assemblyDir, machine, options);
+  } catch (e) {
+    if (e instanceof MissingHandlerError) {
+      throw new CliError(e.missing === 'callback'
+        ? `state '${e.state}' waits for a task token (${e.resource}) and has no decision: add "callbacks": { "${e.state}": { "success": {...} } } (or "failure") to the mocks file`
+        : `state '${e.state}' has no mock (resource ${e.resource}${e.resourceKey !== e.resource ? `, function ${e.resourceKey}` : ''}, with no code that runs offline): add "states": { "${e.state}": { "result": ... } } or "resources": { "${e.resourceKey}": { "result": ... } } to the mocks file`);
+    }
+    if (e instanceof EngineLimitationError) throw new CliError(`engine limitation: ${machine.path} ${e.message.replace(/^cannot run this definition locally/, 'cannot be run locally')}`);
+    throw e;
+  }
+  const report = path.resolve(io.cwd, values.report ?? `${slugOf(machine)}.report.html`);
+  writeReport(execution, report);
+  io.out(historyTable(execution.history));
+  io.out('');
+  for (const line of summary(execution)) io.out(line);
+  io.out(`report: ${path.relative(io.cwd, report) || report}`);
+  return execution.result.status === 'SUCCEEDED' ? 0 : 2;
+}
+
+function diagramCommand(args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { app: { type: 'string', default: 'cdk.out' }, out: { type: 'string', default: 'workflow-diagrams' } },
+  });
+  if (positionals.length > 0) throw new CliError(`diagram takes no argument (got ${positionals.join(' ')})`);
+  const machines = loadStateMachines(path.resolve(io.cwd, values.app!), values.app);
+  for (const file of writeDiagrams(machines, path.resolve(io.cwd, values.out!))) io.out(path.relative(io.cwd, file) || file);
+  return 0;
+}
+
+/** Runs the command line; returns the exit status. */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+      io.out(USAGE);
+      return command === undefined ? 1 : 0;
+    }
+    if (rest.includes('-h') || rest.includes('--help')) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (command === 'diagram') return diagramCommand(rest, io);
+    if (command === 'run') return await runCommand(rest, io);
+    throw new CliError(`unknown command '${command}' (commands: diagram, run)\n\n${USAGE}`);
+  } catch (e) {
+    const known = e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.err(`cdk-workflow-patterns: ${known ? (e as Error).message : (e as Error).stack ?? String(e)}`);
+    return 1;
+  }
+}

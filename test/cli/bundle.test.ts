@@ -1,0 +1,46 @@
+/**
+ * The published command: the bundle:cli task's single file runs on its own, with none of the
+ * tool's dependencies installed next to it.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { synthExampleApp, tempDir } from './example-assembly';
+
+const ROOT = path.join(__dirname, '..', '..');
+const BUNDLE = path.join(ROOT, 'lib', 'cli', 'cdk-workflow-patterns.js');
+
+test('the bundle runs from a folder without node_modules: help, diagram and run', () => {
+  execFileSync('npx', ['projen', 'bundle:cli'], { cwd: ROOT, stdio: 'pipe' });
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  expect(pkg.bin).toEqual({ 'cdk-workflow-patterns': 'lib/cli/cdk-workflow-patterns.js' });
+  expect(fs.readFileSync(BUNDLE, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+
+  const dir = tempDir('bundle');
+  const copy = path.join(dir, 'cdk-workflow-patterns.js');
+  fs.copyFileSync(BUNDLE, copy);
+  const assembly = synthExampleApp();
+  const node = (...args: string[]) => spawnSync(process.execPath, [copy, ...args], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH } });
+
+  const help = node('--help');
+  expect(help.status).toBe(0);
+  expect(help.stdout).toMatch(/^Usage: cdk-workflow-patterns <command>/);
+
+  const diagram = node('diagram', '--app', assembly, '--out', 'd');
+  expect(diagram.stderr).toBe('');
+  expect(fs.readdirSync(path.join(dir, 'd')).sort()).toEqual([
+    'OrderWorkflowExample-OrderWorkflow.mmd', 'OrderWorkflowExample-OrderWorkflow.svg',
+    'QuoteWorkflowExample-QuoteWorkflow.mmd', 'QuoteWorkflowExample-QuoteWorkflow.svg',
+  ]);
+
+  fs.writeFileSync(path.join(dir, 'quote.json'), JSON.stringify({ product: 'lamp', quantity: 150 }));
+  const run = node('run', 'QuoteWorkflow', '--app', assembly, '--input', 'quote.json');
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  expect(run.stdout).toMatch(/Price quote\s+Task[\s\S]*Bulk order\?\s+Choice[\s\S]*Apply bulk discount\s+Pass/);
+  expect(fs.existsSync(path.join(dir, 'QuoteWorkflowExample-QuoteWorkflow.report.html'))).toBe(true);
+
+  const missing = node('run', 'QuoteWorkflow', '--app', 'nowhere');
+  expect(missing.status).toBe(1);
+  expect(missing.stderr.trim()).toBe("cdk-workflow-patterns: no cloud assembly at nowhere (no manifest.json there): run 'cdk synth' first, or give its folder with --app");
+});

@@ -1,0 +1,53 @@
+/**
+ * Cloud assemblies for the command-line tests, synthesized in-process into a temporary folder:
+ * the example app, and a stack whose state machines the tool must refuse to run.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { OrderWorkflowStack } from '../../examples/order-workflow';
+import { QuoteWorkflowStack } from '../../examples/quote-workflow';
+
+/** What `cdk synth` sets: resources carry their construct path (`aws:cdk:path`). */
+const CONTEXT = { 'aws:cdk:enable-path-metadata': true };
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `cwp-${prefix}-`));
+}
+
+/** The example app (examples/app.ts) synthesized into a new folder; returns the folder. */
+export function synthExampleApp(): string {
+  const outdir = tempDir('assembly');
+  const app = new App({ outdir, context: CONTEXT });
+  new OrderWorkflowStack(app, 'OrderWorkflowExample');
+  new QuoteWorkflowStack(app, 'QuoteWorkflowExample');
+  app.synth();
+  return outdir;
+}
+
+/**
+ * `Approvals`: an SNS publish (no code to run offline) then a callback task.
+ * `Variables`: a Pass state with Assign, which the local engine would ignore.
+ */
+export function synthEdgeCases(): string {
+  const outdir = tempDir('edge-cases');
+  const app = new App({ outdir, context: CONTEXT });
+  const stack = new Stack(app, 'EdgeCases');
+  const topic = new sns.Topic(stack, 'Topic');
+  const announce = new tasks.SnsPublish(stack, 'Announce', { topic, message: sfn.TaskInput.fromJsonPathAt('$') });
+  const approve = new tasks.SnsPublish(stack, 'Wait for approval', {
+    topic,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    message: sfn.TaskInput.fromObject({ token: sfn.JsonPath.taskToken }),
+  });
+  new sfn.StateMachine(stack, 'Approvals', { definitionBody: sfn.DefinitionBody.fromChainable(announce.next(approve)) });
+  new sfn.StateMachine(stack, 'Variables', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Remember', { assign: { seen: true } })),
+  });
+  app.synth();
+  return outdir;
+}

@@ -1,0 +1,209 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { synthEdgeCases, synthExampleApp, tempDir } from './example-assembly';
+import { main } from '../../cli/main';
+
+let assembly: string;
+let edgeCases: string;
+beforeAll(() => {
+  assembly = synthExampleApp();
+  edgeCases = synthEdgeCases();
+});
+
+/** Runs the command line in `cwd`, capturing what it prints. */
+async function cli(args: string[], cwd = tempDir('cwd')) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: l => out.push(l), err: l => err.push(l), cwd });
+  return { code, out: out.join('\n'), err: err.join('\n'), cwd };
+}
+
+function writeJson(dir: string, name: string, value: unknown): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+  return file;
+}
+
+describe('diagram', () => {
+  test('writes an SVG and a Mermaid flowchart of every state machine', async () => {
+    const { code, out, cwd } = await cli(['diagram', '--app', assembly, '--out', 'pictures']);
+    expect(code).toBe(0);
+    expect(out.split('\n')).toEqual([
+      'pictures/OrderWorkflowExample-OrderWorkflow.svg',
+      'pictures/OrderWorkflowExample-OrderWorkflow.mmd',
+      'pictures/QuoteWorkflowExample-QuoteWorkflow.svg',
+      'pictures/QuoteWorkflowExample-QuoteWorkflow.mmd',
+    ]);
+    const svg = fs.readFileSync(path.join(cwd, 'pictures/OrderWorkflowExample-OrderWorkflow.svg'), 'utf8');
+    for (const state of ['Validate order', 'In stock?', 'Reserve items', 'Reserve item', 'Confirm', 'Notify customer', 'Record order', 'Order placed', 'Nothing to ship', 'Order rejected']) {
+      expect(svg).toContain(`data-state="${state}"`);
+    }
+    expect(svg).toContain('>$.inStock == true</text>');
+    expect(svg).toContain('>catch InvalidOrder</text>');
+    expect(svg).not.toMatch(/<script|href="http|@import|url\(http/);
+    const mmd = fs.readFileSync(path.join(cwd, 'pictures/QuoteWorkflowExample-QuoteWorkflow.mmd'), 'utf8');
+    expect(mmd).toMatch(/^flowchart TD\n/);
+    expect(mmd).toContain('-->|"$.quantity #gt;= 100"|');
+  });
+
+  test('fails when there is no cloud assembly', async () => {
+    const { code, err } = await cli(['diagram', '--app', 'nowhere']);
+    expect(code).toBe(1);
+    expect(err).toBe("cdk-workflow-patterns: no cloud assembly at nowhere (no manifest.json there): run 'cdk synth' first, or give its folder with --app");
+  });
+});
+
+describe('run', () => {
+  test('runs a state machine from its synthesized code, prints the history and writes the report', async () => {
+    const dir = tempDir('run');
+    const input = writeJson(dir, 'order.json', { orderId: 'o-1', items: ['book', 'lamp'] });
+    const { code, out, cwd } = await cli(['run', 'OrderWorkflowExample/OrderWorkflow', '--app', assembly, '--input', input], dir);
+    expect(code).toBe(0);
+    const lines = out.split('\n');
+    expect(lines[0]).toMatch(/^#\s+state\s+type\s+time\s+retries\s+caught error\s+input\s+output$/);
+    expect(lines.slice(2, 11).map(l => l.split(/\s{2,}/).slice(1, 3))).toEqual([
+      ['Validate order', 'Task'], ['In stock?', 'Choice'], ['Reserve items', 'Map'], ['Reserve item', 'Task'], ['Reserve item', 'Task'],
+      ['Confirm', 'Parallel'], expect.arrayContaining([expect.stringMatching(/^(Notify customer|Record order)$/)]),
+      expect.arrayContaining([expect.stringMatching(/^(Notify customer|Record order)$/)]), ['Order placed', 'Succeed'],
+    ]);
+    expect(out).toContain('OrderWorkflowExample/OrderWorkflow: SUCCEEDED\n9 state transitions; estimated cost $0.000225 per execution ($225.00 per million, Standard)');
+    expect(out).toContain('report: OrderWorkflowExample-OrderWorkflow.report.html');
+    const report = fs.readFileSync(path.join(cwd, 'OrderWorkflowExample-OrderWorkflow.report.html'), 'utf8');
+    expect(report).toContain('<dd id="transitions">9</dd>');
+    expect(report).toContain('&quot;reservations&quot;: [');
+  });
+
+  test('plays a mocked sequence: throttled twice, then a value, retried by the Lambda retry', async () => {
+    const dir = tempDir('mocks');
+    const input = writeJson(dir, 'order.json', { orderId: 'o-2', items: ['book'] });
+    const mocks = writeJson(dir, 'mocks.json', {
+      states: {
+        'Reserve item': {
+          sequence: [
+            { error: 'Lambda.TooManyRequestsException', cause: 'Rate exceeded' },
+            { error: 'Lambda.TooManyRequestsException', cause: 'Rate exceeded' },
+            { result: { item: 'book', reserved: 'mocked' } },
+          ],
+        },
+      },
+    });
+    const { code, out, cwd } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--input', input, '--mocks', mocks, '--report', 'out/r.html'], dir);
+    expect(code).toBe(0);
+    expect(out).toMatch(/Reserve item\s+Task\s+\+\d+ ms\s+2 \(Lambda.TooManyRequestsException\)/);
+    expect(out).toContain('10 state transitions'); // 8 states entered + 2 retries
+    expect(fs.readFileSync(path.join(cwd, 'out/r.html'), 'utf8')).toContain('&quot;reserved&quot;: &quot;mocked&quot;');
+  });
+
+  test('reports a caught error and exits 2 when the execution fails', async () => {
+    const dir = tempDir('failed');
+    const input = writeJson(dir, 'order.json', { items: ['book'] });
+    const { code, out } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--input', input], dir);
+    expect(code).toBe(2);
+    expect(out).toMatch(/Validate order\s+Task\s+\+\d+ ms\s+InvalidOrder → Order rejected/);
+    expect(out).toContain('OrderWorkflowExample/OrderWorkflow: FAILED (OrderRejected: orderId is missing)');
+  });
+
+  test('decides callbacks and answers service tasks from the mocks file', async () => {
+    const dir = tempDir('callbacks');
+    const mocks = writeJson(dir, 'mocks.json', {
+      resources: { 'arn:aws:states:::sns:publish': { result: { MessageId: 'm-1' } } },
+      callbacks: { 'Wait for approval': { failure: { error: 'Rejected', cause: 'no budget' } } },
+    });
+    const { code, out } = await cli(['run', 'Approvals', '--app', edgeCases, '--mocks', mocks], dir);
+    expect(code).toBe(2);
+    expect(out).toMatch(/Announce\s+Task/);
+    expect(out).toContain('FAILED (Rejected: no budget)');
+  });
+
+  test('prices an Express workflow by request and duration', async () => {
+    const dir = tempDir('express');
+    const input = writeJson(dir, 'quote.json', { product: 'lamp', quantity: 3 });
+    const { code, out } = await cli(['run', 'QuoteWorkflow', '--app', assembly, '--input', input, '--duration', '250', '--memory', '128'], dir);
+    expect(code).toBe(0);
+    // 1e-6 + 0.3 s × 0.125 GB × 0.00001667
+    expect(out).toContain('estimated cost $0.00000163 per execution ($1.63 per million, Express)');
+  });
+
+  test('fails when the state machine is unknown, listing the ones there are', async () => {
+    const { code, err } = await cli(['run', 'Nope', '--app', assembly]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/^cdk-workflow-patterns: no state machine 'Nope' in .*; the state machines there are:\n {2}OrderWorkflowExample\/OrderWorkflow \(logical id OrderWorkflow\w+\)\n {2}QuoteWorkflowExample\/QuoteWorkflow \(logical id QuoteWorkflow\w+\)$/);
+  });
+
+  test('fails when the input file is not JSON', async () => {
+    const dir = tempDir('bad-input');
+    const input = writeJson(dir, 'order.json', '{ orderId: ');
+    const { code, err } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--input', input], dir);
+    expect(code).toBe(1);
+    expect(err).toMatch(/^cdk-workflow-patterns: input file .*order\.json is not valid JSON: /);
+  });
+
+  test('fails when the input file does not exist', async () => {
+    const { code, err } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--input', 'missing.json']);
+    expect(code).toBe(1);
+    expect(err).toMatch(/input file .*missing\.json does not exist$/);
+  });
+
+  test.each([
+    [{ states: { 'Reserve item': { value: 1 } } }, 'mocks.json: states["Reserve item"]: expected { "result": ... } or { "error": "Name", "cause": "..." } (got keys value)'],
+    [{ states: { 'Reserve item': { sequence: [] } } }, 'mocks.json: states["Reserve item"]: "sequence" must be a non-empty array'],
+    [{ callbacks: { 'Reserve item': { approve: true } } }, 'mocks.json: callbacks["Reserve item"]: expected { "success": value } or { "failure": { "error": "Name", "cause": "..." } } (got {"approve":true})'],
+    [{ state: {} }, 'mocks.json: unknown key "state" (expected "states", "resources", "callbacks")'],
+    [[], 'mocks.json: expected a JSON object with "states", "resources" and/or "callbacks"'],
+  ])('fails when the mocks file is malformed: %j', async (doc, message) => {
+    const dir = tempDir('bad-mocks');
+    writeJson(dir, 'mocks.json', doc);
+    const { code, err } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--mocks', 'mocks.json'], dir);
+    expect(code).toBe(1);
+    expect(err).toBe(`cdk-workflow-patterns: malformed mocks file ${message}`);
+  });
+
+  test('fails when the mocks file names a state that is not a Task of the state machine', async () => {
+    const dir = tempDir('typo');
+    writeJson(dir, 'mocks.json', { states: { 'Reserve itme': { result: 1 } } });
+    const { code, err } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--mocks', 'mocks.json'], dir);
+    expect(code).toBe(1);
+    expect(err).toBe('cdk-workflow-patterns: mocks.json: states["Reserve itme"] is not a Task state of OrderWorkflowExample/OrderWorkflow'
+      + ' (Task states: Validate order, Reserve item, Notify customer)');
+  });
+
+  test('fails when a task has neither a mock nor code that runs offline, naming the state', async () => {
+    const { code, err } = await cli(['run', 'Approvals', '--app', edgeCases]);
+    expect(code).toBe(1);
+    expect(err).toBe("cdk-workflow-patterns: state 'Announce' has no mock (resource arn:aws:states:::sns:publish, with no code that runs offline):"
+      + ' add "states": { "Announce": { "result": ... } } or "resources": { "arn:aws:states:::sns:publish": { "result": ... } } to the mocks file');
+  });
+
+  test('fails when a callback task has no decision, naming the state', async () => {
+    const dir = tempDir('no-callback');
+    writeJson(dir, 'mocks.json', { states: { 'Announce': { result: {} }, 'Wait for approval': { result: {} } } });
+    const { code, err } = await cli(['run', 'Approvals', '--app', edgeCases, '--mocks', 'mocks.json'], dir);
+    expect(code).toBe(1);
+    expect(err).toBe("cdk-workflow-patterns: state 'Wait for approval' waits for a task token (arn:aws:states:::sns:publish.waitForTaskToken)"
+      + ' and has no decision: add "callbacks": { "Wait for approval": { "success": {...} } } (or "failure") to the mocks file');
+  });
+
+  test('fails when the definition uses what the local engine would ignore', async () => {
+    const { code, err } = await cli(['run', 'Variables', '--app', edgeCases]);
+    expect(code).toBe(1);
+    expect(err).toBe('cdk-workflow-patterns: engine limitation: EdgeCases/Variables cannot be run locally'
+      + ": the engine would silently ignore what it uses:\n  state 'Remember' in the state machine uses Assign (workflow variables are ignored by the engine)");
+  });
+});
+
+describe('command line', () => {
+  test('prints its usage on --help', async () => {
+    const { code, out } = await cli(['--help']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^Usage: cdk-workflow-patterns <command> \[options\]/);
+    expect(out).toContain('run STATE_MACHINE [--input FILE] [--mocks FILE]');
+  });
+
+  test('fails on an unknown command or option', async () => {
+    expect((await cli(['draw'])).err).toMatch(/^cdk-workflow-patterns: unknown command 'draw' \(commands: diagram, run\)/);
+    const unknownOption = await cli(['diagram', '--colour']);
+    expect(unknownOption.code).toBe(1);
+    expect(unknownOption.err).toMatch(/^cdk-workflow-patterns: Unknown option '--colour'/);
+    expect((await cli(['run'])).err).toMatch(/^cdk-workflow-patterns: run takes one state machine \(got none\)/);
+  });
+});
