@@ -2,6 +2,7 @@
  * The example app: every example stack, synthesized by `npm run demo` into cdk.out/.
  */
 import { App } from 'aws-cdk-lib';
+import { PurchaseApprovalStack } from './approval-workflow';
 import { FanOutWorkflowStack } from './fan-out-workflow';
 import { OrderWorkflowStack } from './order-workflow';
 import { QuoteWorkflowStack } from './quote-workflow';
@@ -10,4 +11,5 @@ const app = new App();
 new OrderWorkflowStack(app, 'OrderWorkflowExample');
 new QuoteWorkflowStack(app, 'QuoteWorkflowExample');
 new FanOutWorkflowStack(app, 'FanOutWorkflowExample');
+new PurchaseApprovalStack(app, 'PurchaseApprovalExample');
 app.synth();

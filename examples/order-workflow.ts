@@ -4,9 +4,9 @@
  * (`npm run demo`) and by integ/integ.order-workflow.ts.
  */
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { inlineFunctions } from './inline-functions';
 import { ResilientLambdaInvoke, Workflow } from '../src';
 
 /** The example's Lambda functions, as inline Node.js code (the demo runs local twins of them). */
@@ -24,12 +24,7 @@ export class OrderWorkflowStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
-    const fns = Object.fromEntries(Object.entries(ORDER_FUNCTIONS).map(([name, code]) => [name, new lambda.Function(this, name, {
-      runtime: lambda.Runtime.NODEJS_20_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(code),
-      timeout: Duration.seconds(10),
-    })])) as Record<keyof typeof ORDER_FUNCTIONS, lambda.Function>;
+    const fns = inlineFunctions(this, ORDER_FUNCTIONS);
 
     const rejected = new sfn.Fail(this, 'Order rejected', { error: 'OrderRejected', causePath: '$.error.Cause' });
     const validate = new ResilientLambdaInvoke(this, 'Validate order', { lambdaFunction: fns.ValidateOrder, payloadResponseOnly: true })

@@ -9,7 +9,10 @@
 import * as path from 'path';
 import { SCENARIOS } from './scenarios';
 import { execute } from '../cli/execution';
+import { localFunctions } from '../cli/harness/assembly';
+import { CallbackHandler, TaskHandler } from '../cli/harness/local-execution';
 import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
+import { ApprovalSimulator, gateFunctionsIn } from '../test/support/approval-simulator';
 
 async function main(assemblyDir: string, outDir: string): Promise<number> {
   const machines = loadStateMachines(assemblyDir);
@@ -24,21 +27,32 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       continue;
     }
     for (const scenario of scenarios) {
-      const execution = await execute(assemblyDir, machine, {
-        input: scenario.input,
-        resources: scenario.resources,
-        callbacks: scenario.callbacks,
-      });
+      // ApprovalGates: their real handlers, in-memory AWS services, a scripted approver.
+      const simulator = scenario.approvals ? new ApprovalSimulator() : undefined;
+      const resources: Record<string, TaskHandler> = { ...scenario.resources };
+      const callbacks: Record<string, CallbackHandler> = { ...scenario.callbacks };
+      for (const [state, script] of Object.entries(scenario.approvals ?? {})) {
+        const functions = gateFunctionsIn(machine.template, machine.asl, state, localFunctions(assemblyDir, machine.template));
+        const gate = simulator!.gate(state, functions, script);
+        Object.assign(resources, gate.resources);
+        Object.assign(callbacks, gate.callbacks);
+      }
+      const execution = await execute(assemblyDir, machine, { input: scenario.input, resources, callbacks })
+        .finally(() => simulator?.restore());
       const result = execution.result;
       const report = path.join(outDir, 'reports', `${slugOf(machine)}--${scenario.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}.html`);
       writeReport(execution, report);
-      const ok = result.status === scenario.expectStatus;
+      const ok = result.status === scenario.expectStatus && (scenario.expectError === undefined || result.error === scenario.expectError);
       if (!ok) failures++;
       const outcome = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : `FAILED (${result.error}: ${result.cause})`;
-      console.log(`  ${ok ? '✓' : '✗'} ${scenario.name}: ${outcome}, ${result.transitions} state transitions${ok ? '' : ` (expected ${scenario.expectStatus})`}`);
+      console.log(`  ${ok ? '✓' : '✗'} ${scenario.name}: ${outcome}, ${result.transitions} state transitions${ok ? '' : ` (expected ${scenario.expectStatus}${scenario.expectError ? ` with ${scenario.expectError}` : ''})`}`);
       console.log(`      ${result.path.join(' → ')}`);
       for (const r of result.retries) console.log(`      retried ${r.state} after ${r.error} (attempt ${r.attempt})`);
       for (const c of result.catches) console.log(`      caught ${c.error} in ${c.state} → ${c.next}`);
+      if (simulator) {
+        console.log(`      ${simulator.messages.length} message(s) published; endpoint pages: ${simulator.pages.map(p => `${p.method} ${p.statusCode} "${p.title}"`).join(', ')}`);
+        for (const line of simulator.logs) console.log(`      log: ${line}`);
+      }
       console.log(`      report: ${report}`);
     }
   }

@@ -4,6 +4,7 @@
  * service calls) is given here.
  */
 import type { CallbackHandler, TaskHandler } from '../cli/harness/local-execution';
+import type { ApprovalScript } from '../test/support/approval-simulator';
 
 export interface DemoScenario {
   /** What the execution shows. */
@@ -15,8 +16,15 @@ export interface DemoScenario {
   readonly resources?: Record<string, TaskHandler>;
   /** Decisions for callback tasks, by state name. */
   readonly callbacks?: Record<string, CallbackHandler>;
+  /**
+   * ApprovalGates decided through their real handlers (in-memory AWS services), by the gate's
+   * task state name: who opens which link, and what they confirm.
+   */
+  readonly approvals?: Record<string, ApprovalScript>;
   /** The outcome the demo checks. */
   readonly expectStatus: 'SUCCEEDED' | 'FAILED';
+  /** The error a failed execution must end with. */
+  readonly expectError?: string;
 }
 
 export const SCENARIOS: DemoScenario[] = [
@@ -37,6 +45,7 @@ export const SCENARIOS: DemoScenario[] = [
     stateMachine: 'OrderWorkflowExample/OrderWorkflow',
     input: { items: ['book'] },
     expectStatus: 'FAILED',
+    expectError: 'OrderRejected',
   },
   {
     name: 'quote for 3 units',
@@ -55,6 +64,7 @@ export const SCENARIOS: DemoScenario[] = [
     stateMachine: 'QuoteWorkflowExample/QuoteWorkflow',
     input: { product: 'lamp', quantity: 0 },
     expectStatus: 'FAILED',
+    expectError: 'InvalidQuote',
   },
   {
     name: 'labels for three parcels',
@@ -67,5 +77,26 @@ export const SCENARIOS: DemoScenario[] = [
     stateMachine: 'FanOutWorkflowExample/ShippingWorkflow',
     input: { shipmentId: 's-2', parcels: [{ parcelId: 'p-4', weightKg: 2 }, { parcelId: 'p-5' }, { parcelId: 'p-6', weightKg: 7 }] },
     expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'a 240 EUR purchase needs no approval',
+    stateMachine: 'PurchaseApprovalExample/PurchaseWorkflow',
+    input: { orderId: 'po-7', requestedBy: 'sam@example.com', lines: [{ quantity: 2, unitPrice: 120 }] },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'a 1,800 EUR purchase approved by the desk through its link',
+    stateMachine: 'PurchaseApprovalExample/PurchaseWorkflow',
+    input: { orderId: 'po-8', requestedBy: 'sam@example.com', lines: [{ quantity: 3, unitPrice: 600 }] },
+    approvals: { 'Approve purchase': { by: 'purchasing@example.com', action: 'approve', comment: 'budgeted for Q4' } },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'a 9,000 EUR purchase rejected, then submitted again (409)',
+    stateMachine: 'PurchaseApprovalExample/PurchaseWorkflow',
+    input: { orderId: 'po-9', requestedBy: 'sam@example.com', lines: [{ quantity: 10, unitPrice: 900 }] },
+    approvals: { 'Approve purchase': { by: 'purchasing@example.com', action: 'reject', comment: 'get three quotes first', submitTwice: true } },
+    expectStatus: 'FAILED',
+    expectError: 'ApprovalRejected',
   },
 ];

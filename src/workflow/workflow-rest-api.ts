@@ -97,10 +97,10 @@ export class WorkflowRestApi extends Construct {
     });
     this.url = this.restApi.url;
 
-    suppressRestApiNag(this.restApi);
     suppressNag(this.restApi, [
       { id: 'AwsSolutions-APIG2', reason: 'The request body is the workflow input, validated by the workflow itself; there is no request model to validate it against.' },
     ]);
+    suppressRestApiNag(this.restApi);
     for (const method of this.restApi.methods) {
       if (!props.authorizer) {
         suppressNag(method, [{ id: 'AwsSolutions-COG4', reason: 'Callers authenticate with IAM (SigV4) by default; give an authorizer to use Cognito user pools.' }]);

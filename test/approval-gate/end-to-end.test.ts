@@ -32,11 +32,9 @@ function setup() {
 let simulator: ApprovalSimulator;
 beforeEach(() => {
   simulator = new ApprovalSimulator();
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
 });
 afterEach(() => {
   simulator.restore();
-  jest.restoreAllMocks();
 });
 
 const input = { item: 'a lamp', amount: 120 };
@@ -45,7 +43,7 @@ test('approved through the link: one message per approver, a confirmation page, 
   const { asl, functions } = setup();
   const result = await runLocally(asl, {
     input,
-    callbacks: { 'Approve purchase': simulator.approver(functions, { by: 'risk@example.com', action: 'approve', comment: 'within budget' }) },
+    ...simulator.gate('Approve purchase', functions, { by: 'risk@example.com', action: 'approve', comment: 'within budget' }),
   });
   expect(result.status).toBe('SUCCEEDED');
   expect(result.path).toEqual(['Approve purchase: open request', 'Approve purchase', 'Approve purchase: approved?', 'Ordered']);
@@ -56,6 +54,11 @@ test('approved through the link: one message per approver, a confirmation page, 
     { method: 'GET', statusCode: 200, title: 'Approve this request?' },
     { method: 'POST', statusCode: 200, title: 'Request approved' },
   ]);
+  expect(simulator.logs).toEqual([
+    expect.stringContaining('"event":"approval.requested"'),
+    expect.stringMatching(/"event":"approval.decision".*"outcome":"delivered".*"decision":"APPROVED"/),
+  ]);
+  expect(simulator.logs.join('\n')).not.toContain('local-task-token');
   const [record] = [...simulator.table.values()];
   expect(record).toMatchObject({ status: { S: 'APPROVED' }, approver: { S: 'risk@example.com' }, comment: { S: 'within budget' } });
   expect(record.requestId.S).toBe(result.output.approval.requestId);
@@ -65,7 +68,7 @@ test('rejected, then submitted again: the second submission gets 409 and the wor
   const { asl, functions } = setup();
   const result = await runLocally(asl, {
     input,
-    callbacks: { 'Approve purchase': simulator.approver(functions, { by: 'desk@example.com', action: 'reject', comment: 'too expensive', submitTwice: true }) },
+    ...simulator.gate('Approve purchase', functions, { by: 'desk@example.com', action: 'reject', comment: 'too expensive', submitTwice: true }),
   });
   expect(result.status).toBe('FAILED');
   expect(result.error).toBe('ApprovalRejected');

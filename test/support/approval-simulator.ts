@@ -36,8 +36,16 @@ export interface ServedPage {
 
 interface PageResult { readonly statusCode: number; readonly headers?: Record<string, string>; readonly body: string }
 
+/** What `runLocally` needs for a simulated gate. */
+export interface GateRun {
+  readonly resources: Record<string, TaskHandler>;
+  readonly callbacks: Record<string, CallbackHandler>;
+}
+
 /** A gate's two handlers and the environment the template gives each. */
 export interface GateFunctions {
+  /** The placeholder ARN of the request function, as the ASL names it. */
+  readonly requestArn: string;
   readonly request: TaskHandler;
   readonly decision: TaskHandler;
   readonly requestEnv: Record<string, string>;
@@ -71,7 +79,7 @@ export function gateFunctionsIn(template: CfnTemplate, asl: any, state: string, 
   if (!decision || !decisionArn) {
     throw new HarnessError(`approval simulator: no decision function shares the table of state '${state}'`);
   }
-  return { request: handlers[requestArn], decision: handlers[decisionArn], requestEnv, decisionEnv: envOf(decision[1]) };
+  return { requestArn, request: handlers[requestArn], decision: handlers[decisionArn], requestEnv, decisionEnv: envOf(decision[1]) };
 }
 
 function findState(asl: any, name: string): any {
@@ -92,6 +100,8 @@ export class ApprovalSimulator {
   public readonly messages: PublishCommandInput[] = [];
   /** Every page the endpoint served, in order. */
   public readonly pages: ServedPage[] = [];
+  /** What the handlers logged, in order (their audit records). */
+  public readonly logs: string[] = [];
   private readonly outputs = new Map<string, string>();
   private readonly stubs: AwsStub<any, any, any>[] = [];
 
@@ -118,11 +128,14 @@ export class ApprovalSimulator {
     this.stubs.push(ddb, sns, secrets, sfn);
   }
 
-  /** A callback for the gate's task: the request goes out, the approver decides as scripted. */
-  public approver(functions: GateFunctions, script: ApprovalScript): CallbackHandler {
-    return async (request: unknown, call: TaskCall) => {
+  /**
+   * What a local run needs for one gate: its request function (run with the environment the
+   * template gives it) and the callback of its task state, in which the approver decides as scripted.
+   */
+  public gate(state: string, functions: GateFunctions, script: ApprovalScript): GateRun {
+    const request: TaskHandler = (payload, call) => this.capturing(() => withEnv(functions.requestEnv, () => functions.request(payload, call)));
+    const callback: CallbackHandler = async (_request: unknown, call: TaskCall) => {
       const token = call.taskToken!;
-      await withEnv(functions.requestEnv, () => functions.request(request, call));
       const message = [...this.messages].reverse().find(m => (m.MessageAttributes?.recipient?.StringValue ?? '') === script.by);
       if (!message) throw new HarnessError(`approval simulator: no message was published to '${script.by}'`);
       const link = (message.Message ?? '').match(new RegExp(`${script.action === 'approve' ? 'Approve' : 'Reject'}:\\s+(https://\\S+)`))?.[1];
@@ -136,6 +149,7 @@ export class ApprovalSimulator {
       if (output === undefined) throw new HarnessError(`approval simulator: the decision was not sent (the endpoint answered ${posted.statusCode})`);
       return JSON.parse(output);
     };
+    return { resources: { [functions.requestArn]: request }, callbacks: { [state]: callback } };
   }
 
   /** Removes the fakes. */
@@ -154,9 +168,24 @@ export class ApprovalSimulator {
       headers: body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
       requestContext: { identity: {} },
     } as unknown as APIGatewayProxyEvent;
-    const page = await withEnv(functions.decisionEnv, () => functions.decision(event, { state: '(endpoint)', resource: '', input: event, attempt: 1 })) as PageResult;
+    const page = await this.capturing(() => withEnv(functions.decisionEnv,
+      () => functions.decision(event, { state: '(endpoint)', resource: '', input: event, attempt: 1 }))) as PageResult;
     this.pages.push({ method, statusCode: page.statusCode, title: page.body.match(/<title>(.*?)<\/title>/)?.[1] ?? '' });
     return page;
+  }
+
+  /** Runs a handler with what it writes to the console kept in `logs`. */
+  private async capturing<T>(run: () => Promise<T>): Promise<T> {
+    const saved = { log: console.log, error: console.error };
+    const keep = (...args: unknown[]) => { this.logs.push(args.map(String).join(' ')); };
+    console.log = keep;
+    console.error = keep;
+    try {
+      return await run();
+    } finally {
+      console.log = saved.log;
+      console.error = saved.error;
+    }
   }
 
   private putItem(input: PutItemCommandInput) {
