@@ -6,10 +6,12 @@ import { PurchaseApprovalStack } from './approval-workflow';
 import { FanOutWorkflowStack } from './fan-out-workflow';
 import { OrderWorkflowStack } from './order-workflow';
 import { QuoteWorkflowStack } from './quote-workflow';
+import { StockTradingStack } from './stock-trading';
 
 const app = new App();
 new OrderWorkflowStack(app, 'OrderWorkflowExample');
 new QuoteWorkflowStack(app, 'QuoteWorkflowExample');
 new FanOutWorkflowStack(app, 'FanOutWorkflowExample');
 new PurchaseApprovalStack(app, 'PurchaseApprovalExample');
+new StockTradingStack(app, 'StockTradingExample');
 app.synth();

@@ -13,8 +13,11 @@ import { localFunctions } from '../cli/harness/assembly';
 import { CallbackHandler, TaskHandler } from '../cli/harness/local-execution';
 import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
 import { ApprovalSimulator, gateFunctionsIn } from '../test/support/approval-simulator';
+import { FakeDynamoDB } from '../test/support/fake-dynamodb';
 
 async function main(assemblyDir: string, outDir: string): Promise<number> {
+  // The handlers' AWS SDK clients run against in-memory fakes here: its Node.js version notice is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const machines = loadStateMachines(assemblyDir);
   const diagrams = writeDiagrams(machines, path.join(outDir, 'diagrams'));
   console.log(`${diagrams.length} diagram files in ${path.join(outDir, 'diagrams')}`);
@@ -28,7 +31,10 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
     }
     for (const scenario of scenarios) {
       // ApprovalGates: their real handlers, in-memory AWS services, a scripted approver.
-      const simulator = scenario.approvals ? new ApprovalSimulator() : undefined;
+      // Tables of the state machine's stack (the approval records, the sample trades) live in memory.
+      const ddb = new FakeDynamoDB();
+      ddb.addTablesOf(machine.template);
+      const simulator = scenario.approvals ? new ApprovalSimulator(ddb) : undefined;
       const resources: Record<string, TaskHandler> = { ...scenario.resources };
       const callbacks: Record<string, CallbackHandler> = { ...scenario.callbacks };
       for (const [state, script] of Object.entries(scenario.approvals ?? {})) {
@@ -37,8 +43,16 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
         Object.assign(resources, gate.resources);
         Object.assign(callbacks, gate.callbacks);
       }
+      // What the functions log is shown under the execution, indented.
+      const logged: string[] = [];
+      const consoleLog = console.log;
+      console.log = (...args: unknown[]) => { logged.push(args.map(String).join(' ')); };
       const execution = await execute(assemblyDir, machine, { input: scenario.input, resources, callbacks })
-        .finally(() => simulator?.restore());
+        .finally(() => {
+          console.log = consoleLog;
+          simulator?.restore();
+          ddb.restore();
+        });
       const result = execution.result;
       const report = path.join(outDir, 'reports', `${slugOf(machine)}--${scenario.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}.html`);
       writeReport(execution, report);
@@ -51,8 +65,8 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       for (const c of result.catches) console.log(`      caught ${c.error} in ${c.state} → ${c.next}`);
       if (simulator) {
         console.log(`      ${simulator.messages.length} message(s) published; endpoint pages: ${simulator.pages.map(p => `${p.method} ${p.statusCode} "${p.title}"`).join(', ')}`);
-        for (const line of simulator.logs) console.log(`      log: ${line}`);
       }
+      for (const line of [...logged, ...simulator?.logs ?? []]) console.log(`      log: ${line}`);
       console.log(`      report: ${report}`);
     }
   }

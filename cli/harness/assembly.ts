@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { aslFromTemplate, Asl, CfnTemplate, placeholderFor, stateMachineIds } from './asl';
+import { aslFromTemplate, Asl, CfnTemplate, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
 import type { TaskHandler } from './local-execution';
 
 export interface AssemblyStateMachine {
@@ -65,10 +65,32 @@ export function localFunctions(assemblyDir: string, template: CfnTemplate): Reco
     const moduleExports = loadCode(assemblyDir, resource, file);
     const fn = moduleExports?.[exportName];
     if (typeof fn !== 'function') continue;
+    // The function sees the environment variables the template gives it (references as placeholders).
+    const env = functionEnvironment(resource, template);
     handlers[placeholderFor(logicalId, resource.Type, 'Arn')] = (event: unknown) =>
-      fn(event, { functionName: logicalId, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 });
+      withEnvironment(env, () => fn(event, { functionName: logicalId, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }));
   }
   return handlers;
+}
+
+/** A function's environment variables from its template, references resolved to placeholders. */
+export function functionEnvironment(resource: any, template: CfnTemplate): Record<string, string> {
+  const vars = resolveIntrinsics(resource.Properties?.Environment?.Variables ?? {}, template);
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+/** Runs with variables set in `process.env`, restoring them afterwards (also when it throws). */
+export async function withEnvironment<T>(env: Record<string, string>, run: () => T | Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map(k => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await run();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
 }
 
 function splitHandler(handler: string): [string, string] {

@@ -1,4 +1,4 @@
-import { Annotations, CfnElement, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,8 +13,10 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DecisionFunction } from './decision-function';
 import { RequestFunction } from './request-function';
-import { suppressNag } from '../private/nag';
+import { functionLogs, functionRole } from '../private/functions';
+import { suppressLambdaVersionGrants, suppressNag } from '../private/nag';
 import { loggedStageOptions, suppressRestApiNag, validateThrottling } from '../private/rest-api';
+import { recordTable } from '../private/tables';
 import { ResponderHost, registerTaskResponder } from '../private/task-responders';
 import { LambdaRetry } from '../workflow/lambda-retry';
 
@@ -204,15 +206,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
 
     // The record of every request. Encrypted, recoverable to any second of the last 35 days, and
     // removed by TTL only after its deadline plus the retention.
-    this.table = new dynamodb.Table(this, 'Requests', {
-      partitionKey: { name: 'requestId', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: props.encryptionKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
-      encryptionKey: props.encryptionKey,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'ttl',
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
+    this.table = recordTable(this, 'Requests', 'requestId', props.encryptionKey, props.removalPolicy);
 
     const secret = new secretsmanager.Secret(this, 'SigningKey', {
       description: `HMAC key that signs the approval links of ${this.node.path}`,
@@ -405,17 +399,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       actions: ['states:SendTaskSuccess'],
       resources: [host.stateMachine.stateMachineArn],
     }));
-    // CDK grants a Lambda task its function and the function's versions (ARN:*); nothing else.
-    const role = host.stateMachine instanceof sfn.StateMachine ? host.stateMachine.role : undefined;
-    const rolePolicy = role?.node.tryFindChild('DefaultPolicy');
-    if (rolePolicy) {
-      const functionId = Stack.of(this).resolve((this.requestFunction.node.defaultChild as CfnElement).logicalId);
-      suppressNag(rolePolicy, [{
-        id: 'AwsSolutions-IAM5',
-        reason: `CDK's Lambda task grants the approval request function and its versions (ARN:*) of ApprovalGate '${this.node.id}'; the state machine may invoke nothing else for the gate.`,
-        appliesTo: [`Resource::<${functionId}.Arn>:*`],
-      }]);
-    }
+    suppressLambdaVersionGrants(host.stateMachine, [this.requestFunction], `the state machine, for ApprovalGate '${this.node.id}',`);
     if (host.logsExecutionData) {
       Annotations.of(this).addWarningV2('cdk-workflow-patterns:approvalTokenLogged',
         `ApprovalGate '${this.node.id}': workflow ${host.owner.node.path} logs execution data, which writes the approval task token to CloudWatch Logs; set logging.includeExecutionData to false`);
@@ -500,16 +484,4 @@ function validateRecipients(id: string, addresses: string[]): string[] {
     seen.add(address.toLowerCase());
   }
   return addresses;
-}
-
-/** A role for one of the gate's functions; its log group and resources are granted one by one. */
-function functionRole(scope: Construct, id: string): iam.Role {
-  return new iam.Role(scope, id, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-}
-
-/** A function's own log group, which only its role may write to. */
-function functionLogs(scope: Construct, id: string, role: iam.IRole, retention: logs.RetentionDays): logs.LogGroup {
-  const group = new logs.LogGroup(scope, id, { retention });
-  group.grantWrite(role);
-  return group;
 }

@@ -59,7 +59,7 @@ test('approved through the link: one message per approver, a confirmation page, 
     expect.stringMatching(/"event":"approval.decision".*"outcome":"delivered".*"decision":"APPROVED"/),
   ]);
   expect(simulator.logs.join('\n')).not.toContain('local-task-token');
-  const [record] = [...simulator.table.values()];
+  const [record] = simulator.records(functions);
   expect(record).toMatchObject({ status: { S: 'APPROVED' }, approver: { S: 'risk@example.com' }, comment: { S: 'within budget' } });
   expect(record.requestId.S).toBe(result.output.approval.requestId);
 });

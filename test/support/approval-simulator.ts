@@ -6,22 +6,22 @@
  *
  * The fakes implement what the handlers use, and fail loudly on anything else.
  */
-import {
-  AttributeValue, ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, PutItemCommandInput, UpdateItemCommand, UpdateItemCommandInput,
-} from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
-import { CfnTemplate, resolveIntrinsics } from './asl';
-import { CallbackHandler, HarnessError, TaskCall, TaskHandler } from './local-execution';
+import { CfnTemplate } from './asl';
+import { functionEnvironment, withEnvironment } from './assembly';
+import { FakeDynamoDB, Item } from './fake-dynamodb';
+import { CallbackHandler, HarnessError, TaskCall, TaskFailure, TaskHandler } from './local-execution';
 
 /** What a scripted approver does with the message addressed to them. */
 export interface ApprovalScript {
   /** The address whose message is used ('' for a message to the topic at large). */
   readonly by: string;
-  readonly action: 'approve' | 'reject';
+  /** `ignore`: nobody decides, and the gate's task times out (`States.Timeout`). */
+  readonly action: 'approve' | 'reject' | 'ignore';
   readonly comment?: string;
   /** Submits the form a second time afterwards (the answer must be 409). */
   readonly submitTwice?: boolean;
@@ -62,10 +62,7 @@ export function gateFunctionsIn(template: CfnTemplate, asl: any, state: string, 
   const task = findState(asl, state);
   const requestArn = String(task?.Parameters?.FunctionName ?? '');
   const resources = Object.entries<any>(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-  const envOf = (resource: any): Record<string, string> => {
-    const vars = resolveIntrinsics(resource.Properties?.Environment?.Variables ?? {}, template);
-    return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(v)]));
-  };
+  const envOf = (resource: any) => functionEnvironment(resource, template);
   const request = resources.find(([id]) => requestArn.endsWith(`:function:${id}`));
   if (!request || !handlers[requestArn]) {
     throw new HarnessError(`approval simulator: state '${state}' does not invoke an ApprovalGate request function whose code is available`);
@@ -94,8 +91,8 @@ function findState(asl: any, name: string): any {
 }
 
 export class ApprovalSimulator {
-  /** The gate's table, by request id. */
-  public readonly table = new Map<string, Record<string, AttributeValue>>();
+  /** The in-memory DynamoDB the gate's table lives in. */
+  public readonly ddb: FakeDynamoDB;
   /** Every message published. */
   public readonly messages: PublishCommandInput[] = [];
   /** Every page the endpoint served, in order. */
@@ -104,12 +101,13 @@ export class ApprovalSimulator {
   public readonly logs: string[] = [];
   private readonly outputs = new Map<string, string>();
   private readonly stubs: AwsStub<any, any, any>[] = [];
+  private readonly ownsDdb: boolean;
 
-  constructor() {
+  /** Give the in-memory DynamoDB other handlers of the run use, so that one fake serves them all. */
+  constructor(ddb?: FakeDynamoDB) {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-    const ddb = mockClient(DynamoDBClient);
-    ddb.on(PutItemCommand).callsFake((input: PutItemCommandInput) => this.putItem(input));
-    ddb.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => this.updateItem(input));
+    this.ownsDdb = ddb === undefined;
+    this.ddb = ddb ?? new FakeDynamoDB();
     const sns = mockClient(SNSClient);
     sns.on(PublishCommand).callsFake((input: PublishCommandInput) => {
       this.messages.push(input);
@@ -125,7 +123,7 @@ export class ApprovalSimulator {
     });
     sfn.on(SendTaskFailureCommand).rejects(new HarnessError('approval simulator: the decision function must not call SendTaskFailure'));
     sfn.on(SendTaskHeartbeatCommand).rejects(new HarnessError('approval simulator: the decision function must not call SendTaskHeartbeat'));
-    this.stubs.push(ddb, sns, secrets, sfn);
+    this.stubs.push(sns, secrets, sfn);
   }
 
   /**
@@ -133,9 +131,12 @@ export class ApprovalSimulator {
    * template gives it) and the callback of its task state, in which the approver decides as scripted.
    */
   public gate(state: string, functions: GateFunctions, script: ApprovalScript): GateRun {
-    const request: TaskHandler = (payload, call) => this.capturing(() => withEnv(functions.requestEnv, () => functions.request(payload, call)));
+    this.ddb.addTable(functions.requestEnv.TABLE_NAME, 'requestId');
+    const request: TaskHandler = (payload, call) =>
+      this.capturing(() => withEnvironment(functions.requestEnv, () => functions.request(payload, call)));
     const callback: CallbackHandler = async (_request: unknown, call: TaskCall) => {
       const token = call.taskToken!;
+      if (script.action === 'ignore') throw new TaskFailure('States.Timeout', 'no decision before the gate\'s timeout');
       const message = [...this.messages].reverse().find(m => (m.MessageAttributes?.recipient?.StringValue ?? '') === script.by);
       if (!message) throw new HarnessError(`approval simulator: no message was published to '${script.by}'`);
       const link = (message.Message ?? '').match(new RegExp(`${script.action === 'approve' ? 'Approve' : 'Reject'}:\\s+(https://\\S+)`))?.[1];
@@ -155,6 +156,12 @@ export class ApprovalSimulator {
   /** Removes the fakes. */
   public restore(): void {
     for (const stub of this.stubs) stub.restore();
+    if (this.ownsDdb) this.ddb.restore();
+  }
+
+  /** The gate's records. */
+  public records(functions: GateFunctions): Item[] {
+    return this.ddb.items(functions.requestEnv.TABLE_NAME);
   }
 
   private async open(functions: GateFunctions, method: string, query: Record<string, string>, body?: string): Promise<PageResult> {
@@ -168,7 +175,7 @@ export class ApprovalSimulator {
       headers: body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
       requestContext: { identity: {} },
     } as unknown as APIGatewayProxyEvent;
-    const page = await this.capturing(() => withEnv(functions.decisionEnv,
+    const page = await this.capturing(() => withEnvironment(functions.decisionEnv,
       () => functions.decision(event, { state: '(endpoint)', resource: '', input: event, attempt: 1 }))) as PageResult;
     this.pages.push({ method, statusCode: page.statusCode, title: page.body.match(/<title>(.*?)<\/title>/)?.[1] ?? '' });
     return page;
@@ -185,70 +192,6 @@ export class ApprovalSimulator {
     } finally {
       console.log = saved.log;
       console.error = saved.error;
-    }
-  }
-
-  private putItem(input: PutItemCommandInput) {
-    const key = input.Item?.requestId?.S ?? '';
-    const existing = this.table.get(key);
-    if (input.ConditionExpression && !holds(input.ConditionExpression, existing, input)) {
-      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
-    }
-    this.table.set(key, { ...input.Item });
-    return {};
-  }
-
-  private updateItem(input: UpdateItemCommandInput) {
-    const key = input.Key?.requestId?.S ?? '';
-    const existing = this.table.get(key);
-    if (input.ConditionExpression && !holds(input.ConditionExpression, existing, input)) {
-      throw new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        ...(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && existing ? { Item: existing } : {}),
-      });
-    }
-    const item = { ...(existing ?? input.Key) } as Record<string, AttributeValue>;
-    const expression = input.UpdateExpression ?? '';
-    const set = expression.match(/SET (.*?)(?= REMOVE |$)/)?.[1];
-    const remove = expression.match(/REMOVE (.*)$/)?.[1];
-    for (const assignment of set ? set.split(',') : []) {
-      const [name, value] = assignment.split('=').map(s => s.trim());
-      item[attributeName(name, input)] = input.ExpressionAttributeValues![value];
-    }
-    for (const name of remove ? remove.split(',') : []) delete item[attributeName(name.trim(), input)];
-    this.table.set(key, item);
-    return input.ReturnValues === 'ALL_NEW' ? { Attributes: item } : {};
-  }
-}
-
-type Expressed = Pick<UpdateItemCommandInput, 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
-
-function attributeName(name: string, input: Expressed): string {
-  return name.startsWith('#') ? input.ExpressionAttributeNames![name] : name;
-}
-
-/** Evaluates the condition forms the handlers use: `A OR B`, `A AND B`, `x = :v`, `attribute_not_exists(x)`. */
-function holds(condition: string, item: Record<string, AttributeValue> | undefined, input: Expressed): boolean {
-  return condition.split(' OR ').some(any => any.split(' AND ').every(term => {
-    const notExists = term.trim().match(/^attribute_not_exists\((.+)\)$/);
-    if (notExists) return item?.[attributeName(notExists[1], input)] === undefined;
-    const equals = term.trim().match(/^(\S+) = (:\S+)$/);
-    if (!equals) throw new HarnessError(`approval simulator: condition '${term}' is not supported`);
-    const actual = item?.[attributeName(equals[1], input)];
-    return actual !== undefined && JSON.stringify(actual) === JSON.stringify(input.ExpressionAttributeValues![equals[2]]);
-  }));
-}
-
-async function withEnv<T>(env: Record<string, string>, run: () => T | Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map(k => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await run();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
     }
   }
 }

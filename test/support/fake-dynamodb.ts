@@ -1,0 +1,117 @@
+/**
+ * An in-memory DynamoDB for handler tests and local runs: PutItem, UpdateItem and GetItem on tables
+ * registered with their key attribute, with the condition and update expressions the handlers of
+ * this library use. Anything else fails loudly.
+ */
+import {
+  AttributeValue, ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, GetItemCommandInput, PutItemCommand, PutItemCommandInput,
+  UpdateItemCommand, UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { AwsStub, mockClient } from 'aws-sdk-client-mock';
+import { CfnTemplate, resolveIntrinsics } from './asl';
+import { HarnessError } from './local-execution';
+
+export type Item = Record<string, AttributeValue>;
+type Expressed = Pick<UpdateItemCommandInput, 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
+
+export class FakeDynamoDB {
+  private readonly tables = new Map<string, { key: string; items: Map<string, Item> }>();
+  private readonly stub: AwsStub<any, any, any>;
+  /** Successful writes (PutItem and UpdateItem), by table. */
+  public readonly writes: Array<{ table: string; command: 'PutItem' | 'UpdateItem'; key: string }> = [];
+
+  constructor() {
+    this.stub = mockClient(DynamoDBClient);
+    this.stub.on(PutItemCommand).callsFake((input: PutItemCommandInput) => this.putItem(input));
+    this.stub.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => this.updateItem(input));
+    this.stub.on(GetItemCommand).callsFake((input: GetItemCommandInput) => this.getItem(input));
+  }
+
+  /** Registers every table of a template under the placeholder name its references resolve to. */
+  public addTablesOf(template: CfnTemplate): void {
+    for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+      if (resource.Type !== 'AWS::DynamoDB::Table') continue;
+      const key = (resource.Properties?.KeySchema ?? []).find((k: any) => k.KeyType === 'HASH')?.AttributeName;
+      if (key) this.addTable(resolveIntrinsics({ Ref: logicalId }, template), key);
+    }
+  }
+
+  /** Registers a table (again: keeps its items). */
+  public addTable(name: string, key: string): void {
+    if (!this.tables.has(name)) this.tables.set(name, { key, items: new Map() });
+  }
+
+  /** The items of a table. */
+  public items(name: string): Item[] {
+    return [...this.table(name).items.values()];
+  }
+
+  public restore(): void {
+    this.stub.restore();
+  }
+
+  private table(name: string | undefined) {
+    const table = this.tables.get(name ?? '');
+    if (!table) throw new HarnessError(`fake DynamoDB: table '${name}' is not registered`);
+    return table;
+  }
+
+  private putItem(input: PutItemCommandInput) {
+    const table = this.table(input.TableName);
+    const key = input.Item?.[table.key]?.S ?? '';
+    const existing = table.items.get(key);
+    if (input.ConditionExpression && !holds(input.ConditionExpression, existing, input)) {
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    }
+    table.items.set(key, { ...input.Item });
+    this.writes.push({ table: input.TableName!, command: 'PutItem', key });
+    return {};
+  }
+
+  private getItem(input: GetItemCommandInput) {
+    const table = this.table(input.TableName);
+    const item = table.items.get(input.Key?.[table.key]?.S ?? '');
+    return item ? { Item: { ...item } } : {};
+  }
+
+  private updateItem(input: UpdateItemCommandInput) {
+    const table = this.table(input.TableName);
+    const key = input.Key?.[table.key]?.S ?? '';
+    const existing = table.items.get(key);
+    if (input.ConditionExpression && !holds(input.ConditionExpression, existing, input)) {
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        ...(input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && existing ? { Item: existing } : {}),
+      });
+    }
+    const item: Item = { ...(existing ?? input.Key) };
+    const expression = input.UpdateExpression ?? '';
+    const set = expression.match(/SET (.*?)(?= REMOVE |$)/)?.[1];
+    const remove = expression.match(/REMOVE (.*)$/)?.[1];
+    for (const assignment of set ? set.split(',') : []) {
+      const [name, value] = assignment.split('=').map(s => s.trim());
+      item[attributeName(name, input)] = input.ExpressionAttributeValues![value];
+    }
+    for (const name of remove ? remove.split(',') : []) delete item[attributeName(name.trim(), input)];
+    table.items.set(key, item);
+    this.writes.push({ table: input.TableName!, command: 'UpdateItem', key });
+    return input.ReturnValues === 'ALL_NEW' ? { Attributes: item } : {};
+  }
+}
+
+function attributeName(name: string, input: Expressed): string {
+  return name.startsWith('#') ? input.ExpressionAttributeNames![name] : name;
+}
+
+/** Evaluates the condition forms the handlers use: `A OR B`, `A AND B`, `x = :v`, `attribute_not_exists(x)`. */
+function holds(condition: string, item: Item | undefined, input: Expressed): boolean {
+  return condition.split(' OR ').some(any => any.split(' AND ').every(term => {
+    const notExists = term.trim().match(/^attribute_not_exists\((.+)\)$/);
+    if (notExists) return item?.[attributeName(notExists[1], input)] === undefined;
+    const equals = term.trim().match(/^(\S+) = (:\S+)$/);
+    if (!equals) throw new HarnessError(`fake DynamoDB: condition '${term}' is not supported`);
+    const actual = item?.[attributeName(equals[1], input)];
+    return actual !== undefined && JSON.stringify(actual) === JSON.stringify(input.ExpressionAttributeValues![equals[2]]);
+  }));
+}
