@@ -1,6 +1,8 @@
 import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -13,6 +15,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DecisionFunction } from './decision-function';
 import { RequestFunction } from './request-function';
+import { PENDING_INDEX } from '../private/approval/records';
 import { functionLogs, functionRole } from '../private/functions';
 import { suppressLambdaVersionGrants, suppressNag } from '../private/nag';
 import { loggedStageOptions, suppressRestApiNag, validateThrottling } from '../private/rest-api';
@@ -126,6 +129,13 @@ export interface ApprovalGateProps {
    * @default logs.RetentionDays.ONE_YEAR
    */
   readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * Sends the request again, with fresh links (same deadline), to approvers who have not decided
+   * after this long, and again after each interval. From 5 minutes to less than `timeout`.
+   * @default - no reminders
+   */
+  readonly reminderInterval?: Duration;
 }
 
 /** Error names of the default Fail states. */
@@ -195,6 +205,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     if (!/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(this.resultPath)) {
       throw new Error(`ApprovalGate '${id}': resultPath must be a path to a field such as '$.approval' (got '${this.resultPath}'), so the gate's input is kept`);
     }
+    const reminderSeconds = validateReminders(id, props.reminderInterval, timeoutSeconds);
     const retention = props.recordRetention ?? Duration.days(90);
     if (!retention.isUnresolved() && retention.toSeconds() < 0) {
       throw new Error(`ApprovalGate '${id}': recordRetention cannot be negative (got ${retention.toHumanString()})`);
@@ -260,11 +271,12 @@ export class ApprovalGate extends sfn.StateMachineFragment {
         DECISION_URL: this.decisionUrl,
         TIMEOUT_SECONDS: String(timeoutSeconds),
         RETENTION_SECONDS: String(retention.toSeconds()),
+        ...(reminderSeconds ? { REMINDER_SECONDS: String(reminderSeconds) } : {}),
         RECIPIENTS: recipients.join(','),
         SUBJECT: props.subject ?? `Approval requested: ${id}`,
       },
     });
-    this.table.grant(request, 'dynamodb:PutItem');
+    grantTable(request, [this.table.tableArn], 'dynamodb:PutItem');
     secret.grantRead(request);
     this.topic.grantPublish(request);
     if (this.topic.masterKey && this.topic.masterKey !== snsManagedKey) {
@@ -285,7 +297,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       logGroup: functionLogs(this, 'DecisionLogs', this.decisionRole, logRetention),
       environment,
     });
-    this.table.grant(decision, 'dynamodb:UpdateItem');
+    grantTable(decision, [this.table.tableArn], 'dynamodb:UpdateItem');
     secret.grantRead(decision);
     if (props.encryptionKey) {
       // What DynamoDB, Secrets Manager and SNS ask of the caller's key permissions; no wildcards.
@@ -294,6 +306,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     }
     this.decisionFunction = decision;
     this.addEndpoint(props.authorizer, decision);
+    if (reminderSeconds) this.addReminders(request, props.reminderInterval!);
 
     // The states.
     const open = new sfn.Pass(this, 'Open', {
@@ -415,6 +428,25 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     return sfn.Chain.start(state);
   }
 
+  /** A schedule that has the request function remind approvers of requests still pending. */
+  private addReminders(request: lambda.Function, interval: Duration): void {
+    this.table.addGlobalSecondaryIndex({
+      indexName: PENDING_INDEX,
+      partitionKey: { name: 'status', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'expiresAt', type: dynamodb.AttributeType.NUMBER },
+      // Never the task token: only what a reminder needs.
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: ['summary', 'executionArn', 'recipients', 'notifiedAt'],
+    });
+    grantTable(request, [`${this.table.tableArn}/index/${PENDING_INDEX}`], 'dynamodb:Query');
+    grantTable(request, [this.table.tableArn], 'dynamodb:UpdateItem');
+    new events.Rule(this, 'Reminders', {
+      description: `Reminds the approvers of ${this.node.path} of requests still pending`,
+      schedule: events.Schedule.rate(interval),
+      targets: [new targets.LambdaFunction(request, { event: events.RuleTargetInput.fromObject({ reminder: true }), retryAttempts: 2 })],
+    });
+  }
+
   private addEndpoint(authorizer: apigw.IAuthorizer | undefined, decision: lambda.IFunction): void {
     const validator = new apigw.RequestValidator(this, 'LinkValidator', {
       restApi: this.api,
@@ -467,6 +499,21 @@ function validateTimeout(id: string, timeout: Duration): number {
     throw new Error(`ApprovalGate '${id}': timeout must be a whole number of seconds between 1 minute and 365 days (got ${shown})`);
   }
   return seconds;
+}
+
+function validateReminders(id: string, interval: Duration | undefined, timeoutSeconds: number): number {
+  if (interval === undefined) return 0;
+  if (interval.isUnresolved()) throw new Error(`ApprovalGate '${id}': reminderInterval must be a known duration`);
+  const seconds = interval.toSeconds({ integral: false });
+  if (seconds < 300 || seconds >= timeoutSeconds || !Number.isInteger(seconds / 60)) {
+    throw new Error(`ApprovalGate '${id}': reminderInterval must be whole minutes, from 5 minutes to less than the timeout (${timeoutSeconds / 60} minutes) (got ${interval.toHumanString()})`);
+  }
+  return seconds;
+}
+
+/** Allows actions on exact table (or index) ARNs, without the `index/*` that Table.grant adds. */
+function grantTable(grantee: iam.IGrantable, resourceArns: string[], ...actions: string[]): void {
+  iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
 }
 
 function validateRecipients(id: string, addresses: string[]): string[] {

@@ -2,11 +2,11 @@
  * ApprovalGate request step (runs with `.waitForTaskToken`): stores the task token under the request
  * id and publishes the approval message with signed links. It never returns the token, never logs it.
  */
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { AttributeValue, ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { approvalMessage } from '../private/approval/messages';
-import { cut, toItem } from '../private/approval/records';
+import { PENDING_INDEX, cut, toItem } from '../private/approval/records';
 import { SigningKey } from '../private/approval/signing-key';
 
 const ddb = new DynamoDBClient({});
@@ -23,6 +23,18 @@ export interface ApprovalRequestEvent {
   readonly requestId?: unknown;
   readonly summary?: unknown;
   readonly executionArn?: unknown;
+}
+
+/** What the gate's reminder schedule sends. */
+export interface ReminderEvent {
+  readonly reminder: true;
+}
+
+export interface ReminderResult {
+  /** Requests reminded of. */
+  readonly reminded: number;
+  /** Pending requests whose last message is more recent than the interval. */
+  readonly skipped: number;
 }
 
 export interface ApprovalRequestResult {
@@ -65,6 +77,8 @@ export interface RequestConfig {
   readonly retentionSeconds: number;
   readonly recipients: string[];
   readonly subject: string;
+  /** Seconds between reminders (0: none). */
+  readonly reminderSeconds: number;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): RequestConfig {
@@ -81,6 +95,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): RequestConfig {
     retentionSeconds,
     recipients: (env.RECIPIENTS ?? '').split(',').map(r => r.trim()).filter(r => r.length > 0),
     subject: env.SUBJECT ?? 'Approval requested',
+    reminderSeconds: Number(env.REMINDER_SECONDS ?? 0) || 0,
   };
 }
 
@@ -103,9 +118,9 @@ export function validateRequest(event: ApprovalRequestEvent): { taskToken: strin
   };
 }
 
-export async function handler(event: ApprovalRequestEvent): Promise<ApprovalRequestResult> {
+export async function handler(event: ApprovalRequestEvent | ReminderEvent): Promise<ApprovalRequestResult | ReminderResult> {
   try {
-    return await serve(event);
+    return (event as ReminderEvent).reminder === true ? await remind(configFromEnv(process.env)) : await serve(event as ApprovalRequestEvent);
   } catch (e) {
     if (isTransient(e)) {
       console.error(JSON.stringify({ event: 'approval.requestFailed', error: (e as Error).name, retried: true }));
@@ -132,7 +147,7 @@ async function serve(event: ApprovalRequestEvent): Promise<ApprovalRequestResult
         executionArn: request.executionArn,
         requestedAt: new Date(now).toISOString(),
         expiresAt,
-      }, expiresAt + config.retentionSeconds, config.recipients),
+      }, expiresAt + config.retentionSeconds, config.recipients, Math.floor(now / 1000)),
       // A retried task may store its (new) token again; a decided request is never reopened.
       ConditionExpression: 'attribute_not_exists(requestId) OR #status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
@@ -145,19 +160,18 @@ async function serve(event: ApprovalRequestEvent): Promise<ApprovalRequestResult
     throw e;
   }
 
+  const recipients = await publish(config, config.subject, request.requestId, request.summary, request.executionArn, expiresAt, config.recipients);
+  console.log(JSON.stringify({ event: 'approval.requested', requestId: request.requestId, executionArn: request.executionArn, expiresAt, notified: recipients }));
+  return { requestId: request.requestId, expiresAt, notified: recipients };
+}
+
+/** Publishes the request to each recipient (or once to the topic at large); returns how many messages went out. */
+async function publish(config: RequestConfig, subject: string, requestId: string, summary: string, executionArn: string, expiresAt: number,
+  addresses: readonly string[]): Promise<number> {
   const key = await signingKey.get();
-  const recipients = config.recipients.length > 0 ? config.recipients : [''];
+  const recipients = addresses.length > 0 ? addresses : [''];
   for (const recipient of recipients) {
-    const message = approvalMessage({
-      subject: config.subject,
-      summary: request.summary,
-      requestId: request.requestId,
-      executionArn: request.executionArn,
-      expiresAt,
-      recipient,
-      decisionUrl: config.decisionUrl,
-      key,
-    });
+    const message = approvalMessage({ subject, summary, requestId, executionArn, expiresAt, recipient, decisionUrl: config.decisionUrl, key });
     await sns.send(new PublishCommand({
       TopicArn: config.topicArn,
       Subject: message.subject,
@@ -165,6 +179,55 @@ async function serve(event: ApprovalRequestEvent): Promise<ApprovalRequestResult
       MessageAttributes: recipient ? { recipient: { DataType: 'String', StringValue: recipient } } : undefined,
     }));
   }
-  console.log(JSON.stringify({ event: 'approval.requested', requestId: request.requestId, executionArn: request.executionArn, expiresAt, notified: recipients.length }));
-  return { requestId: request.requestId, expiresAt, notified: recipients.length };
+  return recipients.length;
+}
+
+/**
+ * Reminds approvers of every request still pending whose last message is at least one interval
+ * old, with fresh links (same deadline), and records when.
+ */
+async function remind(config: RequestConfig): Promise<ReminderResult> {
+  if (config.reminderSeconds <= 0) throw new Error('the ApprovalGate request function got a reminder event, but REMINDER_SECONDS is not set');
+  const now = Math.floor(Date.now() / 1000);
+  let reminded = 0;
+  let skipped = 0;
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await ddb.send(new QueryCommand({
+      TableName: config.tableName,
+      IndexName: PENDING_INDEX,
+      KeyConditionExpression: '#status = :pending AND expiresAt > :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pending': { S: 'PENDING' }, ':now': { N: String(now) } },
+      ExclusiveStartKey: startKey,
+    }));
+    for (const item of page.Items ?? []) {
+      const notifiedAt = Number(item.notifiedAt?.N ?? 0);
+      // A little slack: a schedule firing a few seconds early still reminds.
+      if (now - notifiedAt < config.reminderSeconds - 60) {
+        skipped++;
+        continue;
+      }
+      const requestId = item.requestId?.S ?? '';
+      await publish(config, `Reminder: ${config.subject}`, requestId, item.summary?.S ?? '', item.executionArn?.S ?? '',
+        Number(item.expiresAt?.N ?? 0), item.recipients?.SS ?? []);
+      try {
+        await ddb.send(new UpdateItemCommand({
+          TableName: config.tableName,
+          Key: { requestId: { S: requestId } },
+          UpdateExpression: 'SET notifiedAt = :now',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':now': { N: String(now) }, ':pending': { S: 'PENDING' } },
+        }));
+      } catch (e) {
+        // Decided while we reminded: nothing to record.
+        if (!(e instanceof ConditionalCheckFailedException) && (e as Error).name !== 'ConditionalCheckFailedException') throw e;
+      }
+      reminded++;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  console.log(JSON.stringify({ event: 'approval.reminded', reminded, skipped }));
+  return { reminded, skipped };
 }

@@ -174,7 +174,7 @@ describe('least privilege', () => {
     const id = (c: any) => logicalIdOf(c);
     expect(statementsOf(t, id(gate.requestFunction.role!))).toEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/RequestLogs/), 'Arn'] } },
-      { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [id(gate.table), 'Arn'] }] },
+      { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [id(gate.table), 'Arn'] } },
       { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: id(gate.signingKey) } },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: id(gate.topic) } },
     ]);
@@ -187,13 +187,44 @@ describe('least privilege', () => {
     const t = Template.fromStack(stack);
     const statements = statementsOf(t, logicalIdOf(gate.decisionFunction.role!));
     expect(statements).toEqual(expect.arrayContaining([
-      { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: [{ 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] }] },
+      { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] } },
       { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
     ]));
     expect(statements).toHaveLength(4);
     const text = JSON.stringify(statements);
     expect(text).not.toContain(logicalIdOf(other.stateMachine));
     expect(text).not.toMatch(/"Resource":"\*"|states:\*|SendTaskFailure|SendTaskHeartbeat/);
+  });
+
+  test('reminders: a schedule invokes the request function, which may query only the pending index (no token projected)', () => {
+    const { stack, gate } = gated({ reminderInterval: Duration.hours(4) });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(4 hours)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(gate.requestFunction), 'Arn'] }, Input: '{"reminder":true}', RetryPolicy: { MaximumRetryAttempts: 2 } })],
+    });
+    t.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [{
+        IndexName: 'pending',
+        KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }, { AttributeName: 'expiresAt', KeyType: 'RANGE' }],
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['summary', 'executionArn', 'recipients', 'notifiedAt'] },
+      }],
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REMINDER_SECONDS: '14400' }) } });
+    const statements = statementsOf(t, logicalIdOf(gate.requestFunction.role!));
+    const tableArn = { 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] };
+    expect(statements).toEqual(expect.arrayContaining([
+      { Action: 'dynamodb:Query', Effect: 'Allow', Resource: { 'Fn::Join': ['', [tableArn, '/index/pending']] } },
+      { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: tableArn },
+    ]));
+    expect(JSON.stringify(statements)).not.toContain('index/*');
+    expectNagClean(stack);
+  });
+
+  test('no reminders by default: no schedule, no index', () => {
+    const t = Template.fromStack(gated().stack);
+    t.resourceCountIs('AWS::Events::Rule', 0);
+    expect(Object.values(t.findResources('AWS::DynamoDB::Table'))[0].Properties.GlobalSecondaryIndexes).toBeUndefined();
   });
 
   test('the state machine may invoke the request function (and its versions) only', () => {
@@ -307,6 +338,15 @@ describe('validation', () => {
   test.each(['$', 'approval', '$.a[0]'])('fails when resultPath is %s', resultPath => {
     expect(() => new ApprovalGate(newStack(), 'Gate', { timeout: Duration.hours(1), summary: 's', resultPath }))
       .toThrow(`ApprovalGate 'Gate': resultPath must be a path to a field such as '$.approval' (got '${resultPath}')`);
+  });
+
+  test.each([
+    [Duration.minutes(4), '4 minutes'],
+    [Duration.hours(24), '1 day'],
+    [Duration.seconds(330), '5 minutes 30 seconds'],
+  ])('fails when reminderInterval is %s (timeout 1 day)', (reminderInterval, shown) => {
+    expect(() => new ApprovalGate(newStack(), 'Gate', { timeout: Duration.days(1), summary: 's', reminderInterval }))
+      .toThrow(`ApprovalGate 'Gate': reminderInterval must be whole minutes, from 5 minutes to less than the timeout (1440 minutes) (got ${shown})`);
   });
 
   test('fails when throttling limits are not positive', () => {

@@ -1,4 +1,4 @@
-import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -56,6 +56,7 @@ test('stores the token under the request id with a deadline and a TTL past it', 
   expect(expiresAt).toBeLessThanOrEqual(before + 3601);
   expect(Number(put.Item!.ttl.N)).toBe(expiresAt + 7776000);
   expect(put.ConditionExpression).toBe('attribute_not_exists(requestId) OR #status = :pending');
+  expect(Number(put.Item!.notifiedAt.N)).toBeGreaterThanOrEqual(before);
   expect(result).toEqual({ requestId: REQUEST_ID, expiresAt, notified: 2 });
 });
 
@@ -127,4 +128,54 @@ test('an SNS fault on the service side is transient too; an access error is not'
 test('fails when the function is not configured', async () => {
   delete process.env.DECISION_URL;
   await expect(handler(request())).rejects.toThrow('missing TABLE_NAME, TOPIC_ARN, DECISION_URL, TIMEOUT_SECONDS or RETENTION_SECONDS');
+});
+
+describe('reminders', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const pending = (id: string, notifiedAgo: number, recipients?: string[]) => ({
+    requestId: { S: id },
+    status: { S: 'PENDING' },
+    summary: { S: `Trade ${id}` },
+    executionArn: { S: EXECUTION },
+    expiresAt: { N: String(now() + 3600) },
+    notifiedAt: { N: String(now() - notifiedAgo) },
+    ...(recipients ? { recipients: { SS: recipients } } : {}),
+  });
+  const REMINDER = { reminder: true as const };
+
+  beforeEach(() => setEnv({ REMINDER_SECONDS: '3600' }));
+
+  test('reminds of pending requests last notified an interval ago, with fresh links, and records when; skips the others', async () => {
+    ddb.on(QueryCommand).resolvesOnce({ Items: [pending('aaaaaaaa-1', 4000, ['desk@example.com']), pending('bbbbbbbb-2', 600)], LastEvaluatedKey: { requestId: { S: 'x' } } })
+      .resolvesOnce({ Items: [pending('cccccccc-3', 3600)] });
+    ddb.on(UpdateItemCommand).resolves({});
+    const result = await handler(REMINDER);
+    expect(result).toEqual({ reminded: 2, skipped: 1 });
+    const queries = ddb.commandCalls(QueryCommand).map(c => c.args[0].input);
+    expect(queries[0]).toMatchObject({
+      TableName: 'Requests', IndexName: 'pending', KeyConditionExpression: '#status = :pending AND expiresAt > :now',
+    });
+    expect(queries[1].ExclusiveStartKey).toEqual({ requestId: { S: 'x' } });
+    expect(publishes().map(p => [p.Subject, p.MessageAttributes?.recipient?.StringValue])).toEqual([
+      ['Reminder: Approval requested: Approve trade', 'desk@example.com'],
+      ['Reminder: Approval requested: Approve trade', undefined],
+    ]);
+    const link = linksIn(publishes()[0].Message!)[0];
+    expect(verifyLink(KEY, link, now())).toMatchObject({ ok: true, claims: { requestId: 'aaaaaaaa-1', recipient: 'desk@example.com' } });
+    const updates = ddb.commandCalls(UpdateItemCommand).map(c => c.args[0].input);
+    expect(updates.map(u => u.Key!.requestId.S)).toEqual(['aaaaaaaa-1', 'cccccccc-3']);
+    expect(updates[0]).toMatchObject({ UpdateExpression: 'SET notifiedAt = :now', ConditionExpression: '#status = :pending' });
+  });
+
+  test('a request decided while reminding is not an error', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [pending('aaaaaaaa-1', 4000)] });
+    ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'decided', $metadata: {} }));
+    await expect(handler(REMINDER)).resolves.toEqual({ reminded: 1, skipped: 0 });
+  });
+
+  test('fails when a reminder arrives but reminders are not configured', async () => {
+    delete process.env.REMINDER_SECONDS;
+    await expect(handler(REMINDER)).rejects.toThrow('REMINDER_SECONDS is not set');
+    expect(ddb.calls()).toHaveLength(0);
+  });
 });

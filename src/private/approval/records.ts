@@ -4,6 +4,9 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 
+/** The index of pending requests by deadline, which reminders read (created only with reminders). */
+export const PENDING_INDEX = 'pending';
+
 export type Status = 'PENDING' | 'APPROVED' | 'REJECTED' | 'CLOSED';
 export type Decision = 'APPROVED' | 'REJECTED' | 'EXPIRED';
 
@@ -30,8 +33,11 @@ export interface RequestRecord {
   readonly decidedAt?: string;
 }
 
-/** A request record as DynamoDB attributes. `ttl` is when DynamoDB may delete the record. */
-export function toItem(record: RequestRecord, ttl: number, recipients: readonly string[]): Record<string, AttributeValue> {
+/**
+ * A request record as DynamoDB attributes. `ttl` is when DynamoDB may delete the record;
+ * `notifiedAt` when its approvers were last sent a message (seconds since the epoch).
+ */
+export function toItem(record: RequestRecord, ttl: number, recipients: readonly string[], notifiedAt: number): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
     requestId: { S: record.requestId },
     status: { S: record.status },
@@ -41,6 +47,7 @@ export function toItem(record: RequestRecord, ttl: number, recipients: readonly 
     requestedAt: { S: record.requestedAt },
     expiresAt: { N: String(record.expiresAt) },
     ttl: { N: String(ttl) },
+    notifiedAt: { N: String(notifiedAt) },
   };
   if (recipients.length > 0) item.recipients = { SS: [...recipients] };
   return item;

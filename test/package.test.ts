@@ -1,0 +1,30 @@
+/**
+ * The construct library's only runtime dependencies are its peers (aws-cdk-lib, constructs): loading
+ * it must not require the AWS SDK (provided by Lambda to the bundled handlers), the test harness or
+ * the command-line tool's libraries.
+ */
+const DEV_ONLY = [
+  '@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn', '@aws-sdk/client-sns',
+  'aws-sdk-client-mock', 'aws-local-stepfunctions', 'asl-validator', '@dagrejs/dagre', 'playwright-core', 'cdk-nag',
+];
+
+test('loading the library requires none of the development-only packages', () => {
+  jest.isolateModules(() => {
+    for (const name of DEV_ONLY) {
+      jest.doMock(name, () => {
+        throw new Error(`the library requires ${name} at runtime`);
+      });
+    }
+    const lib = require('../src');
+    expect(Object.keys(lib)).toEqual(expect.arrayContaining(['Workflow', 'ApprovalGate', 'FanOutMap', 'StockTradingWorkflow']));
+  });
+});
+
+test('the check works: a module that requires a development-only package fails to load', () => {
+  jest.isolateModules(() => {
+    jest.doMock('@aws-sdk/client-sfn', () => {
+      throw new Error('the library requires @aws-sdk/client-sfn at runtime');
+    });
+    expect(() => require('../src/approval-gate/decision.lambda')).toThrow(/the library requires @aws-sdk\/client-[a-z]+ at runtime/);
+  });
+});
