@@ -15,6 +15,7 @@ test('loading the library requires none of the development-only packages', () =>
         throw new Error(`the library requires ${name} at runtime`);
       });
     }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const lib = require('../src');
     expect(Object.keys(lib)).toEqual(expect.arrayContaining(['Workflow', 'ApprovalGate', 'FanOutMap', 'StockTradingWorkflow']));
   });
@@ -25,6 +26,7 @@ test('the check works: a module that requires a development-only package fails t
     jest.doMock('@aws-sdk/client-sfn', () => {
       throw new Error('the library requires @aws-sdk/client-sfn at runtime');
     });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(() => require('../src/approval-gate/decision.lambda')).toThrow(/the library requires @aws-sdk\/client-[a-z]+ at runtime/);
   });
 });
