@@ -28,7 +28,7 @@ export interface MinimalDefinitionProps {
 }
 
 /** Lambda.* transient errors, retried with backoff and jitter (what AWS recommends for Lambda tasks). */
-function retried(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
+function retried(task: tasks.LambdaInvoke): sfn.TaskStateBase {
   return task.addRetry({
     errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
     interval: Duration.seconds(1),
@@ -69,7 +69,7 @@ export function minimalDefinition(scope: Construct, props: MinimalDefinitionProp
     error: 'TradeNotApproved',
     causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.approval')),
   });
-  const expired = new sfn.Fail(scope, 'Approval expired', { error: 'TradeNotApproved', cause: 'no decision in time' });
+  const expired = new sfn.Fail(scope, 'Trade not approved: expired', { error: 'TradeNotApproved', cause: 'no decision in time' });
   const approve = retried(new tasks.LambdaInvoke(scope, 'Approve trade', {
     lambdaFunction: props.requestFunction,
     integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
@@ -85,7 +85,7 @@ export function minimalDefinition(scope: Construct, props: MinimalDefinitionProp
     taskTimeout: sfn.Timeout.duration(props.approvalTimeout),
     retryOnServiceExceptions: false,
   })).addCatch(expired, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
-  approve.next(new sfn.Choice(scope, 'Approved?')
+  approve.next(new sfn.Choice(scope, 'Approve trade: approved?')
     .when(sfn.Condition.stringEquals('$.approval.decision', 'APPROVED'), execute)
     .otherwise(notApproved));
 
