@@ -71,8 +71,8 @@ async function main(): Promise<void> {
 
   log('fan-out cost model...');
   sections.push('## 3. FanOutMap cost model',
-    `Step Functions charges for one fan-out over M items (bench/fan-out-cost.ts states every assumption: a one-task item processor, `
-    + `Express children at 64 MB for 100 ms per item, or 100 ms + 10 ms per item for a batch; one parent transition per child started, `
+    'Step Functions charges for one fan-out over M items (bench/fan-out-cost.ts states every assumption: a one-task item processor, '
+    + 'Express children at 64 MB for 100 ms per item, or 100 ms + 10 ms per item for a batch; one parent transition per child started, '
     + `${DISTRIBUTED_MAP_SOURCE}). The work of the items themselves is the same in every design and left out.`,
     table(['design', ...ITEM_COUNTS.flatMap(m => [`${m.toLocaleString('en-US')} items: transitions`, 'Express children', 'cost'])],
       DESIGNS.map(d => [`${d.name}: ${d.description}`, ...ITEM_COUNTS.flatMap(m => {

@@ -6,8 +6,8 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT } from './synth';
 import { Summary, summarize } from './stats';
+import { ROOT } from './synth';
 
 export interface HandlerSize {
   readonly handler: string;

@@ -27,23 +27,23 @@ export interface SynthSample {
   readonly maxRssKb: number;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const [side, count, outdir] = process.argv.slice(2);
   const n = Number(count);
   if ((side !== 'ours' && side !== 'baseline') || !Number.isInteger(n) || n < 1 || !outdir) {
     throw new Error(`usage: synth-app <ours|baseline> <N> <outdir> (got ${process.argv.slice(2).join(' ')})`);
   }
-  // Each side loads only its own code (the bundler keeps require() lazy).
+  // Each side loads only its own code (the bundler keeps dynamic imports lazy).
   const start = performance.now();
   const app = new App({ outdir });
   if (side === 'ours') {
-    const { StockTradingWorkflow } = require('../src') as typeof import('../src');
+    const { StockTradingWorkflow } = await import('../src');
     for (let i = 0; i < n; i++) {
       const stack = new Stack(app, `Trading${i}`);
       new StockTradingWorkflow(stack, 'StockTrading', { approvalThreshold: 100, approval: { approverEmails: ['trading-desk@example.com'] } });
     }
   } else {
-    const { BaselineStockTradingStack } = require('./baseline/stock-trading') as typeof import('./baseline/stock-trading');
+    const { BaselineStockTradingStack } = await import('./baseline/stock-trading');
     for (let i = 0; i < n; i++) new BaselineStockTradingStack(app, `Trading${i}`);
   }
   const assembly = app.synth();
@@ -59,4 +59,7 @@ function main(): void {
   process.stdout.write(`${JSON.stringify(sample)}\n`);
 }
 
-main();
+main().catch(e => {
+  process.stderr.write(`${e instanceof Error ? e.stack : e}\n`);
+  process.exit(1);
+});

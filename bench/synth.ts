@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import type { SynthSample } from './synth-app';
 import { Summary, summarize } from './stats';
+import type { SynthSample } from './synth-app';
 
 export const ROOT = path.resolve(__dirname, '..');
 const BUILD_DIR = path.join(ROOT, '.tmp', 'bench');

@@ -3,8 +3,8 @@
  * definition, both run on the local engine with the sample functions (the same way as
  * test/stock-trading/stock-trading-workflow.test.ts), so both counts are measured.
  */
-import { App, Stack } from 'aws-cdk-lib';
 import { performance } from 'perf_hooks';
+import { App, Stack } from 'aws-cdk-lib';
 import { BaselineStockTradingStack } from './baseline/stock-trading';
 import { standardCost } from '../cli/cost';
 import { StockTradingStack } from '../examples/stock-trading';
