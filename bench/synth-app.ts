@@ -33,17 +33,19 @@ async function main(): Promise<void> {
   if ((side !== 'ours' && side !== 'baseline') || !Number.isInteger(n) || n < 1 || !outdir) {
     throw new Error(`usage: synth-app <ours|baseline> <N> <outdir> (got ${process.argv.slice(2).join(' ')})`);
   }
-  // Each side loads only its own code (the bundler keeps dynamic imports lazy).
+  // Each side loads only its own code (the bundler keeps require() lazy).
   const start = performance.now();
   const app = new App({ outdir });
   if (side === 'ours') {
-    const { StockTradingWorkflow } = await import('../src');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only on this side
+    const { StockTradingWorkflow } = require('../src') as typeof import('../src');
     for (let i = 0; i < n; i++) {
       const stack = new Stack(app, `Trading${i}`);
       new StockTradingWorkflow(stack, 'StockTrading', { approvalThreshold: 100, approval: { approverEmails: ['trading-desk@example.com'] } });
     }
   } else {
-    const { BaselineStockTradingStack } = await import('./baseline/stock-trading');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only on this side
+    const { BaselineStockTradingStack } = require('./baseline/stock-trading') as typeof import('./baseline/stock-trading');
     for (let i = 0; i < n; i++) new BaselineStockTradingStack(app, `Trading${i}`);
   }
   const assembly = app.synth();
