@@ -135,4 +135,14 @@ project.addTask('demo', {
   ],
 });
 
+// The benchmark (bench/): synth, run-time cost and size against hand-written CDK; writes bench/RESULTS.md.
+// Not part of `npm test`, which runs only its smoke run (test/bench/smoke.test.ts).
+project.addTask('bench', {
+  description: 'Measure synth time and memory, state transitions, fan-out cost and sizes against hand-written CDK (writes bench/RESULTS.md; --smoke: smallest sizes, nothing written)',
+  steps: [
+    { spawn: bundle.name },
+    { exec: 'ts-node --prefer-ts-exts -P tsconfig.dev.json bench/run.ts', receiveArgs: true },
+  ],
+});
+
 project.synth();

@@ -382,7 +382,10 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     const gate = this;
     const functionArn = stack.resolve(request.functionArn);
     registerTaskResponder(this, {
-      matches: (state, hostStack) => state.json.Type === 'Task'
+      // Only workflows of the gate's own stack: an identical gate in another stack resolves to the
+      // same logical id, and a gate cannot answer across stacks anyway (the two stacks would
+      // reference each other).
+      matches: (state, hostStack) => hostStack === stack && state.json.Type === 'Task'
         && JSON.stringify(hostStack.resolve(state.json.Parameters?.FunctionName)) === JSON.stringify(functionArn)
         && String(state.resource).endsWith('.waitForTaskToken'),
       bind: host => gate.bind(host),

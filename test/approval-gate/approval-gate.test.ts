@@ -227,6 +227,19 @@ describe('least privilege', () => {
     expect(Object.values(t.findResources('AWS::DynamoDB::Table'))[0].Properties.GlobalSecondaryIndexes).toBeUndefined();
   });
 
+  test('identical gates in two stacks of one app each answer only the workflow of their own stack', () => {
+    const app = new App();
+    const env = { account: '123456789012', region: 'us-east-1' };
+    const first = gated({}, new Stack(app, 'First', { env }));
+    const second = gated({}, new Stack(app, 'Second', { env }));
+    for (const { stack, gate, workflow } of [first, second]) {
+      const t = Template.fromStack(stack);
+      const sendTask = statementsOf(t, logicalIdOf(gate.decisionFunction.role!)).filter(s => s.Action === 'states:SendTaskSuccess');
+      expect(sendTask).toEqual([{ Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } }]);
+      expect(JSON.stringify(t.toJSON())).not.toContain('Fn::ImportValue');
+    }
+  });
+
   test('the state machine may invoke the request function (and its versions) only', () => {
     const { stack, gate, workflow } = gated();
     const t = Template.fromStack(stack);

@@ -1,0 +1,170 @@
+/**
+ * State transitions per path: every path of StockTradingWorkflow and of the baseline's minimal
+ * definition, both run on the local engine with the sample functions (the same way as
+ * test/stock-trading/stock-trading-workflow.test.ts), so both counts are measured.
+ */
+import { performance } from 'perf_hooks';
+import { App, Stack } from 'aws-cdk-lib';
+import { BaselineStockTradingStack } from './baseline/stock-trading';
+import { standardCost } from '../cli/cost';
+import { StockTradingStack } from '../examples/stock-trading';
+import * as analysis from '../src/stock-trading/analysis.lambda';
+import * as execution from '../src/stock-trading/execute-trade.lambda';
+import { Asl, aslOf, arnOf } from '../test/support/asl';
+import { FakeDynamoDB } from '../test/support/fake-dynamodb';
+import { LocalRunResult, TaskFailure, TaskHandler, runLocally } from '../test/support/local-execution';
+
+export interface TradingPath {
+  readonly name: string;
+  readonly input: Record<string, unknown>;
+  readonly decision?: 'APPROVED' | 'REJECTED' | 'EXPIRED';
+  /** The execution function is throttled once, then succeeds (a retry). */
+  readonly throttledOnce?: boolean;
+}
+
+export const PATHS: TradingPath[] = [
+  { name: 'no trade recommended', input: { tradeId: 't-1', companyId: 'GLOBEX', amount: 1000 } },
+  { name: 'at or below the threshold: traded', input: { tradeId: 't-2', companyId: 'ACME', amount: 100 } },
+  { name: 'below the threshold: market refuses', input: { tradeId: 't-3', companyId: 'INITECH', amount: 90 } },
+  { name: 'above the threshold: approved, traded', input: { tradeId: 't-4', companyId: 'ACME', amount: 1000 }, decision: 'APPROVED' },
+  { name: 'above the threshold: rejected', input: { tradeId: 't-5', companyId: 'ACME', amount: 1000 }, decision: 'REJECTED' },
+  { name: 'above the threshold: expired', input: { tradeId: 't-6', companyId: 'ACME', amount: 1000 }, decision: 'EXPIRED' },
+  { name: 'execution throttled once, retried', input: { tradeId: 't-7', companyId: 'ACME', amount: 50 }, throttledOnce: true },
+  { name: 'analysis fails (no company)', input: { tradeId: 't-8', companyId: '', amount: 1000 } },
+  { name: 'invalid request: amount is text', input: { tradeId: 't-9', companyId: 'ACME', amount: '10' } },
+  { name: 'invalid request: trade id is a number', input: { tradeId: 9, companyId: 'ACME', amount: 10 } },
+];
+
+/** Why each state StockTradingWorkflow enters beyond the baseline earns its transition. */
+export const EXTRA_TRANSITIONS: Record<string, string> = {
+  'Check trade request': 'validates the request before a Lambda is paid for, and rejects what the analysis function does not check '
+    + '(a trade id that is not a string, a bad limit price) with InvalidTradeRequest instead of trading on it',
+  'Approve trade: open request': 'creates the request id (States.UUID) in the state, so that every route, the expired one included, '
+    + 'still names its request; the baseline makes it inside the task payload and loses it on a timeout',
+  'Approve trade: expired': 'gives an expiry the same decision shape as approve/reject ({ decision: EXPIRED, requestId, decidedAt }), '
+    + 'so the failure cause names the request an auditor looks up; the baseline fails with a fixed text',
+};
+
+export interface Subject {
+  readonly asl: Asl;
+  readonly analysisArn: string;
+  readonly executionArn: string;
+}
+
+export function subjects(): { ours: Subject; baseline: Subject } {
+  const app = new App();
+  const env = { account: '123456789012', region: 'us-east-1' };
+  const oursStack = new StockTradingStack(app, 'Ours', { env });
+  const baseStack = new BaselineStockTradingStack(app, 'Baseline', { env });
+  return {
+    ours: {
+      asl: aslOf(oursStack, oursStack.trading.workflow.stateMachine),
+      analysisArn: arnOf(oursStack.trading.analysisFunction),
+      executionArn: arnOf(oursStack.trading.executionFunction),
+    },
+    baseline: {
+      asl: aslOf(baseStack as Stack, baseStack.stateMachine),
+      analysisArn: arnOf(baseStack.analysisFunction),
+      executionArn: arnOf(baseStack.executionFunction),
+    },
+  };
+}
+
+/** Runs one path with the sample functions and an in-memory trades table. */
+export async function runPath(subject: Subject, path: TradingPath, ddb: FakeDynamoDB): Promise<LocalRunResult> {
+  ddb.addTable('Trades', 'idempotencyKey');
+  process.env.TRADES_TABLE_NAME = 'Trades';
+  let calls = 0;
+  const execute: TaskHandler = (e: any) => {
+    calls++;
+    if (path.throttledOnce && calls === 1) throw new TaskFailure('Lambda.TooManyRequestsException', 'Rate exceeded');
+    return execution.handler(e);
+  };
+  const decide = (request: any) => {
+    if (path.decision === 'EXPIRED') throw new TaskFailure('States.Timeout');
+    return { decision: path.decision, approver: 'desk@example.com', comment: null, decidedAt: '2026-11-28T10:00:00.000Z', requestId: request.requestId };
+  };
+  return runLocally(subject.asl, {
+    input: path.input,
+    resources: { [subject.analysisArn]: (e: any) => analysis.handler(e), [subject.executionArn]: execute },
+    callbacks: { 'Approve trade': decide },
+  });
+}
+
+/** Runs `fn` with console.log silenced (the sample functions log what they do). */
+export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const log = console.log;
+  console.log = () => undefined;
+  try {
+    return await fn();
+  } finally {
+    console.log = log;
+  }
+}
+
+export interface PathRow {
+  readonly path: TradingPath;
+  readonly ours: LocalRunResult;
+  readonly baseline: LocalRunResult;
+  readonly oursPerMillionUsd: number;
+  readonly baselinePerMillionUsd: number;
+  /** States of ours that the baseline does without (see EXTRA_TRANSITIONS). */
+  readonly extra: string[];
+}
+
+export function describeOutcome(r: LocalRunResult): string {
+  return r.status === 'SUCCEEDED' ? 'SUCCEEDED' : `FAILED (${r.error})`;
+}
+
+export async function measureTransitions(): Promise<PathRow[]> {
+  const { ours, baseline } = subjects();
+  const ddb = new FakeDynamoDB();
+  try {
+    return await quietly(async () => {
+      const rows: PathRow[] = [];
+      for (const path of PATHS) {
+        const o = await runPath(ours, path, ddb);
+        const b = await runPath(baseline, path, ddb);
+        rows.push({
+          path,
+          ours: o,
+          baseline: b,
+          oursPerMillionUsd: standardCost(o.transitions).usd * 1_000_000,
+          baselinePerMillionUsd: standardCost(b.transitions).usd * 1_000_000,
+          extra: o.path.filter(state => state in EXTRA_TRANSITIONS),
+        });
+      }
+      return rows;
+    });
+  } finally {
+    ddb.restore();
+  }
+}
+
+export interface EngineRate {
+  readonly side: 'ours' | 'baseline';
+  /** Executions per second, one value per round. */
+  readonly perSecond: number[];
+}
+
+/** Executions per second on the local engine, every path in turn, rounds of ours and baseline interleaved. */
+export async function measureEngine(rounds: number, executionsPerRound: number): Promise<EngineRate[]> {
+  const both = subjects();
+  const ddb = new FakeDynamoDB();
+  const rates: Record<'ours' | 'baseline', number[]> = { ours: [], baseline: [] };
+  try {
+    await quietly(async () => {
+      for (const side of ['ours', 'baseline'] as const) await runPath(both[side], PATHS[0], ddb); // warm-up
+      for (let r = 0; r < rounds; r++) {
+        for (const side of ['ours', 'baseline'] as const) {
+          const start = performance.now();
+          for (let i = 0; i < executionsPerRound; i++) await runPath(both[side], PATHS[i % PATHS.length], ddb);
+          rates[side].push(executionsPerRound / ((performance.now() - start) / 1000));
+        }
+      }
+    });
+  } finally {
+    ddb.restore();
+  }
+  return [{ side: 'ours', perSecond: rates.ours }, { side: 'baseline', perSecond: rates.baseline }];
+}

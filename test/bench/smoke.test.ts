@@ -1,0 +1,59 @@
+/**
+ * The benchmark's smoke run (`npm run bench -- --smoke`): the smallest sizes, one repetition, so
+ * that the benchmark keeps working. No time thresholds: only that every table is produced with
+ * finite numbers.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { PATHS } from '../../bench/transitions';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+function tableRows(markdown: string, heading: string): string[][] {
+  const section = markdown.split('\n## ').find(s => s.startsWith(heading));
+  if (!section) throw new Error(`no section '${heading}' in:\n${markdown}`);
+  return section.split('\n').filter(l => l.startsWith('| ')).slice(2).map(l => l.slice(2, -2).split(' | '));
+}
+
+describe('benchmark smoke run', () => {
+  let markdown: string;
+  beforeAll(() => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-smoke-')), 'RESULTS.md');
+    const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'ts-node'),
+      ['--prefer-ts-exts', '-P', 'tsconfig.dev.json', 'bench/run.ts', '--smoke', '--out', out], { cwd: ROOT, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`bench --smoke failed (exit ${run.status}):\n${run.stderr}`);
+    markdown = fs.readFileSync(out, 'utf8');
+    expect(run.stdout).toBe(markdown);
+  }, 240_000);
+
+  test('every table is produced, with no number that is not finite', () => {
+    for (const heading of ['1. Synth', '2. Run time', '3. FanOutMap', '4. Local engine', '5. Size']) {
+      expect(tableRows(markdown, heading).length).toBeGreaterThan(0);
+    }
+    expect(markdown).not.toMatch(/NaN|Infinity|undefined/);
+  });
+
+  test('synth: one row for N=1, ours and the baseline measured, ratios given', () => {
+    const [row] = tableRows(markdown, '1. Synth');
+    expect(row[0]).toBe('1');
+    for (const cell of [row[2], row[3], row[7], row[8]]) expect(Number(cell.replace(/,/g, ''))).toBeGreaterThan(0);
+    expect(row[4]).toMatch(/^\d+\.\d\d×$/);
+  });
+
+  test('transitions: every path, measured on both sides', () => {
+    const rows = tableRows(markdown, '2. Run time');
+    expect(rows.map(r => r[0])).toEqual(PATHS.map(p => p.name));
+    for (const row of rows) {
+      expect(Number(row[2])).toBeGreaterThan(0);
+      expect(Number(row[5])).toBeGreaterThan(0);
+    }
+  });
+
+  test('fan-out cost, engine throughput and handler sizes are numbers', () => {
+    expect(tableRows(markdown, '3. FanOutMap')).toHaveLength(4);
+    for (const row of tableRows(markdown, '4. Local engine')) expect(Number(row[1].replace(/,/g, ''))).toBeGreaterThan(0);
+    for (const row of tableRows(markdown, '5. Size')) expect(Number(row[1].replace(/,/g, ''))).toBeGreaterThan(0);
+  });
+});
