@@ -379,16 +379,12 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       }];
     }
 
-    const gate = this;
-    const functionArn = stack.resolve(request.functionArn);
+    // The gate's task is the one that invokes its request function and waits for the token.
+    const functionArn = JSON.stringify(stack.resolve(request.functionArn));
     registerTaskResponder(this, {
-      // Only workflows of the gate's own stack: an identical gate in another stack resolves to the
-      // same logical id, and a gate cannot answer across stacks anyway (the two stacks would
-      // reference each other).
-      matches: (state, hostStack) => hostStack === stack && state.json.Type === 'Task'
-        && JSON.stringify(hostStack.resolve(state.json.Parameters?.FunctionName)) === JSON.stringify(functionArn)
-        && String(state.resource).endsWith('.waitForTaskToken'),
-      bind: host => gate.bind(host),
+      matches: state => state.resource?.endsWith('.waitForTaskToken') === true
+        && JSON.stringify(state.json.Parameters?.FunctionName) === functionArn,
+      bind: host => this.bind(host),
     });
     this.node.addValidation({ validate: () => this.validateGate() });
   }

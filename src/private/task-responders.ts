@@ -21,27 +21,31 @@ export interface ResponderHost {
 }
 
 export interface TaskResponder {
-  /** Whether a state of a graph (resolved in the host's stack) is this responder's. */
-  matches(state: GraphState, stack: Stack): boolean;
+  /** Whether a state of a graph (resolved in the responder's stack) is this responder's. */
+  matches(state: GraphState): boolean;
   bind(host: ResponderHost): void;
 }
 
-const registry = new WeakMap<Construct, TaskResponder[]>();
+/**
+ * Responders by stack: a responder answers only workflows of its own stack (across stacks, the
+ * two would reference each other; and identical constructs in two stacks resolve alike).
+ */
+const registry = new WeakMap<Stack, TaskResponder[]>();
 
 export function registerTaskResponder(scope: Construct, responder: TaskResponder): void {
-  const app = scope.node.root;
-  registry.set(app, [...(registry.get(app) ?? []), responder]);
+  const stack = Stack.of(scope);
+  registry.set(stack, [...(registry.get(stack) ?? []), responder]);
 }
 
-/** Binds every registered responder whose state is in the definition to the host; returns how many were bound. */
+/** Binds every responder of the owner's stack whose state is in the definition to the host; returns how many were bound. */
 export function bindTaskResponders(owner: Construct, definition: sfn.IChainable, host: ResponderHost): number {
-  const responders = registry.get(owner.node.root) ?? [];
-  if (responders.length === 0) return 0;
   const stack = Stack.of(owner);
+  const responders = registry.get(stack) ?? [];
+  if (responders.length === 0) return 0;
   const bound = new Set<TaskResponder>();
   for (const state of graphStates(stack, definition)) {
     for (const responder of responders) {
-      if (!bound.has(responder) && responder.matches(state, stack)) {
+      if (!bound.has(responder) && responder.matches(state)) {
         responder.bind(host);
         bound.add(responder);
       }
