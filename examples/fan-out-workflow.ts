@@ -4,9 +4,9 @@
  * stopping the others. Used by the demo (`npm run demo`) and by integ/integ.fan-out-map-inline.ts.
  */
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { inlineFunctions } from './inline-functions';
 import { FanOutMap, FanOutProcessor, ItemSource, Workflow } from '../src';
 
 /** The label printer, as inline Node.js code (the demo runs it locally). */
@@ -22,12 +22,7 @@ export class FanOutWorkflowStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
-    const printLabel = new lambda.Function(this, 'PrintLabel', {
-      runtime: lambda.Runtime.NODEJS_20_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline(PRINT_LABEL_FUNCTION),
-      timeout: Duration.seconds(10),
-    });
+    const { PrintLabel: printLabel } = inlineFunctions(this, { PrintLabel: PRINT_LABEL_FUNCTION });
 
     const labels = new FanOutMap(this, 'Print labels', {
       items: ItemSource.jsonArray('$.parcels'),

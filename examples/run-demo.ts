@@ -66,7 +66,7 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       if (simulator) {
         console.log(`      ${simulator.messages.length} message(s) published; endpoint pages: ${simulator.pages.map(p => `${p.method} ${p.statusCode} "${p.title}"`).join(', ')}`);
       }
-      for (const line of [...logged, ...simulator?.logs ?? []]) console.log(`      log: ${line}`);
+      for (const line of logged) console.log(`      log: ${line}`);
       console.log(`      report: ${report}`);
     }
   }

@@ -7,6 +7,7 @@
  */
 import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration } from 'aws-cdk-lib';
+import { expectExecution } from './execution-assertions';
 import { PurchaseApprovalStack } from '../examples/approval-workflow';
 
 const app = new App();
@@ -14,15 +15,13 @@ const stack = new PurchaseApprovalStack(app, 'ApprovalGateInteg', { approvalTime
 const integ = new IntegTest(app, 'ApprovalGateTest', { testCases: [stack] });
 
 function execution(name: string, total: number, expected: Record<string, unknown>) {
-  const start = integ.assertions.awsApiCall('StepFunctions', 'startExecution', {
-    stateMachineArn: stack.workflow.stateMachineArn,
+  expectExecution(integ, stack.workflow.stateMachineArn, {
     name,
-    input: JSON.stringify({ orderId: name, requestedBy: 'integ@example.com', lines: [{ quantity: 1, unitPrice: total }] }),
+    input: { orderId: name, requestedBy: 'integ@example.com', lines: [{ quantity: 1, unitPrice: total }] },
+    expected,
+    totalTimeout: Duration.minutes(5),
+    interval: Duration.seconds(15),
   });
-  start.next(integ.assertions.awsApiCall('StepFunctions', 'describeExecution', {
-    executionArn: start.getAttString('executionArn'),
-  }).expect(ExpectedResult.objectLike(expected))
-    .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) }));
 }
 
 execution('small-purchase', 100, { status: 'SUCCEEDED' });

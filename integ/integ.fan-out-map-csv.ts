@@ -4,11 +4,12 @@
  * committed snapshot. With AWS credentials it deploys, uploads the CSV, starts an execution and
  * waits for SUCCEEDED.
  */
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { expectExecution } from './execution-assertions';
 import { FanOutMap, FanOutProcessor, ItemSource, ToleratedFailure, Workflow } from '../src';
 
 const CSV_KEY = 'incoming/customers.csv';
@@ -39,14 +40,6 @@ const upload = integ.assertions.awsApiCall('S3', 'putObject', {
   Key: CSV_KEY,
   Body: 'id,email\n1,ada@example.com\n2,alan@example.com\n3,grace@example.com\n',
 });
-const start = integ.assertions.awsApiCall('StepFunctions', 'startExecution', {
-  stateMachineArn: workflow.stateMachineArn,
-  input: '{}',
-});
-const describeExecution = integ.assertions.awsApiCall('StepFunctions', 'describeExecution', {
-  executionArn: start.getAttString('executionArn'),
-}).expect(ExpectedResult.objectLike({ status: 'SUCCEEDED' }))
-  .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(10) });
-upload.next(start).next(describeExecution);
+upload.next(expectExecution(integ, workflow.stateMachineArn, { input: {}, expected: { status: 'SUCCEEDED' }, totalTimeout: Duration.minutes(5) }));
 
 app.synth();

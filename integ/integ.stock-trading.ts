@@ -4,8 +4,9 @@
  * deploys and checks four paths for real: no trade recommended, a small trade executed, a large trade
  * nobody approves within the 1-minute timeout, and a malformed request.
  */
-import { ExpectedResult, IntegTest } from '@aws-cdk/integ-tests-alpha';
+import { IntegTest } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration } from 'aws-cdk-lib';
+import { expectExecution } from './execution-assertions';
 import { StockTradingStack } from '../examples/stock-trading';
 
 const app = new App();
@@ -14,15 +15,13 @@ const integ = new IntegTest(app, 'StockTradingTest', { testCases: [stack] });
 
 function trade(tradeId: string, input: Record<string, unknown>, expected: Record<string, unknown>) {
   // The trade id is the execution name: starting the same trade twice fails with ExecutionAlreadyExists.
-  const start = integ.assertions.awsApiCall('StepFunctions', 'startExecution', {
-    stateMachineArn: stack.trading.workflow.stateMachineArn,
+  expectExecution(integ, stack.trading.workflow.stateMachineArn, {
     name: tradeId,
-    input: JSON.stringify({ tradeId, ...input }),
+    input: { tradeId, ...input },
+    expected,
+    totalTimeout: Duration.minutes(5),
+    interval: Duration.seconds(15),
   });
-  start.next(integ.assertions.awsApiCall('StepFunctions', 'describeExecution', {
-    executionArn: start.getAttString('executionArn'),
-  }).expect(ExpectedResult.objectLike(expected))
-    .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) }));
 }
 
 trade('integ-hold', { companyId: 'GLOBEX', amount: 1000 }, { status: 'SUCCEEDED' });

@@ -97,8 +97,6 @@ export class ApprovalSimulator {
   public readonly messages: PublishCommandInput[] = [];
   /** Every page the endpoint served, in order. */
   public readonly pages: ServedPage[] = [];
-  /** What the handlers logged, in order (their audit records). */
-  public readonly logs: string[] = [];
   private readonly outputs = new Map<string, string>();
   private readonly stubs: AwsStub<any, any, any>[] = [];
   private readonly ownsDdb: boolean;
@@ -133,7 +131,7 @@ export class ApprovalSimulator {
   public gate(state: string, functions: GateFunctions, script: ApprovalScript): GateRun {
     this.ddb.addTable(functions.requestEnv.TABLE_NAME, 'requestId');
     const request: TaskHandler = (payload, call) =>
-      this.capturing(() => withEnvironment(functions.requestEnv, () => functions.request(payload, call)));
+      withEnvironment(functions.requestEnv, () => functions.request(payload, call));
     const callback: CallbackHandler = async (_request: unknown, call: TaskCall) => {
       const token = call.taskToken!;
       if (script.action === 'ignore') throw new TaskFailure('States.Timeout', 'no decision before the gate\'s timeout');
@@ -175,23 +173,9 @@ export class ApprovalSimulator {
       headers: body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
       requestContext: { identity: {} },
     } as unknown as APIGatewayProxyEvent;
-    const page = await this.capturing(() => withEnvironment(functions.decisionEnv,
-      () => functions.decision(event, { state: '(endpoint)', resource: '', input: event, attempt: 1 }))) as PageResult;
+    const page = await withEnvironment(functions.decisionEnv,
+      () => functions.decision(event, { state: '(endpoint)', resource: '', input: event, attempt: 1 })) as PageResult;
     this.pages.push({ method, statusCode: page.statusCode, title: page.body.match(/<title>(.*?)<\/title>/)?.[1] ?? '' });
     return page;
-  }
-
-  /** Runs a handler with what it writes to the console kept in `logs`. */
-  private async capturing<T>(run: () => Promise<T>): Promise<T> {
-    const saved = { log: console.log, error: console.error };
-    const keep = (...args: unknown[]) => { this.logs.push(args.map(String).join(' ')); };
-    console.log = keep;
-    console.error = keep;
-    try {
-      return await run();
-    } finally {
-      console.log = saved.log;
-      console.error = saved.error;
-    }
   }
 }
