@@ -17,7 +17,7 @@ import { DecisionFunction } from './decision-function';
 import { RequestFunction } from './request-function';
 import { PENDING_INDEX } from '../private/approval/records';
 import { functionLogs, functionRole } from '../private/functions';
-import { suppressLambdaVersionGrants, suppressNag } from '../private/nag';
+import { suppressNag } from '../private/nag';
 import { loggedStageOptions, suppressRestApiNag, validateThrottling } from '../private/rest-api';
 import { recordTable } from '../private/tables';
 import { ResponderHost, registerTaskResponder } from '../private/task-responders';
@@ -411,7 +411,6 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       actions: ['states:SendTaskSuccess'],
       resources: [host.stateMachine.stateMachineArn],
     }));
-    suppressLambdaVersionGrants(host.stateMachine, [this.requestFunction], `the state machine, for ApprovalGate '${this.node.id}',`);
     if (host.logsExecutionData) {
       Annotations.of(this).addWarningV2('cdk-workflow-patterns:approvalTokenLogged',
         `ApprovalGate '${this.node.id}': workflow ${host.owner.node.path} logs execution data, which writes the approval task token to CloudWatch Logs; set logging.includeExecutionData to false`);

@@ -261,7 +261,6 @@ export class FanOutMap extends sfn.StateMachineFragment {
       this.mapState = map;
       this.startState = map;
       this.endStates = [map];
-      this.suppressWildcardFindings(source, [], props.processor);
       return;
     }
 
@@ -344,7 +343,7 @@ export class FanOutMap extends sfn.StateMachineFragment {
       this.endStates = [this.summaryState];
     }
 
-    this.suppressWildcardFindings(source, statements, props.processor);
+    this.suppressWildcardFindings(source, statements);
   }
 
   /**
@@ -440,7 +439,7 @@ export class FanOutMap extends sfn.StateMachineFragment {
    * The state machine's role gets the map's S3 statements; those with a wildcard (objects under a
    * prefix, or a key read at run time) are suppressed for cdk-nag by their exact resource.
    */
-  private suppressWildcardFindings(source: ItemSource, writes: iam.PolicyStatement[], processor: FanOutProcessor): void {
+  private suppressWildcardFindings(source: ItemSource, writes: iam.PolicyStatement[]): void {
     const stack = Stack.of(this);
     const findings = (statements: iam.PolicyStatement[]) => wildcardResourceFindings(statements.map(s => stack.resolve(s.toStatementJson())));
     const reads = findings(source._readStatements());
@@ -460,11 +459,6 @@ export class FanOutMap extends sfn.StateMachineFragment {
         id: 'AwsSolutions-IAM5',
         reason: `FanOutMap '${this.node.path}' reads the item counts of its map runs, whose ARNs end with a run id known only at run time; access is limited to the runs labelled '${this.label}'.`,
         appliesTo: this.summaryState ? findings([new iam.PolicyStatement({ actions: ['states:DescribeMapRun'], resources: [mapRunArn(this.label!)] })]) : [],
-      },
-      {
-        id: 'AwsSolutions-IAM5',
-        reason: `FanOutMap '${this.node.path}' invokes its processor function through the Lambda task, which CDK grants on the function and its qualified ARNs (versions and aliases) only.`,
-        appliesTo: processor.lambdaFunction ? findings([new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [`${processor.lambdaFunction.functionArn}:*`] })]) : [],
       },
     ]);
   }

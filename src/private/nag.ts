@@ -1,5 +1,4 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
 
@@ -81,17 +80,16 @@ function flattenReference(node: any): string {
 
 /**
  * Suppresses, on a state machine's role policy, the `ARN:*` that CDK's Lambda tasks grant for the
- * functions' versions, naming each function: the state machine may invoke those functions and nothing else.
+ * functions' versions, naming each function (given as resolved ARNs, as the ASL holds them): the state
+ * machine may invoke those functions and nothing else.
  */
-export function suppressLambdaVersionGrants(stateMachine: sfn.IStateMachine, functions: lambda.IFunction[], owner: string): void {
-  const policy = stateMachine instanceof sfn.StateMachine ? stateMachine.role.node.tryFindChild('DefaultPolicy') : undefined;
-  if (!policy) return;
-  const appliesTo = functions.map(fn => {
-    const arn = Stack.of(stateMachine).resolve(fn.functionArn);
-    const getAtt = arn?.['Fn::GetAtt'];
+export function suppressLambdaVersionGrants(stateMachine: sfn.StateMachine, functionArns: unknown[], owner: string): void {
+  const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
+  const appliesTo = [...new Set(functionArns.map(arn => {
+    const getAtt = (arn as any)?.['Fn::GetAtt'];
     return Array.isArray(getAtt) ? `Resource::<${getAtt[0]}.Arn>:*` : typeof arn === 'string' ? `Resource::${arn}:*` : undefined;
-  }).filter((a): a is string => a !== undefined);
-  if (appliesTo.length === 0) return;
+  }).filter((a): a is string => a !== undefined))];
+  if (!policy || appliesTo.length === 0) return;
   suppressNag(policy, [{
     id: 'AwsSolutions-IAM5',
     reason: `CDK's Lambda tasks grant each function and its versions (ARN:*): ${owner} may invoke these functions and nothing else.`,

@@ -6,7 +6,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { graphStates, GraphState } from './graph';
+import { GraphState } from './graph';
 
 /** The workflow a responder's state was found in. */
 export interface ResponderHost {
@@ -37,13 +37,12 @@ export function registerTaskResponder(scope: Construct, responder: TaskResponder
   registry.set(stack, [...(registry.get(stack) ?? []), responder]);
 }
 
-/** Binds every responder of the owner's stack whose state is in the definition to the host; returns how many were bound. */
-export function bindTaskResponders(owner: Construct, definition: sfn.IChainable, host: ResponderHost): number {
-  const stack = Stack.of(owner);
-  const responders = registry.get(stack) ?? [];
+/** Binds every responder of the owner's stack whose state is among the graph's states to the host; returns how many were bound. */
+export function bindTaskResponders(owner: Construct, states: GraphState[], host: ResponderHost): number {
+  const responders = registry.get(Stack.of(owner)) ?? [];
   if (responders.length === 0) return 0;
   const bound = new Set<TaskResponder>();
-  for (const state of graphStates(stack, definition)) {
+  for (const state of states) {
     for (const responder of responders) {
       if (!bound.has(responder) && responder.matches(state)) {
         responder.bind(host);

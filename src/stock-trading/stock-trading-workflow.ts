@@ -12,7 +12,6 @@ import { AnalysisFunction } from './analysis-function';
 import { ExecuteTradeFunction } from './execute-trade-function';
 import { ApprovalGate } from '../approval-gate';
 import { functionLogs, functionRole } from '../private/functions';
-import { suppressLambdaVersionGrants } from '../private/nag';
 import { recordTable } from '../private/tables';
 import { ResilientLambdaInvoke, Workflow, WorkflowAlarmOptions, WorkflowLoggingOptions, WorkflowType } from '../workflow';
 
@@ -268,7 +267,6 @@ export class StockTradingWorkflow extends Construct {
       tracing: props.tracing,
       encryptionKey: props.encryptionKey,
     });
-    suppressLambdaVersionGrants(this.workflow.stateMachine, [this.analysisFunction, this.executionFunction], `StockTradingWorkflow '${id}'`);
   }
 
   /** Grants starting trades (`states:StartExecution`). */

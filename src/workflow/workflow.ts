@@ -10,8 +10,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { LambdaRetry } from './lambda-retry';
 import { ExpressInvocation, WorkflowType } from './workflow-type';
-import { expressIssue, graphStates } from '../private/graph';
-import { suppressNag, wildcardResourceFindings } from '../private/nag';
+import { expressIssue, graphStates, GraphState, referencedType } from '../private/graph';
+import { suppressLambdaVersionGrants, suppressNag, wildcardResourceFindings } from '../private/nag';
 import { bindTaskResponders } from '../private/task-responders';
 
 /**
@@ -345,14 +345,20 @@ export class Workflow extends Construct {
       }
     }
 
+    const states = graphStates(Stack.of(this), props.definition);
     // Steps that wait for a task token (an ApprovalGate) learn which state machine they answer.
-    bindTaskResponders(this, props.definition, {
+    bindTaskResponders(this, states, {
       owner: this,
       stateMachine: this.stateMachine,
       isExpress: this.type.isExpress,
       typeName: this.type.toString(),
       logsExecutionData: this.logGroup !== undefined && (logging.includeExecutionData ?? false),
     });
+    if (!props.role) {
+      // CDK grants each Lambda task's function and its versions (ARN:*); name them for cdk-nag.
+      const functionArns = states.map(st => lambdaFunctionOf(Stack.of(this), st)).filter(arn => arn !== undefined);
+      suppressLambdaVersionGrants(this.stateMachine, functionArns, `workflow ${this.node.path}`);
+    }
 
     this.suppressDistributedMapFindings();
     this.createAlarms(id, props.alarms ?? {});
@@ -568,6 +574,16 @@ export class Workflow extends Construct {
     this.warned = true;
     return errors.map(e => `Workflow '${this.node.id}': ${e}`);
   }
+}
+
+/** The function a Lambda task invokes, as resolved in the ASL (`lambda:invoke` parameters, or the function as the Resource). */
+function lambdaFunctionOf(stack: Stack, state: GraphState): unknown {
+  if (state.json.Type !== 'Task') return undefined;
+  if (/:states:::lambda:invoke(\.waitForTaskToken)?$/.test(state.resource ?? '')) return state.json.Parameters?.FunctionName;
+  if (/:lambda:[^:]*:[^:]*:function:/.test(state.resource ?? '') || referencedType(stack, state.json.Resource) === 'AWS::Lambda::Function') {
+    return state.json.Resource;
+  }
+  return undefined;
 }
 
 function isLambdaTask(resource: string): boolean {

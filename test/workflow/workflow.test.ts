@@ -10,9 +10,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { LambdaRetry, ResilientLambdaInvoke, Workflow, WorkflowType } from '../../src';
-import { aslOf, arnOf } from '../support/asl';
+import { aslOf, arnOf, logicalIdOf } from '../support/asl';
 import { TaskFailure, runLocally } from '../support/local-execution';
-import { expectNagClean } from '../support/nag';
+import { expectNagClean, nagFindings } from '../support/nag';
 import { snapshotOf } from '../support/snapshot';
 import { synthErrors } from '../support/synth';
 
@@ -92,6 +92,22 @@ describe('Workflow defaults', () => {
     expect(aslOf(stack, workflow)).toBeValidAsl();
     expectNagClean(stack);
   });
+});
+
+test('the versions (ARN:*) CDK grants for Lambda tasks are named for cdk-nag, for the functions the workflow invokes only', () => {
+  const stack = newStack();
+  const invoked = fn(stack, 'Invoked');
+  const direct = fn(stack, 'Direct');
+  fn(stack, 'NotInvoked');
+  new Workflow(stack, 'W', {
+    definition: new ResilientLambdaInvoke(stack, 'Call', { lambdaFunction: invoked })
+      .next(new ResilientLambdaInvoke(stack, 'Call directly', { lambdaFunction: direct, payloadResponseOnly: true })),
+  });
+  // (The test functions themselves have findings of their own: runtime, managed policy.)
+  expect(nagFindings(stack).filter(f => f.includes('AwsSolutions-IAM5'))).toEqual([]);
+  const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('WRoleDefaultPolicy'))![1];
+  const suppression = policy.Metadata.cdk_nag.rules_to_suppress.find((r: any) => r.reason.startsWith("CDK's Lambda tasks"));
+  expect(suppression.applies_to).toEqual([`Resource::<${logicalIdOf(invoked)}.Arn>:*`, `Resource::<${logicalIdOf(direct)}.Arn>:*`]);
 });
 
 describe('Workflow options', () => {
