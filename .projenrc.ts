@@ -35,6 +35,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       lib: ['es2023'],
     },
   },
+  // The local Step Functions engine (src/engine) evaluates JSONata with the official implementation.
+  bundledDeps: ['jsonata@^2.2.2'],
   devDeps: [
     '@types/node@^20',
     `@aws-cdk/integ-tests-alpha@${CDK_VERSION}-alpha.0`,

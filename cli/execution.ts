@@ -23,71 +23,34 @@ export interface HistoryRow {
   readonly error?: string;
   /** Where a Catch sent the execution. */
   readonly caughtBy?: string;
+  /** For a state inside a Map iteration or Parallel branch: its index, and the Map or Parallel. */
+  readonly iteration?: number;
+  readonly parent?: string;
   readonly input: unknown;
   readonly output?: unknown;
 }
 
-interface MutableRow {
-  state: string;
-  type: string;
-  startedMs: number;
-  durationMs?: number;
-  outcome: HistoryRow['outcome'];
-  retried: string[];
-  error?: string;
-  caughtBy?: string;
-  input: unknown;
-  output?: unknown;
-}
-
-/** The rows of an execution, in the order the states were entered, from the engine's events. */
-export function historyOf(events: any[]): HistoryRow[] {
-  const started = events.find(e => e.type === 'ExecutionStarted')?.timestamp ?? events[0]?.timestamp ?? 0;
-  const rows: MutableRow[] = [];
-  // States of concurrent branches and Map iterations interleave: each name has a queue of open rows.
-  const open = new Map<string, MutableRow[]>();
-  const first = (name: string) => open.get(name)?.[0];
-  const close = (row: MutableRow, at: number) => {
-    row.durationMs = at - started - row.startedMs;
-    open.get(row.state)!.shift();
-  };
-  for (const e of events) {
-    const name: string | undefined = e.state?.name;
-    if (e.type === 'StateEntered') {
-      const row: MutableRow = { state: name!, type: e.state.type, startedMs: e.timestamp - started, outcome: 'unfinished', retried: [], input: e.state.input };
-      rows.push(row);
-      open.set(name!, [...(open.get(name!) ?? []), row]);
-      continue;
-    }
-    const row = name === undefined ? undefined : first(name);
-    if (!row) continue;
-    switch (e.type) {
-      case 'StateFailed':
-        row.error = e.Error;
-        row.outcome = 'failed';
-        break;
-      case 'StateRetried':
-        row.retried.push(row.error ?? 'error');
-        row.error = undefined;
-        row.outcome = 'unfinished';
-        break;
-      case 'StateCaught':
-        row.outcome = 'caught';
-        row.caughtBy = e.catch?.catcher?.Next;
-        close(row, e.timestamp);
-        break;
-      case 'StateExited':
-        row.outcome = 'succeeded';
-        row.output = e.state.output;
-        close(row, e.timestamp);
-        break;
-    }
-  }
-  const end = events[events.length - 1]?.timestamp;
-  for (const row of rows) {
-    if (row.outcome === 'failed' && row.durationMs === undefined && end !== undefined) row.durationMs = end - started - row.startedMs;
-  }
-  return rows;
+/** The rows of an execution, in the order the states were entered, from the engine's state records. */
+export function historyOf(result: Pick<LocalRunResult, 'states' | 'events'>): HistoryRow[] {
+  const started = result.events.find(e => e.type === 'ExecutionStarted')?.timestamp.getTime() ?? 0;
+  const end = result.events[result.events.length - 1]?.timestamp.getTime() ?? started;
+  return result.states.map(s => {
+    const entered = s.enteredAt.getTime();
+    const outcome: HistoryRow['outcome'] = s.caught ? 'caught' : s.failed ? 'failed' : s.exitedAt ? 'succeeded' : 'unfinished';
+    const stopped = s.exitedAt?.getTime() ?? (s.failed ? end : undefined);
+    return {
+      state: s.name,
+      type: s.type,
+      startedMs: entered - started,
+      ...(stopped !== undefined ? { durationMs: stopped - entered } : {}),
+      outcome,
+      retried: s.retries.map(r => r.error),
+      ...(s.caught ? { error: s.caught.error, caughtBy: s.caught.next } : s.failed ? { error: s.failed.error } : {}),
+      ...(s.index !== undefined ? { iteration: s.index, parent: s.parent } : {}),
+      input: s.input,
+      ...(s.exitedAt && !s.caught ? { output: s.output } : {}),
+    };
+  });
 }
 
 /** Standard or Express, from the state machine's CloudFormation resource. */
@@ -117,7 +80,7 @@ export interface Execution {
   readonly history: HistoryRow[];
   readonly graph: WorkflowGraph;
   readonly taken: TakenPath;
-  /** Wall-clock milliseconds of the local run (waits and retry intervals are zeroed). */
+  /** Wall-clock milliseconds of the local run (waits and retry intervals take virtual time only). */
   readonly localDurationMs: number;
   readonly cost: CostEstimate;
 }
@@ -138,7 +101,7 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
     callbacks: options.callbacks,
   });
   const localDurationMs = Date.now() - began;
-  const history = historyOf(result.events);
+  const history = historyOf(result);
   const taken = takenPath(graph, {
     entered: result.path,
     exited: history.filter(h => h.outcome === 'succeeded').map(h => h.state),
@@ -149,6 +112,18 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
     ? expressCost(options.durationMs ?? localDurationMs, options.memoryMb ?? EXPRESS_MEMORY_CHUNK_MB)
     : standardCost(result.transitions);
   return { machine, kind, input, result, history, graph, taken, localDurationMs, cost };
+}
+
+/** A failure cause for people: a Lambda function's error JSON becomes its message. */
+export function readableCause(cause: string | undefined): string {
+  if (cause === undefined) return '';
+  try {
+    const parsed = JSON.parse(cause);
+    if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: as it is
+  }
+  return cause;
 }
 
 /** JSON on one line, cut to `max` characters. */

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { formatUsd, perMillion } from './cost';
-import { execute, Execution, ExecuteOptions, historyTable } from './execution';
+import { execute, Execution, ExecuteOptions, historyTable, readableCause } from './execution';
 import { graphOf } from './graph';
 import { AssemblyStateMachine, stateMachinesIn } from './harness/assembly';
 import { allStates, EngineLimitationError, MissingHandlerError } from './harness/local-execution';
@@ -127,7 +127,7 @@ function checkMockedStates(machine: AssemblyStateMachine, options: ExecuteOption
 
 function summary(execution: Execution): string[] {
   const { result, cost } = execution;
-  const outcome = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : `FAILED (${result.error}: ${result.cause})`;
+  const outcome = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : `${result.status} (${result.error}: ${readableCause(result.cause)})`;
   return [
     `${execution.machine.path}: ${outcome}`,
     `${result.transitions} state transitions; estimated cost ${formatUsd(cost.usd)} per execution (${perMillion(cost)} per million, ${execution.kind === 'EXPRESS' ? 'Express' : 'Standard'})`,
@@ -184,7 +184,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
         ? `state '${e.state}' waits for a task token (${e.resource}) and has no decision: add "callbacks": { "${e.state}": { "success": {...} } } (or "failure") to the mocks file`
         : `state '${e.state}' has no mock (resource ${e.resource}${e.resourceKey !== e.resource ? `, function ${e.resourceKey}` : ''}, with no code that runs offline): add "states": { "${e.state}": { "result": ... } } or "resources": { "${e.resourceKey}": { "result": ... } } to the mocks file`);
     }
-    if (e instanceof EngineLimitationError) throw new CliError(`engine limitation: ${machine.path} ${e.message.replace(/^cannot run this definition locally/, 'cannot be run locally')}`);
+    if (e instanceof EngineLimitationError) throw new CliError(`engine limitation: ${machine.path} cannot be run locally: ${e.message}`);
     throw e;
   }
   const report = path.resolve(io.cwd, values.report ?? `${slugOf(machine)}.report.html`);

@@ -8,7 +8,7 @@
  */
 import * as path from 'path';
 import { SCENARIOS } from './scenarios';
-import { execute } from '../cli/execution';
+import { execute, readableCause } from '../cli/execution';
 import { localFunctions } from '../cli/harness/assembly';
 import { CallbackHandler, TaskHandler } from '../cli/harness/local-execution';
 import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
@@ -58,7 +58,7 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       writeReport(execution, report);
       const ok = result.status === scenario.expectStatus && (scenario.expectError === undefined || result.error === scenario.expectError);
       if (!ok) failures++;
-      const outcome = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : `FAILED (${result.error}: ${result.cause})`;
+      const outcome = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : `${result.status} (${result.error}: ${readableCause(result.cause)})`;
       console.log(`  ${ok ? '✓' : '✗'} ${scenario.name}: ${outcome}, ${result.transitions} state transitions${ok ? '' : ` (expected ${scenario.expectStatus}${scenario.expectError ? ` with ${scenario.expectError}` : ''})`}`);
       console.log(`      ${result.path.join(' → ')}`);
       for (const r of result.retries) console.log(`      retried ${r.state} after ${r.error} (attempt ${r.attempt})`);

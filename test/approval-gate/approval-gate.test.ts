@@ -423,7 +423,7 @@ describe('running the workflow locally', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(result.path).toEqual(['Prepare', 'Approve trade: open request', 'Approve trade', 'Approve trade: approved?', 'Trade placed']);
     expect(result.transitions).toBe(5);
-    expect(requests).toEqual([{ taskToken: 'local-task-token', requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), summary: 'Buy 10 shares of ACME', executionArn: expect.any(String) }]);
+    expect(requests).toEqual([{ taskToken: expect.stringMatching(/^local-token-/), requestId: expect.stringMatching(/^[0-9a-f-]{36}$/), summary: 'Buy 10 shares of ACME', executionArn: expect.any(String) }]);
     expect(result.output).toEqual({
       ...input,
       approval: { decision: 'APPROVED', approver: 'desk@example.com', comment: 'ok', decidedAt: '2026-11-28T10:05:00.000Z', requestId: requests[0].requestId },

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
@@ -31,7 +32,8 @@ export function synthExampleApp(): string {
 
 /**
  * `Approvals`: an SNS publish (no code to run offline) then a callback task.
- * `Variables`: a Pass state with Assign, which the local engine would ignore.
+ * `Variables`: a Pass state with Assign (the engine runs workflow variables).
+ * `Reader`: a Distributed Map reading its items from S3, which the local engine does not run yet.
  */
 export function synthEdgeCases(): string {
   const outdir = tempDir('edge-cases');
@@ -46,8 +48,13 @@ export function synthEdgeCases(): string {
   });
   new sfn.StateMachine(stack, 'Approvals', { definitionBody: sfn.DefinitionBody.fromChainable(announce.next(approve)) });
   new sfn.StateMachine(stack, 'Variables', {
-    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Remember', { assign: { seen: true } })),
+    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Remember', { assign: { seen: true }, outputPath: '$' })
+      .next(new sfn.Pass(stack, 'Recall', { parameters: { 'seen.$': '$seen' } }))),
   });
+  const bucket = new s3.Bucket(stack, 'Items');
+  const each = new sfn.DistributedMap(stack, 'Each', { itemReader: new sfn.S3JsonItemReader({ bucket, key: 'items.json' }) });
+  each.itemProcessor(new sfn.Pass(stack, 'Item'));
+  new sfn.StateMachine(stack, 'Reader', { definitionBody: sfn.DefinitionBody.fromChainable(each) });
   app.synth();
   return outdir;
 }

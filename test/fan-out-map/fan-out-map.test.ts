@@ -399,7 +399,7 @@ describe('FanOutMap distributed (items in S3)', () => {
       const { asl } = fanOut(stack, { items: ItemSource.s3Csv(dataBucket(stack), 'rows.csv', csv), batching: { maxItemsPerBatch: 2 } });
       const definition = asl();
       await expect(runLocally(definition)).rejects.toThrow(EngineLimitationError);
-      await expect(runLocally(definition)).rejects.toThrow(/state 'Each' in the state machine uses Distributed Map ItemReader .*run its item processor with itemProcessorOf\(\) instead/);
+      await expect(runLocally(definition)).rejects.toThrow(/state 'Each': the local engine does not run a Distributed Map's ItemReader yet; run its item processor on its own instead/);
     });
 
     test('the item processor runs a batch as a child execution would', async () => {

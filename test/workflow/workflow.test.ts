@@ -462,7 +462,7 @@ describe('nested workflows', () => {
     const seen: unknown[] = [];
     await runLocally(aslOf(stack, parent), {
       input: { orderId: 'o-1' },
-      context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:Parent:run-1' } },
+      context: { Execution: { Name: 'run-1' }, StateMachine: { Name: 'Parent' } },
       resources: { 'arn:aws:states:::states:startExecution': (request: any) => { seen.push(request); return { Output: {} }; } },
     });
     expect(seen).toEqual([{

@@ -1,0 +1,60 @@
+/**
+ * The two kinds of failure the engine knows:
+ * - {@link StatesError}: a Step Functions error (`States.Runtime`, a task's own error...). It happens
+ *   inside the execution, and Retry and Catch see it, exactly as on AWS.
+ * - {@link EngineError} and its subclasses: the run itself cannot go on (an invalid definition, a
+ *   task with no handler, a budget exceeded). They stop the run; no Catch ever sees them.
+ */
+
+/** An error inside the execution, with the name and cause Step Functions would report. */
+export class StatesError extends Error {
+  constructor(
+    public readonly error: string,
+    public readonly causeText: string = '',
+    /** The field whose evaluation failed (`Arguments/Payload`), for the EvaluationFailed event. */
+    public readonly location?: string,
+  ) {
+    super(`${error}: ${causeText}`);
+    this.name = 'StatesError';
+  }
+}
+
+/** The run cannot go on; never caught by a Catch. */
+export class EngineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** The definition is not valid Amazon States Language (or uses a field in the wrong query language). */
+export class DefinitionError extends EngineError {
+  constructor(public readonly problems: string[]) {
+    super(`invalid state machine definition:\n  ${problems.join('\n  ')}`);
+    this.name = 'DefinitionError';
+  }
+}
+
+/** A task has no handler, or a handler broke a rule of the engine's API. */
+export class EngineSetupError extends EngineError {
+  constructor(message: string, public readonly state?: string) {
+    super(message);
+    this.name = 'EngineSetupError';
+  }
+}
+
+/** The run went past one of its budgets (transitions or virtual time): it would not have ended. */
+export class EngineBudgetError extends EngineError {
+  constructor(message: string, public readonly budget: 'transitions' | 'virtual time') {
+    super(message);
+    this.name = 'EngineBudgetError';
+  }
+}
+
+/** The definition uses something the engine does not implement: refused, never silently ignored. */
+export class EngineUnsupportedError extends EngineError {
+  constructor(message: string, public readonly state?: string, public readonly field?: string) {
+    super(message);
+    this.name = 'EngineUnsupportedError';
+  }
+}

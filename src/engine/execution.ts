@@ -1,0 +1,731 @@
+/**
+ * The interpreter: runs a validated definition state by state, in virtual time, and records the
+ * history Step Functions would record.
+ *
+ * Reading order for a newcomer: {@link execute} (the entry), `Execution.runGraph` (one chain of
+ * states), `Execution.runState` (one state: entered, its work, retry/catch, exited), then the
+ * per-type methods. Data processing is in ./data-flow, task resources in ./tasks.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html
+ */
+import { evaluateRule } from './choice';
+import { DataFlow, Variables, sizeOf } from './data-flow';
+import { expressProblems, Graph, validateDefinition } from './definition';
+import { DefinitionError, EngineBudgetError, EngineError, StatesError } from './errors';
+import { History } from './history';
+import { SeededRandom } from './random';
+import { Aborted, Scheduler, Scope } from './scheduler';
+import { invokeTask } from './tasks';
+import type { ExecutionOptions, ExecutionResult, QueryLanguage, StateRecord } from './types';
+
+/** The 256 KiB payload limit, in bytes of UTF-8 JSON. */
+export const MAX_PAYLOAD_BYTES = 262_144;
+const YEAR_SECONDS = 365 * 24 * 3600;
+const EXPRESS_SECONDS = 300;
+
+/** A line of execution: the top level, a Parallel branch or a Map iteration. */
+export interface Thread {
+  readonly scope: Scope;
+  readonly variables: Variables;
+  /** The last history event of this thread (previousEventId of the next). */
+  lastEventId: number;
+  /** `$$.Map.Item`, inside an iteration's ItemSelector. */
+  readonly mapItem?: { readonly Index: number; readonly Value: unknown };
+  /** The iteration or branch index, and the Map or Parallel state, for the state records. */
+  readonly index?: number;
+  readonly parent?: string;
+}
+
+/** How a state ended: go to `next` (or end) with `output`. */
+interface StateOutcome {
+  readonly output: unknown;
+  readonly next?: string;
+}
+
+/** A state failed with a Step Functions error (never caught: States.Runtime, a Fail state...). */
+class StateFailure {
+  constructor(public readonly error: StatesError) {}
+}
+
+export class Execution {
+  readonly sched: Scheduler;
+  readonly history: History;
+  readonly random: SeededRandom;
+  readonly flow: DataFlow;
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly input: unknown;
+  readonly startTime: number;
+  transitions = 0;
+  readonly records: StateRecord[] = [];
+  private readonly maxTransitions: number;
+  private budgetExceeded?: EngineBudgetError;
+  private timedOut = false;
+  private readonly root: Scope;
+
+  constructor(readonly definition: Graph, readonly options: ExecutionOptions) {
+    const region = options.region ?? 'us-east-1';
+    const account = options.accountId ?? '123456789012';
+    const machine = options.stateMachineName ?? 'LocalStateMachine';
+    const name = options.executionName ?? 'local-execution';
+    const kind = (options.type ?? 'STANDARD') === 'EXPRESS' ? 'express' : 'execution';
+    this.stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${machine}`;
+    this.executionArn = `arn:aws:states:${region}:${account}:${kind}:${machine}:${name}`;
+    this.startTime = (options.startTime ?? new Date()).getTime();
+    this.sched = new Scheduler(this.startTime);
+    this.root = new Scope(this.sched);
+    this.history = new History(this.sched, options.limits?.maxHistoryEvents ?? 25_000);
+    this.random = new SeededRandom(options.seed ?? 0);
+    this.input = options.input === undefined ? {} : options.input;
+    this.maxTransitions = options.limits?.maxTransitions ?? 100_000;
+    this.flow = new DataFlow(this);
+  }
+
+  /** `$$`: the context object, as a state sees it. */
+  context(state: string, enteredAt: number, retryCount: number | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+      Execution: {
+        Id: this.executionArn,
+        Input: this.input,
+        Name: this.executionArn.split(':').pop(),
+        RoleArn: `arn:aws:iam::${this.options.accountId ?? '123456789012'}:role/LocalStateMachineRole`,
+        StartTime: new Date(this.startTime).toISOString(),
+        RedriveCount: 0,
+      },
+      StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').pop() },
+      State: { Name: state, EnteredTime: new Date(enteredAt).toISOString(), ...(retryCount !== undefined ? { RetryCount: retryCount } : {}) },
+      ...extra,
+    };
+  }
+
+  async run(): Promise<ExecutionResult> {
+    const type = this.options.type ?? 'STANDARD';
+    const limit = this.definition.TimeoutSeconds ?? (type === 'EXPRESS' ? EXPRESS_SECONDS : YEAR_SECONDS);
+    this.sched.timer(this.startTime + limit * 1000, () => {
+      this.timedOut = true;
+      this.root.abort();
+    });
+    const budget = this.options.limits?.maxVirtualSeconds;
+    if (budget !== undefined) {
+      this.sched.timer(this.startTime + budget * 1000, () => {
+        this.budgetExceeded ??= new EngineBudgetError(`the run went past its virtual-time budget of ${budget} seconds (limits.maxVirtualSeconds)`, 'virtual time');
+        this.root.abort();
+      });
+    }
+    const thread: Thread = { scope: this.root, variables: new Variables(), lastEventId: 0 };
+    this.history.add(thread, 'ExecutionStarted', {
+      executionStartedEventDetails: { input: JSON.stringify(this.input), inputDetails: { truncated: false }, roleArn: this.context('', 0, 0).Execution && `arn:aws:iam::${this.options.accountId ?? '123456789012'}:role/LocalStateMachineRole` },
+    });
+    thread.lastEventId = 0;
+    let status: ExecutionResult['status'];
+    let output: unknown;
+    let error: string | undefined;
+    let cause: string | undefined;
+    try {
+      output = await this.runGraph(this.definition, this.input, thread, this.definition.QueryLanguage ?? 'JSONPath');
+      status = 'SUCCEEDED';
+      this.history.add(thread, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } } });
+    } catch (e) {
+      if (this.budgetExceeded) throw this.budgetExceeded;
+      if (e instanceof Aborted && this.timedOut) {
+        status = 'TIMED_OUT';
+        error = 'States.Timeout';
+        cause = `The execution timed out after ${limit} seconds.`;
+        this.history.add(thread, 'ExecutionTimedOut', { executionTimedOutEventDetails: { error } });
+      } else if (e instanceof StateFailure) {
+        status = 'FAILED';
+        const fail = e.error instanceof FailStateError ? e.error : undefined;
+        error = fail && !fail.errorGiven ? undefined : e.error.error;
+        cause = fail && !fail.causeGiven ? undefined : e.error.causeText || undefined;
+        this.history.add(thread, 'ExecutionFailed', { executionFailedEventDetails: failureDetails(error, cause) });
+      } else {
+        throw e;
+      }
+    }
+    return {
+      status,
+      output: status === 'SUCCEEDED' ? output : undefined,
+      error,
+      cause,
+      executionArn: this.executionArn,
+      startDate: new Date(this.startTime),
+      stopDate: new Date(this.sched.now),
+      transitions: this.transitions,
+      events: this.history.events,
+      states: this.records,
+    };
+  }
+
+  /** Runs a chain of states from StartAt to an end; throws StateFailure when it fails. */
+  async runGraph(graph: Graph, input: unknown, thread: Thread, inherited: QueryLanguage): Promise<unknown> {
+    const language: QueryLanguage = graph.QueryLanguage ?? inherited;
+    let name = graph.StartAt;
+    let data = input;
+    for (;;) {
+      const state = graph.States[name];
+      const outcome = await this.runState(name, state, data, thread, state.QueryLanguage ?? language);
+      if (outcome.next === undefined) return outcome.output;
+      data = outcome.output;
+      name = outcome.next;
+    }
+  }
+
+  countTransition(): void {
+    this.transitions++;
+    if (this.transitions > this.maxTransitions) {
+      this.budgetExceeded ??= new EngineBudgetError(
+        `the run went past its budget of ${this.maxTransitions} state transitions (limits.maxTransitions): a loop that never ends?`, 'transitions');
+      throw this.budgetExceeded;
+    }
+  }
+
+  private async runState(name: string, state: any, input: unknown, thread: Thread, language: QueryLanguage): Promise<StateOutcome> {
+    if (thread.scope.aborted) throw new Aborted();
+    this.countTransition();
+    const enteredPrevious = thread.lastEventId;
+    const enteredId = this.history.add(thread, `${state.Type}StateEntered`, {
+      stateEnteredEventDetails: { name, input: JSON.stringify(input), inputDetails: { truncated: false } },
+    });
+    const record: StateRecord = {
+      name,
+      type: state.Type,
+      enteredEventId: enteredId,
+      enteredAt: new Date(this.sched.now),
+      input,
+      retries: [],
+      ...(thread.index !== undefined ? { index: thread.index, parent: thread.parent } : {}),
+    };
+    this.records.push(record);
+    const step = new StateRun(this, name, state, input, thread, language, enteredId, record);
+    try {
+      const result = await step.run();
+      record.exitedAt = new Date(this.sched.now);
+      record.output = result.output;
+      const outputBytes = sizeOf(result.output);
+      if (outputBytes > MAX_PAYLOAD_BYTES) {
+        throw new StateFailure(new StatesError('States.DataLimitExceeded',
+          `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`));
+      }
+      if (state.Type !== 'Fail') {
+        this.history.add(thread, `${state.Type}StateExited`, {
+          stateExitedEventDetails: {
+            name,
+            output: JSON.stringify(result.output),
+            outputDetails: { truncated: false },
+            ...(result.assigned ? { assignedVariables: result.assigned, assignedVariablesDetails: { truncated: false } } : {}),
+          },
+        });
+      }
+      return { output: result.output, next: result.next };
+    } catch (e) {
+      if (e instanceof Aborted) {
+        record.aborted = true;
+        if (['Task', 'Wait', 'Map', 'Parallel'].includes(state.Type)) this.history.add(thread, `${state.Type}StateAborted`, {});
+        throw e;
+      }
+      const failure = e instanceof StatesError ? withLocation(e, name, enteredId) : e instanceof StateFailure ? e.error : undefined;
+      if (e instanceof StatesError && failure && failure.error === 'States.QueryEvaluationError') {
+        // AWS links EvaluationFailed to the event before the state was entered.
+        if (state.Type !== 'Map' && state.Type !== 'Parallel') thread.lastEventId = enteredPrevious;
+        this.history.add(thread, 'EvaluationFailed', {
+          evaluationFailedEventDetails: {
+            error: failure.error, cause: failure.causeText, ...(e.location ? { location: e.location } : {}), state: name,
+          },
+        });
+        if (state.Type === 'Map' || state.Type === 'Parallel') this.history.add(thread, `${state.Type}StateFailed`, {});
+      }
+      if (failure) {
+        record.failed = { error: failure.error, cause: failure.causeText };
+        throw e instanceof StateFailure ? e : new StateFailure(failure);
+      }
+      throw e;
+    }
+  }
+}
+
+/** Adds "An error occurred while executing the state..." to errors the engine raised itself, as AWS words them. */
+function withLocation(e: StatesError, state: string, enteredId: number): StatesError {
+  if (!['States.Runtime', 'States.QueryEvaluationError'].includes(e.error) || e.causeText.startsWith('An error occurred')) return e;
+  return new StatesError(e.error, `An error occurred while executing the state '${state}' (entered at the event id #${enteredId}). ${e.causeText}`, e.location);
+}
+
+function failureDetails(error?: string, cause?: string): Record<string, string> {
+  return { ...(error !== undefined ? { error } : {}), ...(cause ? { cause } : {}) };
+}
+
+interface StepResult {
+  readonly output: unknown;
+  readonly next?: string;
+  /** Variables assigned, as the StateExited event shows them (values as JSON text). */
+  readonly assigned?: Record<string, string>;
+}
+
+/** One state's run, from after StateEntered to its outcome (retries and catches included). */
+class StateRun {
+  private retryCount = 0;
+  private readonly enteredAt: number;
+
+  constructor(
+    private readonly ex: Execution,
+    private readonly name: string,
+    private readonly state: any,
+    private readonly input: unknown,
+    private readonly thread: Thread,
+    private readonly language: QueryLanguage,
+    private readonly enteredId: number,
+    private readonly record: StateRecord,
+  ) {
+    this.enteredAt = ex.sched.now;
+  }
+
+  get jsonata(): boolean {
+    return this.language === 'JSONata';
+  }
+
+  context(extra?: Record<string, unknown>): Record<string, unknown> {
+    const retries = ['Task', 'Map', 'Parallel'].includes(this.state.Type) ? this.retryCount : undefined;
+    return this.ex.context(this.name, this.enteredAt, retries, extra);
+  }
+
+  async run(): Promise<StepResult> {
+    const flow = this.ex.flow;
+    const s = this.state;
+    switch (s.Type) {
+      case 'Pass': return this.pass();
+      case 'Succeed': {
+        if (this.jsonata) {
+          const output = s.Output === undefined ? this.input : await flow.template(s.Output, 'Output', this.scopeFor());
+          return { output };
+        }
+        const effective = flow.inputPath(s.InputPath, this.input, this.pathScope());
+        return { output: flow.outputPath(s.OutputPath, effective, this.pathScope()) };
+      }
+      case 'Fail': throw await this.fail();
+      case 'Choice': return this.choice();
+      case 'Wait': return this.wait();
+      case 'Task':
+      case 'Parallel':
+      case 'Map':
+        return this.withRetryAndCatch();
+    }
+    throw new EngineError(`state '${this.name}': unknown type ${s.Type}`);
+  }
+
+  /** What JSONPath paths resolve against (input, context, variables). */
+  pathScope(input: unknown = this.input, extra?: Record<string, unknown>) {
+    return { input, context: this.context(extra), variables: this.thread.variables, random: this.ex.random };
+  }
+
+  /** What JSONata expressions see. */
+  scopeFor(extra: Record<string, unknown> = {}, contextExtra?: Record<string, unknown>) {
+    return {
+      states: { input: this.input, context: this.context(contextExtra), ...extra },
+      variables: this.thread.variables.all(),
+      random: this.ex.random,
+    };
+  }
+
+  private async pass(): Promise<StepResult> {
+    const s = this.state;
+    const flow = this.ex.flow;
+    if (this.jsonata) {
+      const scope = this.scopeFor();
+      const assigned = s.Assign !== undefined ? await flow.assignJsonata(s.Assign, scope) : undefined;
+      const output = s.Output === undefined ? this.input : await flow.template(s.Output, 'Output', scope);
+      return { output, next: s.Next, assigned: this.commit(assigned) };
+    }
+    const ps = this.pathScope();
+    const effective = flow.inputPath(s.InputPath, this.input, ps);
+    let result: unknown = effective;
+    // Result wins over Parameters.
+    if ('Result' in s) result = s.Result;
+    else if (s.Parameters !== undefined) result = flow.payloadTemplate(s.Parameters, 'Parameters', this.pathScope(effective));
+    const assigned = s.Assign !== undefined ? flow.assignJsonPath(s.Assign, this.pathScope(result)) : undefined;
+    const withResult = flow.resultPath(s.ResultPath, this.input, result);
+    return { output: flow.outputPath(s.OutputPath, withResult, ps), next: s.Next, assigned: this.commit(assigned) };
+  }
+
+  private async fail(): Promise<StatesError> {
+    const s = this.state;
+    const flow = this.ex.flow;
+    let error: string | undefined = s.Error;
+    let cause: string | undefined = s.Cause;
+    if (this.jsonata) {
+      const scope = this.scopeFor();
+      if (s.Error !== undefined) error = String(await flow.template(s.Error, 'Error', scope));
+      if (s.Cause !== undefined) cause = String(await flow.template(s.Cause, 'Cause', scope));
+    } else {
+      const ps = this.pathScope();
+      if (s.ErrorPath !== undefined) error = flow.stringField(s.ErrorPath, 'ErrorPath', ps);
+      if (s.CausePath !== undefined) cause = flow.stringField(s.CausePath, 'CausePath', ps);
+    }
+    return new FailStateError(error, cause);
+  }
+
+  private async choice(): Promise<StepResult> {
+    const s = this.state;
+    const flow = this.ex.flow;
+    if (this.jsonata) {
+      const scope = this.scopeFor();
+      for (const [i, rule] of (s.Choices as any[]).entries()) {
+        const value = await flow.template(rule.Condition, `Choices[${i}].Condition`, scope);
+        if (typeof value !== 'boolean') {
+          throw new StatesError('States.QueryEvaluationError',
+            `The JSONata expression '${String(rule.Condition)}' specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '${typeName(value)}' for value: ${JSON.stringify(value)}`);
+        }
+        if (value) {
+          const assigned = rule.Assign !== undefined ? await flow.assignJsonata(rule.Assign, scope) : undefined;
+          const output = rule.Output === undefined ? this.input : await flow.template(rule.Output, 'Output', scope);
+          return { output, next: rule.Next, assigned: this.commit(assigned) };
+        }
+      }
+      if (s.Default === undefined) throw this.noChoice();
+      const assigned = s.Assign !== undefined ? await flow.assignJsonata(s.Assign, scope) : undefined;
+      const output = s.Output === undefined ? this.input : await flow.template(s.Output, 'Output', scope);
+      return { output, next: s.Default, assigned: this.commit(assigned) };
+    }
+    const ps = this.pathScope();
+    const effective = flow.inputPath(s.InputPath, this.input, ps);
+    const eps = this.pathScope(effective);
+    const lookup = (path: string) => flow.lookup(path, eps);
+    for (const rule of s.Choices as any[]) {
+      if (evaluateRule(rule, lookup)) {
+        const assigned = rule.Assign !== undefined ? flow.assignJsonPath(rule.Assign, eps) : undefined;
+        return { output: flow.outputPath(s.OutputPath, effective, eps), next: rule.Next, assigned: this.commit(assigned) };
+      }
+    }
+    if (s.Default === undefined) throw this.noChoice();
+    const assigned = s.Assign !== undefined ? flow.assignJsonPath(s.Assign, eps) : undefined;
+    return { output: flow.outputPath(s.OutputPath, effective, eps), next: s.Default, assigned: this.commit(assigned) };
+  }
+
+  private noChoice(): StatesError {
+    return new StatesError('States.NoChoiceMatched', `No Matches! in state '${this.name}'`);
+  }
+
+  private async wait(): Promise<StepResult> {
+    const s = this.state;
+    const flow = this.ex.flow;
+    let until: number;
+    let output: unknown;
+    let assigned: Record<string, unknown> | undefined;
+    if (this.jsonata) {
+      const scope = this.scopeFor();
+      until = await this.waitUntil(s.Seconds !== undefined ? await flow.template(s.Seconds, 'Seconds', scope) : undefined,
+        s.Timestamp !== undefined ? await flow.template(s.Timestamp, 'Timestamp', scope) : undefined, 'Seconds', 'Timestamp');
+      assigned = s.Assign !== undefined ? await flow.assignJsonata(s.Assign, scope) : undefined;
+      output = s.Output === undefined ? this.input : await flow.template(s.Output, 'Output', scope);
+    } else {
+      const ps = this.pathScope();
+      const effective = flow.inputPath(s.InputPath, this.input, ps);
+      const eps = this.pathScope(effective);
+      const seconds = s.SecondsPath !== undefined ? flow.required(s.SecondsPath, 'SecondsPath', eps) : s.Seconds;
+      const timestamp = s.TimestampPath !== undefined ? flow.required(s.TimestampPath, 'TimestampPath', eps) : s.Timestamp;
+      until = await this.waitUntil(seconds, timestamp, s.SecondsPath !== undefined ? 'SecondsPath' : 'Seconds', s.TimestampPath !== undefined ? 'TimestampPath' : 'Timestamp');
+      assigned = s.Assign !== undefined ? flow.assignJsonPath(s.Assign, eps) : undefined;
+      output = flow.outputPath(s.OutputPath, effective, eps);
+    }
+    await this.ex.sched.sleep(until, this.thread.scope);
+    return { output, next: s.Next, assigned: this.commit(assigned) };
+  }
+
+  private async waitUntil(seconds: unknown, timestamp: unknown, secondsField: string, timestampField: string): Promise<number> {
+    const errorName = this.jsonata ? 'States.QueryEvaluationError' : 'States.Runtime';
+    let until: number;
+    if (seconds !== undefined) {
+      const where = secondsField === 'SecondsPath' ? `${this.state.SecondsPath} == ${JSON.stringify(seconds)}` : JSON.stringify(seconds);
+      if (!(typeof seconds === 'number' && Number.isInteger(seconds))) {
+        throw new StatesError(errorName, `The ${secondsField} parameter cannot be parsed as a long value: ${where}`);
+      }
+      if (seconds < 0) throw new StatesError(errorName, `The ${secondsField} parameter references a negative value: ${where}`);
+      until = this.ex.sched.now + seconds * 1000;
+    } else {
+      const t = typeof timestamp === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(timestamp) ? Date.parse(timestamp) : NaN;
+      if (Number.isNaN(t)) {
+        throw new StatesError(errorName, timestampField === 'TimestampPath'
+          ? `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${this.state.TimestampPath} == ${String(timestamp)}`
+          : `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${String(timestamp)}`);
+      }
+      until = Math.max(t, this.ex.sched.now);
+    }
+    // Step Functions keeps a delay in a 32-bit count of seconds.
+    if ((until - this.ex.sched.now) / 1000 > 2_147_483_647) throw new StatesError(errorName, 'Wait state delay is too long.');
+    return until;
+  }
+
+  /** Sets the staged variables in the thread's scope; returns them as the StateExited event shows them. */
+  commit(assigned: Record<string, unknown> | undefined): Record<string, string> | undefined {
+    if (assigned === undefined) return undefined;
+    this.thread.variables.assign(assigned, this.name);
+    return Object.fromEntries(Object.entries(assigned).map(([k, v]) => [k, JSON.stringify(v)]));
+  }
+
+  /** Task, Parallel and Map: the work, then Retry and Catch. */
+  private async withRetryAndCatch(): Promise<StepResult> {
+    const s = this.state;
+    const attempts = new Map<number, number>();
+    let previousDelay = new Map<number, number>();
+    for (;;) {
+      try {
+        return await this.work();
+      } catch (e) {
+        if (!(e instanceof StatesError)) throw e;
+        const failure = withLocation(e, this.name, this.enteredId);
+        if (isTerminal(failure)) throw failure;
+        const retrierIndex = (s.Retry ?? []).findIndex((r: any) => matches(r.ErrorEquals, failure.error));
+        if (retrierIndex >= 0) {
+          const retrier = s.Retry[retrierIndex];
+          const done = attempts.get(retrierIndex) ?? 0;
+          const max = retrier.MaxAttempts ?? 3;
+          if (done < max) {
+            attempts.set(retrierIndex, done + 1);
+            const delay = retryDelay(retrier, done, previousDelay.get(retrierIndex), this.ex.random);
+            previousDelay.set(retrierIndex, delay);
+            this.record.retries.push({ error: failure.error, cause: failure.causeText });
+            await this.ex.sched.sleep(this.ex.sched.now + delay * 1000, this.thread.scope);
+            this.retryCount++;
+            this.ex.countTransition();
+            continue;
+          }
+        }
+        const catcher = (s.Catch ?? []).find((c: any) => matches(c.ErrorEquals, failure.error));
+        if (!catcher) throw failure;
+        this.record.caught = { error: failure.error, cause: failure.causeText, next: catcher.Next };
+        return this.caught(catcher, failure);
+      }
+    }
+  }
+
+  private async caught(catcher: any, failure: StatesError): Promise<StepResult> {
+    const flow = this.ex.flow;
+    const errorOutput = { Error: failure.error, Cause: failure.causeText };
+    if (this.jsonata) {
+      const scope = this.scopeFor({ errorOutput });
+      const assigned = catcher.Assign !== undefined ? await flow.assignJsonata(catcher.Assign, scope) : undefined;
+      const output = catcher.Output === undefined ? errorOutput : await flow.template(catcher.Output, 'Output', scope);
+      return { output, next: catcher.Next, assigned: this.commit(assigned) };
+    }
+    const assigned = catcher.Assign !== undefined ? flow.assignJsonPath(catcher.Assign, this.pathScope(errorOutput)) : undefined;
+    const output = flow.resultPath(catcher.ResultPath, this.input, errorOutput);
+    return { output, next: catcher.Next, assigned: this.commit(assigned) };
+  }
+
+  /** One attempt of a Task, Parallel or Map. */
+  private async work(): Promise<StepResult> {
+    const s = this.state;
+    const flow = this.ex.flow;
+    if (this.jsonata) {
+      const scope = this.scopeFor();
+      const result = await this.perform(undefined, scope);
+      const after = this.scopeFor({ result });
+      const assigned = s.Assign !== undefined ? await flow.assignJsonata(s.Assign, after) : undefined;
+      const output = s.Output === undefined ? result : await flow.template(s.Output, 'Output', after);
+      return { output, next: s.Next, assigned: this.commit(assigned) };
+    }
+    const ps = this.pathScope();
+    const effective = flow.inputPath(s.InputPath, this.input, ps);
+    const result = await this.perform(effective, undefined);
+    const assigned = s.Assign !== undefined ? flow.assignJsonPath(s.Assign, this.pathScope(result)) : undefined;
+    const selected = s.ResultSelector !== undefined ? flow.payloadTemplate(s.ResultSelector, 'ResultSelector', this.pathScope(result)) : result;
+    const withResult = flow.resultPath(s.ResultPath, this.input, selected);
+    return { output: flow.outputPath(s.OutputPath, withResult, ps), next: s.Next, assigned: this.commit(assigned) };
+  }
+
+  /** The state's own work: its result. */
+  private async perform(effective: unknown, scope: ReturnType<StateRun['scopeFor']> | undefined): Promise<unknown> {
+    switch (this.state.Type) {
+      case 'Task': return invokeTask(this.ex, this, this.state, effective, scope);
+      case 'Parallel': return this.parallel(effective, scope);
+      default: return this.map(effective, scope);
+    }
+  }
+
+  get stateName(): string {
+    return this.name;
+  }
+
+  get currentThread(): Thread {
+    return this.thread;
+  }
+
+  get attempt(): number {
+    return this.retryCount + 1;
+  }
+
+  private async parallel(effective: unknown, scope: ReturnType<StateRun['scopeFor']> | undefined): Promise<unknown> {
+    const s = this.state;
+    const flow = this.ex.flow;
+    let branchInput = effective;
+    if (scope) branchInput = s.Arguments === undefined ? this.input : await flow.template(s.Arguments, 'Arguments', scope);
+    else if (s.Parameters !== undefined) branchInput = flow.payloadTemplate(s.Parameters, 'Parameters', this.pathScope(effective));
+    this.ex.history.add(this.thread, 'ParallelStateStarted', {});
+    const startedId = this.thread.lastEventId;
+    const group = this.thread.scope.child();
+    const branches = (s.Branches as Graph[]).map((branch, index) => ({ branch, index, scopeOf: group.child() }));
+    let failed: StateFailure | undefined;
+    const settled = await this.ex.sched.all(branches.map(({ branch, index, scopeOf }) => async () => {
+      const thread: Thread = { scope: scopeOf, variables: this.thread.variables.child(), lastEventId: startedId, index, parent: this.name };
+      try {
+        return await this.ex.runGraph(branch, branchInput, thread, this.language);
+      } catch (e) {
+        if (e instanceof StateFailure && !failed) {
+          failed = e;
+          group.abort();
+        }
+        throw e;
+      }
+    }));
+    group.release();
+    if (this.thread.scope.aborted) throw new Aborted();
+    if (failed) {
+      this.ex.history.add(this.thread, 'ParallelStateFailed', {});
+      throw (failed as StateFailure).error;
+    }
+    for (const r of settled) if (r.status === 'rejected' && !(r.reason instanceof Aborted)) throw r.reason;
+    this.ex.history.add(this.thread, 'ParallelStateSucceeded', {});
+    return settled.map(r => (r as PromiseFulfilledResult<unknown>).value);
+  }
+
+  private async map(effective: unknown, scope: ReturnType<StateRun['scopeFor']> | undefined): Promise<unknown> {
+    const s = this.state;
+    const flow = this.ex.flow;
+    let items: unknown;
+    let maxConcurrency: unknown = s.MaxConcurrency ?? 0;
+    if (scope) {
+      items = s.Items === undefined ? this.input : await flow.template(s.Items, 'Items', scope);
+      if (!Array.isArray(items) && s.Items !== undefined) {
+        throw new StatesError('States.QueryEvaluationError',
+          `The JSONata expression '${String(s.Items).replace(/^\s*\{%\s*|\s*%\}\s*$/g, '')}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '${typeName(items)}' for value: ${JSON.stringify(items)}`, 'Items');
+      }
+      if (typeof s.MaxConcurrency === 'string') maxConcurrency = await flow.template(s.MaxConcurrency, 'MaxConcurrency', scope);
+    } else {
+      items = s.ItemsPath !== undefined ? flow.required(s.ItemsPath, 'ItemsPath', this.pathScope(effective)) : effective;
+      if (s.MaxConcurrencyPath !== undefined) maxConcurrency = flow.required(s.MaxConcurrencyPath, 'MaxConcurrencyPath', this.pathScope(effective));
+    }
+    if (!Array.isArray(items)) throw new StatesError('States.Runtime', `Map state input must be an array but was: ${JSON.stringify(items)}`);
+    if (!(Number.isInteger(maxConcurrency) && (maxConcurrency as number) >= 0)) {
+      throw new StatesError('States.Runtime', `The MaxConcurrency field refers to value ${JSON.stringify(maxConcurrency)}, which is not a non-negative integer.`);
+    }
+    const processor: Graph = s.ItemProcessor ?? s.Iterator;
+    const selector = s.ItemSelector ?? s.Parameters;
+    const inputs: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const mapItem = { Index: i, Value: items[i] };
+      if (selector === undefined) inputs.push(items[i]);
+      else if (scope) inputs.push(await flow.template(selector, 'ItemSelector', this.scopeFor({}, { Map: { Item: mapItem } })));
+      else inputs.push(flow.payloadTemplate(selector, 'ItemSelector', this.pathScope(effective, { Map: { Item: mapItem } })));
+    }
+    this.ex.history.add(this.thread, 'MapStateStarted', { mapStateStartedEventDetails: { length: items.length } });
+    const startedId = this.thread.lastEventId;
+    const group = this.thread.scope.child();
+    const limit = (maxConcurrency as number) === 0 ? inputs.length : (maxConcurrency as number);
+    let failed: StateFailure | undefined;
+    let nextIndex = 0;
+    // AWS links an iteration's start to the last event inside the iteration before it.
+    let lastInner = startedId;
+    const results: unknown[] = new Array(inputs.length);
+    const iteration = async (index: number) => {
+      const iterationScope = group.child();
+      const thread: Thread = { scope: iterationScope, variables: this.thread.variables.child(), lastEventId: lastInner, index, parent: this.name };
+      const details = { mapIterationStartedEventDetails: { name: this.name, index } };
+      this.ex.history.add(thread, 'MapIterationStarted', details);
+      try {
+        results[index] = await this.ex.runGraph(processor, inputs[index], thread, this.language);
+        lastInner = thread.lastEventId;
+        this.ex.history.add(thread, 'MapIterationSucceeded', { mapIterationSucceededEventDetails: { name: this.name, index } });
+      } catch (e) {
+        if (e instanceof StateFailure) {
+          this.ex.history.add(thread, 'MapIterationFailed', { mapIterationFailedEventDetails: { name: this.name, index } });
+          if (!failed) {
+            failed = e;
+            group.abort();
+          }
+        } else if (e instanceof Aborted) {
+          this.ex.history.add(thread, 'MapIterationAborted', { mapIterationAbortedEventDetails: { name: this.name, index } });
+        }
+        throw e;
+      } finally {
+        iterationScope.release();
+      }
+    };
+    // MaxConcurrency: each worker runs iterations one after the other, in index order.
+    const worker = async () => {
+      while (nextIndex < inputs.length && !group.aborted) {
+        await iteration(nextIndex++);
+      }
+    };
+    const settled = await this.ex.sched.all(Array.from({ length: Math.min(limit, inputs.length) }, () => worker));
+    group.release();
+    if (this.thread.scope.aborted) throw new Aborted();
+    this.thread.lastEventId = this.ex.history.events.length;
+    if (failed) {
+      this.ex.history.add(this.thread, 'MapStateFailed', {});
+      throw (failed as StateFailure).error;
+    }
+    for (const r of settled) if (r.status === 'rejected' && !(r.reason instanceof Aborted)) throw r.reason;
+    // AWS links MapStateExited to the same event as MapStateSucceeded.
+    const before = this.thread.lastEventId;
+    this.ex.history.add(this.thread, 'MapStateSucceeded', {});
+    this.thread.lastEventId = before;
+    return results;
+  }
+}
+
+/** A Fail state's error: never retried or caught, even by States.ALL. */
+class FailStateError extends StatesError {
+  readonly errorGiven: boolean;
+  readonly causeGiven: boolean;
+
+  constructor(error: string | undefined, cause: string | undefined) {
+    super(error ?? '', cause ?? '');
+    this.errorGiven = error !== undefined;
+    this.causeGiven = cause !== undefined;
+  }
+}
+
+/** States.Runtime is never retried or caught, not even by a catcher that names it. */
+function isTerminal(e: StatesError): boolean {
+  return e.error === 'States.Runtime';
+}
+
+export function matches(errorEquals: string[], error: string): boolean {
+  return errorEquals.some(name => name === error
+    || (name === 'States.ALL' && error !== 'States.Runtime')
+    || (name === 'States.TaskFailed' && error !== 'States.Timeout' && error !== 'States.Runtime'));
+}
+
+/** Seconds before retry number `done + 1`. */
+function retryDelay(retrier: any, done: number, _previous: number | undefined, random: SeededRandom): number {
+  const interval = retrier.IntervalSeconds ?? 1;
+  const backoff = retrier.BackoffRate ?? 2;
+  let delay = interval * Math.pow(backoff, done);
+  if (retrier.MaxDelaySeconds !== undefined) delay = Math.min(delay, retrier.MaxDelaySeconds);
+  if (retrier.JitterStrategy === 'FULL') delay = random.next() * delay;
+  return delay;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+/** Runs one execution of a definition (an object, or its JSON text). Throws EngineError subclasses when the run cannot go on. */
+export async function execute(definition: object | string, options: ExecutionOptions = {}): Promise<ExecutionResult> {
+  let parsed: unknown = definition;
+  if (typeof definition === 'string') {
+    try {
+      parsed = JSON.parse(definition);
+    } catch (e) {
+      throw new EngineError(`the definition is not JSON: ${(e as Error).message}`);
+    }
+  }
+  const graph = validateDefinition(parsed);
+  if (options.type === 'EXPRESS') {
+    const problems = expressProblems(graph);
+    if (problems.length > 0) throw new DefinitionError(problems);
+  }
+  return new Execution(graph, options).run();
+}
+
+export type { StateRun };

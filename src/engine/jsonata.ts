@@ -1,0 +1,139 @@
+/**
+ * JSONata in Step Functions: `{% ... %}` templates evaluated with the official `jsonata` package,
+ * with `$states` bound and the functions Step Functions adds.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+ */
+import * as crypto from 'crypto';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import jsonata = require('jsonata');
+import { StatesError } from './errors';
+import type { Randomness } from './intrinsics';
+
+const HASHES: Record<string, string> = { 'MD5': 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+
+/** A `{% %}` string, with the expression inside. */
+export function jsonataExpression(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  // Only a string that starts with {% and ends with %} is an expression; text around it makes a literal.
+  return value.startsWith('{%') && value.endsWith('%}') && value.length >= 4 ? value.slice(2, -2).trim() : undefined;
+}
+
+const compiled = new Map<string, jsonata.Expression>();
+
+function compile(expression: string, field: string): jsonata.Expression {
+  let expr = compiled.get(expression);
+  if (!expr) {
+    try {
+      expr = jsonata(expression);
+    } catch (e) {
+      throw new StatesError('States.QueryEvaluationError',
+        `The JSONata expression '${expression}' specified for the field '${field}' could not be parsed: ${(e as Error).message}`, field);
+    }
+    if (compiled.size > 5000) compiled.clear();
+    compiled.set(expression, expr);
+  }
+  return expr;
+}
+
+/** What JSONata expressions see: `$states` and the workflow variables. */
+export interface JsonataScope {
+  readonly states: Record<string, unknown>;
+  readonly variables: Record<string, unknown>;
+  readonly random: Randomness;
+}
+
+function functions(random: Randomness): Record<string, unknown> {
+  return {
+    partition: (array: unknown, size: unknown) => {
+      if (!Array.isArray(array) || !Number.isInteger(size) || (size as number) <= 0) {
+        throw new Error('$partition takes an array and a positive integer');
+      }
+      const out: unknown[][] = [];
+      for (let i = 0; i < array.length; i += size as number) out.push(array.slice(i, i + (size as number)));
+      return out;
+    },
+    range: (start: unknown, end: unknown, step: unknown) => {
+      if (![start, end, step].every(Number.isInteger) || step === 0) throw new Error('$range takes three integers and a step that is not 0');
+      const out: number[] = [];
+      for (let i = start as number; (step as number) > 0 ? i <= (end as number) : i >= (end as number); i += step as number) {
+        out.push(i);
+        if (out.length > 1000) throw new Error('$range would return more than 1000 items');
+      }
+      return out;
+    },
+    hash: (data: unknown, algorithm: unknown) => {
+      const name = HASHES[String(algorithm)];
+      if (!name) throw new Error(`$hash: the algorithm must be one of ${Object.keys(HASHES).join(', ')}`);
+      if (data === undefined || data === null) throw new Error('$hash: the data to hash is null');
+      return crypto.createHash(name).update(typeof data === 'string' ? data : JSON.stringify(data), 'utf8').digest('hex');
+    },
+    random: (seed?: unknown) => {
+      if (seed === undefined) return random.next();
+      // A seeded value is the same for the same seed.
+      /* eslint-disable no-bitwise */
+      let h = 2166136261;
+      for (const ch of String(seed)) h = Math.imul(h ^ ch.charCodeAt(0), 16777619);
+      return ((h >>> 0) % 1_000_000) / 1_000_000;
+      /* eslint-enable no-bitwise */
+    },
+    uuid: () => random.uuid(),
+    parse: (text: unknown) => {
+      if (typeof text !== 'string') throw new Error('$parse takes a string');
+      return JSON.parse(text);
+    },
+  };
+}
+
+/** Evaluates one expression; undefined results and functions are query evaluation errors, as on AWS. */
+export async function evaluateJsonata(expression: string, field: string, scope: JsonataScope): Promise<unknown> {
+  const expr = compile(expression, field);
+  let result: unknown;
+  try {
+    result = await expr.evaluate(scope.states.input, { ...scope.variables, ...functions(scope.random), states: scope.states });
+  } catch (e) {
+    const err = e as { message?: string; code?: string };
+    throw new StatesError('States.QueryEvaluationError',
+      `The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${err.message ?? String(e)}`, field);
+  }
+  if (result === undefined) {
+    throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);
+  }
+  if (typeof result === 'function' || !jsonCompatible(result)) {
+    throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expression}' specified for the field '${field}' returned an unsupported result type.`, field);
+  }
+  return normalize(result);
+}
+
+function jsonCompatible(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(x => x === undefined || jsonCompatible(x));
+  if (typeof v === 'object') return Object.values(v as object).every(x => x === undefined || jsonCompatible(x));
+  return false;
+}
+
+/** JSONata sequences and objects as plain JSON values. */
+function normalize(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v));
+}
+
+/**
+ * Evaluates a JSONata template: every `{% %}` string inside objects and arrays is replaced by its
+ * value; other values stay as written.
+ */
+export async function evaluateTemplate(template: unknown, field: string, scope: JsonataScope): Promise<unknown> {
+  const expression = jsonataExpression(template);
+  if (expression !== undefined) return evaluateJsonata(expression, field, scope);
+  if (Array.isArray(template)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < template.length; i++) out.push(await evaluateTemplate(template[i], `${field}[${i}]`, scope));
+    return out;
+  }
+  if (typeof template === 'object' && template !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(template)) out[k] = await evaluateTemplate(v, `${field}/${k}`, scope);
+    return out;
+  }
+  return template;
+}

@@ -1,0 +1,287 @@
+/**
+ * Task states: what the resource is (a Lambda function, a service integration, an activity), how its
+ * handler is found and called, what AWS wraps around its answer, and how timeouts and heartbeats end
+ * it in virtual time.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html
+ */
+import { EngineSetupError, EngineUnsupportedError, StatesError } from './errors';
+import type { Execution, StateRun } from './execution';
+import type { JsonataScope } from './jsonata';
+import { TaskError, TaskHandler, TaskOutcome, TaskRequest } from './types';
+
+const MAX_BYTES = 262_144;
+const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke$/;
+const LAMBDA_ARN = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+(:[^:]+)?$/;
+const SERVICE = /^arn:[^:]+:states:::([^:]+(?::[^:]+)?):([^:]+)$/;
+const ACTIVITY = /^arn:[^:]+:states:[^:]*:[^:]*:activity:.+$/;
+const SUFFIX = /\.(waitForTaskToken|sync(:2)?)$/;
+
+interface Resource {
+  readonly integration: TaskRequest['integration'];
+  readonly pattern: TaskRequest['pattern'];
+  readonly base: string;
+  /** `resourceType` and `resource` of the Task* events. */
+  readonly resourceType: string;
+  readonly resourceName: string;
+}
+
+export function describeResource(resource: string, state: string): Resource {
+  const suffix = SUFFIX.exec(resource)?.[1];
+  const pattern: Resource['pattern'] = suffix === 'waitForTaskToken' ? 'callback' : suffix ? 'sync' : 'request-response';
+  const base = resource.replace(SUFFIX, '');
+  if (LAMBDA_ARN.test(resource)) return { integration: 'lambda', pattern: 'request-response', base: resource, resourceType: 'lambda', resourceName: resource };
+  if (ACTIVITY.test(resource)) return { integration: 'activity', pattern: 'request-response', base: resource, resourceType: 'activity', resourceName: resource };
+  const m = SERVICE.exec(base);
+  if (!m) {
+    throw new EngineUnsupportedError(`state '${state}': the Resource '${resource}' is not a Lambda function ARN, an activity ARN or a service integration (arn:aws:states:::service:action)`, state, 'Resource');
+  }
+  const integration = LAMBDA_INVOKE.test(base) ? 'lambda' : 'service';
+  return { integration, pattern, base, resourceType: m[1], resourceName: m[2] + (suffix ? `.${suffix}` : '') };
+}
+
+function unqualified(functionArn: string): string {
+  const parts = functionArn.split(':');
+  return parts.length > 7 ? parts.slice(0, 7).join(':') : functionArn;
+}
+
+/** Where a handler is looked up, in order. */
+function handlerKeys(state: string, resource: string, base: string, functionName?: string): string[] {
+  const keys = [state, resource, base];
+  if (functionName) {
+    keys.push(functionName, unqualified(functionName));
+    const name = /function:([^:]+)/.exec(functionName)?.[1];
+    if (name) keys.push(name);
+  }
+  return [...new Set(keys)];
+}
+
+/** How the Node.js Lambda runtime reports a thrown value. */
+function lambdaError(e: unknown): { errorType: string; errorMessage: string; trace: string[] } {
+  if (e instanceof Error) {
+    return { errorType: e.name || 'Error', errorMessage: e.message, trace: (e.stack ?? '').split('\n') };
+  }
+  try {
+    return { errorType: typeof e, errorMessage: String((e as { toString(): string }).toString()), trace: [] };
+  } catch {
+    return { errorType: 'handled', errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack', trace: [] };
+  }
+}
+
+/** A value as it crosses the wire: JSON semantics, or an error when it cannot be serialized. */
+function asJson(value: unknown): { ok: true; value: unknown } | { ok: false } {
+  try {
+    const text = JSON.stringify(value === undefined ? null : value);
+    return { ok: true, value: JSON.parse(text ?? 'null') };
+  } catch {
+    return { ok: false };
+  }
+}
+
+interface Settled {
+  readonly kind: 'succeed' | 'fail' | 'never';
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly after: number;
+  readonly heartbeats: number[];
+}
+
+async function callHandler(handler: TaskHandler, request: TaskRequest, lambda: boolean, state: string): Promise<Settled> {
+  let answer: unknown;
+  try {
+    answer = await handler(request);
+  } catch (e) {
+    if (e instanceof TaskError) return { kind: 'fail', error: e.error, cause: e.causeText, after: 0, heartbeats: [] };
+    if (e instanceof EngineSetupError) throw e;
+    if (lambda && request.pattern !== 'callback') {
+      const err = lambdaError(e);
+      return { kind: 'fail', error: err.errorType, cause: JSON.stringify(err), after: 0, heartbeats: [] };
+    }
+    const err = lambdaError(e);
+    return { kind: 'fail', error: err.errorType, cause: err.errorMessage, after: 0, heartbeats: [] };
+  }
+  if (answer instanceof TaskOutcome) {
+    const after = answer.options.afterSeconds ?? 0;
+    const heartbeats = [...(answer.options.heartbeatsAt ?? [])].sort((a, b) => a - b);
+    if (!(after >= 0) || heartbeats.some(h => !(h >= 0))) {
+      throw new EngineSetupError(`task '${state}': a TaskOutcome's afterSeconds and heartbeatsAt must be non-negative numbers`, state);
+    }
+    return { kind: answer.kind, output: answer.output, error: answer.error, cause: answer.cause, after, heartbeats };
+  }
+  return { kind: 'succeed', output: answer, after: 0, heartbeats: [] };
+}
+
+function positiveInteger(value: unknown, field: string): number {
+  if (!(Number.isInteger(value) && (value as number) > 0)) {
+    throw new StatesError('States.Runtime', `The ${field} field refers to value ${JSON.stringify(value)}, which is not a positive integer.`);
+  }
+  return value as number;
+}
+
+/** Runs one attempt of a Task state and returns its result, or throws the StatesError it fails with. */
+export async function invokeTask(ex: Execution, run: StateRun, state: any, effective: unknown, scope: JsonataScope | undefined): Promise<unknown> {
+  const name = run.stateName;
+  const thread = run.currentThread;
+  const res = describeResource(state.Resource, name);
+  const taskToken = res.pattern === 'callback' ? `local-token-${ex.random.uuid()}` : undefined;
+  const tokenContext = taskToken ? { Task: { Token: taskToken } } : undefined;
+  const flow = ex.flow;
+
+  let parameters: unknown;
+  let timeout: number | undefined;
+  let heartbeat: number | undefined;
+  if (scope) {
+    const withToken = run.scopeFor({}, tokenContext);
+    parameters = state.Arguments === undefined ? withToken.states.input : await flow.template(state.Arguments, 'Arguments', withToken);
+    if (state.TimeoutSeconds !== undefined) timeout = positiveInteger(await flow.template(state.TimeoutSeconds, 'TimeoutSeconds', withToken), 'TimeoutSeconds');
+    if (state.HeartbeatSeconds !== undefined) heartbeat = positiveInteger(await flow.template(state.HeartbeatSeconds, 'HeartbeatSeconds', withToken), 'HeartbeatSeconds');
+  } else {
+    const ps = run.pathScope(effective, tokenContext);
+    parameters = state.Parameters === undefined ? effective : flow.payloadTemplate(state.Parameters, 'Parameters', ps);
+    timeout = state.TimeoutSecondsPath !== undefined ? positiveInteger(flow.required(state.TimeoutSecondsPath, 'TimeoutSecondsPath', ps), 'TimeoutSecondsPath') : state.TimeoutSeconds;
+    heartbeat = state.HeartbeatSecondsPath !== undefined ? positiveInteger(flow.required(state.HeartbeatSecondsPath, 'HeartbeatSecondsPath', ps), 'HeartbeatSecondsPath') : state.HeartbeatSeconds;
+  }
+  if (heartbeat !== undefined && timeout !== undefined && heartbeat >= timeout) {
+    throw new StatesError('States.Runtime', `HeartbeatSeconds (${heartbeat}) must be smaller than TimeoutSeconds (${timeout})`);
+  }
+
+  const legacyLambda = LAMBDA_ARN.test(state.Resource);
+  const lambdaInvoke = res.integration === 'lambda' && !legacyLambda;
+  const params = parameters as Record<string, unknown> | null;
+  const functionName = legacyLambda ? state.Resource : lambdaInvoke ? String(params?.FunctionName ?? '') : undefined;
+  if (lambdaInvoke && (typeof params?.FunctionName !== 'string' || params.FunctionName === '')) {
+    throw new StatesError('States.Runtime', `The field 'FunctionName' is required for the resource ${state.Resource} (state '${name}')`);
+  }
+  const payload = lambdaInvoke ? (params && 'Payload' in params ? params.Payload : {}) : parameters;
+
+  const scheduledAt = ex.sched.now;
+  const timing = {
+    ...(timeout !== undefined ? { timeoutInSeconds: timeout } : {}),
+    ...(heartbeat !== undefined ? { heartbeatInSeconds: heartbeat } : {}),
+  };
+  const events = legacyLambda ? {
+    scheduled: () => ex.history.add(thread, 'LambdaFunctionScheduled', {
+      lambdaFunctionScheduledEventDetails: {
+        resource: state.Resource, input: JSON.stringify(parameters), inputDetails: { truncated: false }, ...timing,
+      },
+    }),
+    started: () => ex.history.add(thread, 'LambdaFunctionStarted', {}),
+    submitted: () => undefined,
+    succeeded: (output: unknown) => ex.history.add(thread, 'LambdaFunctionSucceeded', {
+      lambdaFunctionSucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } },
+    }),
+    failed: (error: string, cause: string) => ex.history.add(thread, 'LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error, cause } }),
+    timedOut: (error: string) => ex.history.add(thread, 'LambdaFunctionTimedOut', { lambdaFunctionTimedOutEventDetails: { error } }),
+  } : {
+    scheduled: () => ex.history.add(thread, 'TaskScheduled', {
+      taskScheduledEventDetails: {
+        resourceType: res.resourceType,
+        resource: res.resourceName,
+        region: ex.executionArn.split(':')[3],
+        parameters: JSON.stringify(parameters),
+        ...timing,
+      },
+    }),
+    started: () => ex.history.add(thread, 'TaskStarted', { taskStartedEventDetails: { resourceType: res.resourceType, resource: res.resourceName } }),
+    submitted: () => ex.history.add(thread, 'TaskSubmitted', { taskSubmittedEventDetails: { resourceType: res.resourceType, resource: res.resourceName } }),
+    succeeded: (output: unknown) => ex.history.add(thread, 'TaskSucceeded', {
+      taskSucceededEventDetails: {
+        resourceType: res.resourceType, resource: res.resourceName, output: JSON.stringify(output), outputDetails: { truncated: false },
+      },
+    }),
+    failed: (error: string, cause: string) => ex.history.add(thread, 'TaskFailed', {
+      taskFailedEventDetails: { resourceType: res.resourceType, resource: res.resourceName, error, cause },
+    }),
+    timedOut: (error: string) => ex.history.add(thread, 'TaskTimedOut', {
+      taskTimedOutEventDetails: { resourceType: res.resourceType, resource: res.resourceName, error },
+    }),
+  };
+  events.scheduled();
+  events.started();
+
+  const keys = handlerKeys(name, state.Resource, res.base, functionName);
+  const tasks = ex.options.tasks ?? {};
+  const key = keys.find(k => Object.prototype.hasOwnProperty.call(tasks, k));
+  const handler = key !== undefined ? tasks[key] : ex.options.onTask;
+  if (!handler) {
+    throw new EngineSetupError(`task '${name}' (${state.Resource}${functionName && !legacyLambda ? `, function ${functionName}` : ''}) has no handler: give one in tasks under one of ${keys.map(k => `'${k}'`).join(', ')}, or an onTask handler`, name);
+  }
+  const request: TaskRequest = {
+    state: name,
+    resource: state.Resource,
+    baseResource: res.base,
+    integration: res.integration,
+    pattern: res.pattern,
+    functionName,
+    input: payload,
+    parameters,
+    attempt: run.attempt,
+    taskToken,
+    timeoutSeconds: timeout,
+    heartbeatSeconds: heartbeat,
+    now: new Date(scheduledAt),
+    executionArn: ex.executionArn,
+  };
+  const settled = await callHandler(handler, request, res.integration === 'lambda', name);
+  if (res.pattern !== 'request-response') events.submitted();
+
+  // When the answer arrives, and whether a timeout or a missed heartbeat comes first.
+  const arrival = settled.kind === 'never' ? Infinity : scheduledAt + settled.after * 1000;
+  let deadline = timeout !== undefined ? scheduledAt + timeout * 1000 : Infinity;
+  // A missed heartbeat ends the task with States.Timeout, as recorded AWS executions show.
+  const deadlineError = 'States.Timeout';
+  if (heartbeat !== undefined) {
+    let last = scheduledAt;
+    for (const h of [...settled.heartbeats.map(s => scheduledAt + s * 1000), arrival]) {
+      if (h > arrival) break;
+      if (h - last > heartbeat * 1000) break;
+      last = h;
+    }
+    const missed = last + heartbeat * 1000;
+    if (missed < arrival && missed < deadline) deadline = missed;
+  }
+  if (deadline < arrival) {
+    await ex.sched.sleep(deadline, thread.scope);
+    events.timedOut(deadlineError);
+    throw new StatesError(deadlineError, '');
+  }
+  if (arrival > ex.sched.now) await ex.sched.sleep(arrival, thread.scope);
+
+  if (settled.kind === 'fail') {
+    const error = settled.error ?? '';
+    const cause = settled.cause ?? '';
+    events.failed(error, cause);
+    throw new StatesError(error, cause);
+  }
+  const json = asJson(settled.output);
+  if (!json.ok) {
+    const err = { errorType: 'Error', errorMessage: 'Unable to stringify response body', trace: [] };
+    if (res.integration === 'lambda') {
+      events.failed(err.errorType, JSON.stringify(err));
+      throw new StatesError(err.errorType, JSON.stringify(err));
+    }
+    throw new EngineSetupError(`task '${name}': its handler returned a value that is not JSON`, name);
+  }
+  const result = lambdaInvoke && res.pattern !== 'callback' ? lambdaResponse(json.value) : json.value;
+  if (Buffer.byteLength(JSON.stringify(result), 'utf8') > MAX_BYTES) {
+    const cause = `The state/task '${legacyLambda ? state.Resource : res.resourceType}' returned a result with a size exceeding the maximum number of bytes service limit.`;
+    events.failed('States.DataLimitExceeded', cause);
+    throw new StatesError('States.DataLimitExceeded', cause);
+  }
+  events.succeeded(result);
+  return result;
+}
+
+/** What `lambda:invoke` returns around the function's own result. */
+function lambdaResponse(payload: unknown): Record<string, unknown> {
+  return {
+    ExecutedVersion: '$LATEST',
+    Payload: payload,
+    SdkHttpMetadata: { HttpStatusCode: 200 },
+    SdkResponseMetadata: {},
+    StatusCode: 200,
+  };
+}

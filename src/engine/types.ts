@@ -1,0 +1,184 @@
+/**
+ * The engine's public vocabulary: what a caller gives an execution (input, task handlers, clock,
+ * seed, limits) and what it gets back (status, output, error, AWS-shaped history, transitions).
+ */
+
+/** `QueryLanguage` of a state machine or a state. */
+export type QueryLanguage = 'JSONPath' | 'JSONata';
+
+/** Standard or Express: changes the execution's time limit and how a run is billed, never the semantics. */
+export type ExecutionType = 'STANDARD' | 'EXPRESS';
+
+/** Everything a task handler is told about one attempt of a Task state. */
+export interface TaskRequest {
+  /** The Task state's name. */
+  readonly state: string;
+  /** The state's `Resource`, as written (`arn:aws:states:::lambda:invoke.waitForTaskToken`...). */
+  readonly resource: string;
+  /** The resource without its `.sync`, `.sync:2` or `.waitForTaskToken` suffix. */
+  readonly baseResource: string;
+  /** How the engine integrates with the resource. */
+  readonly integration: 'lambda' | 'service' | 'activity';
+  /** `.sync`/`.sync:2` (run a job), `.waitForTaskToken` (callback) or request-response. */
+  readonly pattern: 'request-response' | 'sync' | 'callback';
+  /** For Lambda tasks: the function name or ARN as given (`FunctionName`, or the legacy resource ARN). */
+  readonly functionName?: string;
+  /**
+   * What the called code receives: the Lambda `Payload` (for `lambda:invoke`) or the effective input
+   * (for a function ARN resource); for other resources, the evaluated `Parameters`/`Arguments`.
+   */
+  readonly input: any;
+  /** The evaluated `Parameters` (JSONPath) or `Arguments` (JSONata), as the TaskScheduled event shows them. */
+  readonly parameters: any;
+  /** 1 for the first attempt, 2 for the first retry... */
+  readonly attempt: number;
+  /** The task token (`$$.Task.Token`), for `.waitForTaskToken` tasks. */
+  readonly taskToken?: string;
+  /** The task's effective `TimeoutSeconds`, if any. */
+  readonly timeoutSeconds?: number;
+  /** The task's effective `HeartbeatSeconds`, if any. */
+  readonly heartbeatSeconds?: number;
+  /** Virtual time when the task was scheduled. */
+  readonly now: Date;
+  /** The execution's ARN. */
+  readonly executionArn: string;
+}
+
+/**
+ * What a task handler returns: a plain value (the task's result, at once), a {@link TaskOutcome}
+ * (a result or failure after some virtual time, heartbeats, or no answer at all), or a promise of
+ * either. To fail the task, throw a {@link TaskError} (or any Error: its `name` becomes the error).
+ */
+export type TaskHandler = (request: TaskRequest) => unknown;
+
+/** Options of a {@link TaskOutcome}: when it arrives and which heartbeats precede it. */
+export interface TaskOutcomeOptions {
+  /** Virtual seconds after the task was scheduled. @default 0 */
+  readonly afterSeconds?: number;
+  /** Virtual seconds (after scheduling) at which `SendTaskHeartbeat` arrives. @default none */
+  readonly heartbeatsAt?: number[];
+}
+
+/** Outcome of a task that takes virtual time, sends heartbeats or never answers. */
+export class TaskOutcome {
+  /** The task (or the callback, `SendTaskSuccess`) returns `output`. */
+  public static succeed(output: unknown, options: TaskOutcomeOptions = {}): TaskOutcome {
+    return new TaskOutcome('succeed', output, undefined, undefined, options);
+  }
+
+  /** The task fails (or the callback is `SendTaskFailure`) with this error name and cause. */
+  public static fail(error: string, cause?: string, options: TaskOutcomeOptions = {}): TaskOutcome {
+    return new TaskOutcome('fail', undefined, error, cause, options);
+  }
+
+  /** No answer ever comes: the task ends at its TimeoutSeconds or HeartbeatSeconds, or the execution at its own limit. */
+  public static never(options: Omit<TaskOutcomeOptions, 'afterSeconds'> = {}): TaskOutcome {
+    return new TaskOutcome('never', undefined, undefined, undefined, options);
+  }
+
+  private constructor(
+    public readonly kind: 'succeed' | 'fail' | 'never',
+    public readonly output: unknown,
+    public readonly error: string | undefined,
+    public readonly cause: string | undefined,
+    public readonly options: TaskOutcomeOptions,
+  ) {}
+}
+
+/** Thrown by a task handler to fail the task with a Step Functions error name (what `SendTaskFailure` or a service error would give). */
+export class TaskError extends Error {
+  constructor(public readonly error: string, public readonly causeText?: string) {
+    super(causeText ?? error);
+    this.name = error;
+  }
+}
+
+/** Budgets that stop a runaway run with an {@link EngineBudgetError} instead of hanging. */
+export interface ExecutionLimits {
+  /** States entered plus retries. @default 100_000 */
+  readonly maxTransitions?: number;
+  /** History events; past it the execution fails as AWS fails it. @default 25_000 */
+  readonly maxHistoryEvents?: number;
+  /** Virtual seconds the run may cover. @default the execution type's limit (1 year Standard, 5 minutes Express) plus one day */
+  readonly maxVirtualSeconds?: number;
+}
+
+/** How one execution runs. */
+export interface ExecutionOptions {
+  /** The execution input. @default {} */
+  readonly input?: unknown;
+  /**
+   * Task handlers, looked up in this order: the state's name, the resource as written, the resource
+   * without its suffix, the Lambda function ARN (unqualified), the function name.
+   */
+  readonly tasks?: Record<string, TaskHandler>;
+  /** Called for a task that `tasks` has no handler for. @default a task without handler stops the run with an EngineSetupError */
+  readonly onTask?: TaskHandler;
+  /** @default 'local-execution' */
+  readonly executionName?: string;
+  /** @default 'LocalStateMachine' */
+  readonly stateMachineName?: string;
+  /** @default 'STANDARD' */
+  readonly type?: ExecutionType;
+  /** Virtual time at which the execution starts. @default the current time */
+  readonly startTime?: Date;
+  /** Seeds `States.UUID`, `$uuid()`, `$random()`, task tokens and FULL jitter. @default 0 */
+  readonly seed?: number;
+  /** @default the region us-east-1 */
+  readonly region?: string;
+  /** @default 123456789012 */
+  readonly accountId?: string;
+  /** Budgets. */
+  readonly limits?: ExecutionLimits;
+}
+
+/** One event, shaped like an item of `GetExecutionHistory`'s `events`. */
+export interface HistoryEvent {
+  readonly id: number;
+  readonly previousEventId: number;
+  readonly timestamp: Date;
+  readonly type: string;
+  readonly [details: string]: unknown;
+}
+
+/** One state entered, as the engine saw it: what a test or a report needs beyond the raw history. */
+export interface StateRecord {
+  readonly name: string;
+  /** Task, Pass, Choice... */
+  readonly type: string;
+  readonly enteredEventId: number;
+  readonly enteredAt: Date;
+  readonly input: unknown;
+  /** For a state inside a Map iteration or a Parallel branch: the iteration's index or the branch's. */
+  readonly index?: number;
+  /** The enclosing Map or Parallel state, if any. */
+  readonly parent?: string;
+  exitedAt?: Date;
+  output?: unknown;
+  /** Each error that was retried, in order. */
+  readonly retries: Array<{ readonly error: string; readonly cause: string }>;
+  /** The error a Catch handled, and where it went. */
+  caught?: { readonly error: string; readonly cause: string; readonly next: string };
+  /** The error that ended the state without a Catch (it then failed its branch, iteration or execution). */
+  failed?: { readonly error: string; readonly cause: string };
+  /** The state was stopped: a sibling branch failed, or the execution timed out. */
+  aborted?: boolean;
+}
+
+/** How an execution ended, and what happened on the way. */
+export interface ExecutionResult {
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  /** The execution's output (SUCCEEDED only). */
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly cause?: string;
+  readonly executionArn: string;
+  readonly startDate: Date;
+  readonly stopDate: Date;
+  /** State transitions as Step Functions bills them: states entered plus retries, iterations and branches included. */
+  readonly transitions: number;
+  /** The execution history, as `GetExecutionHistory` would list it. */
+  readonly events: HistoryEvent[];
+  /** Every state entered, in the order entered. */
+  readonly states: StateRecord[];
+}
