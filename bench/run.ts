@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DESIGNS, DISTRIBUTED_MAP_SOURCE, ITEM_COUNTS } from './fan-out-cost';
+import { SHAPES, measureQueryLanguages } from './query-languages';
 import { measureHandlers, measureTarball } from './sizes';
 import { Summary, ratio, showSummary, summarize, table } from './stats';
 import { ROOT, measureSynth } from './synth';
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   log('transitions per path...');
   const paths = await measureTransitions();
   sections.push('## 2. Run time: state transitions per path',
-    'Every path run on the local engine (aws-local-stepfunctions through cli/harness) with the sample functions, ours '
+    'Every path run on the local engine (src/engine, through cli/harness) with the sample functions, ours '
     + 'and the baseline\'s minimal definition (bench/baseline/minimal-asl.ts); a retry counts as a transition. '
     + `Cost per 1,000,000 executions in Step Functions charges only (Standard, ${PRICING_REGION}, list price read ${PRICING_DATE}, ${PRICING_SOURCE}); Lambda is billed on top.`,
     table(['path', 'ours: outcome', 'transitions', 'per 1M', 'baseline: outcome', 'transitions', 'per 1M', 'extra', 'states ours adds'],
@@ -86,16 +87,24 @@ async function main(): Promise<void> {
     + '. The inline Map pays one transition per item, like a′), and fits only small lists; batching is what makes the large counts cheap.');
 
   log('local engine...');
-  const [rounds, perRound] = options.smoke ? [1, 10] : [5, 200];
+  const [rounds, perRound] = options.smoke ? [2, 10] : [6, 200];
   const engine = await measureEngine(rounds, perRound);
-  const rate = (side: string): Summary => summarize(engine.find(e => e.side === side)!.perSecond);
+  const rate = (name: string): Summary => summarize(engine.find(e => e.engine === name)!.perSecond);
+  const languages = await measureQueryLanguages(rounds, options.smoke ? 10 : 300);
+  const shape = (name: string): Summary => summarize(languages.find(l => l.shape === name)!.perSecond);
   sections.push('## 4. Local engine throughput',
-    `Executions per second through cli/harness/local-execution.ts (runLocally), all ${PATHS.length} paths in turn, ${perRound} executions a round, `
-    + `${rounds} rounds each side, alternating; the sample functions run in process against an in-memory DynamoDB.`,
-    table(['workflow', 'executions per second', 'ratio'], [
-      ['StockTradingWorkflow', showSummary(rate('ours')), ratio(rate('ours').median, rate('baseline').median)],
-      ['baseline minimal definition', showSummary(rate('baseline')), ''],
-    ]));
+    `StockTradingWorkflow, all ${PATHS.length} paths in turn through the test harness (runLocally), ${perRound} executions a round, `
+    + `${rounds} rounds each engine, alternating; the sample functions run in process against an in-memory DynamoDB. `
+    + 'aws-local-stepfunctions runs through the former harness (bench/oracle), kept only for this comparison.',
+    table(['engine', 'executions per second', 'ratio'], [
+      ['ours (src/engine)', showSummary(rate('ours')), ratio(rate('ours').median, rate('aws-local-stepfunctions').median)],
+      ['aws-local-stepfunctions 3.0.0', showSummary(rate('aws-local-stepfunctions')), ''],
+    ]),
+    'One order-pricing workflow of the same shape written three ways (bench/query-languages.ts: a Pass, an inline Map of 5 Lambda tasks, '
+    + 'a Lambda task, a Choice, a Pass), run on our engine in alternating rounds:',
+    table(['query language', 'executions per second', 'time per execution against JSONPath'], Object.keys(SHAPES).map(name => [
+      name, showSummary(shape(name)), ratio(shape('JSONPath').median, shape(name).median),
+    ])));
 
   log('sizes...');
   const handlers = measureHandlers(options.smoke ? 1 : 7);

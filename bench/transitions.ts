@@ -8,6 +8,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { BaselineStockTradingStack } from './baseline/stock-trading';
 import { standardCost } from '../cli/cost';
 import { StockTradingStack } from '../examples/stock-trading';
+import { runLocally as runOnAls } from './oracle/als-execution';
 import * as analysis from '../src/stock-trading/analysis.lambda';
 import * as execution from '../src/stock-trading/execute-trade.lambda';
 import { Asl, aslOf, arnOf } from '../test/support/asl';
@@ -70,8 +71,11 @@ export function subjects(): { ours: Subject; baseline: Subject } {
   };
 }
 
+/** The engine a path runs on: ours, or aws-local-stepfunctions through the former harness. */
+export type EngineName = 'ours' | 'aws-local-stepfunctions';
+
 /** Runs one path with the sample functions and an in-memory trades table. */
-export async function runPath(subject: Subject, path: TradingPath, ddb: FakeDynamoDB): Promise<LocalRunResult> {
+export async function runPath(subject: Subject, path: TradingPath, ddb: FakeDynamoDB, engine: EngineName = 'ours'): Promise<Pick<LocalRunResult, 'status' | 'error' | 'transitions' | 'path'>> {
   ddb.addTable('Trades', 'idempotencyKey');
   process.env.TRADES_TABLE_NAME = 'Trades';
   let calls = 0;
@@ -84,11 +88,12 @@ export async function runPath(subject: Subject, path: TradingPath, ddb: FakeDyna
     if (path.decision === 'EXPIRED') throw new TaskFailure('States.Timeout');
     return { decision: path.decision, approver: 'desk@example.com', comment: null, decidedAt: '2026-11-28T10:00:00.000Z', requestId: request.requestId };
   };
-  return runLocally(subject.asl, {
+  const options = {
     input: path.input,
     resources: { [subject.analysisArn]: (e: any) => analysis.handler(e), [subject.executionArn]: execute },
     callbacks: { 'Approve trade': decide },
-  });
+  };
+  return engine === 'ours' ? runLocally(subject.asl, options) : runOnAls(subject.asl, options);
 }
 
 /** Runs `fn` with console.log silenced (the sample functions log what they do). */
@@ -104,15 +109,15 @@ export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
 
 export interface PathRow {
   readonly path: TradingPath;
-  readonly ours: LocalRunResult;
-  readonly baseline: LocalRunResult;
+  readonly ours: Pick<LocalRunResult, 'status' | 'error' | 'transitions' | 'path'>;
+  readonly baseline: Pick<LocalRunResult, 'status' | 'error' | 'transitions' | 'path'>;
   readonly oursPerMillionUsd: number;
   readonly baselinePerMillionUsd: number;
   /** States of ours that the baseline does without (see EXTRA_TRANSITIONS). */
   readonly extra: string[];
 }
 
-export function describeOutcome(r: LocalRunResult): string {
+export function describeOutcome(r: Pick<LocalRunResult, 'status' | 'error'>): string {
   return r.status === 'SUCCEEDED' ? 'SUCCEEDED' : `FAILED (${r.error})`;
 }
 
@@ -142,29 +147,33 @@ export async function measureTransitions(): Promise<PathRow[]> {
 }
 
 export interface EngineRate {
-  readonly side: 'ours' | 'baseline';
+  readonly engine: EngineName;
   /** Executions per second, one value per round. */
   readonly perSecond: number[];
 }
 
-/** Executions per second on the local engine, every path in turn, rounds of ours and baseline interleaved. */
+/**
+ * StockTradingWorkflow's paths, every one in turn, on our engine and on aws-local-stepfunctions,
+ * rounds alternating; executions per second.
+ */
 export async function measureEngine(rounds: number, executionsPerRound: number): Promise<EngineRate[]> {
-  const both = subjects();
+  const { ours } = subjects();
   const ddb = new FakeDynamoDB();
-  const rates: Record<'ours' | 'baseline', number[]> = { ours: [], baseline: [] };
+  const engines: EngineName[] = ['ours', 'aws-local-stepfunctions'];
+  const rates: Record<EngineName, number[]> = { 'ours': [], 'aws-local-stepfunctions': [] };
   try {
     await quietly(async () => {
-      for (const side of ['ours', 'baseline'] as const) await runPath(both[side], PATHS[0], ddb); // warm-up
+      for (const engine of engines) await runPath(ours, PATHS[0], ddb, engine); // warm-up
       for (let r = 0; r < rounds; r++) {
-        for (const side of ['ours', 'baseline'] as const) {
+        for (const engine of r % 2 === 0 ? engines : [...engines].reverse()) {
           const start = performance.now();
-          for (let i = 0; i < executionsPerRound; i++) await runPath(both[side], PATHS[i % PATHS.length], ddb);
-          rates[side].push(executionsPerRound / ((performance.now() - start) / 1000));
+          for (let i = 0; i < executionsPerRound; i++) await runPath(ours, PATHS[i % PATHS.length], ddb, engine);
+          rates[engine].push(executionsPerRound / ((performance.now() - start) / 1000));
         }
       }
     });
   } finally {
     ddb.restore();
   }
-  return [{ side: 'ours', perSecond: rates.ours }, { side: 'baseline', perSecond: rates.baseline }];
+  return engines.map(engine => ({ engine, perSecond: rates[engine] }));
 }

@@ -14,7 +14,11 @@ export class StatesError extends Error {
     /** The field whose evaluation failed (`Arguments/Payload`), for the EvaluationFailed event. */
     public readonly location?: string,
   ) {
+    // Errors inside an execution are values, not bugs: no stack trace is captured (it costs more than the rest of a state).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${error}: ${causeText}`);
+    Error.stackTraceLimit = limit;
     this.name = 'StatesError';
   }
 }

@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html
  */
 import { evaluateRule } from './choice';
-import { DataFlow, Variables, sizeOf } from './data-flow';
+import { DataFlow, Variables } from './data-flow';
 import { expressProblems, Graph, validateDefinition } from './definition';
 import { DefinitionError, EngineBudgetError, EngineError, StatesError } from './errors';
 import { History } from './history';
@@ -62,6 +62,7 @@ export class Execution {
   private budgetExceeded?: EngineBudgetError;
   private timedOut = false;
   private readonly root: Scope;
+  private contextBase?: { Execution: Record<string, unknown>; StateMachine: Record<string, unknown> };
 
   constructor(readonly definition: Graph, readonly options: ExecutionOptions) {
     const region = options.region ?? 'us-east-1';
@@ -83,7 +84,7 @@ export class Execution {
 
   /** `$$`: the context object, as a state sees it. */
   context(state: string, enteredAt: number, retryCount: number | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return {
+    this.contextBase ??= {
       Execution: {
         Id: this.executionArn,
         Input: this.input,
@@ -93,6 +94,9 @@ export class Execution {
         RedriveCount: 0,
       },
       StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').pop() },
+    };
+    return {
+      ...this.contextBase,
       State: { Name: state, EnteredTime: new Date(enteredAt).toISOString(), ...(retryCount !== undefined ? { RetryCount: retryCount } : {}) },
       ...extra,
     };
@@ -183,9 +187,14 @@ export class Execution {
     if (thread.scope.aborted) throw new Aborted();
     this.countTransition();
     const enteredPrevious = thread.lastEventId;
-    const enteredId = this.history.add(thread, `${state.Type}StateEntered`, {
-      stateEnteredEventDetails: { name, input: JSON.stringify(input), inputDetails: { truncated: false } },
-    });
+    let enteredId: number;
+    try {
+      enteredId = this.history.add(thread, `${state.Type}StateEntered`, {
+        stateEnteredEventDetails: { name, input: JSON.stringify(input), inputDetails: { truncated: false } },
+      });
+    } catch (e) {
+      throw e instanceof StatesError ? new StateFailure(e) : e;
+    }
     const record: StateRecord = {
       name,
       type: state.Type,
@@ -201,8 +210,8 @@ export class Execution {
       const result = await step.run();
       record.exitedAt = new Date(this.sched.now);
       record.output = result.output;
-      const outputBytes = sizeOf(result.output);
-      if (outputBytes > MAX_PAYLOAD_BYTES) {
+      const outputText = JSON.stringify(result.output) ?? 'null';
+      if (outputText.length > MAX_PAYLOAD_BYTES / 4 && Buffer.byteLength(outputText, 'utf8') > MAX_PAYLOAD_BYTES) {
         throw new StateFailure(new StatesError('States.DataLimitExceeded',
           `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`));
       }
@@ -210,7 +219,7 @@ export class Execution {
         this.history.add(thread, `${state.Type}StateExited`, {
           stateExitedEventDetails: {
             name,
-            output: JSON.stringify(result.output),
+            output: outputText,
             outputDetails: { truncated: false },
             ...(result.assigned ? { assignedVariables: result.assigned, assignedVariablesDetails: { truncated: false } } : {}),
           },
@@ -264,6 +273,7 @@ interface StepResult {
 class StateRun {
   private retryCount = 0;
   private readonly enteredAt: number;
+  private cachedContext?: { retries: number; value: Record<string, unknown> };
 
   constructor(
     private readonly ex: Execution,
@@ -283,8 +293,11 @@ class StateRun {
   }
 
   context(extra?: Record<string, unknown>): Record<string, unknown> {
+    if (extra === undefined && this.cachedContext?.retries === this.retryCount) return this.cachedContext.value;
     const retries = ['Task', 'Map', 'Parallel'].includes(this.state.Type) ? this.retryCount : undefined;
-    return this.ex.context(this.name, this.enteredAt, retries, extra);
+    const value = this.ex.context(this.name, this.enteredAt, retries, extra);
+    if (extra === undefined) this.cachedContext = { retries: this.retryCount, value };
+    return value;
   }
 
   async run(): Promise<StepResult> {
@@ -318,11 +331,10 @@ class StateRun {
 
   /** What JSONata expressions see. */
   scopeFor(extra: Record<string, unknown> = {}, contextExtra?: Record<string, unknown>) {
-    return {
-      states: { input: this.input, context: this.context(contextExtra), ...extra },
-      variables: this.thread.variables.all(),
-      random: this.ex.random,
-    };
+    // `$states.context` is built only when an expression reads it.
+    const states: Record<string, unknown> = { input: this.input, ...extra };
+    Object.defineProperty(states, 'context', { enumerable: true, get: () => this.context(contextExtra) });
+    return { states, variables: this.thread.variables.all(), random: this.ex.random };
   }
 
   private async pass(): Promise<StepResult> {
@@ -481,8 +493,8 @@ class StateRun {
             attempts.set(retrierIndex, done + 1);
             const delay = retryDelay(retrier, done, previousDelay.get(retrierIndex), this.ex.random);
             previousDelay.set(retrierIndex, delay);
-            this.record.retries.push({ error: failure.error, cause: failure.causeText });
             await this.ex.sched.sleep(this.ex.sched.now + delay * 1000, this.thread.scope);
+            this.record.retries.push({ error: failure.error, cause: failure.causeText });
             this.retryCount++;
             this.ex.countTransition();
             continue;
@@ -710,6 +722,9 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
+/** Definitions already validated (by identity: a definition is not changed between runs). */
+const validated = new WeakMap<object, Graph>();
+
 /** Runs one execution of a definition (an object, or its JSON text). Throws EngineError subclasses when the run cannot go on. */
 export async function execute(definition: object | string, options: ExecutionOptions = {}): Promise<ExecutionResult> {
   let parsed: unknown = definition;
@@ -720,7 +735,8 @@ export async function execute(definition: object | string, options: ExecutionOpt
       throw new EngineError(`the definition is not JSON: ${(e as Error).message}`);
     }
   }
-  const graph = validateDefinition(parsed);
+  const graph = validated.get(parsed as object) ?? validateDefinition(parsed);
+  validated.set(parsed as object, graph);
   if (options.type === 'EXPRESS') {
     const problems = expressProblems(graph);
     if (problems.length > 0) throw new DefinitionError(problems);

@@ -43,7 +43,18 @@ export interface JsonataScope {
   readonly random: Randomness;
 }
 
+const functionSets = new WeakMap<Randomness, Record<string, unknown>>();
+
 function functions(random: Randomness): Record<string, unknown> {
+  let set = functionSets.get(random);
+  if (!set) {
+    set = makeFunctions(random);
+    functionSets.set(random, set);
+  }
+  return set;
+}
+
+function makeFunctions(random: Randomness): Record<string, unknown> {
   return {
     partition: (array: unknown, size: unknown) => {
       if (!Array.isArray(array) || !Number.isInteger(size) || (size as number) <= 0) {
@@ -85,8 +96,36 @@ function functions(random: Randomness): Record<string, unknown> {
   };
 }
 
+const SIMPLE_PATH = /^\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
+const NO_SHORTCUT = Symbol('no shortcut');
+
+/**
+ * `$states.input.a.b` or `$var.a`: a walk through objects gives the same value JSONata gives, without
+ * its evaluator (an array at the end comes back as it is). Anything else (an array on the way, a missing field)
+ * goes to JSONata.
+ */
+function simplePath(expression: string, scope: JsonataScope): unknown {
+  const m = SIMPLE_PATH.exec(expression);
+  if (!m) return NO_SHORTCUT;
+  let node: unknown;
+  if (m[1] === 'states') node = scope.states;
+  else if (Object.prototype.hasOwnProperty.call(scope.variables, m[1])) node = scope.variables[m[1]];
+  else return NO_SHORTCUT;
+  for (const key of m[2] === '' ? [] : m[2].slice(1).split('.')) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, key)) return NO_SHORTCUT;
+    node = (node as Record<string, unknown>)[key];
+  }
+  if (node === undefined) return NO_SHORTCUT;
+  return node;
+}
+
 /** Evaluates one expression; undefined results and functions are query evaluation errors, as on AWS. */
 export async function evaluateJsonata(expression: string, field: string, scope: JsonataScope): Promise<unknown> {
+  const shortcut = simplePath(expression, scope);
+  if (shortcut !== NO_SHORTCUT) {
+    const plain = toJson(shortcut);
+    if (plain !== UNSUPPORTED) return plain;
+  }
   const expr = compile(expression, field);
   let result: unknown;
   try {
@@ -99,23 +138,40 @@ export async function evaluateJsonata(expression: string, field: string, scope: 
   if (result === undefined) {
     throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);
   }
-  if (typeof result === 'function' || !jsonCompatible(result)) {
+  const plain = toJson(result);
+  if (plain === UNSUPPORTED) {
     throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expression}' specified for the field '${field}' returned an unsupported result type.`, field);
   }
-  return normalize(result);
+  return plain;
 }
 
-function jsonCompatible(v: unknown): boolean {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every(x => x === undefined || jsonCompatible(x));
-  if (typeof v === 'object') return Object.values(v as object).every(x => x === undefined || jsonCompatible(x));
-  return false;
-}
+const UNSUPPORTED = Symbol('unsupported');
 
-/** JSONata sequences and objects as plain JSON values. */
-function normalize(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v));
+/** A JSONata result as plain JSON (sequences become arrays, undefined members are dropped); UNSUPPORTED for functions and non-finite numbers. */
+function toJson(v: unknown): unknown {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : UNSUPPORTED;
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const x of v) {
+      if (x === undefined) continue;
+      const j = toJson(x);
+      if (j === UNSUPPORTED) return UNSUPPORTED;
+      out.push(j);
+    }
+    return out;
+  }
+  if (typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as object)) {
+      if (x === undefined) continue;
+      const j = toJson(x);
+      if (j === UNSUPPORTED) return UNSUPPORTED;
+      out[k] = j;
+    }
+    return out;
+  }
+  return UNSUPPORTED;
 }
 
 /**

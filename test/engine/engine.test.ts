@@ -1,0 +1,211 @@
+/**
+ * The engine's own contract, beyond the conformance cases: virtual time and concurrency, budgets,
+ * handler misbehaviour, limits, and the errors that stop a run.
+ */
+import {
+  DefinitionError, EngineBudgetError, EngineSetupError, EngineUnsupportedError, TaskError, TaskOutcome, execute,
+} from '../../src/engine';
+
+const START = new Date('2024-01-01T00:00:00.000Z');
+const FN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
+const invoke = (extra: object = {}) => ({
+  Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'FunctionName': FN, 'Payload.$': '$' }, ...extra,
+});
+const seconds = (d: unknown) => ((d as Date).getTime() - START.getTime()) / 1000;
+
+describe('virtual time', () => {
+  // https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
+  test('Parallel branches run concurrently: the state ends with its slowest branch', async () => {
+    const definition = {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          End: true,
+          Branches: [
+            { StartAt: 'W10', States: { W10: { Type: 'Wait', Seconds: 10, End: true } } },
+            { StartAt: 'W30', States: { W30: { Type: 'Wait', Seconds: 30, End: true } } },
+          ],
+        },
+      },
+    };
+    const r = await execute(definition, { startTime: START, input: { a: 1 } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.output).toEqual([{ a: 1 }, { a: 1 }]);
+    expect(seconds(r.stopDate)).toBe(30);
+    const exits = r.events.filter(e => e.type === 'WaitStateExited').map(e => seconds(e.timestamp));
+    expect(exits).toEqual([10, 30]);
+  });
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html (MaxConcurrency)
+  test.each([[0, 10], [1, 30], [2, 20]])('an inline Map with MaxConcurrency %p over 3 items of 10 s ends at %p s', async (max, end) => {
+    const definition = {
+      StartAt: 'M',
+      States: {
+        M: { Type: 'Map', MaxConcurrency: max, End: true, ItemProcessor: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 10, End: true } } } },
+      },
+    };
+    const r = await execute(definition, { startTime: START, input: [1, 2, 3] });
+    expect(r.output).toEqual([1, 2, 3]);
+    expect(seconds(r.stopDate)).toBe(end);
+    const starts = r.events.filter(e => e.type === 'MapIterationStarted').map(e => seconds(e.timestamp));
+    expect(starts).toEqual(max === 1 ? [0, 10, 20] : max === 2 ? [0, 0, 10] : [0, 0, 0]);
+  });
+
+  test('a failing branch stops its siblings at the time it fails, and they are recorded as aborted', async () => {
+    const definition = {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          End: true,
+          Branches: [
+            { StartAt: 'Slow', States: { Slow: { Type: 'Wait', Seconds: 100, Next: 'Never' }, Never: { Type: 'Pass', End: true } } },
+            { StartAt: 'Soon', States: { Soon: { Type: 'Wait', Seconds: 5, Next: 'Boom' }, Boom: { Type: 'Fail', Error: 'Boom', Cause: 'b' } } },
+          ],
+        },
+      },
+    };
+    const r = await execute(definition, { startTime: START });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'Boom', cause: 'b' });
+    expect(seconds(r.stopDate)).toBe(5);
+    expect(r.states.map(s => s.name)).toEqual(['P', 'Slow', 'Soon', 'Boom']);
+    expect(r.states.find(s => s.name === 'Slow')?.aborted).toBe(true);
+    expect(r.events.map(e => e.type)).toContain('WaitStateAborted');
+    expect(r.transitions).toBe(4);
+  });
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html (JitterStrategy)
+  test('FULL jitter is deterministic under a seed and stays under the computed interval', async () => {
+    const definition = {
+      StartAt: 'T',
+      States: { T: invoke({ End: true, Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 10, MaxAttempts: 3, JitterStrategy: 'FULL' }] }) },
+    };
+    const tasks = { [FN]: (req: { attempt: number }) => { if (req.attempt < 4) throw new TaskError('Flaky'); return 'ok'; } };
+    const run = (seed: number) => execute(definition, { startTime: START, seed, tasks });
+    const [a, b, c] = await Promise.all([run(7), run(7), run(8)]);
+    const schedules = (r: typeof a) => r.events.filter(e => e.type === 'TaskScheduled').map(e => seconds(e.timestamp));
+    expect(schedules(a)).toEqual(schedules(b));
+    expect(schedules(a)).not.toEqual(schedules(c));
+    const gaps = schedules(a).slice(1).map((t, i) => t - schedules(a)[i]);
+    gaps.forEach((gap, i) => expect(gap).toBeLessThanOrEqual(10 * 2 ** i));
+    expect(a.transitions).toBe(4);
+  });
+
+  test('a callback that never comes ends the Standard execution at one year, as TIMED_OUT', async () => {
+    const definition = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish.waitForTaskToken', End: true } } };
+    const r = await execute(definition, { startTime: START, tasks: { T: () => TaskOutcome.never() } });
+    expect(r).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(seconds(r.stopDate)).toBe(365 * 24 * 3600);
+    expect(r.events.slice(-2).map(e => e.type)).toEqual(['TaskStateAborted', 'ExecutionTimedOut']);
+  });
+});
+
+describe('budgets: a run that would not end stops with an error that says which', () => {
+  test('transitions: an endless loop', async () => {
+    const definition = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } } };
+    await expect(execute(definition, { limits: { maxTransitions: 50 } })).rejects.toThrow(EngineBudgetError);
+    await expect(execute(definition, { limits: { maxTransitions: 50 } })).rejects.toThrow(/budget of 50 state transitions/);
+  });
+
+  test('virtual time: a loop of waits', async () => {
+    const definition = { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, Next: 'W' } } };
+    await expect(execute(definition, { limits: { maxVirtualSeconds: 86_400 } })).rejects.toThrow(/virtual-time budget of 86400 seconds/);
+  });
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html (25,000 history events)
+  test('the history limit fails the execution', async () => {
+    const definition = { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' }, B: { Type: 'Pass', Next: 'A' } } };
+    const r = await execute(definition, { limits: { maxHistoryEvents: 101 } });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(r.cause).toMatch(/maximum number of events in its history \(101\)/);
+    expect(r.events).toHaveLength(102);
+  });
+});
+
+describe('task handlers', () => {
+  const one = (extra: object = {}) => ({ StartAt: 'T', States: { T: invoke({ End: true, ...extra }) } });
+
+  test('fails when a task has no handler, and no Catch sees it', async () => {
+    const definition = one({ Catch: [{ ErrorEquals: ['States.ALL'], Next: 'C' }], End: undefined, Next: 'C' });
+    (definition.States as any).C = { Type: 'Pass', End: true };
+    await expect(execute(definition)).rejects.toThrow(EngineSetupError);
+    await expect(execute(definition)).rejects.toThrow(`task 'T' (arn:aws:states:::lambda:invoke, function ${FN}) has no handler: give one in tasks under one of 'T'`);
+  });
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html
+  test('a Lambda function that throws fails the task with its error type and the runtime\'s error JSON as cause', async () => {
+    class OrderRejected extends Error {
+      constructor(message: string) {
+        super(message);
+        this.name = 'OrderRejected';
+      }
+    }
+    const r = await execute(one(), { tasks: { [FN]: () => { throw new OrderRejected('no stock'); } } });
+    expect(r.error).toBe('OrderRejected');
+    expect(JSON.parse(r.cause!)).toMatchObject({ errorType: 'OrderRejected', errorMessage: 'no stock', trace: expect.any(Array) });
+  });
+
+  test('a Lambda function that throws a string fails with errorType "string", as the Node.js runtime reports it', async () => {
+    const r = await execute(one(), { tasks: { [FN]: () => { throw 'plain text'; } } });
+    expect(r.error).toBe('string');
+    expect(JSON.parse(r.cause!)).toEqual({ errorType: 'string', errorMessage: 'plain text', trace: [] });
+  });
+
+  test('a Lambda function that returns undefined gives a null Payload', async () => {
+    const r = await execute(one(), { tasks: { [FN]: () => undefined } });
+    expect(r.output).toMatchObject({ Payload: null, StatusCode: 200, ExecutedVersion: '$LATEST' });
+  });
+
+  test('a Lambda function whose result cannot be serialized fails the task', async () => {
+    const circular: any = {};
+    circular.self = circular;
+    const r = await execute(one(), { tasks: { [FN]: () => circular } });
+    expect(r.error).toBe('Error');
+    expect(JSON.parse(r.cause!).errorMessage).toBe('Unable to stringify response body');
+  });
+
+  test('a result over 256 KiB fails the task with States.DataLimitExceeded, which a Catch can handle', async () => {
+    const definition = one({ End: undefined, Next: 'Ok', Catch: [{ ErrorEquals: ['States.DataLimitExceeded'], Next: 'Too big' }] });
+    Object.assign(definition.States, { 'Ok': { Type: 'Succeed' }, 'Too big': { Type: 'Pass', End: true } });
+    const r = await execute(definition, { tasks: { [FN]: () => 'x'.repeat(262_144) } });
+    expect(r.states.map(s => s.name)).toEqual(['T', 'Too big']);
+    expect(r.output).toEqual({ Error: 'States.DataLimitExceeded', Cause: "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit." });
+  });
+
+  test('the handler sees the effective Payload, the attempt and the task token of a callback task', async () => {
+    const seen: any[] = [];
+    const definition = {
+      StartAt: 'T',
+      States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken', Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token', 'n.$': '$.n' } }, End: true } },
+    };
+    const r = await execute(definition, { input: { n: 3 }, seed: 1, tasks: { [FN]: req => { seen.push(req); return { done: req.input.n }; } } });
+    expect(r.output).toEqual({ done: 3 });
+    expect(seen[0]).toMatchObject({ state: 'T', pattern: 'callback', integration: 'lambda', attempt: 1, input: { n: 3, token: seen[0].taskToken } });
+  });
+});
+
+describe('definitions refused before anything runs', () => {
+  test.each([
+    ['a state name over 80 characters', { StartAt: 'x'.repeat(81), States: { ['x'.repeat(81)]: { Type: 'Pass', End: true } } }, /a state name has at most 80 characters \(it has 81\)/],
+    ['Parameters in a JSONata state', { QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Parameters: {}, End: true } } }, /state 'P': the field 'Parameters' is not supported in JSONata states \(use Arguments\)/],
+    ['Arguments in a JSONPath state', { StartAt: 'P', States: { P: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', Arguments: {}, End: true } } }, /state 'P': the field 'Arguments' is supported only in JSONata states/],
+    ['a Next that is not a state', { StartAt: 'P', States: { P: { Type: 'Pass', Next: 'Q' } } }, /state 'P': Next 'Q' is not a state of the same scope/],
+    ['an unreachable state', { StartAt: 'P', States: { P: { Type: 'Pass', End: true }, Q: { Type: 'Pass', End: true } } }, /state 'Q' in the state machine cannot be reached from StartAt/],
+    ['States.ALL not last', { StartAt: 'T', States: { T: { ...invoke(), End: true, Retry: [{ ErrorEquals: ['States.ALL'] }, { ErrorEquals: ['X'] }] } } }, /States.ALL must appear alone, in the last retrier or catcher/],
+    ['a JSONPath state inside a JSONata state machine', { QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', QueryLanguage: 'JSONPath', End: true } } }, /a JSONPath state cannot be used in a JSONata state machine/],
+  ])('fails when the definition has %s', async (_name, definition, message) => {
+    await expect(execute(definition)).rejects.toThrow(DefinitionError);
+    await expect(execute(definition)).rejects.toThrow(message);
+  });
+
+  test('fails when a Distributed Map reads items from S3, naming the state and the field', async () => {
+    const definition = {
+      StartAt: 'M',
+      States: { M: { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: {} }, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } },
+    };
+    const error = await execute(definition).catch(e => e);
+    expect(error).toBeInstanceOf(EngineUnsupportedError);
+    expect(error).toMatchObject({ state: 'M', field: 'ItemReader' });
+  });
+});
