@@ -43,6 +43,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-cdk/integ-runner@^2.197.10',
     'aws-cdk@^2.1148.1',
     'asl-validator@^4.0.0',
+    // Test oracle and benchmark comparison only (test/engine/differential.test.ts, bench/oracle): nothing runs on it.
     'aws-local-stepfunctions@3.0.0',
     // cdk-nag v3 needs aws-cdk-lib >= 2.257 at dev time; v2 checks the same AwsSolutions rules on 2.245.
     'cdk-nag@^2.36.8',

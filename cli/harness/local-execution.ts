@@ -90,7 +90,7 @@ export interface LocalRunOptions {
   readonly type?: 'STANDARD' | 'EXPRESS';
   /** Virtual start time. @default now */
   readonly startTime?: Date;
-  /** Seeds UUIDs, task tokens and retry jitter. @default 0 */
+  /** Seeds UUIDs, task tokens and retry jitter. @default a random seed (reported in the result) */
   readonly seed?: number;
 }
 
@@ -116,6 +116,8 @@ export interface LocalRunResult {
   readonly states: StateRecord[];
   /** Virtual milliseconds from start to end. */
   readonly durationMs: number;
+  /** The seed of the run: pass it back to replay it exactly. */
+  readonly seed: number;
 }
 
 interface StateRef { readonly name: string; readonly state: any; readonly where: string }
@@ -221,5 +223,6 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
     events: result.events,
     states: result.states,
     durationMs: result.stopDate.getTime() - result.startDate.getTime(),
+    seed: result.seed,
   };
 }

@@ -51,6 +51,7 @@ export class Execution {
   readonly sched: Scheduler;
   readonly history: History;
   readonly random: SeededRandom;
+  readonly seed: number;
   readonly flow: DataFlow;
   readonly executionArn: string;
   readonly stateMachineArn: string;
@@ -76,7 +77,8 @@ export class Execution {
     this.sched = new Scheduler(this.startTime);
     this.root = new Scope(this.sched);
     this.history = new History(this.sched, options.limits?.maxHistoryEvents ?? 25_000);
-    this.random = new SeededRandom(options.seed ?? 0);
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
+    this.random = new SeededRandom(this.seed);
     this.input = options.input === undefined ? {} : options.input;
     this.maxTransitions = options.limits?.maxTransitions ?? 100_000;
     this.flow = new DataFlow(this);
@@ -157,6 +159,7 @@ export class Execution {
       transitions: this.transitions,
       events: this.history.events,
       states: this.records,
+      seed: this.seed,
     };
   }
 

@@ -122,7 +122,10 @@ export interface ExecutionOptions {
   readonly type?: ExecutionType;
   /** Virtual time at which the execution starts. @default the current time */
   readonly startTime?: Date;
-  /** Seeds `States.UUID`, `$uuid()`, `$random()`, task tokens and FULL jitter. @default 0 */
+  /**
+   * Seeds `States.UUID`, `$uuid()`, `$random()`, task tokens and FULL jitter: the same seed gives the same run.
+   * @default a random seed (each execution gets its own UUIDs and tokens, as on AWS); the result says which
+   */
   readonly seed?: number;
   /** @default the region us-east-1 */
   readonly region?: string;
@@ -181,4 +184,6 @@ export interface ExecutionResult {
   readonly events: HistoryEvent[];
   /** Every state entered, in the order entered. */
   readonly states: StateRecord[];
+  /** The seed the run used: give it back in the options to replay the run exactly. */
+  readonly seed: number;
 }
