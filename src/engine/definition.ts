@@ -215,11 +215,12 @@ function checkState(
       const mode = processor.ProcessorConfig?.Mode ?? 'INLINE';
       if (!['INLINE', 'DISTRIBUTED'].includes(mode)) problems.push(`${at}: ProcessorConfig.Mode must be INLINE or DISTRIBUTED`);
       for (const field of DISTRIBUTED_ONLY) {
-        if (state[field] !== undefined) {
-          if (mode !== 'DISTRIBUTED') problems.push(`${at}: ${field} needs ProcessorConfig.Mode DISTRIBUTED`);
-          else unsupported.push(new EngineUnsupportedError(`${at}: the local engine does not run a Distributed Map's ${field} yet; run its item processor on its own instead`, name, field));
-        }
+        if (state[field] === undefined || mode === 'DISTRIBUTED') continue;
+        if (field.startsWith('Tolerated')) {
+          unsupported.push(new EngineUnsupportedError(`${at}: the local engine does not run ${field} on an inline Map (set ProcessorConfig.Mode DISTRIBUTED)`, name, field));
+        } else {problems.push(`${at}: ${field} needs ProcessorConfig.Mode DISTRIBUTED`);}
       }
+      if (mode === 'DISTRIBUTED') checkDistributed(at, state, problems);
       const concurrency = state.MaxConcurrency;
       if (concurrency !== undefined && jsonataExpression(concurrency) === undefined && !(Number.isInteger(concurrency) && concurrency >= 0)) {
         problems.push(`${at}: MaxConcurrency must be a non-negative integer`);
@@ -229,6 +230,37 @@ function checkState(
       break;
     }
   }
+}
+
+const READERS = /^arn:[^:]+:states:::s3:(listObjectsV2|getObject)$/;
+
+function checkDistributed(at: string, state: any, problems: string[]) {
+  if (state.Label !== undefined) {
+    const label = state.Label;
+    if (typeof label !== 'string' || label.length > 40 || /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(label)) {
+      problems.push(`${at}: Label must be at most 40 characters, without spaces or special characters (got ${JSON.stringify(label)})`);
+    }
+  }
+  const reader = state.ItemReader;
+  if (reader !== undefined) {
+    if (typeof reader.Resource !== 'string' || !READERS.test(reader.Resource)) {
+      problems.push(`${at}: ItemReader.Resource must be arn:aws:states:::s3:listObjectsV2 or arn:aws:states:::s3:getObject (got ${JSON.stringify(reader.Resource)})`);
+    }
+    const type = reader.ReaderConfig?.InputType;
+    if (type !== undefined && !['JSON', 'JSONL', 'CSV', 'MANIFEST'].includes(type)) problems.push(`${at}: ReaderConfig.InputType must be JSON, JSONL, CSV or MANIFEST (got ${JSON.stringify(type)})`);
+    if (/getObject$/.test(reader.Resource ?? '') && type === undefined) problems.push(`${at}: an s3:getObject ItemReader needs ReaderConfig.InputType`);
+  }
+  const writer = state.ResultWriter;
+  if (writer !== undefined) {
+    if (writer.Resource !== undefined && !/^arn:[^:]+:states:::s3:putObject$/.test(writer.Resource)) {
+      problems.push(`${at}: ResultWriter.Resource must be arn:aws:states:::s3:putObject (got ${JSON.stringify(writer.Resource)})`);
+    }
+    const config = writer.WriterConfig;
+    if (config?.OutputType !== undefined && !['JSON', 'JSONL'].includes(config.OutputType)) problems.push(`${at}: WriterConfig.OutputType must be JSON or JSONL`);
+    if (config?.Transformation !== undefined && !['NONE', 'COMPACT', 'FLATTEN'].includes(config.Transformation)) problems.push(`${at}: WriterConfig.Transformation must be NONE, COMPACT or FLATTEN`);
+  }
+  const exec = state.ItemProcessor?.ProcessorConfig?.ExecutionType;
+  if (exec !== undefined && !['STANDARD', 'EXPRESS'].includes(exec)) problems.push(`${at}: ProcessorConfig.ExecutionType must be STANDARD or EXPRESS`);
 }
 
 function checkRetrier(at: string, r: any, last: boolean, problems: string[]) {

@@ -11,12 +11,14 @@
 import { evaluateRule } from './choice';
 import { DataFlow, Variables } from './data-flow';
 import { expressProblems, Graph, validateDefinition } from './definition';
+import { runDistributedMap } from './distributed-map';
 import { DefinitionError, EngineBudgetError, EngineError, StatesError } from './errors';
 import { History } from './history';
+import { LocalS3 } from './local-s3';
 import { SeededRandom } from './random';
 import { Aborted, Scheduler, Scope } from './scheduler';
 import { invokeTask } from './tasks';
-import type { ExecutionOptions, ExecutionResult, QueryLanguage, StateRecord } from './types';
+import type { ExecutionOptions, ExecutionResult, MapRunRecord, QueryLanguage, StateRecord } from './types';
 
 /** The 256 KiB payload limit, in bytes of UTF-8 JSON. */
 export const MAX_PAYLOAD_BYTES = 262_144;
@@ -36,6 +38,14 @@ export interface Thread {
   readonly parent?: string;
 }
 
+/** What a child execution shares with the execution that started it. */
+export interface ParentLink {
+  readonly sched: Scheduler;
+  readonly scope: Scope;
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+}
+
 /** How a state ended: go to `next` (or end) with `output`. */
 interface StateOutcome {
   readonly output: unknown;
@@ -43,7 +53,7 @@ interface StateOutcome {
 }
 
 /** A state failed with a Step Functions error (never caught: States.Runtime, a Fail state...). */
-class StateFailure {
+export class StateFailure {
   constructor(public readonly error: StatesError) {}
 }
 
@@ -65,23 +75,83 @@ export class Execution {
   private readonly root: Scope;
   private contextBase?: { Execution: Record<string, unknown>; StateMachine: Record<string, unknown> };
 
-  constructor(readonly definition: Graph, readonly options: ExecutionOptions) {
+  readonly type: 'STANDARD' | 'EXPRESS';
+  readonly mapRuns: MapRunRecord[] = [];
+  readonly children: ExecutionResult[] = [];
+  /** Threads started and not waited for (request-response child executions): the run ends after them. */
+  readonly detached: Promise<unknown>[] = [];
+
+  constructor(readonly definition: Graph, readonly options: ExecutionOptions, parent?: ParentLink) {
     const region = options.region ?? 'us-east-1';
     const account = options.accountId ?? '123456789012';
     const machine = options.stateMachineName ?? 'LocalStateMachine';
     const name = options.executionName ?? 'local-execution';
-    const kind = (options.type ?? 'STANDARD') === 'EXPRESS' ? 'express' : 'execution';
-    this.stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${machine}`;
-    this.executionArn = `arn:aws:states:${region}:${account}:${kind}:${machine}:${name}`;
-    this.startTime = (options.startTime ?? new Date()).getTime();
-    this.sched = new Scheduler(this.startTime);
-    this.root = new Scope(this.sched);
+    this.type = options.type ?? 'STANDARD';
+    const kind = this.type === 'EXPRESS' ? 'express' : 'execution';
+    this.stateMachineArn = parent?.stateMachineArn ?? `arn:aws:states:${region}:${account}:stateMachine:${machine}`;
+    this.executionArn = parent?.executionArn ?? `arn:aws:states:${region}:${account}:${kind}:${machine}:${name}`;
+    this.sched = parent?.sched ?? new Scheduler((options.startTime ?? new Date()).getTime());
+    this.startTime = this.sched.now;
+    this.root = parent ? parent.scope.child() : new Scope(this.sched);
     this.history = new History(this.sched, options.limits?.maxHistoryEvents ?? 25_000);
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.random = new SeededRandom(this.seed);
     this.input = options.input === undefined ? {} : options.input;
     this.maxTransitions = options.limits?.maxTransitions ?? 100_000;
     this.flow = new DataFlow(this);
+  }
+
+  private localS3?: LocalS3;
+
+  /** The S3 Distributed Maps read from and write to. */
+  get s3(): LocalS3 {
+    this.localS3 ??= this.options.s3 ?? new LocalS3();
+    return this.localS3;
+  }
+
+  /** Runs a child execution (a Distributed Map item or batch, a nested state machine) in this run's virtual time. */
+  async child(
+    graph: Graph, options: Pick<ExecutionOptions, 'input' | 'type' | 'executionName'>, scope: Scope, executionArn: string, stateMachineArn: string,
+  ): Promise<ExecutionResult> {
+    const validatedGraph = validated.get(graph) ?? validateDefinition(graph);
+    validated.set(graph, validatedGraph);
+    const child = new Execution(validatedGraph, {
+      ...this.options,
+      s3: this.s3,
+      input: options.input,
+      type: options.type,
+      executionName: options.executionName,
+      seed: Math.floor(this.random.next() * 2 ** 32),
+    }, { sched: this.sched, scope, executionArn, stateMachineArn });
+    return child.run();
+  }
+
+  /** The execution's own scope (what outlives any one state). */
+  get rootScope(): Scope {
+    return this.root;
+  }
+
+  /** A child state machine's definition, parsed and validated once. */
+  definitionOf(definition: object | string, arn: string): Graph {
+    let parsed: unknown = definition;
+    if (typeof definition === 'string') {
+      try {
+        parsed = JSON.parse(definition);
+      } catch (e) {
+        throw new EngineError(`the definition of ${arn} is not JSON: ${(e as Error).message}`);
+      }
+    }
+    const graph = validated.get(parsed as object) ?? validateDefinition(parsed);
+    validated.set(parsed as object, graph);
+    return graph;
+  }
+
+  get region(): string {
+    return this.executionArn.split(':')[3];
+  }
+
+  get account(): string {
+    return this.executionArn.split(':')[4];
   }
 
   /** `$$`: the context object, as a state sees it. */
@@ -105,18 +175,17 @@ export class Execution {
   }
 
   async run(): Promise<ExecutionResult> {
-    const type = this.options.type ?? 'STANDARD';
-    const limit = this.definition.TimeoutSeconds ?? (type === 'EXPRESS' ? EXPRESS_SECONDS : YEAR_SECONDS);
-    this.sched.timer(this.startTime + limit * 1000, () => {
+    const limit = this.definition.TimeoutSeconds ?? (this.type === 'EXPRESS' ? EXPRESS_SECONDS : YEAR_SECONDS);
+    const timers = [this.sched.timer(this.startTime + limit * 1000, () => {
       this.timedOut = true;
       this.root.abort();
-    });
+    })];
     const budget = this.options.limits?.maxVirtualSeconds;
     if (budget !== undefined) {
-      this.sched.timer(this.startTime + budget * 1000, () => {
+      timers.push(this.sched.timer(this.startTime + budget * 1000, () => {
         this.budgetExceeded ??= new EngineBudgetError(`the run went past its virtual-time budget of ${budget} seconds (limits.maxVirtualSeconds)`, 'virtual time');
         this.root.abort();
-      });
+      }));
     }
     const thread: Thread = { scope: this.root, variables: new Variables(), lastEventId: 0 };
     this.history.add(thread, 'ExecutionStarted', {
@@ -145,9 +214,14 @@ export class Execution {
         cause = fail && !fail.causeGiven ? undefined : e.error.causeText || undefined;
         this.history.add(thread, 'ExecutionFailed', { executionFailedEventDetails: failureDetails(error, cause) });
       } else {
+        timers.forEach(t => t.cancel());
         throw e;
       }
     }
+    timers.forEach(t => t.cancel());
+    const stopDate = new Date(this.sched.now);
+    // Child executions started without waiting (request-response) still run to their end.
+    if (this.detached.length > 0) await this.sched.join(this.detached);
     return {
       status,
       output: status === 'SUCCEEDED' ? output : undefined,
@@ -155,12 +229,25 @@ export class Execution {
       cause,
       executionArn: this.executionArn,
       startDate: new Date(this.startTime),
-      stopDate: new Date(this.sched.now),
+      stopDate,
       transitions: this.transitions,
       events: this.history.events,
       states: this.records,
       seed: this.seed,
+      mapRuns: this.mapRuns,
+      children: this.children,
+      billing: this.billing(stopDate.getTime() - this.startTime),
     };
+  }
+
+  private billing(durationMs: number): ExecutionResult['billing'] {
+    const own = { standardTransitions: this.type === 'STANDARD' ? this.transitions : 0, expressRequests: this.type === 'EXPRESS' ? 1 : 0, expressDurationMs: this.type === 'EXPRESS' ? durationMs : 0 };
+    const all = [...this.children, ...this.mapRuns.flatMap(r => r.executions)];
+    return all.reduce((sum, c) => ({
+      standardTransitions: sum.standardTransitions + c.billing.standardTransitions,
+      expressRequests: sum.expressRequests + c.billing.expressRequests,
+      expressDurationMs: sum.expressDurationMs + c.billing.expressDurationMs,
+    }), own);
   }
 
   /** Runs a chain of states from StartAt to an end; throws StateFailure when it fails. */
@@ -282,9 +369,9 @@ class StateRun {
     private readonly ex: Execution,
     private readonly name: string,
     private readonly state: any,
-    private readonly input: unknown,
+    readonly input: unknown,
     private readonly thread: Thread,
-    private readonly language: QueryLanguage,
+    readonly language: QueryLanguage,
     private readonly enteredId: number,
     private readonly record: StateRecord,
   ) {
@@ -603,6 +690,7 @@ class StateRun {
 
   private async map(effective: unknown, scope: ReturnType<StateRun['scopeFor']> | undefined): Promise<unknown> {
     const s = this.state;
+    if ((s.ItemProcessor?.ProcessorConfig?.Mode ?? 'INLINE') === 'DISTRIBUTED') return runDistributedMap(this.ex, this, s, effective, scope);
     const flow = this.ex.flow;
     let items: unknown;
     let maxConcurrency: unknown = s.MaxConcurrency ?? 0;

@@ -7,3 +7,5 @@ export * from './errors';
 export { execute } from './execution';
 export { validateDefinition, MAX_STATE_NAME } from './definition';
 export type { Graph } from './definition';
+export { LocalS3 } from './local-s3';
+export type { ListedObject, LocalS3Object } from './local-s3';

@@ -1,26 +1,30 @@
 /**
- * Virtual time. Every branch of a Parallel and every Map iteration is a thread; one thread runs at a
- * time, and when all are waiting (a Wait state, a retry interval, a task that takes time), the clock
- * jumps to the earliest wake-up. Runs are therefore instant in wall time, deterministic, and their
- * history carries the timestamps Step Functions would record.
+ * Virtual time. Every branch of a Parallel, every Map iteration and every child execution is a
+ * thread; one thread runs at a time, and when all are waiting (a Wait state, a retry interval, a
+ * task that takes time), the clock jumps to the earliest wake-up. Runs are therefore instant in
+ * wall time, deterministic, and their history carries the timestamps Step Functions would record.
  */
 
 /** Thrown into a thread whose scope was aborted (a sibling branch failed, the execution timed out). */
 export class Aborted extends Error {
   constructor() {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super('aborted');
+    Error.stackTraceLimit = limit;
     this.name = 'Aborted';
   }
 }
 
 interface Entry {
-  time: number;
-  seq: number;
-  aborted?: boolean;
-  readonly wake: () => void;
+  readonly time: number;
+  readonly seq: number;
+  cancelled: boolean;
+  readonly fire: (aborted: boolean) => void;
+  readonly aborted: boolean;
 }
 
-/** A group of threads that is aborted together (a branch, an iteration, the whole execution). */
+/** A group of threads that is aborted together (a branch, an iteration, an execution). */
 export class Scope {
   public aborted = false;
   readonly children = new Set<Scope>();
@@ -42,15 +46,19 @@ export class Scope {
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    for (const entry of this.sleepers) this.scheduler.wakeEarly(entry);
-    for (const c of this.children) c.abort();
+    for (const entry of [...this.sleepers]) this.scheduler.wakeEarly(entry, this);
+    for (const c of [...this.children]) c.abort();
   }
 }
+
+/** A timer that can be cancelled (an execution's deadline, once the execution has ended). */
+export interface Timer { cancel(): void }
 
 export class Scheduler {
   /** Virtual time, in milliseconds since the epoch. */
   public now: number;
-  private readonly queue: Entry[] = [];
+  /** A binary heap ordered by (time, seq); cancelled entries are skipped when they come up. */
+  private readonly heap: Entry[] = [];
   private running = 1;
   private seq = 0;
 
@@ -65,31 +73,36 @@ export class Scheduler {
       const entry: Entry = {
         time: Math.max(until, this.now),
         seq: this.seq++,
-        wake: () => {
+        cancelled: false,
+        aborted: false,
+        fire: aborted => {
           scope.sleepers.delete(entry);
-          if (entry.aborted) reject(new Aborted());
+          if (aborted) reject(new Aborted());
           else resolve();
         },
       };
       scope.sleepers.add(entry);
       this.running--;
-      this.insert(entry);
+      this.push(entry);
       this.dispatch();
     });
   }
 
-  /** A timer that is not a thread: `fire` runs at `at` if nothing else is due before. */
-  timer(at: number, fire: () => void): void {
+  /** A timer that is not a thread: `fire` runs at `at` once every thread due before it has run. */
+  timer(at: number, fire: () => void): Timer {
     const entry: Entry = {
       time: at,
       seq: this.seq++,
-      wake: () => {
+      cancelled: false,
+      aborted: false,
+      fire: () => {
         fire();
         this.running--;
         this.dispatch();
       },
     };
-    this.insert(entry);
+    this.push(entry);
+    return { cancel: () => { entry.cancelled = true; } };
   }
 
   /**
@@ -103,10 +116,12 @@ export class Scheduler {
       let remaining = threads.length;
       this.running--;
       threads.forEach((thread, i) => {
-        this.insert({
+        this.push({
           time: this.now,
           seq: this.seq++,
-          wake: () => {
+          cancelled: false,
+          aborted: false,
+          fire: () => {
             let settled: Promise<PromiseSettledResult<T>>;
             try {
               settled = thread().then(value => ({ status: 'fulfilled', value }), reason => ({ status: 'rejected', reason }));
@@ -116,7 +131,7 @@ export class Scheduler {
             void settled.then(result => {
               results[i] = result;
               remaining--;
-              if (remaining === 0) this.insert({ time: this.now, seq: this.seq++, wake: () => resolveAll(results) });
+              if (remaining === 0) this.push({ time: this.now, seq: this.seq++, cancelled: false, aborted: false, fire: () => resolveAll(results) });
               this.running--;
               this.dispatch();
             });
@@ -127,33 +142,109 @@ export class Scheduler {
     });
   }
 
-  wakeEarly(entry: Entry): void {
-    const i = this.queue.indexOf(entry);
-    if (i < 0) return;
-    this.queue.splice(i, 1);
-    entry.aborted = true;
-    entry.time = this.now;
-    entry.seq = this.seq++;
-    this.insert(entry);
+  /** Starts a thread without waiting for it: the caller goes on. */
+  spawn<T>(thread: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.push({
+        time: this.now,
+        seq: this.seq++,
+        cancelled: false,
+        aborted: false,
+        fire: () => {
+          let done: Promise<T>;
+          try {
+            done = thread();
+          } catch (e) {
+            done = Promise.reject(e);
+          }
+          done.then(resolve, reject).finally(() => {
+            this.running--;
+            this.dispatch();
+          });
+        },
+      });
+    });
   }
 
-  private insert(entry: Entry): void {
-    let lo = 0;
-    let hi = this.queue.length;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      const m = this.queue[mid];
-      if (m.time < entry.time || (m.time === entry.time && m.seq < entry.seq)) lo = mid + 1;
-      else hi = mid;
+  /** Blocks the caller, in virtual time, until threads started with spawn have ended. */
+  join(threads: Promise<unknown>[]): Promise<void> {
+    return new Promise<void>(resume => {
+      let remaining = threads.length;
+      if (remaining === 0) {
+        resume();
+        return;
+      }
+      this.running--;
+      for (const t of threads) {
+        void t.then(() => undefined, () => undefined).then(() => {
+          remaining--;
+          if (remaining === 0) {
+            this.push({ time: this.now, seq: this.seq++, cancelled: false, aborted: false, fire: () => resume() });
+            this.dispatch();
+          }
+        });
+      }
+      this.dispatch();
+    });
+  }
+
+  /** Wakes a sleeping thread now, with Aborted. */
+  wakeEarly(entry: Entry, scope: Scope): void {
+    if (entry.cancelled) return;
+    entry.cancelled = true;
+    const early: Entry = { time: this.now, seq: this.seq++, cancelled: false, aborted: true, fire: entry.fire };
+    scope.sleepers.delete(entry);
+    scope.sleepers.add(early);
+    this.push(early);
+  }
+
+  private before(a: Entry, b: Entry): boolean {
+    return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+  }
+
+  private push(entry: Entry): void {
+    const h = this.heap;
+    h.push(entry);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = Math.floor((i - 1) / 2);
+      if (!this.before(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
     }
-    this.queue.splice(lo, 0, entry);
+  }
+
+  private pop(): Entry | undefined {
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && this.before(h[l], h[m])) m = l;
+        if (r < h.length && this.before(h[r], h[m])) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m], h[i]];
+        i = m;
+      }
+    }
+    return top;
   }
 
   private dispatch(): void {
-    if (this.running > 0 || this.queue.length === 0) return;
-    const next = this.queue.shift()!;
-    this.now = Math.max(this.now, next.time);
-    this.running++;
-    next.wake();
+    while (this.running === 0) {
+      const next = this.pop();
+      if (!next) return;
+      if (next.cancelled) continue;
+      this.now = Math.max(this.now, next.time);
+      this.running++;
+      next.fire(next.aborted);
+      return;
+    }
   }
 }

@@ -10,6 +10,7 @@
 import { EngineSetupError, EngineUnsupportedError, StatesError } from './errors';
 import type { Execution, StateRun } from './execution';
 import type { JsonataScope } from './jsonata';
+import type { Scope } from './scheduler';
 import { TaskError, TaskHandler, TaskOutcome, TaskRequest } from './types';
 
 const MAX_BYTES = 262_144;
@@ -169,7 +170,7 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
       },
     }),
     started: () => ex.history.add(thread, 'LambdaFunctionStarted', {}),
-    submitted: () => undefined,
+    submitted: (_output?: unknown) => undefined,
     succeeded: (output: unknown) => ex.history.add(thread, 'LambdaFunctionSucceeded', {
       lambdaFunctionSucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } },
     }),
@@ -186,7 +187,13 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
       },
     }),
     started: () => ex.history.add(thread, 'TaskStarted', { taskStartedEventDetails: { resourceType: res.resourceType, resource: res.resourceName } }),
-    submitted: () => ex.history.add(thread, 'TaskSubmitted', { taskSubmittedEventDetails: { resourceType: res.resourceType, resource: res.resourceName } }),
+    submitted: (output?: unknown) => ex.history.add(thread, 'TaskSubmitted', {
+      taskSubmittedEventDetails: {
+        resourceType: res.resourceType,
+        resource: res.resourceName,
+        ...(output !== undefined ? { output: JSON.stringify(output), outputDetails: { truncated: false } } : {}),
+      },
+    }),
     succeeded: (output: unknown) => ex.history.add(thread, 'TaskSucceeded', {
       taskSucceededEventDetails: {
         resourceType: res.resourceType, resource: res.resourceName, output: JSON.stringify(output), outputDetails: { truncated: false },
@@ -201,6 +208,21 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
   };
   events.scheduled();
   events.started();
+
+  const nestedArn = nestedTarget(ex, res.base, params, name);
+  if (nestedArn !== undefined) {
+    let result: unknown;
+    try {
+      result = await runNested(ex, run, res, nestedArn, params ?? {}, started => {
+        if (res.pattern !== 'request-response') events.submitted(started);
+      });
+    } catch (e) {
+      if (e instanceof StatesError) events.failed(e.error, e.causeText);
+      throw e;
+    }
+    events.succeeded(result);
+    return result;
+  }
 
   const keys = handlerKeys(name, state.Resource, res.base, functionName);
   const tasks = ex.options.tasks ?? {};
@@ -284,4 +306,79 @@ function lambdaResponse(payload: unknown): Record<string, unknown> {
     SdkResponseMetadata: {},
     StatusCode: 200,
   };
+}
+
+const START_EXECUTION = /^arn:[^:]+:states:::states:startExecution$/;
+const START_SYNC_EXECUTION = /^arn:[^:]+:states:::aws-sdk:sfn:startSyncExecution$/;
+
+/** The state machine a task starts, when the run holds its definition (and no handler is given for the state itself). */
+function nestedTarget(ex: Execution, base: string, params: Record<string, unknown> | null, state: string): string | undefined {
+  if (!START_EXECUTION.test(base) && !START_SYNC_EXECUTION.test(base)) return undefined;
+  if (Object.prototype.hasOwnProperty.call(ex.options.tasks ?? {}, state)) return undefined;
+  const arn = params?.StateMachineArn;
+  return typeof arn === 'string' && ex.options.stateMachines?.[arn] ? arn : undefined;
+}
+
+/**
+ * Starts a state machine of the run on the engine: request-response returns at once (the child runs
+ * on), `.sync` and `.sync:2` wait for it, `startSyncExecution` waits for an Express child.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html
+ */
+async function runNested(
+  ex: Execution, run: StateRun, res: Resource, arn: string, params: Record<string, unknown>, onStarted: (started: Record<string, unknown>) => void,
+): Promise<unknown> {
+  const target = ex.options.stateMachines![arn];
+  const graph = ex.definitionOf(target.definition, arn);
+  const type = target.type ?? 'STANDARD';
+  const syncExpress = START_SYNC_EXECUTION.test(res.base);
+  if (syncExpress && type !== 'EXPRESS') {
+    throw new StatesError('StepFunctions.InvalidArnException', `startSyncExecution needs an Express state machine; ${arn} is Standard.`);
+  }
+  let input: unknown = params.Input ?? {};
+  if (typeof input === 'string') {
+    try {
+      input = JSON.parse(input);
+    } catch {
+      throw new StatesError('StepFunctions.InvalidExecutionInputException', `Invalid State Machine Execution Input: '${input}'`);
+    }
+  }
+  const name = typeof params.Name === 'string' ? params.Name : ex.random.uuid();
+  const machine = arn.split(':').pop();
+  const executionArn = `arn:aws:states:${arn.split(':')[3]}:${arn.split(':')[4]}:${type === 'EXPRESS' ? 'express' : 'execution'}:${machine}:${name}`;
+  const start = (scope: Scope) => ex.child(graph, { input, type, executionName: name }, scope, executionArn, arn);
+  const startDate = ex.sched.now;
+  if (res.pattern === 'request-response' && !syncExpress) {
+    const child = ex.sched.spawn(() => start(ex.rootScope)).then(r => {
+      ex.children.push(r);
+      return r;
+    });
+    ex.detached.push(child);
+    return { ExecutionArn: executionArn, StartDate: startDate };
+  }
+  if (!syncExpress) onStarted({ ExecutionArn: executionArn, StartDate: startDate });
+  const [settled] = await ex.sched.all([() => start(run.currentThread.scope.child())]);
+  if (settled.status === 'rejected') throw settled.reason;
+  const result = settled.value;
+  ex.children.push(result);
+  const objects = res.resourceName.endsWith('.sync:2');
+  const described: Record<string, unknown> = {
+    ExecutionArn: result.executionArn,
+    Input: objects ? input : JSON.stringify(input),
+    InputDetails: { Included: true },
+    Name: name,
+    ...(result.status === 'SUCCEEDED' ? { Output: objects ? result.output : JSON.stringify(result.output), OutputDetails: { Included: true } } : {}),
+    ...(result.error !== undefined ? { Error: result.error } : {}),
+    ...(result.cause !== undefined ? { Cause: result.cause } : {}),
+    StartDate: result.startDate.getTime(),
+    StateMachineArn: arn,
+    Status: result.status,
+    StopDate: result.stopDate.getTime(),
+  };
+  if (syncExpress) {
+    const duration = result.stopDate.getTime() - result.startDate.getTime();
+    return { BillingDetails: { BilledDurationInMilliseconds: Math.max(100, Math.ceil(duration / 100) * 100), BilledMemoryUsedInMB: 64 }, ...described };
+  }
+  if (result.status !== 'SUCCEEDED') throw new StatesError('States.TaskFailed', JSON.stringify(described));
+  return described;
 }

@@ -93,6 +93,29 @@ export class TaskError extends Error {
   }
 }
 
+/** A state machine a task can start (`states:startExecution`, `.sync`, `.sync:2`, `startSyncExecution`): it runs on the engine too. */
+export interface ChildStateMachine {
+  /** Its definition (an object or JSON text). */
+  readonly definition: object | string;
+  /** @default 'STANDARD' */
+  readonly type?: ExecutionType;
+}
+
+/** A Distributed Map run: its child executions and item counts. */
+export interface MapRunRecord {
+  readonly mapRunArn: string;
+  /** The Distributed Map state. */
+  readonly state: string;
+  readonly executionType: ExecutionType;
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  /** Items read (after MaxItems), and how their child executions ended. */
+  readonly itemCounts: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly timedOut: number; readonly aborted: number; readonly pending: number };
+  /** Child executions, in the order they started (one per item, or per batch). */
+  readonly executions: ExecutionResult[];
+  /** The most child executions that ran at the same virtual time. */
+  readonly maxConcurrentExecutions: number;
+}
+
 /** Budgets that stop a runaway run with an {@link EngineBudgetError} instead of hanging. */
 export interface ExecutionLimits {
   /** States entered plus retries. @default 100_000 */
@@ -133,6 +156,10 @@ export interface ExecutionOptions {
   readonly accountId?: string;
   /** Budgets. */
   readonly limits?: ExecutionLimits;
+  /** The S3 a Distributed Map reads from and writes to. @default an empty LocalS3 */
+  readonly s3?: import('./local-s3').LocalS3;
+  /** State machines tasks may start, by ARN: they run on the engine. A state machine not listed needs a task handler. */
+  readonly stateMachines?: Record<string, ChildStateMachine>;
 }
 
 /** One event, shaped like an item of `GetExecutionHistory`'s `events`. */
@@ -186,4 +213,17 @@ export interface ExecutionResult {
   readonly states: StateRecord[];
   /** The seed the run used: give it back in the options to replay the run exactly. */
   readonly seed: number;
+  /** Distributed Map runs started by this execution (in their own executions, not counted in `transitions`). */
+  readonly mapRuns: MapRunRecord[];
+  /** Executions this one started with `states:startExecution`/`startSyncExecution`, run on the engine. */
+  readonly children: ExecutionResult[];
+  /** What the run costs as AWS bills it: this execution and every child (Distributed Map and nested). */
+  readonly billing: {
+    /** Standard state transitions: this execution's if Standard, plus those of Standard children. */
+    readonly standardTransitions: number;
+    /** Express executions (this one if Express, plus Express children). */
+    readonly expressRequests: number;
+    /** Express duration, summed, in milliseconds of virtual time. */
+    readonly expressDurationMs: number;
+  };
 }

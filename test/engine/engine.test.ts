@@ -199,13 +199,13 @@ describe('definitions refused before anything runs', () => {
     await expect(execute(definition)).rejects.toThrow(message);
   });
 
-  test('fails when a Distributed Map reads items from S3, naming the state and the field', async () => {
+  test('fails when an inline Map tolerates failures, naming the state and the field', async () => {
     const definition = {
       StartAt: 'M',
-      States: { M: { Type: 'Map', ItemReader: { Resource: 'arn:aws:states:::s3:getObject', Parameters: {} }, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } },
+      States: { M: { Type: 'Map', ToleratedFailureCount: 1, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } },
     };
     const error = await execute(definition).catch(e => e);
     expect(error).toBeInstanceOf(EngineUnsupportedError);
-    expect(error).toMatchObject({ state: 'M', field: 'ItemReader' });
+    expect(error).toMatchObject({ state: 'M', field: 'ToleratedFailureCount' });
   });
 });

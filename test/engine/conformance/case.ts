@@ -2,7 +2,7 @@
  * A conformance case: one definition, its input and task behaviour, and what Step Functions does
  * with it, as the AWS documentation states it or as a recorded AWS execution shows it.
  */
-import type { ExecutionOptions, ExecutionResult, TaskHandler } from '../../../src/engine';
+import type { ExecutionOptions, ExecutionResult, LocalS3, TaskHandler } from '../../../src/engine';
 
 export interface ConformanceExpectation {
   /** How the execution ends. Leave out when `invalid` is given. */
@@ -16,8 +16,8 @@ export interface ConformanceExpectation {
   readonly transitions?: number;
   /** The history's event types, in order (all of them). */
   readonly eventTypes?: string[];
-  /** Any further check of the result (history details...). Throw (or use expect) to fail. */
-  readonly check?: (result: ExecutionResult) => void;
+  /** Any further check of the result (history details, map runs...). Throw (or use expect) to fail. */
+  readonly check?: (result: ExecutionResult, s3: LocalS3) => void;
   /** The definition is refused before anything runs, with a DefinitionError whose message matches. */
   readonly invalid?: RegExp;
 }
@@ -33,7 +33,9 @@ export interface ConformanceCase {
   readonly definition: object;
   readonly input?: unknown;
   readonly tasks?: Record<string, TaskHandler>;
-  readonly options?: Omit<ExecutionOptions, 'input' | 'tasks'>;
+  /** Objects in the local S3 before the run: bucket → key → body. */
+  readonly s3?: Record<string, Record<string, string>>;
+  readonly options?: Omit<ExecutionOptions, 'input' | 'tasks' | 's3'>;
   readonly expect: ConformanceExpectation;
 }
 

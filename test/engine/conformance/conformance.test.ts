@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CONFORMANCE_START, ConformanceCase } from './case';
-import { DefinitionError, execute } from '../../../src/engine';
+import { DefinitionError, LocalS3, execute } from '../../../src/engine';
 
 const files = fs.readdirSync(__dirname).filter(f => f.endsWith('.cases.ts')).sort();
 
@@ -25,7 +25,12 @@ for (const file of files) {
   const { cases } = require(path.join(__dirname, file)) as { cases: ConformanceCase[] };
   describe(file.replace(/\.cases\.ts$/, ''), () => {
     test.each(cases.map(c => [c.name, c] as const))('%s', async (_name, c) => {
-      const run = () => execute(c.definition, { startTime: CONFORMANCE_START, ...c.options, input: c.input ?? {}, tasks: c.tasks });
+      const s3 = new LocalS3();
+      for (const [bucket, objects] of Object.entries(c.s3 ?? {})) {
+        s3.createBucket(bucket);
+        for (const [key, body] of Object.entries(objects)) s3.putObject(bucket, key, body, CONFORMANCE_START);
+      }
+      const run = () => execute(c.definition, { startTime: CONFORMANCE_START, ...c.options, input: c.input ?? {}, tasks: c.tasks, s3 });
       if (c.expect.invalid) {
         await expect(run()).rejects.toThrow(DefinitionError);
         await expect(run()).rejects.toThrow(c.expect.invalid);
@@ -40,7 +45,7 @@ for (const file of files) {
       if ('output' in c.expect) expect(result.output).toEqual(c.expect.output);
       if (c.expect.transitions !== undefined) expect(result.transitions).toBe(c.expect.transitions);
       if (c.expect.eventTypes) expect(result.events.map(e => e.type)).toEqual(c.expect.eventTypes);
-      c.expect.check?.(result);
+      c.expect.check?.(result, s3);
     });
   });
 }

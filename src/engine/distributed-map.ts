@@ -1,0 +1,420 @@
+/**
+ * Distributed Map: items read from S3 (or the state input), selected, batched, each item or batch run
+ * as a child execution (Express or Standard, with its own history), failures tolerated up to a
+ * threshold, and results written back to S3 where Step Functions writes them.
+ *
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html
+ */
+import * as zlib from 'zlib';
+import type { Graph } from './definition';
+import { StatesError } from './errors';
+import type { Execution, StateRun } from './execution';
+import type { JsonataScope } from './jsonata';
+import { LocalS3 } from './local-s3';
+import { Aborted } from './scheduler';
+import type { ExecutionResult, ExecutionType, MapRunRecord } from './types';
+
+const DELIMITERS: Record<string, string> = { COMMA: ',', PIPE: '|', SEMICOLON: ';', SPACE: ' ', TAB: '\t' };
+const MAX_CONCURRENCY = 10_000;
+
+/** Splits CSV text into rows of fields (quoted fields, doubled quotes, CRLF). */
+export function parseCsv(text: string, delimiter: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 2;
+        continue;
+      }
+      if (c === '"') quoted = false;
+      else field += c;
+      i++;
+      continue;
+    }
+    if (c === '"' && field === '') {quoted = true;} else if (c === delimiter) {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else {field += c;}
+    i++;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows.filter(r => !(r.length === 1 && r[0] === ''));
+}
+
+function readerFailed(message: string): StatesError {
+  return new StatesError('States.ItemReaderFailed', message);
+}
+
+/** The items an ItemReader gives, from the evaluated reader parameters. */
+export function readItems(s3: LocalS3, resource: string, parameters: any, config: any, maxItems: number | undefined): unknown[] {
+  const bucket = parameters?.Bucket;
+  if (typeof bucket !== 'string' || bucket === '') throw readerFailed('The ItemReader needs a Bucket.');
+  if (!s3.hasBucket(bucket)) throw readerFailed(`The specified bucket does not exist (Service: S3, Status Code: 404, Error Code: NoSuchBucket): ${bucket}`);
+  let items: unknown[];
+  if (/:s3:listObjectsV2$/.test(resource)) {
+    items = s3.list(bucket, parameters.Prefix ?? '');
+  } else if (/:s3:getObject$/.test(resource)) {
+    const key = parameters.Key;
+    const object = typeof key === 'string' ? s3.getObject(bucket, key) : undefined;
+    if (!object) throw readerFailed(`The specified key does not exist (Service: S3, Status Code: 404, Error Code: NoSuchKey): s3://${bucket}/${String(key)}`);
+    const text = object.body.toString('utf8');
+    const type = config?.InputType ?? 'JSON';
+    items = parseFile(s3, bucket, text, type, config);
+  } else {
+    throw readerFailed(`The ItemReader resource ${resource} is not s3:listObjectsV2 or s3:getObject.`);
+  }
+  return maxItems !== undefined && maxItems > 0 ? items.slice(0, maxItems) : items;
+}
+
+function parseFile(s3: LocalS3, bucket: string, text: string, type: string, config: any): unknown[] {
+  switch (type) {
+    case 'JSON': {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        throw readerFailed(`The file is not valid JSON: ${(e as Error).message}`);
+      }
+      if (!Array.isArray(parsed)) throw readerFailed('Attempting to map over non-iterable node.');
+      return parsed;
+    }
+    case 'JSONL':
+      return text.split(/\r?\n/).filter(l => l.trim() !== '').map((line, i) => {
+        try {
+          return JSON.parse(line);
+        } catch {
+          throw readerFailed(`Line ${i + 1} of the JSONL file is not valid JSON.`);
+        }
+      });
+    case 'CSV': {
+      const delimiter = DELIMITERS[config?.CSVDelimiter ?? 'COMMA'];
+      if (!delimiter) throw readerFailed(`CSVDelimiter must be one of ${Object.keys(DELIMITERS).join(', ')}.`);
+      const rows = parseCsv(text, delimiter);
+      const given = (config?.CSVHeaderLocation ?? 'FIRST_ROW') === 'GIVEN';
+      const headers: string[] = given ? config?.CSVHeaders ?? [] : rows.shift() ?? [];
+      if (headers.length === 0) throw readerFailed('The CSV file has no header row and no CSVHeaders are given.');
+      if (new Set(headers).size !== headers.length) throw readerFailed('CSV headers cannot contain duplicates.');
+      return rows.map(r => Object.fromEntries(headers.map((h, i) => [h, r[i] ?? ''])));
+    }
+    case 'MANIFEST': {
+      let manifest: any;
+      try {
+        manifest = JSON.parse(text);
+      } catch {
+        throw readerFailed('The S3 inventory manifest is not valid JSON.');
+      }
+      if (manifest?.fileFormat !== 'CSV' || !Array.isArray(manifest?.files)) throw readerFailed('The S3 inventory manifest must list CSV files (fileFormat CSV, files).');
+      const columns = String(manifest.fileSchema ?? '').split(',').map(c => c.trim()).filter(c => c !== '');
+      const out: unknown[] = [];
+      for (const file of manifest.files) {
+        const object = s3.getObject(bucket, file.key);
+        if (!object) throw readerFailed(`The inventory file s3://${bucket}/${file.key} does not exist.`);
+        const body = file.key.endsWith('.gz') ? zlib.gunzipSync(object.body).toString('utf8') : object.body.toString('utf8');
+        for (const r of parseCsv(body, ',')) out.push(Object.fromEntries(columns.map((c, i) => [c, r[i] ?? ''])));
+      }
+      return out;
+    }
+    default:
+      throw readerFailed(`InputType must be JSON, JSONL, CSV or MANIFEST (got ${type}).`);
+  }
+}
+
+/** Groups child inputs into batches as ItemBatcher says. */
+export function batch(items: unknown[], maxItems: number | undefined, maxBytes: number | undefined, batchInput: unknown): unknown[] {
+  const out: unknown[] = [];
+  let current: unknown[] = [];
+  const input = (list: unknown[]) => (batchInput === undefined ? { Items: list } : { BatchInput: batchInput, Items: list });
+  const size = (list: unknown[]) => Buffer.byteLength(JSON.stringify(input(list)), 'utf8');
+  for (const item of items) {
+    const next = [...current, item];
+    const tooMany = maxItems !== undefined && next.length > maxItems;
+    const tooBig = maxBytes !== undefined && current.length > 0 && size(next) > maxBytes;
+    if (tooMany || tooBig) {
+      out.push(input(current));
+      current = [item];
+    } else {current = next;}
+    if (maxBytes !== undefined && current.length === 1 && size(current) > maxBytes) {
+      throw new StatesError('States.ItemReaderFailed', `An item is larger than MaxInputBytesPerBatch (${maxBytes} bytes).`);
+    }
+  }
+  if (current.length > 0) out.push(input(current));
+  return out;
+}
+
+interface ChildSummary {
+  readonly index: number;
+  readonly input: unknown;
+  result?: ExecutionResult;
+  aborted?: boolean;
+}
+
+/** Runs a Distributed Map state: returns its result (before ResultSelector/ResultPath or Output). */
+export async function runDistributedMap(ex: Execution, run: StateRun, state: any, effective: unknown, scope: JsonataScope | undefined): Promise<unknown> {
+  const flow = ex.flow;
+  const name = run.stateName;
+  const eval1 = async (value: unknown, field: string) => (scope ? flow.template(value, field, scope) : value);
+  const evalPath = (path: string | undefined, field: string) => (path === undefined ? undefined : flow.required(path, field, run.pathScope(effective)));
+
+  // 1. The items: from the state input now, or from S3 once the map run has started.
+  const thread = run.currentThread;
+  let items: unknown[] = [];
+  if (!state.ItemReader) {
+    const value = scope
+      ? (state.Items === undefined ? run.input : await flow.template(state.Items, 'Items', scope))
+      : (state.ItemsPath !== undefined ? flow.required(state.ItemsPath, 'ItemsPath', run.pathScope(effective)) : effective);
+    if (!Array.isArray(value)) throw new StatesError('States.Runtime', `Map state input must be an array but was: ${JSON.stringify(value)}`);
+    items = value;
+  }
+  ex.history.add(thread, 'MapStateStarted', { mapStateStartedEventDetails: { length: state.ItemReader ? 0 : items.length } });
+
+  // 2. ItemSelector, then batches (computed once the items are known).
+  const readerItems = async (): Promise<unknown[]> => {
+    const reader = state.ItemReader;
+    const parameters = scope
+      ? await flow.template(reader.Arguments ?? {}, 'ItemReader/Arguments', scope)
+      : flow.payloadTemplate(reader.Parameters ?? {}, 'ItemReader/Parameters', run.pathScope(effective));
+    const config = reader.ReaderConfig ?? {};
+    if (maxItems !== undefined && (maxItems as number) < 0) throw readerFailed('field MaxItems must be positive');
+    return readItems(ex.s3, reader.Resource, parameters, config, maxItems as number | undefined);
+  };
+  const prepare = async (all: unknown[]): Promise<unknown[]> => {
+    const items = all;
+    const selector = state.ItemSelector ?? state.Parameters;
+    const selected: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const mapItem = { Map: { Item: { Index: i, Value: items[i] } } };
+      if (selector === undefined) selected.push(items[i]);
+      else if (scope) selected.push(await flow.template(selector, 'ItemSelector', run.scopeFor({}, mapItem)));
+      else selected.push(flow.payloadTemplate(selector, 'ItemSelector', run.pathScope(effective, mapItem)));
+    }
+    if (state.ItemBatcher) {
+      const b = state.ItemBatcher;
+      const integer = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+      const maxItems = integer(b.MaxItemsPerBatchPath !== undefined ? evalPath(b.MaxItemsPerBatchPath, 'MaxItemsPerBatchPath') : await eval1(b.MaxItemsPerBatch, 'ItemBatcher/MaxItemsPerBatch'));
+      const maxBytes = integer(b.MaxInputBytesPerBatchPath !== undefined ? evalPath(b.MaxInputBytesPerBatchPath, 'MaxInputBytesPerBatchPath') : await eval1(b.MaxInputBytesPerBatch, 'ItemBatcher/MaxInputBytesPerBatch'));
+      for (const [field, v] of [['MaxItemsPerBatch', maxItems], ['MaxInputBytesPerBatch', maxBytes]] as const) {
+        if (v !== undefined && !(Number.isInteger(v) && (v as number) > 0)) throw new StatesError('States.Runtime', `The ${field} field refers to value ${JSON.stringify(v)}, which is not a positive integer.`);
+      }
+      if (maxBytes !== undefined && (maxBytes as number) > 262_144) throw new StatesError('States.Runtime', 'MaxInputBytesPerBatch must be at most 262144 (256 KiB).');
+      const batchInput = b.BatchInput === undefined ? undefined
+        : scope ? await flow.template(b.BatchInput, 'ItemBatcher/BatchInput', scope) : flow.payloadTemplate(b.BatchInput, 'BatchInput', run.pathScope(effective));
+      return batch(selected, maxItems as number | undefined, maxBytes as number | undefined, batchInput);
+    }
+    return selected;
+  };
+
+  // 3. MaxItems, concurrency and tolerance: a bad path value fails the state before any map run.
+  const quoted = (v: unknown) => `"${typeof v === 'string' ? v : JSON.stringify(v)}"`;
+  const readerConfig = state.ItemReader?.ReaderConfig ?? {};
+  let maxItems: unknown = readerConfig.MaxItemsPath !== undefined ? evalPath(readerConfig.MaxItemsPath, 'MaxItemsPath') : await eval1(readerConfig.MaxItems, 'ReaderConfig/MaxItems');
+  if (typeof maxItems === 'string' && /^-?\d+$/.test(maxItems)) maxItems = Number(maxItems);
+  if (maxItems !== undefined && !Number.isInteger(maxItems)) {
+    throw new StatesError('States.Runtime', `The MaxItemsPath field refers to value ${quoted(maxItems)} which is not a valid integer: ${readerConfig.MaxItemsPath ?? 'MaxItems'}`);
+  }
+  let maxConcurrency: unknown = state.MaxConcurrency ?? 0;
+  if (state.MaxConcurrencyPath !== undefined) maxConcurrency = evalPath(state.MaxConcurrencyPath, 'MaxConcurrencyPath');
+  else if (typeof state.MaxConcurrency === 'string') maxConcurrency = await eval1(state.MaxConcurrency, 'MaxConcurrency');
+  if (!(Number.isInteger(maxConcurrency) && (maxConcurrency as number) >= 0)) {
+    throw new StatesError('States.Runtime', `The MaxConcurrencyPath field refers to value ${JSON.stringify(maxConcurrency)}, which is not a non-negative integer.`);
+  }
+  const toleratedPercent: unknown = state.ToleratedFailurePercentagePath !== undefined
+    ? evalPath(state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentagePath') : await eval1(state.ToleratedFailurePercentage, 'ToleratedFailurePercentage');
+  const toleratedCount: unknown = state.ToleratedFailureCountPath !== undefined
+    ? evalPath(state.ToleratedFailureCountPath, 'ToleratedFailureCountPath') : await eval1(state.ToleratedFailureCount, 'ToleratedFailureCount');
+  if (toleratedPercent !== undefined && typeof toleratedPercent !== 'number') {
+    throw new StatesError('States.Runtime', `The ToleratedFailurePercentagePath field refers to value ${quoted(toleratedPercent)} which is not a valid float: ${state.ToleratedFailurePercentagePath}`);
+  }
+  if (toleratedPercent !== undefined && !((toleratedPercent as number) >= 0 && (toleratedPercent as number) <= 100)) {
+    throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
+  }
+  if (toleratedCount !== undefined && !Number.isInteger(toleratedCount)) {
+    throw new StatesError('States.Runtime', `The ToleratedFailureCountPath field refers to value ${quoted(toleratedCount)} which is not a valid integer: ${state.ToleratedFailureCountPath}`);
+  }
+  if (toleratedCount !== undefined && (toleratedCount as number) < 0) {
+    throw new StatesError('States.Runtime', 'ToleratedFailureCount cannot be negative.');
+  }
+  // With neither given, no failure is tolerated; with one or both, exceeding either fails the map.
+  const noTolerance = toleratedPercent === undefined && toleratedCount === undefined;
+
+  // 4. The map run.
+  const processor: Graph = state.ItemProcessor;
+  const { ProcessorConfig: config, ...childDefinition } = processor;
+  const childGraph: Graph = { ...(run.language === 'JSONata' && !childDefinition.QueryLanguage ? { QueryLanguage: 'JSONata' } : {}), ...childDefinition } as Graph;
+  const executionType: ExecutionType = config?.ExecutionType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD';
+  const label = state.Label ?? name;
+  const machine = ex.stateMachineArn.split(':').pop();
+  const runId = ex.random.uuid();
+  const mapRunArn = `arn:aws:states:${ex.region}:${ex.account}:mapRun:${machine}/${label}:${runId}`;
+  const childMachineArn = `arn:aws:states:${ex.region}:${ex.account}:stateMachine:${machine}/${label}`;
+  ex.history.add(thread, 'MapRunStarted', { mapRunStartedEventDetails: { mapRunArn } });
+  const failRun = (e: StatesError): never => {
+    ex.history.add(thread, 'MapRunFailed', { mapRunFailedEventDetails: { error: e.error, cause: e.causeText } });
+    ex.history.add(thread, 'MapStateFailed', {});
+    throw e;
+  };
+  let inputs: unknown[];
+  try {
+    if (state.ItemReader) items = await readerItems();
+    inputs = await prepare(items);
+  } catch (e) {
+    if (e instanceof StatesError && e.error === 'States.ItemReaderFailed') failRun(e);
+    throw e;
+  }
+
+  const group = thread.scope.child();
+  const limit = Math.min((maxConcurrency as number) === 0 ? MAX_CONCURRENCY : (maxConcurrency as number), Math.max(inputs.length, 1));
+  const children: ChildSummary[] = inputs.map((input, index) => ({ index, input }));
+  let next = 0;
+  let running = 0;
+  let maxRunning = 0;
+  let failed = 0;
+  let exceeded = false;
+  const tolerance = () => (noTolerance && failed > 0)
+    || (toleratedCount !== undefined && failed > (toleratedCount as number))
+    || (toleratedPercent !== undefined && inputs.length > 0 && (failed * 100) / inputs.length > (toleratedPercent as number));
+  const worker = async () => {
+    while (next < children.length && !group.aborted) {
+      const child = children[next++];
+      const childId = ex.random.uuid();
+      const executionArn = executionType === 'EXPRESS'
+        ? `arn:aws:states:${ex.region}:${ex.account}:express:${machine}/${label}:${runId}:${childId}`
+        : `arn:aws:states:${ex.region}:${ex.account}:execution:${machine}/${label}:${childId}`;
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      try {
+        child.result = await ex.child(childGraph, { input: child.input, type: executionType, executionName: childId }, group, executionArn, childMachineArn);
+        if (child.result.status !== 'SUCCEEDED') {
+          failed++;
+          if (!exceeded && tolerance()) {
+            exceeded = true;
+            group.abort();
+          }
+        }
+      } catch (e) {
+        if (!(e instanceof Aborted)) throw e;
+        child.aborted = true;
+      } finally {
+        running--;
+      }
+    }
+  };
+  const settled = await ex.sched.all(Array.from({ length: inputs.length === 0 ? 0 : limit }, () => worker));
+  group.release();
+  for (const r of settled) if (r.status === 'rejected' && !(r.reason instanceof Aborted)) throw r.reason;
+  if (thread.scope.aborted) throw new Aborted();
+
+  const executions = children.filter(c => c.result).map(c => c.result!);
+  const counts = {
+    total: inputs.length,
+    succeeded: executions.filter(e => e.status === 'SUCCEEDED').length,
+    failed: executions.filter(e => e.status === 'FAILED').length,
+    timedOut: executions.filter(e => e.status === 'TIMED_OUT').length,
+    aborted: children.filter(c => c.aborted).length,
+    pending: children.filter(c => !c.result && !c.aborted).length,
+  };
+  const record: MapRunRecord = {
+    mapRunArn, state: name, executionType, status: exceeded ? 'FAILED' : 'SUCCEEDED', itemCounts: counts, executions, maxConcurrentExecutions: maxRunning,
+  };
+  ex.mapRuns.push(record);
+
+  // 5. Results.
+  let written: { Bucket: string; Key: string } | undefined;
+  const writer = state.ResultWriter;
+  if (writer && (writer.Resource !== undefined || writer.Parameters !== undefined || writer.Arguments !== undefined)) {
+    try {
+      written = await writeResults(ex, run, state, effective, scope, runId, mapRunArn, childMachineArn, children);
+    } catch (e) {
+      if (e instanceof StatesError) failRun(e);
+      throw e;
+    }
+  }
+  if (exceeded) {
+    ex.history.add(thread, 'MapRunFailed', { mapRunFailedEventDetails: { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' } });
+    ex.history.add(thread, 'MapStateFailed', {});
+    throw new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+  }
+  ex.history.add(thread, 'MapRunSucceeded', {});
+  ex.history.add(thread, 'MapStateSucceeded', {});
+  if (written) return { MapRunArn: mapRunArn, ResultWriterDetails: written };
+  const outputs = children.map(c => c.result?.output ?? null);
+  // A WriterConfig alone shapes the state's output instead of a file.
+  return writer?.WriterConfig?.Transformation === 'FLATTEN' ? outputs.flatMap(o => (Array.isArray(o) ? o : [o])) : outputs;
+}
+
+/** What a child execution looks like in a result file (DescribeExecution's shape). */
+function described(child: ChildSummary, machineArn: string): Record<string, unknown> {
+  const r = child.result;
+  const base: Record<string, unknown> = {
+    ExecutionArn: r?.executionArn,
+    Input: JSON.stringify(child.input),
+    InputDetails: { Included: true },
+    Name: r?.executionArn.split(':').pop(),
+    StartDate: r?.startDate.toISOString(),
+    StateMachineArn: machineArn,
+    Status: child.aborted ? 'ABORTED' : r?.status ?? 'PENDING',
+    StopDate: r?.stopDate.toISOString(),
+  };
+  if (r?.status === 'SUCCEEDED') return { ...base, Output: JSON.stringify(r.output), OutputDetails: { Included: true } };
+  return { ...base, ...(r?.error !== undefined ? { Error: r.error } : {}), ...(r?.cause !== undefined ? { Cause: r.cause } : {}) };
+}
+
+async function writeResults(
+  ex: Execution, run: StateRun, state: any, effective: unknown, scope: JsonataScope | undefined,
+  runId: string, mapRunArn: string, machineArn: string, children: ChildSummary[],
+): Promise<{ Bucket: string; Key: string }> {
+  const writer = state.ResultWriter;
+  const parameters: any = scope
+    ? await ex.flow.template(writer.Arguments ?? {}, 'ResultWriter/Arguments', scope)
+    : ex.flow.payloadTemplate(writer.Parameters ?? {}, 'ResultWriter/Parameters', run.pathScope(effective));
+  const bucket = parameters?.Bucket;
+  if (typeof bucket !== 'string' || !ex.s3.hasBucket(bucket)) {
+    throw new StatesError('States.ResultWriterFailed', `The specified bucket does not exist (Service: S3, Status Code: 404, Error Code: NoSuchBucket): ${String(bucket)}`);
+  }
+  const prefix = parameters.Prefix ? `${String(parameters.Prefix).replace(/\/$/, '')}/` : '';
+  const folder = `${prefix}${runId}/`;
+  const outputType = writer.WriterConfig?.OutputType ?? 'JSON';
+  const transformation = writer.WriterConfig?.Transformation ?? 'NONE';
+  const shape = (c: ChildSummary): unknown => {
+    if (transformation === 'NONE') return described(c, machineArn);
+    const r = c.result;
+    if (r?.status === 'SUCCEEDED') return r.output;
+    return { Error: r?.error, Cause: r?.cause };
+  };
+  const groups: Record<string, ChildSummary[]> = {
+    SUCCEEDED: children.filter(c => c.result?.status === 'SUCCEEDED'),
+    FAILED: children.filter(c => c.aborted || (c.result && c.result.status !== 'SUCCEEDED')),
+    PENDING: children.filter(c => !c.result && !c.aborted),
+  };
+  const files: Record<string, Array<{ Key: string; Size: number }>> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
+  for (const [status, list] of Object.entries(groups)) {
+    if (list.length === 0) continue;
+    let values = list.map(shape);
+    if (transformation === 'FLATTEN') values = values.flatMap(v => (Array.isArray(v) ? v : [v]));
+    const extension = outputType === 'JSONL' ? 'jsonl' : 'json';
+    const body = outputType === 'JSONL' ? values.map(v => JSON.stringify(v)).join('\n') + '\n' : JSON.stringify(values);
+    const key = `${folder}${status}_0.${extension}`;
+    ex.s3.putObject(bucket, key, body, new Date(ex.sched.now));
+    files[status].push({ Key: key, Size: Buffer.byteLength(body, 'utf8') });
+  }
+  const manifestKey = `${folder}manifest.json`;
+  ex.s3.putObject(bucket, manifestKey, JSON.stringify({ DestinationBucket: bucket, MapRunArn: mapRunArn, ResultFiles: files }), new Date(ex.sched.now));
+  return { Bucket: bucket, Key: manifestKey };
+}
