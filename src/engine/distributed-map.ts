@@ -167,11 +167,14 @@ interface ChildSummary {
 }
 
 /** Runs a Distributed Map state: returns its result (before ResultSelector/ResultPath or Output). */
-export async function runDistributedMap(ex: Execution, run: StateRun, state: any, effective: unknown, scope: JsonataScope | undefined): Promise<unknown> {
+export async function runDistributedMap(
+  ex: Execution, run: StateRun, state: any, effective: unknown, scope: JsonataScope | undefined,
+): Promise<unknown> {
   const flow = ex.flow;
   const name = run.stateName;
   const eval1 = async (value: unknown, field: string) => (scope ? flow.template(value, field, scope) : value);
-  const evalPath = (path: string | undefined, field: string) => (path === undefined ? undefined : flow.required(path, field, run.pathScope(effective)));
+  const evalPath = (path: string | undefined, field: string) =>
+    (path === undefined ? undefined : flow.required(path, field, run.pathScope(effective)));
 
   // 1. The items: from the state input now, or from S3 once the map run has started.
   const thread = run.currentThread;
@@ -195,13 +198,13 @@ export async function runDistributedMap(ex: Execution, run: StateRun, state: any
     if (maxItems !== undefined && (maxItems as number) < 0) throw readerFailed('field MaxItems must be positive');
     return readItems(ex.s3, reader.Resource, parameters, config, maxItems as number | undefined);
   };
-  const prepare = async (all: unknown[]): Promise<unknown[]> => {
-    const items = all;
+  const prepare = async (list: unknown[]): Promise<unknown[]> => {
+    const all = list;
     const selector = state.ItemSelector ?? state.Parameters;
     const selected: unknown[] = [];
-    for (let i = 0; i < items.length; i++) {
-      const mapItem = { Map: { Item: { Index: i, Value: items[i] } } };
-      if (selector === undefined) selected.push(items[i]);
+    for (let i = 0; i < all.length; i++) {
+      const mapItem = { Map: { Item: { Index: i, Value: all[i] } } };
+      if (selector === undefined) selected.push(all[i]);
       else if (scope) selected.push(await flow.template(selector, 'ItemSelector', run.scopeFor({}, mapItem)));
       else selected.push(flow.payloadTemplate(selector, 'ItemSelector', run.pathScope(effective, mapItem)));
     }
@@ -300,7 +303,8 @@ export async function runDistributedMap(ex: Execution, run: StateRun, state: any
       running++;
       maxRunning = Math.max(maxRunning, running);
       try {
-        child.result = await ex.child(childGraph, { input: child.input, type: executionType, executionName: childId }, group, executionArn, childMachineArn);
+        const options = { input: child.input, type: executionType, executionName: childId };
+        child.result = await ex.child(childGraph, options, group, executionArn, childMachineArn);
         if (child.result.status !== 'SUCCEEDED') {
           failed++;
           if (!exceeded && tolerance()) {
@@ -415,6 +419,7 @@ async function writeResults(
     files[status].push({ Key: key, Size: Buffer.byteLength(body, 'utf8') });
   }
   const manifestKey = `${folder}manifest.json`;
-  ex.s3.putObject(bucket, manifestKey, JSON.stringify({ DestinationBucket: bucket, MapRunArn: mapRunArn, ResultFiles: files }), new Date(ex.sched.now));
+  const manifest = { DestinationBucket: bucket, MapRunArn: mapRunArn, ResultFiles: files };
+  ex.s3.putObject(bucket, manifestKey, JSON.stringify(manifest), new Date(ex.sched.now));
   return { Bucket: bucket, Key: manifestKey };
 }

@@ -74,6 +74,7 @@ export class Execution {
   private timedOut = false;
   private readonly root: Scope;
   private contextBase?: { Execution: Record<string, unknown>; StateMachine: Record<string, unknown> };
+  private localS3?: LocalS3;
 
   readonly type: 'STANDARD' | 'EXPRESS';
   readonly mapRuns: MapRunRecord[] = [];
@@ -100,8 +101,6 @@ export class Execution {
     this.maxTransitions = options.limits?.maxTransitions ?? 100_000;
     this.flow = new DataFlow(this);
   }
-
-  private localS3?: LocalS3;
 
   /** The S3 Distributed Maps read from and write to. */
   get s3(): LocalS3 {

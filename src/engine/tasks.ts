@@ -377,7 +377,8 @@ async function runNested(
   };
   if (syncExpress) {
     const duration = result.stopDate.getTime() - result.startDate.getTime();
-    return { BillingDetails: { BilledDurationInMilliseconds: Math.max(100, Math.ceil(duration / 100) * 100), BilledMemoryUsedInMB: 64 }, ...described };
+    const billed = Math.max(100, Math.ceil(duration / 100) * 100);
+    return { BillingDetails: { BilledDurationInMilliseconds: billed, BilledMemoryUsedInMB: 64 }, ...described };
   }
   if (result.status !== 'SUCCEEDED') throw new StatesError('States.TaskFailed', JSON.stringify(described));
   return described;

@@ -109,7 +109,14 @@ export interface MapRunRecord {
   readonly executionType: ExecutionType;
   readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   /** Items read (after MaxItems), and how their child executions ended. */
-  readonly itemCounts: { readonly total: number; readonly succeeded: number; readonly failed: number; readonly timedOut: number; readonly aborted: number; readonly pending: number };
+  readonly itemCounts: {
+    readonly total: number;
+    readonly succeeded: number;
+    readonly failed: number;
+    readonly timedOut: number;
+    readonly aborted: number;
+    readonly pending: number;
+  };
   /** Child executions, in the order they started (one per item, or per batch). */
   readonly executions: ExecutionResult[];
   /** The most child executions that ran at the same virtual time. */
