@@ -8,11 +8,11 @@
  */
 import type { Asl } from './asl';
 import {
-  EngineSetupError, EngineUnsupportedError, ExecutionResult, HistoryEvent, StateRecord, TaskError, TaskOutcome,
-  TaskRequest, execute,
+  ChildStateMachine, EngineSetupError, EngineUnsupportedError, ExecutionResult, HistoryEvent, LocalS3, MapRunRecord, StateRecord, TaskError,
+  TaskOutcome, TaskRequest, execute,
 } from '../../src/engine';
 
-export { TaskOutcome };
+export { LocalS3, TaskOutcome };
 
 /** A mistake in the test's setup (a missing handler...): fails the run, is never caught by a Catch. */
 export class HarnessError extends EngineSetupError {
@@ -92,6 +92,10 @@ export interface LocalRunOptions {
   readonly startTime?: Date;
   /** Seeds UUIDs, task tokens and retry jitter. @default a random seed (reported in the result) */
   readonly seed?: number;
+  /** The S3 a Distributed Map reads from and writes to (load one with `LocalS3.fromFolder`). @default an empty one */
+  readonly s3?: LocalS3;
+  /** State machines a task may start (`states:startExecution`...), by ARN: they run locally too. */
+  readonly stateMachines?: Record<string, ChildStateMachine>;
 }
 
 export interface RetryRecord { readonly state: string; readonly error: string; readonly attempt: number }
@@ -118,6 +122,12 @@ export interface LocalRunResult {
   readonly durationMs: number;
   /** The seed of the run: pass it back to replay it exactly. */
   readonly seed: number;
+  /** Distributed Map runs, with their child executions and item counts. */
+  readonly mapRuns: MapRunRecord[];
+  /** Nested executions started by this one. */
+  readonly children: ExecutionResult[];
+  /** Standard transitions, Express requests and Express duration, this execution and its children together. */
+  readonly billing: ExecutionResult['billing'];
 }
 
 interface StateRef { readonly name: string; readonly state: any; readonly where: string }
@@ -203,12 +213,16 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
   };
   const result = await execute(asl as object, {
     input: options.input ?? {},
+    // Handlers by state name win over everything, a nested state machine included.
+    tasks: Object.fromEntries(Object.keys(options.states ?? {}).map(name => [name, onTask])),
     onTask,
     executionName: options.context?.Execution?.Name,
     stateMachineName: options.context?.StateMachine?.Name,
     type: options.type,
     startTime: options.startTime,
     seed: options.seed,
+    s3: options.s3,
+    stateMachines: options.stateMachines,
   });
   return {
     status: result.status,
@@ -224,5 +238,8 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
     states: result.states,
     durationMs: result.stopDate.getTime() - result.startDate.getTime(),
     seed: result.seed,
+    mapRuns: result.mapRuns,
+    children: result.children,
+    billing: result.billing,
   };
 }
