@@ -26,6 +26,13 @@ export const CLOSED_TASK_ERRORS = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotE
 
 type Form = { decision: Action; comment: string | null };
 
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/** The media type of a Content-Type header, without its parameters (`; charset=utf-8`), in lower case. */
+export function mediaType(contentType: string): string {
+  return contentType.split(';')[0].trim().toLowerCase();
+}
+
 /** Reads the POSTed form: `decision` (must match the link) and an optional `comment`. */
 export function parseForm(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'>, action: Action): Form | Page {
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
@@ -33,7 +40,7 @@ export function parseForm(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64En
     return errorPage(413, 'Request too large', `The form is larger than ${MAX_BODY_BYTES} bytes.`);
   }
   const contentType = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
-  if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+  if (mediaType(contentType) !== FORM_TYPE) {
     return errorPage(400, 'Bad request', 'Send the decision from the confirmation form (application/x-www-form-urlencoded).');
   }
   let form: URLSearchParams;

@@ -79,6 +79,13 @@ describe('GET: the confirmation page', () => {
     expect(sdkCalls()).toMatchObject({ ddb: [], sfn: [], secrets: 1, all: 1 });
   });
 
+  test('escapes the recipient the link names: markup in it is shown, not run', async () => {
+    const page = await handler(event('GET', signedQuery(claims({ recipient: '<img src=x onerror=alert(1)>@example.com' }))));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('<img');
+    expect(page.body).toContain('Link sent to <strong>&#60;img src=x onerror=alert(1)&#62;@example.com</strong>');
+  });
+
   test('escapes the summary: markup in the workflow input is shown, not run', async () => {
     const page = await handler(event('GET', signedQuery(claims({ summary: '<script>alert(1)</script> & "quotes"' }))));
     expect(page.body).not.toContain('<script>');
@@ -124,6 +131,23 @@ describe('POST: the decision', () => {
   test('the approver is the authenticated identity where the endpoint has an authorizer', async () => {
     await handler(event('POST', signedQuery(), { body: form('approve'), claims: { 'email': 'alice@example.com', 'cognito:username': 'alice' } }));
     expect(JSON.parse(sdkCalls().sfn[0].output!).approver).toBe('alice@example.com');
+  });
+
+  test('escapes the approver on the decided page: an identity from an authorizer with markup is shown, not run', async () => {
+    const page = await handler(event('POST', signedQuery(), { body: form('approve'), claims: { email: '<script>alert(1)</script>@example.com' } }));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('<script>');
+    expect(page.body).toContain('was approved by &#60;script&#62;alert(1)&#60;/script&#62;@example.com');
+  });
+
+  test.each([
+    'application/x-www-form-urlencoded; charset=utf-8',
+    'Application/X-WWW-Form-Urlencoded',
+    ' application/x-www-form-urlencoded ;charset=UTF-8',
+  ])('the form is accepted with the content type %j (parameters and case do not matter)', async contentType => {
+    const page = await handler(event('POST', signedQuery(), { body: form('approve'), contentType }));
+    expect(page.statusCode).toBe(200);
+    expect(sdkCalls().sfn).toHaveLength(1);
   });
 
   test('a second decision gets 409 and makes no Step Functions call', async () => {
@@ -252,6 +276,9 @@ describe('refused requests change nothing', () => {
 
   test.each([
     ['a JSON body', JSON.stringify({ decision: 'approve' }), 'application/json', 'from the confirmation form'],
+    ['a content type that only starts like a form', form('approve'), 'application/x-www-form-urlencoded-evil', 'from the confirmation form'],
+    ['a content type with the form type as a parameter', form('approve'), 'text/plain; application/x-www-form-urlencoded', 'from the confirmation form'],
+    ['no content type', form('approve'), '', 'from the confirmation form'],
     ['no decision field', 'comment=ok', undefined, 'must confirm the link&#39;s action (approve)'],
     ['a decision that differs from the link', form('reject'), undefined, 'must confirm the link&#39;s action (approve)'],
     ['a comment over 1000 characters', form('approve', 'x'.repeat(1001)), undefined, 'longer than 1000 characters'],

@@ -167,6 +167,13 @@ describe('reminders', () => {
     expect(updates[0]).toMatchObject({ UpdateExpression: 'SET notifiedAt = :now', ConditionExpression: '#status = :pending' });
   });
 
+  test('a schedule that fires up to a minute early still reminds; one that fires earlier does not', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [pending('aaaaaaaa-1', 3600 - 30), pending('bbbbbbbb-2', 3600 - 59), pending('cccccccc-3', 3600 - 120)] });
+    ddb.on(UpdateItemCommand).resolves({});
+    await expect(handler(REMINDER)).resolves.toEqual({ reminded: 2, skipped: 1 });
+    expect(ddb.commandCalls(UpdateItemCommand).map(c => c.args[0].input.Key!.requestId.S)).toEqual(['aaaaaaaa-1', 'bbbbbbbb-2']);
+  });
+
   test('a request decided while reminding is not an error', async () => {
     ddb.on(QueryCommand).resolves({ Items: [pending('aaaaaaaa-1', 4000)] });
     ddb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ message: 'decided', $metadata: {} }));
