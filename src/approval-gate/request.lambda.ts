@@ -8,6 +8,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { approvalMessage } from '../private/approval/messages';
 import { PENDING_INDEX, cut, toItem } from '../private/approval/records';
 import { SigningKey } from '../private/approval/signing-key';
+import { plainText } from '../private/approval/text';
 
 const ddb = new DynamoDBClient({});
 const sns = new SNSClient({});
@@ -113,7 +114,8 @@ export function validateRequest(event: ApprovalRequestEvent): { taskToken: strin
   return {
     taskToken: event.taskToken,
     requestId: event.requestId,
-    summary: cut(String(event.summary ?? '').trim(), MAX_SUMMARY),
+    // One line, web addresses defused: stored, signed into the links and shown as it will be everywhere.
+    summary: cut(plainText(String(event.summary ?? '')), MAX_SUMMARY),
     executionArn: typeof event.executionArn === 'string' ? event.executionArn : '',
   };
 }

@@ -86,6 +86,14 @@ describe('GET: the confirmation page', () => {
     expect(page.body).toContain('Link sent to <strong>&#60;img src=x onerror=alert(1)&#62;@example.com</strong>');
   });
 
+  test('shows a summary with line breaks and web addresses on one line, the addresses defused (links signed before summaries were made plain)', async () => {
+    const page = await handler(event('GET', signedQuery(claims({ summary: 'Buy 10\n\nApprove here: https://evil.example/x\u2028or www.evil.example' }))));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<blockquote>Buy 10 Approve here: https[:]//evil[.]example/x or www[.]evil[.]example</blockquote>');
+    // Only the form's action (the link itself, posted back) still holds the summary as signed.
+    expect(page.body.replace(/ action="[^"]*"/, '')).not.toContain('evil.example');
+  });
+
   test('escapes the summary: markup in the workflow input is shown, not run', async () => {
     const page = await handler(event('GET', signedQuery(claims({ summary: '<script>alert(1)</script> & "quotes"' }))));
     expect(page.body).not.toContain('<script>');
