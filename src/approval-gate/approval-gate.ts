@@ -70,9 +70,18 @@ export interface ApprovalGateProps {
 
   /**
    * The state to go to when the request is rejected.
-   * @default - a Fail state with error `ApprovalRejected` and the decision as its cause
+   * @default - a Fail state with error `ApprovalRejected`; its cause names the decision and the request id (see `causeIncludesApprover`)
    */
   readonly onRejected?: sfn.IChainable;
+
+  /**
+   * Whether the default rejected route's failure cause holds the whole decision, the approver's
+   * identity (an email address) and comment included. The cause of a failed execution is read by
+   * everyone who may describe the execution, usually many more people than may read the gate's table
+   * (`grantReadRecords`), which always has them.
+   * @default false - the cause is the decision and the request id, such as `REJECTED (request 6f1c2c55-...)`
+   */
+  readonly causeIncludesApprover?: boolean;
 
   /**
    * The state to go to when no decision came within `timeout`.
@@ -118,6 +127,16 @@ export interface ApprovalGateProps {
    * @default 20
    */
   readonly throttlingBurstLimit?: number;
+
+  /**
+   * The reserved concurrency of the decision function: however many requests reach the endpoint, it
+   * never takes more of the account's Lambda concurrency than this, and always has this much. Lambda
+   * keeps 100 of an account's concurrency unreserved, so the account's quota must leave room for it.
+   * A whole number from 1 to 1000.
+   * @default 10
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   */
+  readonly decisionConcurrency?: number;
 
   /**
    * How long to keep the endpoint's access logs and the functions' logs.
@@ -199,6 +218,10 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     const rate = props.throttlingRateLimit ?? 10;
     const burst = props.throttlingBurstLimit ?? 20;
     validateThrottling(`ApprovalGate '${id}'`, rate, burst);
+    const concurrency = props.decisionConcurrency ?? 10;
+    if (!Token.isUnresolved(concurrency) && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)) {
+      throw new Error(`ApprovalGate '${id}': decisionConcurrency must be a whole number from 1 to 1000 (got ${concurrency})`);
+    }
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     // The record of every request. Encrypted, recoverable to any second of the last 35 days, and
@@ -225,6 +248,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       throttlingRateLimit: rate,
       throttlingBurstLimit: burst,
       logRetention,
+      reservedConcurrency: concurrency,
     });
     this.api = this.endpoint.api;
     this.decisionUrl = this.endpoint.url;
@@ -258,6 +282,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       requestFunction: this.requestFunction,
       onRejected: props.onRejected,
       onExpired: props.onExpired,
+      causeIncludesApprover: props.causeIncludesApprover ?? false,
     });
     this.requestTask = this.states.requestTask;
     this.startState = this.states.open;

@@ -28,6 +28,7 @@ export interface DecisionEndpointProps {
   readonly throttlingRateLimit: number;
   readonly throttlingBurstLimit: number;
   readonly logRetention: logs.RetentionDays;
+  readonly reservedConcurrency: number;
 }
 
 export class DecisionEndpoint {
@@ -44,8 +45,13 @@ export class DecisionEndpoint {
       description: `Approve/reject endpoint of ${gate.node.path}`,
       endpointTypes: [apigw.EndpointType.REGIONAL],
       cloudWatchRole: true,
-      deployOptions: loggedStageOptions(STAGE, new logs.LogGroup(gate, 'AccessLogs', { retention: props.logRetention }),
-        props.throttlingRateLimit, props.throttlingBurstLimit),
+      deployOptions: {
+        ...loggedStageOptions(STAGE, new logs.LogGroup(gate, 'AccessLogs', { retention: props.logRetention }),
+          props.throttlingRateLimit, props.throttlingBurstLimit),
+        // X-Ray's trace of an API Gateway request records its URL, query string included: that is the
+        // signed link. No tracing on this stage.
+        tracingEnabled: false,
+      },
     });
     // Built from the API id alone: the request function must not depend on the deployment, which
     // depends on the decision function.
@@ -57,6 +63,8 @@ export class DecisionEndpoint {
       role: this.role,
       memorySize: 256,
       timeout: Duration.seconds(20),
+      // An endpoint anyone with a link can call never takes more of the account's concurrency than this.
+      reservedConcurrentExecutions: props.reservedConcurrency,
       logGroup: functionLogs(gate, 'DecisionLogs', this.role, props.logRetention),
       environment: {
         TABLE_NAME: props.table.tableName,

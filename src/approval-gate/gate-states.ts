@@ -25,6 +25,8 @@ export interface GateStatesProps {
   readonly requestFunction: lambda.IFunction;
   readonly onRejected?: sfn.IChainable;
   readonly onExpired?: sfn.IChainable;
+  /** The default rejected route's cause: the whole decision (approver and comment included), or only the decision and the request id. */
+  readonly causeIncludesApprover: boolean;
 }
 
 export class GateStates {
@@ -91,7 +93,10 @@ export class GateStates {
     this.decision.otherwise(props.onRejected ?? new sfn.Fail(gate, 'RejectedFail', {
       stateName: `${id}: rejected`,
       error: REJECTED_ERROR,
-      causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(resultPath)),
+      // Whoever may describe the execution reads its cause: by default, no personal data.
+      causePath: props.causeIncludesApprover
+        ? sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(resultPath))
+        : sfn.JsonPath.format('{} (request {})', sfn.JsonPath.stringAt(`${resultPath}.decision`), sfn.JsonPath.stringAt(`${resultPath}.requestId`)),
     }));
     this.open.next(this.requestTask);
     this.requestTask.next(this.decision);

@@ -100,6 +100,21 @@ describe('resources', () => {
     expect(stage.AccessLogSetting.Format).toContain('$context.resourcePath');
   });
 
+  test('no X-Ray tracing on the decision stage: a trace records the request URL, which is the signed link', () => {
+    const t = Template.fromStack(gated().stack);
+    const stages = Object.values(t.findResources('AWS::ApiGateway::Stage'));
+    expect(stages).toHaveLength(1);
+    expect(stages[0].Properties.TracingEnabled).toBe(false);
+  });
+
+  test('the decision function has reserved concurrency: 10 by default, or as given', () => {
+    for (const [props, expected] of [[{}, 10], [{ decisionConcurrency: 3 }, 3]] as const) {
+      const { stack, gate } = gated(props);
+      const fn = Template.fromStack(stack).toJSON().Resources[logicalIdOf(gate.decisionFunction)];
+      expect(fn.Properties.ReservedConcurrentExecutions).toBe(expected);
+    }
+  });
+
   test('functions on the newest Node.js runtime, with their own log groups and the gate\'s settings', () => {
     const t = Template.fromStack(gated({ timeout: Duration.hours(2), recordRetention: Duration.days(30), subject: 'Trade needs approval' }).stack);
     const functions = Object.values(t.findResources('AWS::Lambda::Function'));
@@ -299,7 +314,9 @@ describe('the states', () => {
       Choices: [{ Variable: '$.approval.decision', StringEquals: 'APPROVED', Next: 'Trade placed' }],
       Default: 'Approve trade: rejected',
     });
-    expect(asl.States['Approve trade: rejected']).toEqual({ Type: 'Fail', Error: 'ApprovalRejected', CausePath: 'States.JsonToString($.approval)' });
+    expect(asl.States['Approve trade: rejected']).toEqual({
+      Type: 'Fail', Error: 'ApprovalRejected', CausePath: "States.Format('{} (request {})', $.approval.decision, $.approval.requestId)",
+    });
     expect(asl.States['Approve trade: no decision']).toEqual({ Type: 'Fail', Error: 'ApprovalExpired', Cause: 'No decision within 1 day' });
   });
 
@@ -360,6 +377,11 @@ describe('validation', () => {
   ])('fails when reminderInterval is %s (timeout 1 day)', (reminderInterval, shown) => {
     expect(() => new ApprovalGate(newStack(), 'Gate', { timeout: Duration.days(1), summary: 's', reminderInterval }))
       .toThrow(`ApprovalGate 'Gate': reminderInterval must be whole minutes, from 5 minutes to less than the timeout (1440 minutes) (got ${shown})`);
+  });
+
+  test.each([0, -1, 2.5, 1001])('fails when decisionConcurrency is %s', decisionConcurrency => {
+    expect(() => new ApprovalGate(newStack(), 'Gate', { timeout: Duration.hours(1), summary: 's', decisionConcurrency }))
+      .toThrow(`ApprovalGate 'Gate': decisionConcurrency must be a whole number from 1 to 1000 (got ${decisionConcurrency})`);
   });
 
   test('fails when throttling limits are not positive', () => {
@@ -430,13 +452,27 @@ describe('running the workflow locally', () => {
     });
   });
 
-  test('rejected: the default Fail state carries the decision as its cause', async () => {
+  test('rejected: the default Fail state\'s cause is the decision and the request id, not the approver or the comment', async () => {
     const { stack, workflow } = gated();
-    const result = await runLocally(aslOf(stack, workflow.stateMachine), { input, callbacks: { 'Approve trade': decided('REJECTED', 'too risky') } });
+    let requestId = '';
+    const result = await runLocally(aslOf(stack, workflow.stateMachine), {
+      input,
+      callbacks: { 'Approve trade': (request, call) => { requestId = request.requestId; return decided('REJECTED', 'too risky')(request, call); } },
+    });
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('ApprovalRejected');
-    expect(JSON.parse(result.cause!)).toMatchObject({ decision: 'REJECTED', approver: 'desk@example.com', comment: 'too risky' });
+    expect(result.cause).toBe(`REJECTED (request ${requestId})`);
+    expect(result.cause).not.toMatch(/desk@example\.com|too risky/);
     expect(result.path).toEqual(['Prepare', 'Approve trade: open request', 'Approve trade', 'Approve trade: approved?', 'Approve trade: rejected']);
+  });
+
+  test('rejected, with causeIncludesApprover: the cause is the whole decision', async () => {
+    const { stack, workflow } = gated({ causeIncludesApprover: true });
+    const asl = aslOf(stack, workflow.stateMachine);
+    expect(asl.States['Approve trade: rejected'].CausePath).toBe('States.JsonToString($.approval)');
+    const result = await runLocally(asl, { input, callbacks: { 'Approve trade': decided('REJECTED', 'too risky') } });
+    expect(result.status).toBe('FAILED');
+    expect(JSON.parse(result.cause!)).toMatchObject({ decision: 'REJECTED', approver: 'desk@example.com', comment: 'too risky' });
   });
 
   test('expired: the timeout becomes an EXPIRED decision with the request id, then the expired route', async () => {
