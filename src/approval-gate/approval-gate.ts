@@ -11,6 +11,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DecisionEndpoint } from './decision-endpoint';
+import { DeliverySweep } from './delivery-sweep';
 import { GateStates } from './gate-states';
 import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
@@ -195,10 +196,13 @@ export class ApprovalGate extends sfn.StateMachineFragment {
   public readonly requestFunction: lambda.IFunction;
   /** The function behind the decision endpoint. */
   public readonly decisionFunction: lambda.IFunction;
+  /** The function that settles, on a schedule, the decisions whose delivery to the workflow is not confirmed. */
+  public readonly sweepFunction: lambda.IFunction;
   /** Where the decision goes in the state output. */
   public readonly resultPath: string;
 
   private readonly endpoint: DecisionEndpoint;
+  private readonly sweep: DeliverySweep;
   private readonly states: GateStates;
   private readonly hosts: ResponderHost[] = [];
 
@@ -253,6 +257,10 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     this.api = this.endpoint.api;
     this.decisionUrl = this.endpoint.url;
     this.decisionFunction = this.endpoint.function;
+
+    // The delivery sweep: settles the decisions whose delivery is not confirmed.
+    this.sweep = new DeliverySweep(this, { table: this.table, encryptionKey: props.encryptionKey, logRetention });
+    this.sweepFunction = this.sweep.function;
 
     // The request side: the topic, the function that stores the token and sends the message, reminders.
     const requestSide = new RequestSide(this, {
@@ -323,6 +331,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     this.hosts.push(host);
     if (host.isExpress) return;
     this.endpoint.bind(host);
+    this.sweep.bind(host);
   }
 
   private validateGate(): string[] {

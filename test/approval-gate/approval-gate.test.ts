@@ -118,7 +118,7 @@ describe('resources', () => {
   test('functions on the newest Node.js runtime, with their own log groups and the gate\'s settings', () => {
     const t = Template.fromStack(gated({ timeout: Duration.hours(2), recordRetention: Duration.days(30), subject: 'Trade needs approval' }).stack);
     const functions = Object.values(t.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
@@ -176,6 +176,11 @@ describe('resources', () => {
   });
 });
 
+/** The ARN pattern of a state machine's executions, as the template holds it. */
+function executionsOf(stateMachineId: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:execution:', { 'Fn::GetAtt': [stateMachineId, 'Name'] }, ':*']] };
+}
+
 describe('least privilege', () => {
   function statementsOf(t: Template, roleId: string) {
     return Object.values(t.findResources('AWS::IAM::Policy'))
@@ -195,20 +200,47 @@ describe('least privilege', () => {
     ]);
   });
 
-  test('the decision function may update items, read its key, and send task success only to the state machine that holds the gate', () => {
+  test('the decision function may update items, read its key, send task success to the state machine that holds the gate and read its executions\' history: nothing else', () => {
     const stack = newStack();
     const { gate, workflow } = gated({}, stack);
     const other = new Workflow(stack, 'Unrelated', { definition: new sfn.Pass(stack, 'Nothing') });
     const t = Template.fromStack(stack);
     const statements = statementsOf(t, logicalIdOf(gate.decisionFunction.role!));
-    expect(statements).toEqual(expect.arrayContaining([
+    expect(statements).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/DecisionLogs/), 'Arn'] } },
       { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] } },
+      { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: logicalIdOf(gate.signingKey) } },
       { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
-    ]));
-    expect(statements).toHaveLength(4);
+      { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(logicalIdOf(workflow.stateMachine)) },
+    ]);
     const text = JSON.stringify(statements);
     expect(text).not.toContain(logicalIdOf(other.stateMachine));
-    expect(text).not.toMatch(/"Resource":"\*"|states:\*|SendTaskFailure|SendTaskHeartbeat/);
+    expect(text).not.toMatch(/"Resource":"\*"|states:\*|SendTaskFailure|SendTaskHeartbeat|DescribeExecution|StopExecution/);
+  });
+
+  test('the delivery sweep: a schedule every 5 minutes, a function that may query only the delivery index (keys only), read and update records, deliver and read history: nothing else', () => {
+    const stack = newStack();
+    const { gate, workflow } = gated({}, stack);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(gate.sweepFunction), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    expect(Object.values(t.findResources('AWS::DynamoDB::Table'))[0].Properties.GlobalSecondaryIndexes).toEqual([{
+      IndexName: 'delivery',
+      KeySchema: [{ AttributeName: 'deliveryQueue', KeyType: 'HASH' }, { AttributeName: 'decidedEpoch', KeyType: 'RANGE' }],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    }]);
+    const sweep = t.toJSON().Resources[logicalIdOf(gate.sweepFunction)].Properties;
+    expect(sweep).toMatchObject({ Runtime: 'nodejs24.x', Timeout: 120, Environment: { Variables: { TABLE_NAME: { Ref: logicalIdOf(gate.table) } } } });
+    const tableArn = { 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] };
+    expect(statementsOf(t, logicalIdOf(gate.sweepFunction.role!))).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/SweepLogs/), 'Arn'] } },
+      { Action: 'dynamodb:Query', Effect: 'Allow', Resource: { 'Fn::Join': ['', [tableArn, '/index/delivery']] } },
+      { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn },
+      { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
+      { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(logicalIdOf(workflow.stateMachine)) },
+    ]);
   });
 
   test('reminders: a schedule invokes the request function, which may query only the pending index (no token projected)', () => {
@@ -219,11 +251,11 @@ describe('least privilege', () => {
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(gate.requestFunction), 'Arn'] }, Input: '{"reminder":true}', RetryPolicy: { MaximumRetryAttempts: 2 } })],
     });
     t.hasResourceProperties('AWS::DynamoDB::Table', {
-      GlobalSecondaryIndexes: [{
+      GlobalSecondaryIndexes: Match.arrayWith([{
         IndexName: 'pending',
         KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }, { AttributeName: 'expiresAt', KeyType: 'RANGE' }],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['summary', 'executionArn', 'recipients', 'notifiedAt'] },
-      }],
+      }]),
     });
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REMINDER_SECONDS: '14400' }) } });
     const statements = statementsOf(t, logicalIdOf(gate.requestFunction.role!));
@@ -236,10 +268,11 @@ describe('least privilege', () => {
     expectNagClean(stack);
   });
 
-  test('no reminders by default: no schedule, no index', () => {
-    const t = Template.fromStack(gated().stack);
-    t.resourceCountIs('AWS::Events::Rule', 0);
-    expect(Object.values(t.findResources('AWS::DynamoDB::Table'))[0].Properties.GlobalSecondaryIndexes).toBeUndefined();
+  test('no reminders by default: no reminder schedule, no pending index', () => {
+    const { stack, gate } = gated();
+    const t = Template.fromStack(stack);
+    expect(Object.values(t.findResources('AWS::Events::Rule')).map(r => r.Properties.Targets[0].Arn)).toEqual([{ 'Fn::GetAtt': [logicalIdOf(gate.sweepFunction), 'Arn'] }]);
+    expect(Object.values(t.findResources('AWS::DynamoDB::Table'))[0].Properties.GlobalSecondaryIndexes.map((i: any) => i.IndexName)).toEqual(['delivery']);
   });
 
   test('identical gates in two stacks of one app each answer only the workflow of their own stack', () => {
@@ -341,9 +374,17 @@ describe('the states', () => {
     const map = new sfn.Map(stack, 'Each item', { itemsPath: '$.items' }).itemProcessor(gate);
     const workflow = new Workflow(stack, 'Batch', { definition: new sfn.Parallel(stack, 'Both').branch(map).branch(new sfn.Pass(stack, 'Other')) });
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } }] },
-    });
+    for (const role of [gate.decisionFunction.role!, gate.sweepFunction.role!]) {
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: logicalIdOf(role) }],
+        PolicyDocument: {
+          Statement: [
+            { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
+            { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(logicalIdOf(workflow.stateMachine)) },
+          ],
+        },
+      });
+    }
   });
 });
 
@@ -406,7 +447,13 @@ describe('validation', () => {
     gate.addStateMachine(machine);
     expect(synthErrors(stack)).toBe('');
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(machine) } }] },
+      Roles: [{ Ref: logicalIdOf(gate.decisionFunction.role!) }],
+      PolicyDocument: {
+        Statement: [
+          { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(machine) } },
+          { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(logicalIdOf(machine)) },
+        ],
+      },
     });
   });
 

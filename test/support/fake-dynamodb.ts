@@ -104,14 +104,19 @@ function attributeName(name: string, input: Expressed): string {
   return name.startsWith('#') ? input.ExpressionAttributeNames![name] : name;
 }
 
-/** Evaluates the condition forms the handlers use: `A OR B`, `A AND B`, `x = :v`, `attribute_not_exists(x)`. */
+/**
+ * Evaluates the condition forms the handlers use: `A OR B`, `A AND B`, `x = :v`, `x <> :v`,
+ * `attribute_exists(x)`, `attribute_not_exists(x)`. A comparison with a missing attribute is false.
+ */
 function holds(condition: string, item: Item | undefined, input: Expressed): boolean {
   return condition.split(' OR ').some(any => any.split(' AND ').every(term => {
-    const notExists = term.trim().match(/^attribute_not_exists\((.+)\)$/);
-    if (notExists) return item?.[attributeName(notExists[1], input)] === undefined;
-    const equals = term.trim().match(/^(\S+) = (:\S+)$/);
-    if (!equals) throw new HarnessError(`fake DynamoDB: condition '${term}' is not supported`);
-    const actual = item?.[attributeName(equals[1], input)];
-    return actual !== undefined && JSON.stringify(actual) === JSON.stringify(input.ExpressionAttributeValues![equals[2]]);
+    const exists = term.trim().match(/^attribute_(not_)?exists\((.+)\)$/);
+    if (exists) return (item?.[attributeName(exists[2], input)] === undefined) === Boolean(exists[1]);
+    const compare = term.trim().match(/^(\S+) (=|<>) (:\S+)$/);
+    if (!compare) throw new HarnessError(`fake DynamoDB: condition '${term}' is not supported`);
+    const actual = item?.[attributeName(compare[1], input)];
+    if (actual === undefined) return false;
+    const same = JSON.stringify(actual) === JSON.stringify(input.ExpressionAttributeValues![compare[3]]);
+    return compare[2] === '=' ? same : !same;
   }));
 }
