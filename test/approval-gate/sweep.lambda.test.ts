@@ -100,7 +100,8 @@ test('the task is over and the history shows the decision (its answer was lost):
   const received = taskSucceeded({ decision: 'APPROVED', decidedAt: DECIDED_AT, requestId: id(1) });
   sfn.on(GetExecutionHistoryCommand).resolves({ events: [received, ...olderEvents()] });
   expect(await handler({})).toMatchObject({ delivered: 1, closed: 0 });
-  expect(sfn.commandCalls(GetExecutionHistoryCommand)[0].args[0].input).toMatchObject({ executionArn: EXECUTION, reverseOrder: true, includeExecutionData: true });
+  expect(sfn.commandCalls(GetExecutionHistoryCommand)[0].args[0].input)
+    .toMatchObject({ executionArn: EXECUTION, reverseOrder: true, includeExecutionData: true });
   expect(settles()).toEqual([{ id: id(1), to: 'DELIVERED' }]);
 });
 
