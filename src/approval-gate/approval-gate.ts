@@ -163,9 +163,11 @@ const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
  * message with signed approve/reject links goes out, a decision endpoint where a person confirms,
  * and routes for approved, rejected and expired.
  *
- * The task token never leaves the gate's table; links carry a request id, the action, an expiry
- * and an HMAC signature. Opening a link (GET) only shows a confirmation page; the decision is a
- * POST, recorded once with a conditional write, then sent to the workflow. The gate must run in a
+ * The task token is kept in the gate's table (and in the execution's history); links carry a request
+ * id, the action, an expiry and an HMAC signature. Opening a link (GET) only shows a confirmation
+ * page; the decision is a POST, recorded once with a conditional write, then delivered to the
+ * workflow: the record says whether it is being delivered, was delivered, or came too late, and a
+ * scheduled sweep settles every decision whose delivery was not confirmed. The gate must run in a
  * Standard `Workflow` (or a state machine given to `addStateMachine`), which it is allowed to answer.
  *
  * @example
