@@ -1,11 +1,12 @@
 /**
  * An in-memory DynamoDB for handler tests and local runs: PutItem, UpdateItem and GetItem on tables
  * registered with their key attribute, with the condition and update expressions the handlers of
- * this library use. Anything else fails loudly.
+ * this library use, and Query on a sparse index (`#a = :v AND #b <= :w`, keys only). Anything else
+ * fails loudly.
  */
 import {
   AttributeValue, ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, GetItemCommandInput, PutItemCommand, PutItemCommandInput,
-  UpdateItemCommand, UpdateItemCommandInput,
+  QueryCommand, QueryCommandInput, UpdateItemCommand, UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { CfnTemplate, resolveIntrinsics } from './asl';
@@ -25,6 +26,7 @@ export class FakeDynamoDB {
     this.stub.on(PutItemCommand).callsFake((input: PutItemCommandInput) => this.putItem(input));
     this.stub.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => this.updateItem(input));
     this.stub.on(GetItemCommand).callsFake((input: GetItemCommandInput) => this.getItem(input));
+    this.stub.on(QueryCommand).callsFake((input: QueryCommandInput) => this.query(input));
   }
 
   /** Registers every table of a template under the placeholder name its references resolve to. */
@@ -72,6 +74,19 @@ export class FakeDynamoDB {
     const table = this.table(input.TableName);
     const item = table.items.get(input.Key?.[table.key]?.S ?? '');
     return item ? { Item: { ...item } } : {};
+  }
+
+  /** A query of a sparse index: the items that have both key attributes and match, keys only, in one page. */
+  private query(input: QueryCommandInput) {
+    const table = this.table(input.TableName);
+    const condition = (input.KeyConditionExpression ?? '').match(/^(\S+) = (:\S+) AND (\S+) <= (:\S+)$/);
+    if (!input.IndexName || !condition) throw new HarnessError(`fake DynamoDB: query '${input.KeyConditionExpression}' is not supported`);
+    const [partition, sort] = [attributeName(condition[1], input), attributeName(condition[3], input)];
+    const [value, limit] = [input.ExpressionAttributeValues![condition[2]], Number(input.ExpressionAttributeValues![condition[4]].N)];
+    const items = [...table.items.values()]
+      .filter(item => item[partition] && item[sort] && JSON.stringify(item[partition]) === JSON.stringify(value) && Number(item[sort].N) <= limit)
+      .sort((a, b) => (Number(a[sort].N) - Number(b[sort].N)) * (input.ScanIndexForward === false ? -1 : 1));
+    return { Items: items.map(item => ({ [table.key]: item[table.key], [partition]: item[partition], [sort]: item[sort] })) };
   }
 
   private updateItem(input: UpdateItemCommandInput) {
