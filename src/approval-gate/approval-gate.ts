@@ -1,27 +1,23 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DecisionFunction } from './decision-function';
-import { RequestFunction } from './request-function';
-import { PENDING_INDEX } from '../private/approval/records';
-import { functionLogs, functionRole } from '../private/functions';
+import { DecisionEndpoint } from './decision-endpoint';
+import { DeliverySweep } from './delivery-sweep';
+import { GateStates } from './gate-states';
+import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
-import { loggedStageOptions, suppressRestApiNag, validateThrottling } from '../private/rest-api';
+import { validateThrottling } from '../private/rest-api';
 import { recordTable } from '../private/tables';
 import { ResponderHost, registerTaskResponder } from '../private/task-responders';
-import { LambdaRetry } from '../workflow/lambda-retry';
 
 /**
  * Properties for an `ApprovalGate`.
@@ -75,9 +71,18 @@ export interface ApprovalGateProps {
 
   /**
    * The state to go to when the request is rejected.
-   * @default - a Fail state with error `ApprovalRejected` and the decision as its cause
+   * @default - a Fail state with error `ApprovalRejected`; its cause names the decision and the request id (see `causeIncludesApprover`)
    */
   readonly onRejected?: sfn.IChainable;
+
+  /**
+   * Whether the default rejected route's failure cause holds the whole decision, the approver's
+   * identity (an email address) and comment included. The cause of a failed execution is read by
+   * everyone who may describe the execution, usually many more people than may read the gate's table
+   * (`grantReadRecords`), which always has them.
+   * @default false - the cause is the decision and the request id, such as `REJECTED (request 6f1c2c55-...)`
+   */
+  readonly causeIncludesApprover?: boolean;
 
   /**
    * The state to go to when no decision came within `timeout`.
@@ -125,6 +130,16 @@ export interface ApprovalGateProps {
   readonly throttlingBurstLimit?: number;
 
   /**
+   * The reserved concurrency of the decision function: however many requests reach the endpoint, it
+   * never takes more of the account's Lambda concurrency than this, and always has this much. Lambda
+   * keeps 100 of an account's concurrency unreserved, so the account's quota must leave room for it.
+   * A whole number from 1 to 1000.
+   * @default 10
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   */
+  readonly decisionConcurrency?: number;
+
+  /**
    * How long to keep the endpoint's access logs and the functions' logs.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -138,13 +153,6 @@ export interface ApprovalGateProps {
   readonly reminderInterval?: Duration;
 }
 
-/** Error names of the default Fail states. */
-const REJECTED_ERROR = 'ApprovalRejected';
-const EXPIRED_ERROR = 'ApprovalExpired';
-const STAGE = 'prod';
-/** What the request function throws when a service it calls is throttled or failing (see request.lambda.ts). */
-const TRANSIENT_ERROR = 'ApprovalGate.TransientError';
-const JSON_NULL = sfn.JsonPath.stringAt("States.StringToJson('null')");
 const MIN_TIMEOUT_SECONDS = 60;
 const MAX_TIMEOUT_SECONDS = 365 * 24 * 3600;
 const MAX_RECIPIENTS = 20;
@@ -155,9 +163,11 @@ const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
  * message with signed approve/reject links goes out, a decision endpoint where a person confirms,
  * and routes for approved, rejected and expired.
  *
- * The task token never leaves the gate's table; links carry a request id, the action, an expiry
- * and an HMAC signature. Opening a link (GET) only shows a confirmation page; the decision is a
- * POST, recorded once with a conditional write, then sent to the workflow. The gate must run in a
+ * The task token is kept in the gate's table (and in the execution's history); links carry a request
+ * id, the action, an expiry and an HMAC signature. Opening a link (GET) only shows a confirmation
+ * page; the decision is a POST, recorded once with a conditional write, then delivered to the
+ * workflow: the record says whether it is being delivered, was delivered, or came too late, and a
+ * scheduled sweep settles every decision whose delivery was not confirmed. The gate must run in a
  * Standard `Workflow` (or a state machine given to `addStateMachine`), which it is allowed to answer.
  *
  * @example
@@ -188,14 +198,15 @@ export class ApprovalGate extends sfn.StateMachineFragment {
   public readonly requestFunction: lambda.IFunction;
   /** The function behind the decision endpoint. */
   public readonly decisionFunction: lambda.IFunction;
+  /** The function that settles, on a schedule, the decisions whose delivery to the workflow is not confirmed. */
+  public readonly sweepFunction: lambda.IFunction;
   /** Where the decision goes in the state output. */
   public readonly resultPath: string;
 
-  private readonly decisionRole: iam.Role;
-  private readonly decision: sfn.Choice;
+  private readonly endpoint: DecisionEndpoint;
+  private readonly sweep: DeliverySweep;
+  private readonly states: GateStates;
   private readonly hosts: ResponderHost[] = [];
-  private taskResponsePolicy?: iam.Policy;
-  private approvedRouted = false;
 
   constructor(scope: Construct, id: string, props: ApprovalGateProps) {
     super(scope, id);
@@ -213,6 +224,10 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     const rate = props.throttlingRateLimit ?? 10;
     const burst = props.throttlingBurstLimit ?? 20;
     validateThrottling(`ApprovalGate '${id}'`, rate, burst);
+    const concurrency = props.decisionConcurrency ?? 10;
+    if (!Token.isUnresolved(concurrency) && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)) {
+      throw new Error(`ApprovalGate '${id}': decisionConcurrency must be a whole number from 1 to 1000 (got ${concurrency})`);
+    }
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
 
     // The record of every request. Encrypted, recoverable to any second of the last 35 days, and
@@ -230,148 +245,60 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     }]);
     this.signingKey = secret;
 
-    // The AWS managed key for SNS: no key policy to manage, no key grants needed to publish.
-    const snsManagedKey = props.topic || props.encryptionKey ? undefined : kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns');
-    this.topic = props.topic ?? new sns.Topic(this, 'Topic', {
-      displayName: 'Approval requests',
-      enforceSSL: true,
-      masterKey: props.encryptionKey ?? snsManagedKey,
+    // The decision endpoint: the API, and the function that records decisions and delivers them.
+    this.endpoint = new DecisionEndpoint(this, {
+      table: this.table,
+      signingKey: secret,
+      encryptionKey: props.encryptionKey,
+      authorizer: props.authorizer,
+      throttlingRateLimit: rate,
+      throttlingBurstLimit: burst,
+      logRetention,
+      reservedConcurrency: concurrency,
     });
-    for (const address of recipients) {
-      this.topic.addSubscription(new subscriptions.EmailSubscription(address, {
-        filterPolicy: { recipient: sns.SubscriptionFilter.stringFilter({ allowlist: [address] }) },
-      }));
-    }
+    this.api = this.endpoint.api;
+    this.decisionUrl = this.endpoint.url;
+    this.decisionFunction = this.endpoint.function;
 
-    const stack = Stack.of(this);
-    this.api = new apigw.RestApi(this, 'Api', {
-      description: `Approve/reject endpoint of ${this.node.path}`,
-      endpointTypes: [apigw.EndpointType.REGIONAL],
-      cloudWatchRole: true,
-      deployOptions: loggedStageOptions(STAGE, new logs.LogGroup(this, 'AccessLogs', { retention: logRetention }), rate, burst),
-    });
-    // Built from the API id alone: the request function must not depend on the deployment, which
-    // depends on the decision function.
-    this.decisionUrl = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE}/decision`;
+    // The delivery sweep: settles the decisions whose delivery is not confirmed.
+    this.sweep = new DeliverySweep(this, { table: this.table, encryptionKey: props.encryptionKey, logRetention });
+    this.sweepFunction = this.sweep.function;
 
-    const environment = {
-      TABLE_NAME: this.table.tableName,
-      SIGNING_KEY_SECRET_ARN: secret.secretArn,
-    };
-    const requestRole = functionRole(this, 'RequestRole');
-    const request = new RequestFunction(this, 'RequestFunction', {
-      description: `Stores the task token and sends the approval request of ${this.node.path}`,
-      role: requestRole,
-      memorySize: 256,
-      timeout: Duration.seconds(30),
-      logGroup: functionLogs(this, 'RequestLogs', requestRole, logRetention),
-      environment: {
-        ...environment,
-        TOPIC_ARN: this.topic.topicArn,
-        DECISION_URL: this.decisionUrl,
-        TIMEOUT_SECONDS: String(timeoutSeconds),
-        RETENTION_SECONDS: String(retention.toSeconds()),
-        ...(reminderSeconds ? { REMINDER_SECONDS: String(reminderSeconds) } : {}),
-        RECIPIENTS: recipients.join(','),
-        SUBJECT: props.subject ?? `Approval requested: ${id}`,
-      },
+    // The request side: the topic, the function that stores the token and sends the message, reminders.
+    const requestSide = new RequestSide(this, {
+      id,
+      table: this.table,
+      signingKey: secret,
+      topic: props.topic,
+      encryptionKey: props.encryptionKey,
+      recipients,
+      decisionUrl: this.decisionUrl,
+      timeoutSeconds,
+      retention,
+      reminderInterval: props.reminderInterval,
+      reminderSeconds,
+      subject: props.subject,
+      logRetention,
     });
-    grantTable(request, [this.table.tableArn], 'dynamodb:PutItem');
-    secret.grantRead(request);
-    this.topic.grantPublish(request);
-    if (this.topic.masterKey && this.topic.masterKey !== snsManagedKey) {
-      suppressNag(requestRole.node.findChild('DefaultPolicy'), [{
-        id: 'AwsSolutions-IAM5',
-        reason: 'SNS grantPublish on an encrypted topic allows kms:GenerateDataKey* on the topic\'s key only: the data key SNS asks for when the function publishes.',
-        appliesTo: ['Action::kms:GenerateDataKey*'],
-      }]);
-    }
-    this.requestFunction = request;
-
-    this.decisionRole = functionRole(this, 'DecisionRole');
-    const decision = new DecisionFunction(this, 'DecisionFunction', {
-      description: `Records approve/reject decisions and sends them to the workflow, for ${this.node.path}`,
-      role: this.decisionRole,
-      memorySize: 256,
-      timeout: Duration.seconds(20),
-      logGroup: functionLogs(this, 'DecisionLogs', this.decisionRole, logRetention),
-      environment,
-    });
-    grantTable(decision, [this.table.tableArn], 'dynamodb:UpdateItem');
-    secret.grantRead(decision);
-    if (props.encryptionKey) {
-      // What DynamoDB, Secrets Manager and SNS ask of the caller's key permissions; no wildcards.
-      props.encryptionKey.grant(request, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
-      props.encryptionKey.grant(decision, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
-    }
-    this.decisionFunction = decision;
-    this.addEndpoint(props.authorizer, decision);
-    if (reminderSeconds) this.addReminders(request, props.reminderInterval!);
+    this.topic = requestSide.topic;
+    this.requestFunction = requestSide.function;
 
     // The states.
-    const open = new sfn.Pass(this, 'Open', {
-      stateName: `${id}: open request`,
-      comment: 'A random request id: the only handle on the request outside the workflow.',
-      parameters: { requestId: sfn.JsonPath.uuid(), requestedAt: sfn.JsonPath.stateEnteredTime },
+    this.states = new GateStates(this, {
+      id,
+      timeout: props.timeout,
+      summary: props.summary,
       resultPath: this.resultPath,
+      requestFunction: this.requestFunction,
+      onRejected: props.onRejected,
+      onExpired: props.onExpired,
+      causeIncludesApprover: props.causeIncludesApprover ?? false,
     });
-    this.requestTask = new tasks.LambdaInvoke(this, 'Request', {
-      stateName: id,
-      comment: 'Stores the task token, sends the approval request and waits for the decision.',
-      lambdaFunction: request,
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: sfn.TaskInput.fromObject({
-        taskToken: sfn.JsonPath.taskToken,
-        requestId: sfn.JsonPath.stringAt(`${this.resultPath}.requestId`),
-        summary: props.summary,
-        executionArn: sfn.JsonPath.executionId,
-      }),
-      resultPath: this.resultPath,
-      taskTimeout: sfn.Timeout.duration(props.timeout),
-      retryOnServiceExceptions: false,
-    });
-    LambdaRetry.addTo(this.requestTask);
-    // The request function's own dependencies (DynamoDB, SNS, Secrets Manager) throttled or failing.
-    this.requestTask.addRetry({
-      errors: [TRANSIENT_ERROR],
-      interval: Duration.seconds(2),
-      maxAttempts: 4,
-      backoffRate: 2,
-      jitterStrategy: sfn.JitterType.FULL,
-    });
-
-    const expired = new sfn.Pass(this, 'Expired', {
-      stateName: `${id}: expired`,
-      parameters: {
-        decision: 'EXPIRED',
-        // CDK drops null parameters: an intrinsic gives the decision the same shape on every route.
-        approver: JSON_NULL,
-        comment: JSON_NULL,
-        decidedAt: sfn.JsonPath.stateEnteredTime,
-        requestId: sfn.JsonPath.stringAt(`${this.resultPath}.requestId`),
-      },
-      resultPath: this.resultPath,
-    });
-    this.requestTask.addCatch(expired, { errors: [sfn.Errors.TIMEOUT], resultPath: sfn.JsonPath.DISCARD });
-    expired.next(props.onExpired ?? new sfn.Fail(this, 'ExpiredFail', {
-      stateName: `${id}: no decision`,
-      error: EXPIRED_ERROR,
-      cause: `No decision within ${props.timeout.toHumanString()}`,
-    }));
-
-    this.decision = new sfn.Choice(this, 'Decision', { stateName: `${id}: approved?` });
-    this.decision.otherwise(props.onRejected ?? new sfn.Fail(this, 'RejectedFail', {
-      stateName: `${id}: rejected`,
-      error: REJECTED_ERROR,
-      causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt(this.resultPath)),
-    }));
-    open.next(this.requestTask);
-    this.startState = open;
-    this.requestTask.next(this.decision);
-
-    this.endStates = [{ next: (state: sfn.IChainable) => this.routeApproved(id, state) }];
+    this.requestTask = this.states.requestTask;
+    this.startState = this.states.open;
+    this.endStates = [{ next: (state: sfn.IChainable) => this.states.routeApproved(state) }];
     if (props.onApproved) {
-      this.routeApproved(id, props.onApproved);
+      this.states.routeApproved(props.onApproved);
       this.endStates = [{
         next: () => {
           throw new Error(`ApprovalGate '${id}': onApproved is set, so nothing can be chained after the gate with .next(); chain it after your onApproved state`);
@@ -380,7 +307,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     }
 
     // The gate's task is the one that invokes its request function and waits for the token.
-    const functionArn = JSON.stringify(stack.resolve(request.functionArn));
+    const functionArn = JSON.stringify(Stack.of(this).resolve(this.requestFunction.functionArn));
     registerTaskResponder(this, {
       matches: state => state.resource?.endsWith('.waitForTaskToken') === true
         && JSON.stringify(state.json.Parameters?.FunctionName) === functionArn,
@@ -405,76 +332,14 @@ export class ApprovalGate extends sfn.StateMachineFragment {
   private bind(host: ResponderHost): void {
     this.hosts.push(host);
     if (host.isExpress) return;
-    // SendTaskSuccess only (a rejection is a successful decision too), and only for this state machine.
-    this.taskResponsePolicy ??= new iam.Policy(this, 'TaskResponsePolicy', { roles: [this.decisionRole] });
-    this.taskResponsePolicy.addStatements(new iam.PolicyStatement({
-      actions: ['states:SendTaskSuccess'],
-      resources: [host.stateMachine.stateMachineArn],
-    }));
-    if (host.logsExecutionData) {
-      Annotations.of(this).addWarningV2('cdk-workflow-patterns:approvalTokenLogged',
-        `ApprovalGate '${this.node.id}': workflow ${host.owner.node.path} logs execution data, which writes the approval task token to CloudWatch Logs; set logging.includeExecutionData to false`);
-    }
-  }
-
-  private routeApproved(id: string, state: sfn.IChainable): sfn.Chain {
-    if (this.approvedRouted) {
-      throw new Error(`ApprovalGate '${id}': the approved route is already set; a gate continues to one state`);
-    }
-    this.decision.when(sfn.Condition.stringEquals(`${this.resultPath}.decision`, 'APPROVED'), state);
-    this.approvedRouted = true;
-    return sfn.Chain.start(state);
-  }
-
-  /** A schedule that has the request function remind approvers of requests still pending. */
-  private addReminders(request: lambda.Function, interval: Duration): void {
-    this.table.addGlobalSecondaryIndex({
-      indexName: PENDING_INDEX,
-      partitionKey: { name: 'status', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'expiresAt', type: dynamodb.AttributeType.NUMBER },
-      // Never the task token: only what a reminder needs.
-      projectionType: dynamodb.ProjectionType.INCLUDE,
-      nonKeyAttributes: ['summary', 'executionArn', 'recipients', 'notifiedAt'],
-    });
-    grantTable(request, [`${this.table.tableArn}/index/${PENDING_INDEX}`], 'dynamodb:Query');
-    grantTable(request, [this.table.tableArn], 'dynamodb:UpdateItem');
-    new events.Rule(this, 'Reminders', {
-      description: `Reminds the approvers of ${this.node.path} of requests still pending`,
-      schedule: events.Schedule.rate(interval),
-      targets: [new targets.LambdaFunction(request, { event: events.RuleTargetInput.fromObject({ reminder: true }), retryAttempts: 2 })],
-    });
-  }
-
-  private addEndpoint(authorizer: apigw.IAuthorizer | undefined, decision: lambda.IFunction): void {
-    const validator = new apigw.RequestValidator(this, 'LinkValidator', {
-      restApi: this.api,
-      validateRequestParameters: true,
-    });
-    const resource = this.api.root.addResource('decision');
-    const requestParameters = Object.fromEntries(['id', 'a', 'exp', 'sig'].map(p => [`method.request.querystring.${p}`, true]));
-    const integration = new apigw.LambdaIntegration(decision);
-    for (const httpMethod of ['GET', 'POST']) {
-      const method = resource.addMethod(httpMethod, integration, {
-        requestParameters,
-        requestValidator: validator,
-        ...(authorizer ? { authorizer } : { authorizationType: apigw.AuthorizationType.NONE }),
-      });
-      if (!authorizer) {
-        const reason = 'Approvers open a link from a message: the HMAC-signed, expiring, single-use link is the credential (GET changes nothing); give an authorizer to require a sign-in as well.';
-        suppressNag(method, [{ id: 'AwsSolutions-APIG4', reason }, { id: 'AwsSolutions-COG4', reason }]);
-      }
-    }
-    suppressRestApiNag(this.api);
-    suppressNag(this.api, [{
-      id: 'AwsSolutions-APIG2',
-      reason: 'API Gateway validates the link parameters (id, a, exp, sig); the body is an HTML form (application/x-www-form-urlencoded), which JSON-schema models cannot describe, so the function validates it (size, type, fields).',
-    }]);
+    this.endpoint.bind(host);
+    this.sweep.bind(host);
   }
 
   private validateGate(): string[] {
     const errors: string[] = [];
     const name = `ApprovalGate '${this.node.id}'`;
-    if (!this.approvedRouted) {
+    if (!this.states.isApprovedRouted) {
       errors.push(`${name}: nothing runs after approval; chain the next state with .next() or give onApproved`);
     }
     if (this.hosts.length === 0) {
@@ -507,11 +372,6 @@ function validateReminders(id: string, interval: Duration | undefined, timeoutSe
     throw new Error(`ApprovalGate '${id}': reminderInterval must be whole minutes, from 5 minutes to less than the timeout (${timeoutSeconds / 60} minutes) (got ${interval.toHumanString()})`);
   }
   return seconds;
-}
-
-/** Allows actions on exact table (or index) ARNs, without the `index/*` that Table.grant adds. */
-function grantTable(grantee: iam.IGrantable, resourceArns: string[], ...actions: string[]): void {
-  iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
 }
 
 function validateRecipients(id: string, addresses: string[]): string[] {

@@ -2,29 +2,36 @@
  * ApprovalGate decision endpoint (API Gateway proxy integration).
  *
  * GET shows the request and a confirmation form and changes nothing. POST verifies the signed link,
- * moves the record from PENDING to the decision with a conditional write (single use), then sends
- * the decision to the workflow. The task token and the link signature are never logged.
+ * records the decision with a conditional write (PENDING to DELIVERING: one decision per request,
+ * never changed), then delivers it to the workflow and records the outcome (DELIVERED, CLOSED), as
+ * src/private/approval/delivery.ts describes. When the outcome is unknown, the approver is told so,
+ * and submitting the same decision again delivers it again. The task token and the link signature are
+ * never logged.
  */
-import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { Budget, InvocationContext, dynamodb, errorName, withDeadline } from '../private/approval/aws';
+import { DeliveryOutcome, SETTLE_RESERVE_MS, WRITE_TIMEOUT_MS, deliver, settle } from '../private/approval/delivery';
 import { Action, verifyLink } from '../private/approval/links';
 import { confirmationPage, decidedPage, errorPage, Page } from '../private/approval/pages';
-import { DecisionOutput, fromItem } from '../private/approval/records';
+import { DECIDED_EPOCH, DELIVERY_QUEUE, DELIVERY_QUEUE_VALUE, RequestRecord, fromItem } from '../private/approval/records';
 import { SigningKey } from '../private/approval/signing-key';
 
-const ddb = new DynamoDBClient({});
-const sfn = new SFNClient({});
 /** The link signing key, cached per container. */
-export const signingKey = new SigningKey(new SecretsManagerClient({}));
+export const signingKey = new SigningKey();
 
 export const MAX_BODY_BYTES = 16 * 1024;
 export const MAX_COMMENT = 1000;
-/** Step Functions answers these when the task is no longer waiting: the decision comes too late. */
-export const CLOSED_TASK_ERRORS = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'];
+/** The time a request may take when the invocation does not say (tests). */
+const DEFAULT_BUDGET_MS = 15_000;
 
 type Form = { decision: Action; comment: string | null };
+
+const FORM_TYPE = 'application/x-www-form-urlencoded';
+
+/** The media type of a Content-Type header, without its parameters (`; charset=utf-8`), in lower case. */
+export function mediaType(contentType: string): string {
+  return contentType.split(';')[0].trim().toLowerCase();
+}
 
 /** Reads the POSTed form: `decision` (must match the link) and an optional `comment`. */
 export function parseForm(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded' | 'headers'>, action: Action): Form | Page {
@@ -33,7 +40,7 @@ export function parseForm(event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64En
     return errorPage(413, 'Request too large', `The form is larger than ${MAX_BODY_BYTES} bytes.`);
   }
   const contentType = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
-  if (!contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+  if (mediaType(contentType) !== FORM_TYPE) {
     return errorPage(400, 'Bad request', 'Send the decision from the confirmation form (application/x-www-form-urlencoded).');
   }
   let form: URLSearchParams;
@@ -78,11 +85,12 @@ function audit(entry: Record<string, unknown>): void {
   console.log(JSON.stringify({ event: 'approval.decision', ...entry }));
 }
 
-export async function handler(event: APIGatewayProxyEvent): Promise<Page> {
+export async function handler(event: APIGatewayProxyEvent, context?: InvocationContext): Promise<Page> {
   const method = (event.httpMethod ?? '').toUpperCase();
   if (method !== 'GET' && method !== 'POST') {
     return errorPage(405, 'Method not allowed', 'Open the link from the message, then confirm on the page it shows.', { Allow: 'GET, POST' });
   }
+  const budget = Budget.of(context, DEFAULT_BUDGET_MS);
   const tableName = process.env.TABLE_NAME;
   if (!tableName) return errorPage(503, 'Not available', 'The approval endpoint is not configured (TABLE_NAME); tell the workflow owner.');
 
@@ -108,84 +116,122 @@ export async function handler(event: APIGatewayProxyEvent): Promise<Page> {
   if (isPage(form)) return form;
   const decision = form.decision === 'approve' ? 'APPROVED' : 'REJECTED';
   const approver = approverOf(event, claims.recipient);
-  const decidedAt = now.toISOString();
 
-  let token: string;
+  const recorded = await record(tableName, claims.requestId, decision, approver, form.comment, claims.recipient, now, budget);
+  if (recorded.kind === 'page') return recorded.page;
+  const stored = recorded.record;
+  if (!stored.taskToken) {
+    // A record without a task token cannot be delivered; Step Functions is never called with an empty one.
+    console.error(JSON.stringify({ event: 'approval.noTaskToken', requestId: claims.requestId }));
+    return errorPage(500, 'Cannot be delivered', `The record of request ${claims.requestId} holds no task token, so no decision can reach the workflow. Tell the workflow owner, quoting the request id.`);
+  }
+
+  const outcome = await deliver(stored, budget);
+  const settled = outcome.kind === 'delivered' ? await settle(tableName, stored, 'DELIVERED', budget)
+    : outcome.kind === 'closed' ? await settle(tableName, stored, 'CLOSED', budget)
+      : false;
+  audit({
+    requestId: claims.requestId,
+    outcome: outcome.kind,
+    ...('via' in outcome ? { via: outcome.via } : { error: outcome.error }),
+    recordSettled: settled,
+    resubmitted: recorded.resubmitted,
+    decision: stored.decision,
+    approver: stored.approver,
+    decidedAt: stored.decidedAt,
+    sentTo: stored.sentTo,
+  });
+  return outcomePage(outcome, stored);
+}
+
+type Recorded = { kind: 'page'; page: Page } | { kind: 'record'; record: RequestRecord; resubmitted: boolean };
+
+/**
+ * Records the decision (PENDING to DELIVERING), once. The same decision submitted again while it is
+ * still being delivered is delivered again, as first recorded; a different one is refused.
+ */
+async function record(tableName: string, requestId: string, decision: 'APPROVED' | 'REJECTED', approver: string, comment: string | null,
+  sentTo: string, now: Date, budget: Budget): Promise<Recorded> {
+  const { sdk, client } = dynamodb();
   try {
-    const updated = await ddb.send(new UpdateItemCommand({
+    const updated = await withDeadline(budget.slice(WRITE_TIMEOUT_MS * 2, SETTLE_RESERVE_MS), signal => client.send(new sdk.UpdateItemCommand({
       TableName: tableName,
-      Key: { requestId: { S: claims.requestId } },
-      UpdateExpression: 'SET #status = :decision, approver = :approver, #comment = :comment, decidedAt = :decidedAt, sentTo = :sentTo',
-      ConditionExpression: '#status = :pending',
+      Key: { requestId: { S: requestId } },
+      UpdateExpression: `SET #status = :delivering, decision = :decision, approver = :approver, #comment = :comment, decidedAt = :decidedAt, sentTo = :sentTo, ${DELIVERY_QUEUE} = :queue, ${DECIDED_EPOCH} = :epoch`,
+      // A record without a task token stays PENDING: there would be nothing to deliver the decision with.
+      ConditionExpression: '#status = :pending AND attribute_exists(taskToken) AND taskToken <> :empty',
       ExpressionAttributeNames: { '#status': 'status', '#comment': 'comment' },
       ExpressionAttributeValues: {
+        ':delivering': { S: 'DELIVERING' },
         ':decision': { S: decision },
         ':pending': { S: 'PENDING' },
+        ':empty': { S: '' },
         ':approver': { S: approver },
-        ':comment': form.comment === null ? { NULL: true } : { S: form.comment },
-        ':decidedAt': { S: decidedAt },
-        ':sentTo': { S: claims.recipient },
+        ':comment': comment === null ? { NULL: true } : { S: comment },
+        ':decidedAt': { S: now.toISOString() },
+        ':sentTo': { S: sentTo },
+        ':queue': { S: DELIVERY_QUEUE_VALUE },
+        ':epoch': { N: String(Math.floor(now.getTime() / 1000)) },
       },
       ReturnValues: 'ALL_NEW',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-    }));
-    token = fromItem(updated.Attributes)?.taskToken ?? '';
+    }), { abortSignal: signal }));
+    const stored = fromItem(updated.Attributes);
+    if (!stored) throw new Error('the update returned no record');
+    return { kind: 'record', record: stored, resubmitted: false };
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') {
-      const existing = fromItem((e as ConditionalCheckFailedException).Item);
-      if (!existing) {
-        audit({ requestId: claims.requestId, outcome: 'unknown' });
-        return errorPage(410, 'Request closed', 'This request no longer exists: it was closed and its record removed. Nothing was decided.');
-      }
-      if (existing.status === 'APPROVED' || existing.status === 'REJECTED') {
-        audit({ requestId: claims.requestId, outcome: 'alreadyDecided', attemptedBy: approver });
-        return errorPage(409, 'Already decided', `This request was already ${existing.status.toLowerCase()} by ${existing.approver ?? 'someone'} at ${existing.decidedAt ?? 'an earlier time'}. A request is decided once.`);
-      }
-      audit({ requestId: claims.requestId, outcome: 'closed' });
-      return errorPage(410, 'Request closed', 'This request is closed: the workflow stopped waiting for it. Nothing was decided.');
+    if (errorName(e) !== 'ConditionalCheckFailedException') {
+      // No answer, or a failure: the decision may or may not be recorded. If it is, it is in
+      // DELIVERING, so submitting again delivers it; if not, submitting again records it.
+      console.error(JSON.stringify({ event: 'approval.storeUnavailable', requestId, error: errorName(e) }));
+      return page(errorPage(503, 'Try again', 'The approval service is busy, so your decision may not be recorded. Submit the form again in a minute: it records your decision once, never twice.', { 'Retry-After': '30' }));
     }
-    console.error(JSON.stringify({ event: 'approval.storeUnavailable', requestId: claims.requestId, error: (e as Error).name }));
-    return errorPage(503, 'Try again', 'The approval service is busy. Nothing was decided; try again in a minute.', { 'Retry-After': '30' });
-  }
-
-  const output: DecisionOutput = { decision, approver, comment: form.comment, decidedAt, requestId: claims.requestId };
-  try {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) }));
-  } catch (e) {
-    const name = (e as Error).name;
-    if (CLOSED_TASK_ERRORS.includes(name)) {
-      await settle(tableName, claims.requestId, decision, decidedAt, 'CLOSED');
-      audit({ requestId: claims.requestId, outcome: 'closed', decision, approver, error: name });
-      return errorPage(410, 'Request closed', 'The workflow stopped waiting for this request (it timed out or was stopped). Your decision was not applied.');
+    const existing = fromItem((e as { Item?: Parameters<typeof fromItem>[0] }).Item);
+    if (!existing) {
+      audit({ requestId, outcome: 'unknownRequest' });
+      return page(errorPage(410, 'Request closed', 'This request no longer exists: it was closed and its record removed. Nothing was decided.'));
     }
-    // Throttled or unavailable after the SDK's own retries: reopen the request so that nothing is lost.
-    const reopened = await settle(tableName, claims.requestId, decision, decidedAt, 'PENDING');
-    console.error(JSON.stringify({ event: 'approval.deliveryFailed', requestId: claims.requestId, error: name, reopened }));
-    return errorPage(503, 'Try again', reopened
-      ? 'The workflow could not be reached. Nothing was decided; submit the form again in a minute.'
-      : 'The workflow could not be reached and the request could not be reopened; tell the workflow owner, quoting the request id.',
-    { 'Retry-After': '30' });
+    switch (existing.status) {
+      case 'PENDING':
+        console.error(JSON.stringify({ event: 'approval.noTaskToken', requestId }));
+        return page(errorPage(500, 'Cannot be decided', `The record of request ${requestId} holds no task token, so no decision can reach the workflow. Nothing was decided; tell the workflow owner, quoting the request id.`));
+      case 'DELIVERING':
+        if (existing.decision === decision) return { kind: 'record', record: existing, resubmitted: true };
+        audit({ requestId, outcome: 'alreadyDecided', attemptedBy: approver });
+        return page(alreadyDecided(existing, 'and is being delivered to the workflow'));
+      case 'CLOSED':
+        audit({ requestId, outcome: 'closed' });
+        return page(errorPage(410, 'Request closed', 'This request is closed: the workflow stopped waiting for it. Nothing more can be decided.'));
+      default:
+        audit({ requestId, outcome: 'alreadyDecided', attemptedBy: approver });
+        return page(alreadyDecided(existing, ''));
+    }
   }
-  audit({ requestId: claims.requestId, outcome: 'delivered', decision, approver, decidedAt, sentTo: claims.recipient });
-  return decidedPage(claims.action, claims.requestId, approver);
 }
 
-/** Closes a decided record, or reopens it (PENDING, decision fields removed); only if it still holds this decision. */
-async function settle(tableName: string, requestId: string, decision: string, decidedAt: string, to: 'CLOSED' | 'PENDING'): Promise<boolean> {
-  try {
-    await ddb.send(new UpdateItemCommand({
-      TableName: tableName,
-      Key: { requestId: { S: requestId } },
-      UpdateExpression: to === 'CLOSED'
-        ? 'SET #status = :to'
-        : 'SET #status = :to REMOVE approver, #comment, decidedAt, sentTo',
-      ConditionExpression: '#status = :decision AND decidedAt = :decidedAt',
-      ExpressionAttributeNames: to === 'CLOSED' ? { '#status': 'status' } : { '#status': 'status', '#comment': 'comment' },
-      ExpressionAttributeValues: { ':to': { S: to }, ':decision': { S: decision }, ':decidedAt': { S: decidedAt } },
-    }));
-    return true;
-  } catch (e) {
-    console.error(JSON.stringify({ event: 'approval.settleFailed', requestId, to, error: (e as Error).name }));
-    return false;
+function page(p: Page): Recorded {
+  return { kind: 'page', page: p };
+}
+
+function alreadyDecided(existing: RequestRecord, more: string): Page {
+  const word = existing.decision === 'REJECTED' ? 'rejected' : 'approved';
+  return errorPage(409, 'Already decided', `This request was already ${word} by ${existing.approver ?? 'someone'} at ${existing.decidedAt ?? 'an earlier time'}${more ? ` ${more}` : ''}. A request is decided once.`);
+}
+
+/** What the approver is told: only what is known. */
+function outcomePage(outcome: DeliveryOutcome, stored: RequestRecord): Page {
+  const action: Action = stored.decision === 'REJECTED' ? 'reject' : 'approve';
+  const word = action === 'approve' ? 'approval' : 'rejection';
+  switch (outcome.kind) {
+    case 'delivered':
+      return decidedPage(action, stored.requestId, stored.approver ?? 'holder of the approval link');
+    case 'closed':
+      return errorPage(410, 'Request closed', `The workflow stopped waiting for this request (it timed out or was stopped) before the ${word} reached it. The ${word} is recorded, but it was not applied.`);
+    case 'refused':
+      return errorPage(202, 'Decision recorded, not yet delivered', `The ${word} of ${stored.approver ?? 'the holder of the link'} is recorded, but the workflow could not take it just now. `
+        + `It is delivered automatically within a few minutes. You may also submit the form again: that sends the same ${word} again, never a different decision.`, { 'Retry-After': '60' });
+    case 'unknown':
+      return errorPage(202, 'Decision recorded, delivery not confirmed', `The ${word} of ${stored.approver ?? 'the holder of the link'} is recorded, but the workflow did not confirm receiving it (no answer in time). `
+        + `It may already have been applied. It is delivered, or confirmed, automatically within a few minutes. You may also submit the form again: that sends the same ${word} again, never a different decision.`, { 'Retry-After': '60' });
   }
 }

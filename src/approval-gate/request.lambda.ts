@@ -2,17 +2,19 @@
  * ApprovalGate request step (runs with `.waitForTaskToken`): stores the task token under the request
  * id and publishes the approval message with signed links. It never returns the token, never logs it.
  */
-import { AttributeValue, ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { Budget, InvocationContext, dynamodb, errorName, sns, withDeadline } from '../private/approval/aws';
 import { approvalMessage } from '../private/approval/messages';
 import { PENDING_INDEX, cut, toItem } from '../private/approval/records';
 import { SigningKey } from '../private/approval/signing-key';
+import { plainText } from '../private/approval/text';
 
-const ddb = new DynamoDBClient({});
-const sns = new SNSClient({});
 /** The link signing key, cached per container. */
-export const signingKey = new SigningKey(new SecretsManagerClient({}));
+export const signingKey = new SigningKey();
+/** Longest wait for one call to DynamoDB or SNS; a call that takes longer fails as transient (the workflow retries). */
+export const CALL_TIMEOUT_MS = 5_000;
+/** The time an invocation may take when it does not say (tests). */
+const DEFAULT_BUDGET_MS = 25_000;
 
 /** Longest summary kept; SNS messages and DynamoDB items have room for much more. */
 export const MAX_SUMMARY = 4000;
@@ -65,7 +67,7 @@ export function isTransient(error: unknown): boolean {
   const e = error as { name?: string; $retryable?: unknown; $fault?: string; $metadata?: { httpStatusCode?: number } };
   if (!e || typeof e !== 'object') return false;
   return Boolean(e.$retryable) || e.$fault === 'server' || (e.$metadata?.httpStatusCode ?? 0) >= 500 || (e.$metadata?.httpStatusCode === 429)
-    || /Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|InternalServerError|InternalError/.test(e.name ?? '');
+    || /Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|InternalServerError|InternalError|DeadlineExceeded|TimeoutError|AbortError|ECONNRESET|ETIMEDOUT|EPIPE/.test(e.name ?? '');
 }
 
 /** The configuration the construct passes in the environment. */
@@ -113,14 +115,19 @@ export function validateRequest(event: ApprovalRequestEvent): { taskToken: strin
   return {
     taskToken: event.taskToken,
     requestId: event.requestId,
-    summary: cut(String(event.summary ?? '').trim(), MAX_SUMMARY),
+    // One line, web addresses defused: stored, signed into the links and shown as it will be everywhere.
+    summary: cut(plainText(String(event.summary ?? '')), MAX_SUMMARY),
     executionArn: typeof event.executionArn === 'string' ? event.executionArn : '',
   };
 }
 
-export async function handler(event: ApprovalRequestEvent | ReminderEvent): Promise<ApprovalRequestResult | ReminderResult> {
+export async function handler(event: ApprovalRequestEvent | ReminderEvent, context?: InvocationContext)
+  : Promise<ApprovalRequestResult | ReminderResult> {
+  const budget = Budget.of(context, DEFAULT_BUDGET_MS);
   try {
-    return (event as ReminderEvent).reminder === true ? await remind(configFromEnv(process.env)) : await serve(event as ApprovalRequestEvent);
+    return (event as ReminderEvent).reminder === true
+      ? await remind(configFromEnv(process.env), budget)
+      : await serve(event as ApprovalRequestEvent, budget);
   } catch (e) {
     if (isTransient(e)) {
       console.error(JSON.stringify({ event: 'approval.requestFailed', error: (e as Error).name, retried: true }));
@@ -130,14 +137,20 @@ export async function handler(event: ApprovalRequestEvent | ReminderEvent): Prom
   }
 }
 
-async function serve(event: ApprovalRequestEvent): Promise<ApprovalRequestResult> {
+/** Sends a command with the client of a lazily loaded SDK, against the call's deadline. */
+function call<T>(budget: Budget, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withDeadline(budget.slice(CALL_TIMEOUT_MS), send);
+}
+
+async function serve(event: ApprovalRequestEvent, budget: Budget): Promise<ApprovalRequestResult> {
   const config = configFromEnv(process.env);
   const request = validateRequest(event);
   const now = Date.now();
   const expiresAt = Math.floor(now / 1000) + config.timeoutSeconds;
 
+  const ddb = dynamodb();
   try {
-    await ddb.send(new PutItemCommand({
+    await call(budget, signal => ddb.client.send(new ddb.sdk.PutItemCommand({
       TableName: config.tableName,
       Item: toItem({
         requestId: request.requestId,
@@ -152,32 +165,35 @@ async function serve(event: ApprovalRequestEvent): Promise<ApprovalRequestResult
       ConditionExpression: 'attribute_not_exists(requestId) OR #status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':pending': { S: 'PENDING' } },
-    }));
+    }), { abortSignal: signal }));
   } catch (e) {
-    if (e instanceof ConditionalCheckFailedException) {
+    if (errorName(e) === 'ConditionalCheckFailedException') {
       throw new InvalidApprovalRequest(`request ${request.requestId} was already decided; a new request needs a new id`);
     }
     throw e;
   }
 
-  const recipients = await publish(config, config.subject, request.requestId, request.summary, request.executionArn, expiresAt, config.recipients);
+  const recipients = await publish(config, budget, config.subject, request.requestId, request.summary, request.executionArn, expiresAt,
+    config.recipients);
   console.log(JSON.stringify({ event: 'approval.requested', requestId: request.requestId, executionArn: request.executionArn, expiresAt, notified: recipients }));
   return { requestId: request.requestId, expiresAt, notified: recipients };
 }
 
 /** Publishes the request to each recipient (or once to the topic at large); returns how many messages went out. */
-async function publish(config: RequestConfig, subject: string, requestId: string, summary: string, executionArn: string, expiresAt: number,
+async function publish(config: RequestConfig, budget: Budget, subject: string, requestId: string, summary: string, executionArn: string,
+  expiresAt: number,
   addresses: readonly string[]): Promise<number> {
   const key = await signingKey.get();
+  const topic = sns();
   const recipients = addresses.length > 0 ? addresses : [''];
   for (const recipient of recipients) {
     const message = approvalMessage({ subject, summary, requestId, executionArn, expiresAt, recipient, decisionUrl: config.decisionUrl, key });
-    await sns.send(new PublishCommand({
+    await call(budget, signal => topic.client.send(new topic.sdk.PublishCommand({
       TopicArn: config.topicArn,
       Subject: message.subject,
       Message: message.text,
       MessageAttributes: recipient ? { recipient: { DataType: 'String', StringValue: recipient } } : undefined,
-    }));
+    }), { abortSignal: signal }));
   }
   return recipients.length;
 }
@@ -186,21 +202,22 @@ async function publish(config: RequestConfig, subject: string, requestId: string
  * Reminds approvers of every request still pending whose last message is at least one interval
  * old, with fresh links (same deadline), and records when.
  */
-async function remind(config: RequestConfig): Promise<ReminderResult> {
+async function remind(config: RequestConfig, budget: Budget): Promise<ReminderResult> {
   if (config.reminderSeconds <= 0) throw new Error('the ApprovalGate request function got a reminder event, but REMINDER_SECONDS is not set');
   const now = Math.floor(Date.now() / 1000);
   let reminded = 0;
   let skipped = 0;
   let startKey: Record<string, AttributeValue> | undefined;
+  const ddb = dynamodb();
   do {
-    const page = await ddb.send(new QueryCommand({
+    const page = await call(budget, signal => ddb.client.send(new ddb.sdk.QueryCommand({
       TableName: config.tableName,
       IndexName: PENDING_INDEX,
       KeyConditionExpression: '#status = :pending AND expiresAt > :now',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':pending': { S: 'PENDING' }, ':now': { N: String(now) } },
       ExclusiveStartKey: startKey,
-    }));
+    }), { abortSignal: signal }));
     for (const item of page.Items ?? []) {
       const notifiedAt = Number(item.notifiedAt?.N ?? 0);
       // A little slack: a schedule firing a few seconds early still reminds.
@@ -209,20 +226,20 @@ async function remind(config: RequestConfig): Promise<ReminderResult> {
         continue;
       }
       const requestId = item.requestId?.S ?? '';
-      await publish(config, `Reminder: ${config.subject}`, requestId, item.summary?.S ?? '', item.executionArn?.S ?? '',
+      await publish(config, budget, `Reminder: ${config.subject}`, requestId, item.summary?.S ?? '', item.executionArn?.S ?? '',
         Number(item.expiresAt?.N ?? 0), item.recipients?.SS ?? []);
       try {
-        await ddb.send(new UpdateItemCommand({
+        await call(budget, signal => ddb.client.send(new ddb.sdk.UpdateItemCommand({
           TableName: config.tableName,
           Key: { requestId: { S: requestId } },
           UpdateExpression: 'SET notifiedAt = :now',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':now': { N: String(now) }, ':pending': { S: 'PENDING' } },
-        }));
+        }), { abortSignal: signal }));
       } catch (e) {
         // Decided while we reminded: nothing to record.
-        if (!(e instanceof ConditionalCheckFailedException) && (e as Error).name !== 'ConditionalCheckFailedException') throw e;
+        if (errorName(e) !== 'ConditionalCheckFailedException') throw e;
       }
       reminded++;
     }

@@ -4,10 +4,20 @@
  * the same key (a retry after a lost response) returns that result and trades nothing.
  */
 import { createHash } from 'crypto';
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type * as DynamoDB from '@aws-sdk/client-dynamodb';
 import { quote } from './analysis.lambda';
 
-const ddb = new DynamoDBClient({});
+let loaded: { sdk: typeof DynamoDB; client: DynamoDB.DynamoDBClient } | undefined;
+
+/** The DynamoDB client, loaded on first use: loading the SDK package takes far longer than this handler. */
+function dynamodb(): { sdk: typeof DynamoDB; client: DynamoDB.DynamoDBClient } {
+  if (!loaded) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require('@aws-sdk/client-dynamodb') as typeof DynamoDB;
+    loaded = { sdk, client: new sdk.DynamoDBClient({}) };
+  }
+  return loaded;
+}
 
 export interface TradeOrder {
   readonly idempotencyKey?: unknown;
@@ -72,7 +82,8 @@ export async function handler(event: TradeOrder): Promise<TradeResult> {
   if (!table) throw new Error('the trade execution function is missing TRADES_TABLE_NAME');
   const result = simulateTrade(order, new Date());
   try {
-    await ddb.send(new PutItemCommand({
+    const { sdk, client } = dynamodb();
+    await client.send(new sdk.PutItemCommand({
       TableName: table,
       Item: {
         idempotencyKey: { S: order.idempotencyKey },
@@ -83,9 +94,10 @@ export async function handler(event: TradeOrder): Promise<TradeResult> {
       ConditionExpression: 'attribute_not_exists(idempotencyKey)',
     }));
   } catch (e) {
-    if (!(e instanceof ConditionalCheckFailedException) && (e as Error).name !== 'ConditionalCheckFailedException') throw e;
+    if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
     // Executed before (a retry after a lost response): answer as the first time, trade nothing.
-    const first = await ddb.send(new GetItemCommand({
+    const { sdk, client } = dynamodb();
+    const first = await client.send(new sdk.GetItemCommand({
       TableName: table,
       Key: { idempotencyKey: { S: order.idempotencyKey } },
       ConsistentRead: true,

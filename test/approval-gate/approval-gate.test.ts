@@ -100,10 +100,25 @@ describe('resources', () => {
     expect(stage.AccessLogSetting.Format).toContain('$context.resourcePath');
   });
 
+  test('no X-Ray tracing on the decision stage: a trace records the request URL, which is the signed link', () => {
+    const t = Template.fromStack(gated().stack);
+    const stages = Object.values(t.findResources('AWS::ApiGateway::Stage'));
+    expect(stages).toHaveLength(1);
+    expect(stages[0].Properties.TracingEnabled).toBe(false);
+  });
+
+  test('the decision function has reserved concurrency: 10 by default, or as given', () => {
+    for (const [props, expected] of [[{}, 10], [{ decisionConcurrency: 3 }, 3]] as const) {
+      const { stack, gate } = gated(props);
+      const fn = Template.fromStack(stack).toJSON().Resources[logicalIdOf(gate.decisionFunction)];
+      expect(fn.Properties.ReservedConcurrentExecutions).toBe(expected);
+    }
+  });
+
   test('functions on the newest Node.js runtime, with their own log groups and the gate\'s settings', () => {
     const t = Template.fromStack(gated({ timeout: Duration.hours(2), recordRetention: Duration.days(30), subject: 'Trade needs approval' }).stack);
     const functions = Object.values(t.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3);
     for (const fn of functions) {
       expect(fn.Properties.Runtime).toBe('nodejs24.x');
       expect(fn.Properties.LoggingConfig.LogGroup).toEqual({ Ref: expect.stringMatching(/Logs/) });
@@ -161,6 +176,11 @@ describe('resources', () => {
   });
 });
 
+/** The ARN pattern of a state machine's executions, as the template holds it. */
+function executionsOf(stateMachineId: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:execution:', { 'Fn::GetAtt': [stateMachineId, 'Name'] }, ':*']] };
+}
+
 describe('least privilege', () => {
   function statementsOf(t: Template, roleId: string) {
     return Object.values(t.findResources('AWS::IAM::Policy'))
@@ -180,20 +200,47 @@ describe('least privilege', () => {
     ]);
   });
 
-  test('the decision function may update items, read its key, and send task success only to the state machine that holds the gate', () => {
+  test('the decision function may update items, read its key, send task success to the state machine that holds the gate and read its executions\' history: nothing else', () => {
     const stack = newStack();
     const { gate, workflow } = gated({}, stack);
     const other = new Workflow(stack, 'Unrelated', { definition: new sfn.Pass(stack, 'Nothing') });
     const t = Template.fromStack(stack);
     const statements = statementsOf(t, logicalIdOf(gate.decisionFunction.role!));
-    expect(statements).toEqual(expect.arrayContaining([
+    expect(statements).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/DecisionLogs/), 'Arn'] } },
       { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] } },
+      { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: logicalIdOf(gate.signingKey) } },
       { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
-    ]));
-    expect(statements).toHaveLength(4);
+      { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(logicalIdOf(workflow.stateMachine)) },
+    ]);
     const text = JSON.stringify(statements);
     expect(text).not.toContain(logicalIdOf(other.stateMachine));
-    expect(text).not.toMatch(/"Resource":"\*"|states:\*|SendTaskFailure|SendTaskHeartbeat/);
+    expect(text).not.toMatch(/"Resource":"\*"|states:\*|SendTaskFailure|SendTaskHeartbeat|DescribeExecution|StopExecution/);
+  });
+
+  test('the delivery sweep: a schedule every 5 minutes, a function that may query only the delivery index (keys only), read and update records, deliver and read history: nothing else', () => {
+    const stack = newStack();
+    const { gate, workflow } = gated({}, stack);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(gate.sweepFunction), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+    });
+    expect(Object.values(t.findResources('AWS::DynamoDB::Table'))[0].Properties.GlobalSecondaryIndexes).toEqual([{
+      IndexName: 'delivery',
+      KeySchema: [{ AttributeName: 'deliveryQueue', KeyType: 'HASH' }, { AttributeName: 'decidedEpoch', KeyType: 'RANGE' }],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    }]);
+    const sweep = t.toJSON().Resources[logicalIdOf(gate.sweepFunction)].Properties;
+    expect(sweep).toMatchObject({ Runtime: 'nodejs24.x', Timeout: 120, Environment: { Variables: { TABLE_NAME: { Ref: logicalIdOf(gate.table) } } } });
+    const tableArn = { 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] };
+    expect(statementsOf(t, logicalIdOf(gate.sweepFunction.role!))).toEqual([
+      { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/SweepLogs/), 'Arn'] } },
+      { Action: 'dynamodb:Query', Effect: 'Allow', Resource: { 'Fn::Join': ['', [tableArn, '/index/delivery']] } },
+      { Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn },
+      { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
+      { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(logicalIdOf(workflow.stateMachine)) },
+    ]);
   });
 
   test('reminders: a schedule invokes the request function, which may query only the pending index (no token projected)', () => {
@@ -204,11 +251,11 @@ describe('least privilege', () => {
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalIdOf(gate.requestFunction), 'Arn'] }, Input: '{"reminder":true}', RetryPolicy: { MaximumRetryAttempts: 2 } })],
     });
     t.hasResourceProperties('AWS::DynamoDB::Table', {
-      GlobalSecondaryIndexes: [{
+      GlobalSecondaryIndexes: Match.arrayWith([{
         IndexName: 'pending',
         KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }, { AttributeName: 'expiresAt', KeyType: 'RANGE' }],
         Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['summary', 'executionArn', 'recipients', 'notifiedAt'] },
-      }],
+      }]),
     });
     t.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ REMINDER_SECONDS: '14400' }) } });
     const statements = statementsOf(t, logicalIdOf(gate.requestFunction.role!));
@@ -221,10 +268,11 @@ describe('least privilege', () => {
     expectNagClean(stack);
   });
 
-  test('no reminders by default: no schedule, no index', () => {
-    const t = Template.fromStack(gated().stack);
-    t.resourceCountIs('AWS::Events::Rule', 0);
-    expect(Object.values(t.findResources('AWS::DynamoDB::Table'))[0].Properties.GlobalSecondaryIndexes).toBeUndefined();
+  test('no reminders by default: no reminder schedule, no pending index', () => {
+    const { stack, gate } = gated();
+    const t = Template.fromStack(stack);
+    expect(Object.values(t.findResources('AWS::Events::Rule')).map(r => r.Properties.Targets[0].Arn)).toEqual([{ 'Fn::GetAtt': [logicalIdOf(gate.sweepFunction), 'Arn'] }]);
+    expect(Object.values(t.findResources('AWS::DynamoDB::Table'))[0].Properties.GlobalSecondaryIndexes.map((i: any) => i.IndexName)).toEqual(['delivery']);
   });
 
   test('identical gates in two stacks of one app each answer only the workflow of their own stack', () => {
@@ -299,7 +347,9 @@ describe('the states', () => {
       Choices: [{ Variable: '$.approval.decision', StringEquals: 'APPROVED', Next: 'Trade placed' }],
       Default: 'Approve trade: rejected',
     });
-    expect(asl.States['Approve trade: rejected']).toEqual({ Type: 'Fail', Error: 'ApprovalRejected', CausePath: 'States.JsonToString($.approval)' });
+    expect(asl.States['Approve trade: rejected']).toEqual({
+      Type: 'Fail', Error: 'ApprovalRejected', CausePath: "States.Format('{} (request {})', $.approval.decision, $.approval.requestId)",
+    });
     expect(asl.States['Approve trade: no decision']).toEqual({ Type: 'Fail', Error: 'ApprovalExpired', Cause: 'No decision within 1 day' });
   });
 
@@ -324,9 +374,17 @@ describe('the states', () => {
     const map = new sfn.Map(stack, 'Each item', { itemsPath: '$.items' }).itemProcessor(gate);
     const workflow = new Workflow(stack, 'Batch', { definition: new sfn.Parallel(stack, 'Both').branch(map).branch(new sfn.Pass(stack, 'Other')) });
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } }] },
-    });
+    for (const role of [gate.decisionFunction.role!, gate.sweepFunction.role!]) {
+      t.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: logicalIdOf(role) }],
+        PolicyDocument: {
+          Statement: [
+            { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
+            { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(logicalIdOf(workflow.stateMachine)) },
+          ],
+        },
+      });
+    }
   });
 });
 
@@ -362,6 +420,11 @@ describe('validation', () => {
       .toThrow(`ApprovalGate 'Gate': reminderInterval must be whole minutes, from 5 minutes to less than the timeout (1440 minutes) (got ${shown})`);
   });
 
+  test.each([0, -1, 2.5, 1001])('fails when decisionConcurrency is %s', decisionConcurrency => {
+    expect(() => new ApprovalGate(newStack(), 'Gate', { timeout: Duration.hours(1), summary: 's', decisionConcurrency }))
+      .toThrow(`ApprovalGate 'Gate': decisionConcurrency must be a whole number from 1 to 1000 (got ${decisionConcurrency})`);
+  });
+
   test('fails when throttling limits are not positive', () => {
     expect(() => new ApprovalGate(newStack(), 'Gate', { timeout: Duration.hours(1), summary: 's', throttlingRateLimit: 0 }))
       .toThrow("ApprovalGate 'Gate': throttling limits must be positive, the burst a whole number (got rate 0, burst 20)");
@@ -384,7 +447,13 @@ describe('validation', () => {
     gate.addStateMachine(machine);
     expect(synthErrors(stack)).toBe('');
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(machine) } }] },
+      Roles: [{ Ref: logicalIdOf(gate.decisionFunction.role!) }],
+      PolicyDocument: {
+        Statement: [
+          { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(machine) } },
+          { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(logicalIdOf(machine)) },
+        ],
+      },
     });
   });
 
@@ -430,13 +499,27 @@ describe('running the workflow locally', () => {
     });
   });
 
-  test('rejected: the default Fail state carries the decision as its cause', async () => {
+  test('rejected: the default Fail state\'s cause is the decision and the request id, not the approver or the comment', async () => {
     const { stack, workflow } = gated();
-    const result = await runLocally(aslOf(stack, workflow.stateMachine), { input, callbacks: { 'Approve trade': decided('REJECTED', 'too risky') } });
+    let requestId = '';
+    const result = await runLocally(aslOf(stack, workflow.stateMachine), {
+      input,
+      callbacks: { 'Approve trade': (request, call) => { requestId = request.requestId; return decided('REJECTED', 'too risky')(request, call); } },
+    });
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('ApprovalRejected');
-    expect(JSON.parse(result.cause!)).toMatchObject({ decision: 'REJECTED', approver: 'desk@example.com', comment: 'too risky' });
+    expect(result.cause).toBe(`REJECTED (request ${requestId})`);
+    expect(result.cause).not.toMatch(/desk@example\.com|too risky/);
     expect(result.path).toEqual(['Prepare', 'Approve trade: open request', 'Approve trade', 'Approve trade: approved?', 'Approve trade: rejected']);
+  });
+
+  test('rejected, with causeIncludesApprover: the cause is the whole decision', async () => {
+    const { stack, workflow } = gated({ causeIncludesApprover: true });
+    const asl = aslOf(stack, workflow.stateMachine);
+    expect(asl.States['Approve trade: rejected'].CausePath).toBe('States.JsonToString($.approval)');
+    const result = await runLocally(asl, { input, callbacks: { 'Approve trade': decided('REJECTED', 'too risky') } });
+    expect(result.status).toBe('FAILED');
+    expect(JSON.parse(result.cause!)).toMatchObject({ decision: 'REJECTED', approver: 'desk@example.com', comment: 'too risky' });
   });
 
   test('expired: the timeout becomes an EXPIRED decision with the request id, then the expired route', async () => {

@@ -64,7 +64,8 @@ test('approved through the link: one message per approver, a confirmation page, 
   ]);
   expect(logs.join('\n')).not.toContain('local-task-token');
   const [record] = simulator.records(functions);
-  expect(record).toMatchObject({ status: { S: 'APPROVED' }, approver: { S: 'risk@example.com' }, comment: { S: 'within budget' } });
+  expect(record).toMatchObject({ status: { S: 'DELIVERED' }, decision: { S: 'APPROVED' }, approver: { S: 'risk@example.com' }, comment: { S: 'within budget' } });
+  expect(record.deliveryQueue).toBeUndefined();
   expect(record.requestId.S).toBe(result.output.approval.requestId);
 });
 
@@ -76,6 +77,26 @@ test('rejected, then submitted again: the second submission gets 409 and the wor
   });
   expect(result.status).toBe('FAILED');
   expect(result.error).toBe('ApprovalRejected');
-  expect(JSON.parse(result.cause!)).toMatchObject({ decision: 'REJECTED', approver: 'desk@example.com', comment: 'too expensive' });
+  expect(result.cause).toMatch(/^REJECTED \(request [0-9a-f-]{36}\)$/);
+  const [record] = simulator.records(functions);
+  expect(record).toMatchObject({ approver: { S: 'desk@example.com' }, comment: { S: 'too expensive' } });
   expect(simulator.pages.map(p => p.statusCode)).toEqual([200, 200, 409]);
+});
+
+test('the answer of SendTaskSuccess lost: the approver is told delivery is not confirmed, submits again and is told it was delivered; one decision, the record DELIVERED', async () => {
+  const { asl, functions } = setup();
+  const result = await runLocally(asl, {
+    input,
+    ...simulator.gate('Approve purchase', functions, { by: 'desk@example.com', action: 'approve', comment: 'fine', submitTwice: true, deliveryFault: 'answerLost' }),
+  });
+  expect(result.status).toBe('SUCCEEDED');
+  expect(result.output.approval).toMatchObject({ decision: 'APPROVED', approver: 'desk@example.com', comment: 'fine' });
+  expect(simulator.pages).toEqual([
+    { method: 'GET', statusCode: 200, title: 'Approve this request?' },
+    { method: 'POST', statusCode: 202, title: 'Decision recorded, delivery not confirmed' },
+    { method: 'POST', statusCode: 200, title: 'Request approved' },
+  ]);
+  const [record] = simulator.records(functions);
+  expect(record).toMatchObject({ status: { S: 'DELIVERED' }, decision: { S: 'APPROVED' }, comment: { S: 'fine' } });
+  expect(logs.join('\n')).not.toContain('local-task-token');
 });

@@ -1,6 +1,7 @@
 import { MAX_LINK_SUMMARY, linkSummary, linkUrl, sign, verifyLink } from '../../src/private/approval/links';
 import { emailSubject } from '../../src/private/approval/messages';
 import { escapeHtml } from '../../src/private/approval/pages';
+import { plainText } from '../../src/private/approval/text';
 import { DECISION_URL, KEY, claims, signedQuery } from '../support/approval-events';
 
 const NOW = 1_900_000_000;
@@ -46,4 +47,23 @@ test('email subjects are printable ASCII on one line, fewer than 100 characters'
   expect(emailSubject('Approve\ntrade ✓ now')).toBe('Approve trade now');
   expect(emailSubject('x'.repeat(150))).toBe(`${'x'.repeat(96)}...`);
   expect(emailSubject('✓✓')).toBe('Approval requested');
+});
+
+describe('text from the workflow is shown plain', () => {
+  test.each([
+    ['line breaks of every kind', 'a\r\nb\nc\rd\u2028e\u2029f\u0085g\u000bh\u000ci', 'a b c d e f g h i'],
+    ['bidirectional overrides and zero-width characters', 'pay\u202eusd\u200b\u2066x\u2069', 'pay usd x'],
+    ['web addresses, any case, any slashes', 'HTTPS://a.example/x http:\\\\b.example', 'HTTPS[:]//a[.]example/x http[:]\\\\b[.]example'],
+    ['schemes linked without slashes', 'mailto:x javascript:alert(1) tel:+1', 'mailto[:]x javascript[:]alert(1) tel[:]+1'],
+    ['bare domain names, e-mail domains and IPv4 addresses', 'www.evil.example, a@b.co.uk, 10.0.0.1', 'www[.]evil[.]example, a@b[.]co[.]uk, 10[.]0[.]0[.]1'],
+    ['domain names in other scripts and with ideographic dots', 'пример.испытание evil\u3002example', 'пример[.]испытание evil[.]example'],
+    ['nothing else: amounts, versions, abbreviations', 'Buy 10 at 12.50 (v1.2.3, e.g. 1.000,50 EUR).', 'Buy 10 at 12.50 (v1.2.3, e.g. 1.000,50 EUR).'],
+  ])('%s', (_what, text, shown) => {
+    expect(plainText(text)).toBe(shown);
+  });
+
+  test('is idempotent: a summary already plain is shown as it is', () => {
+    const once = plainText('Approve: https://evil.example/x\nwww.evil.example');
+    expect(plainText(once)).toBe(once);
+  });
 });

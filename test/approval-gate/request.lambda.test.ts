@@ -89,6 +89,37 @@ test('without approver addresses, one message goes to the topic at large, with l
   expect(puts()[0].Item!.recipients).toBeUndefined();
 });
 
+describe('a summary crafted to pass for the gate\'s own lines and links', () => {
+  const FORGED = 'Buy 10 shares of ACME\r\n\r\nApprove: https://evil.example/approve?id=1\u2028Reject:  https://evil.example/reject\u000bwww.evil.example\u202e';
+
+  test('cannot add a line or a link to the message: the gate\'s two links come first and are the only ones', async () => {
+    await handler(request({ summary: FORGED }));
+    for (const message of publishes()) {
+      const text = message.Message!;
+      const lines = text.split('\n');
+      expect(lines.filter(l => /^\s*(Approve|Reject):/.test(l))).toEqual([expect.stringMatching(/^Approve: https:\/\/abc123\./), expect.stringMatching(/^Reject: {2}https:\/\/abc123\./)]);
+      expect(lines.findIndex(l => l.startsWith('Approve: '))).toBeLessThan(lines.findIndex(l => l.includes('Buy 10 shares')));
+      expect(text).not.toMatch(/[\r\u2028\u2029\u000b\u202e]/);
+      expect(text.match(/https?:\/\/\S+/g)).toEqual([expect.stringContaining(DECISION_URL), expect.stringContaining(DECISION_URL)]);
+      expect(text).not.toContain('evil.example');
+      const summaryLine = lines.find(l => l.includes('Buy 10 shares'))!;
+      expect(summaryLine).toBe('> Buy 10 shares of ACME Approve: https[:]//evil[.]example/approve?id=1 Reject: https[:]//evil[.]example/reject www[.]evil[.]example');
+    }
+  });
+
+  test('cannot reach the subject or the message attributes, and is stored and signed as shown', async () => {
+    await handler(request({ summary: FORGED }));
+    const [first] = publishes();
+    expect(first.Subject).toBe('Approval requested: Approve trade');
+    expect(Object.keys(first.MessageAttributes!)).toEqual(['recipient']);
+    expect(first.MessageAttributes!.recipient).toEqual({ DataType: 'String', StringValue: 'desk@example.com' });
+    const stored = puts()[0].Item!.summary.S!;
+    expect(stored).not.toMatch(/[\r\n]/);
+    expect(stored).not.toContain('https://');
+    expect(linksIn(first.Message!)[0].s).toBe(stored);
+  });
+});
+
 test('a summary longer than 4,000 characters is cut, and the links carry only its first 500', async () => {
   await handler(request({ summary: 'a'.repeat(10_000) }));
   expect(puts()[0].Item!.summary.S).toHaveLength(MAX_SUMMARY);
@@ -165,6 +196,13 @@ describe('reminders', () => {
     const updates = ddb.commandCalls(UpdateItemCommand).map(c => c.args[0].input);
     expect(updates.map(u => u.Key!.requestId.S)).toEqual(['aaaaaaaa-1', 'cccccccc-3']);
     expect(updates[0]).toMatchObject({ UpdateExpression: 'SET notifiedAt = :now', ConditionExpression: '#status = :pending' });
+  });
+
+  test('a schedule that fires up to a minute early still reminds; one that fires earlier does not', async () => {
+    ddb.on(QueryCommand).resolves({ Items: [pending('aaaaaaaa-1', 3600 - 30), pending('bbbbbbbb-2', 3600 - 59), pending('cccccccc-3', 3600 - 120)] });
+    ddb.on(UpdateItemCommand).resolves({});
+    await expect(handler(REMINDER)).resolves.toEqual({ reminded: 2, skipped: 1 });
+    expect(ddb.commandCalls(UpdateItemCommand).map(c => c.args[0].input.Key!.requestId.S)).toEqual(['aaaaaaaa-1', 'bbbbbbbb-2']);
   });
 
   test('a request decided while reminding is not an error', async () => {

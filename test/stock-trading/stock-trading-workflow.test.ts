@@ -212,7 +212,7 @@ describe('resources and options', () => {
     const trades = new StockTradingWorkflow(stack, 'Trading', { analysisFunction: analyse, executionFunction: execute });
     expect(trades.tradesTable).toBeUndefined();
     const t = Template.fromStack(stack);
-    t.resourceCountIs('AWS::Lambda::Function', 4); // the user's two and the approval gate's two
+    t.resourceCountIs('AWS::Lambda::Function', 5); // the user's two and the approval gate's three
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: Match.arrayWith([{ 'Fn::GetAtt': [logicalIdOf(execute), 'Arn'] }]) })]) },
     });

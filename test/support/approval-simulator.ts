@@ -7,7 +7,9 @@
  * The fakes implement what the handlers use, and fail loudly on anything else.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
+import {
+  GetExecutionHistoryCommand, HistoryEvent, SFNClient, SendTaskFailureCommand, SendTaskHeartbeatCommand, SendTaskSuccessCommand, TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
@@ -23,8 +25,13 @@ export interface ApprovalScript {
   /** `ignore`: nobody decides, and the gate's task times out (`States.Timeout`). */
   readonly action: 'approve' | 'reject' | 'ignore';
   readonly comment?: string;
-  /** Submits the form a second time afterwards (the answer must be 409). */
+  /** Submits the form a second time afterwards (409 once the decision is delivered; a delivery again if it was not confirmed). */
   readonly submitTwice?: boolean;
+  /**
+   * `answerLost`: the first SendTaskSuccess is applied, but its answer never reaches the function
+   * (the connection is reset), as happens on a real network.
+   */
+  readonly deliveryFault?: 'answerLost';
 }
 
 /** One page the endpoint served. */
@@ -98,6 +105,9 @@ export class ApprovalSimulator {
   /** Every page the endpoint served, in order. */
   public readonly pages: ServedPage[] = [];
   private readonly outputs = new Map<string, string>();
+  /** The TaskSucceeded events of the executions, oldest first (one history for all: decisions name their request). */
+  private readonly history: HistoryEvent[] = [];
+  private faults: Array<'answerLost'> = [];
   private readonly stubs: AwsStub<any, any, any>[] = [];
   private readonly ownsDdb: boolean;
 
@@ -115,10 +125,18 @@ export class ApprovalSimulator {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: SIGNING_KEY });
     const sfn = mockClient(SFNClient);
     sfn.on(SendTaskSuccessCommand).callsFake(input => {
-      if (this.outputs.has(input.taskToken)) throw new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} });
+      if (this.outputs.has(input.taskToken)) throw new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } });
       this.outputs.set(input.taskToken, input.output);
+      this.history.push({
+        type: 'TaskSucceeded',
+        id: this.history.length + 1,
+        timestamp: new Date(),
+        taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: input.output },
+      });
+      if (this.faults.shift() === 'answerLost') throw Object.assign(new Error('socket hang up'), { name: 'ECONNRESET' });
       return {};
     });
+    sfn.on(GetExecutionHistoryCommand).callsFake(() => ({ events: [...this.history].reverse() }));
     sfn.on(SendTaskFailureCommand).rejects(new HarnessError('approval simulator: the decision function must not call SendTaskFailure'));
     sfn.on(SendTaskHeartbeatCommand).rejects(new HarnessError('approval simulator: the decision function must not call SendTaskHeartbeat'));
     this.stubs.push(sns, secrets, sfn);
@@ -135,6 +153,7 @@ export class ApprovalSimulator {
     const callback: CallbackHandler = async (_request: unknown, call: TaskCall) => {
       const token = call.taskToken!;
       if (script.action === 'ignore') throw new TaskFailure('States.Timeout', 'no decision before the gate\'s timeout');
+      this.faults = script.deliveryFault ? [script.deliveryFault] : [];
       const message = [...this.messages].reverse().find(m => (m.MessageAttributes?.recipient?.StringValue ?? '') === script.by);
       if (!message) throw new HarnessError(`approval simulator: no message was published to '${script.by}'`);
       const link = (message.Message ?? '').match(new RegExp(`${script.action === 'approve' ? 'Approve' : 'Reject'}:\\s+(https://\\S+)`))?.[1];

@@ -1,11 +1,12 @@
 /**
  * An in-memory DynamoDB for handler tests and local runs: PutItem, UpdateItem and GetItem on tables
  * registered with their key attribute, with the condition and update expressions the handlers of
- * this library use. Anything else fails loudly.
+ * this library use, and Query on a sparse index (`#a = :v AND #b <= :w`, keys only). Anything else
+ * fails loudly.
  */
 import {
   AttributeValue, ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, GetItemCommandInput, PutItemCommand, PutItemCommandInput,
-  UpdateItemCommand, UpdateItemCommandInput,
+  QueryCommand, QueryCommandInput, UpdateItemCommand, UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { CfnTemplate, resolveIntrinsics } from './asl';
@@ -25,6 +26,7 @@ export class FakeDynamoDB {
     this.stub.on(PutItemCommand).callsFake((input: PutItemCommandInput) => this.putItem(input));
     this.stub.on(UpdateItemCommand).callsFake((input: UpdateItemCommandInput) => this.updateItem(input));
     this.stub.on(GetItemCommand).callsFake((input: GetItemCommandInput) => this.getItem(input));
+    this.stub.on(QueryCommand).callsFake((input: QueryCommandInput) => this.query(input));
   }
 
   /** Registers every table of a template under the placeholder name its references resolve to. */
@@ -74,6 +76,19 @@ export class FakeDynamoDB {
     return item ? { Item: { ...item } } : {};
   }
 
+  /** A query of a sparse index: the items that have both key attributes and match, keys only, in one page. */
+  private query(input: QueryCommandInput) {
+    const table = this.table(input.TableName);
+    const condition = (input.KeyConditionExpression ?? '').match(/^(\S+) = (:\S+) AND (\S+) <= (:\S+)$/);
+    if (!input.IndexName || !condition) throw new HarnessError(`fake DynamoDB: query '${input.KeyConditionExpression}' is not supported`);
+    const [partition, sort] = [attributeName(condition[1], input), attributeName(condition[3], input)];
+    const [value, limit] = [input.ExpressionAttributeValues![condition[2]], Number(input.ExpressionAttributeValues![condition[4]].N)];
+    const items = [...table.items.values()]
+      .filter(item => item[partition] && item[sort] && JSON.stringify(item[partition]) === JSON.stringify(value) && Number(item[sort].N) <= limit)
+      .sort((a, b) => (Number(a[sort].N) - Number(b[sort].N)) * (input.ScanIndexForward === false ? -1 : 1));
+    return { Items: items.map(item => ({ [table.key]: item[table.key], [partition]: item[partition], [sort]: item[sort] })) };
+  }
+
   private updateItem(input: UpdateItemCommandInput) {
     const table = this.table(input.TableName);
     const key = input.Key?.[table.key]?.S ?? '';
@@ -104,14 +119,19 @@ function attributeName(name: string, input: Expressed): string {
   return name.startsWith('#') ? input.ExpressionAttributeNames![name] : name;
 }
 
-/** Evaluates the condition forms the handlers use: `A OR B`, `A AND B`, `x = :v`, `attribute_not_exists(x)`. */
+/**
+ * Evaluates the condition forms the handlers use: `A OR B`, `A AND B`, `x = :v`, `x <> :v`,
+ * `attribute_exists(x)`, `attribute_not_exists(x)`. A comparison with a missing attribute is false.
+ */
 function holds(condition: string, item: Item | undefined, input: Expressed): boolean {
   return condition.split(' OR ').some(any => any.split(' AND ').every(term => {
-    const notExists = term.trim().match(/^attribute_not_exists\((.+)\)$/);
-    if (notExists) return item?.[attributeName(notExists[1], input)] === undefined;
-    const equals = term.trim().match(/^(\S+) = (:\S+)$/);
-    if (!equals) throw new HarnessError(`fake DynamoDB: condition '${term}' is not supported`);
-    const actual = item?.[attributeName(equals[1], input)];
-    return actual !== undefined && JSON.stringify(actual) === JSON.stringify(input.ExpressionAttributeValues![equals[2]]);
+    const exists = term.trim().match(/^attribute_(not_)?exists\((.+)\)$/);
+    if (exists) return (item?.[attributeName(exists[2], input)] === undefined) === Boolean(exists[1]);
+    const compare = term.trim().match(/^(\S+) (=|<>) (:\S+)$/);
+    if (!compare) throw new HarnessError(`fake DynamoDB: condition '${term}' is not supported`);
+    const actual = item?.[attributeName(compare[1], input)];
+    if (actual === undefined) return false;
+    const same = JSON.stringify(actual) === JSON.stringify(input.ExpressionAttributeValues![compare[3]]);
+    return compare[2] === '=' ? same : !same;
   }));
 }

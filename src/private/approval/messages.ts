@@ -1,8 +1,11 @@
 /**
- * The notification an ApprovalGate publishes: a plain-text message with the summary and the two
- * signed links, one message per recipient so that each link names the address it was sent to.
+ * The notification an ApprovalGate publishes: a plain-text message with the two signed links first,
+ * then the summary, one message per recipient so that each link names the address it was sent to.
+ * The summary comes from the workflow's input: it is shown on one line of its own, with its web
+ * addresses defused, so that it cannot add lines or links that pass for the gate's.
  */
 import { linkUrl } from './links';
+import { plainText } from './text';
 
 export interface ApprovalMessageInput {
   readonly subject: string;
@@ -30,14 +33,14 @@ export function emailSubject(subject: string): string {
 }
 
 export function approvalMessage(input: ApprovalMessageInput): ApprovalMessage {
-  const claims = { requestId: input.requestId, expiresAt: input.expiresAt, recipient: input.recipient, summary: input.summary };
+  const summary = plainText(input.summary);
+  const claims = { requestId: input.requestId, expiresAt: input.expiresAt, recipient: input.recipient, summary };
   const approveUrl = linkUrl(input.decisionUrl, input.key, { ...claims, action: 'approve' });
   const rejectUrl = linkUrl(input.decisionUrl, input.key, { ...claims, action: 'reject' });
   const until = new Date(input.expiresAt * 1000).toISOString();
+  const subject = emailSubject(input.subject);
   const text = [
-    input.subject,
-    '',
-    input.summary,
+    subject,
     '',
     `Approve: ${approveUrl}`,
     '',
@@ -46,8 +49,12 @@ export function approvalMessage(input: ApprovalMessageInput): ApprovalMessage {
     'Opening a link decides nothing: it shows the request and asks you to confirm.',
     `The links work once, for this request only, until ${until}.`,
     input.recipient ? `They were sent to ${input.recipient} and record that address as the approver; do not forward this message.` : 'Anyone holding these links can decide; do not forward this message.',
+    'The two links above are the only links of this request; web addresses in the request below are shown as text.',
     '',
-    `Request ${input.requestId}, execution ${input.executionArn}`,
+    'Request to decide:',
+    `> ${summary || '(no summary)'}`,
+    '',
+    `Request ${input.requestId}, execution ${plainText(input.executionArn)}`,
   ].join('\n');
-  return { subject: emailSubject(input.subject), text, approveUrl, rejectUrl };
+  return { subject, text, approveUrl, rejectUrl };
 }

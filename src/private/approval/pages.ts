@@ -3,6 +3,7 @@
  * served with headers that keep the signed URL out of referrers and caches.
  */
 import type { Action, LinkClaims } from './links';
+import { plainText } from './text';
 
 /** An API Gateway proxy response. */
 export interface Page {
@@ -37,7 +38,7 @@ function layout(title: string, body: string): string {
     '<meta name="robots" content="noindex">',
     `<title>${escapeHtml(title)}</title>`,
     '<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}',
-    'blockquote{white-space:pre-wrap;border-left:4px solid #ccc;margin:1rem 0;padding:.5rem 1rem;background:#f6f6f6}',
+    'blockquote{border-left:4px solid #ccc;margin:1rem 0;padding:.5rem 1rem;background:#f6f6f6}',
     'textarea{width:100%;min-height:5rem}button{font-size:1rem;padding:.5rem 1.5rem}</style>',
     `</head><body><h1>${escapeHtml(title)}</h1>`,
     body,
@@ -56,7 +57,8 @@ export function confirmationPage(claims: LinkClaims, formAction: string, maxComm
   const expires = new Date(claims.expiresAt * 1000).toISOString();
   return page(200, `${verb} this request?`, [
     `<p>Request <code>${escapeHtml(claims.requestId)}</code>, open until ${escapeHtml(expires)}.</p>`,
-    `<blockquote>${escapeHtml(claims.summary || '(no summary)')}</blockquote>`,
+    // Links signed before summaries were made plain may carry line breaks: made plain here too.
+    `<blockquote>${escapeHtml(plainText(claims.summary) || '(no summary)')}</blockquote>`,
     to,
     '<p>Nothing has been decided yet. The decision is recorded only when you press the button, and only once.</p>',
     `<form method="post" action="${escapeHtml(formAction)}">`,

@@ -7,7 +7,29 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 /** The index of pending requests by deadline, which reminders read (created only with reminders). */
 export const PENDING_INDEX = 'pending';
 
-export type Status = 'PENDING' | 'APPROVED' | 'REJECTED' | 'CLOSED';
+/**
+ * The sparse index of the decisions still being delivered, by the time they were made, which the
+ * delivery sweep reads. Only a record in `DELIVERING` has its keys; it holds nothing else.
+ */
+export const DELIVERY_INDEX = 'delivery';
+/** Its partition key, and the one value it takes. */
+export const DELIVERY_QUEUE = 'deliveryQueue';
+export const DELIVERY_QUEUE_VALUE = 'DELIVERING';
+/** Its sort key: when the decision was made, in whole seconds since the epoch. */
+export const DECIDED_EPOCH = 'decidedEpoch';
+
+/**
+ * Where a request is:
+ * - `PENDING`: waiting for a decision;
+ * - `DELIVERING`: a decision is recorded (it never changes), and its delivery to the workflow is not
+ *   confirmed yet; a resubmission of the same decision, or the delivery sweep, sends it again;
+ * - `DELIVERED`: the workflow received the decision (Step Functions' answer, or the execution's
+ *   history, says so);
+ * - `CLOSED`: the workflow stopped waiting (timed out, stopped) before the decision recorded, if any,
+ *   reached it: that decision was not applied.
+ * Records written before these states existed may hold `APPROVED` or `REJECTED`: a decision, sent.
+ */
+export type Status = 'PENDING' | 'DELIVERING' | 'DELIVERED' | 'CLOSED' | 'APPROVED' | 'REJECTED';
 export type Decision = 'APPROVED' | 'REJECTED' | 'EXPIRED';
 
 /** What the workflow receives at the gate's result path. */
@@ -28,9 +50,12 @@ export interface RequestRecord {
   readonly executionArn: string;
   readonly requestedAt: string;
   readonly expiresAt: number;
+  readonly decision?: 'APPROVED' | 'REJECTED';
   readonly approver?: string;
   readonly comment?: string;
   readonly decidedAt?: string;
+  /** The address the decision's link was sent to. */
+  readonly sentTo?: string;
 }
 
 /**
@@ -64,9 +89,28 @@ export function fromItem(item: Record<string, AttributeValue> | undefined): Requ
     executionArn: item.executionArn?.S ?? '',
     requestedAt: item.requestedAt?.S ?? '',
     expiresAt: Number(item.expiresAt?.N ?? 0),
+    decision: decisionOf(item),
     approver: item.approver?.S,
     comment: item.comment?.S,
     decidedAt: item.decidedAt?.S,
+    sentTo: item.sentTo?.S,
+  };
+}
+
+function decisionOf(item: Record<string, AttributeValue>): 'APPROVED' | 'REJECTED' | undefined {
+  const value = item.decision?.S ?? item.status?.S;
+  return value === 'APPROVED' || value === 'REJECTED' ? value : undefined;
+}
+
+/** The decision a record holds, as the workflow receives it (the same every time it is sent). */
+export function outputOf(record: RequestRecord): DecisionOutput | undefined {
+  if (!record.decision || !record.decidedAt) return undefined;
+  return {
+    decision: record.decision,
+    approver: record.approver ?? null,
+    comment: record.comment ?? null,
+    decidedAt: record.decidedAt,
+    requestId: record.requestId,
   };
 }
 

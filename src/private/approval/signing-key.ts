@@ -1,4 +1,7 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { secretsManager, withDeadline } from './aws';
+
+/** Longest wait for the secret. */
+const READ_TIMEOUT_MS = 3_000;
 
 /**
  * The gate's HMAC key, loaded from Secrets Manager (the secret named by `SIGNING_KEY_SECRET_ARN`)
@@ -7,11 +10,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 export class SigningKey {
   private key?: Promise<Buffer>;
 
-  constructor(private readonly client: SecretsManagerClient) {}
-
   public get(): Promise<Buffer> {
     if (!this.key) {
-      const key = this.client.send(new GetSecretValueCommand({ SecretId: process.env.SIGNING_KEY_SECRET_ARN })).then(out => {
+      const { sdk, client } = secretsManager();
+      const key = withDeadline(READ_TIMEOUT_MS, signal =>
+        client.send(new sdk.GetSecretValueCommand({ SecretId: process.env.SIGNING_KEY_SECRET_ARN }), { abortSignal: signal })).then(out => {
         if (!out.SecretString || out.SecretString.length < 32) {
           throw new Error('the signing key secret is empty or shorter than 32 characters');
         }

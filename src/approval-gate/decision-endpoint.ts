@@ -1,0 +1,150 @@
+/**
+ * The decision endpoint of an ApprovalGate: the REST API approvers' links point at, the function
+ * behind it, and what that function may call on the workflows that contain the gate. Created in the
+ * gate's own scope, so that their construct ids stay those of the gate.
+ */
+import { Annotations, Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { DecisionFunction } from './decision-function';
+import { grantTable } from './request-side';
+import { functionLogs, functionRole } from '../private/functions';
+import { suppressNag, wildcardResourceFindings } from '../private/nag';
+import { loggedStageOptions, suppressRestApiNag } from '../private/rest-api';
+import { ResponderHost } from '../private/task-responders';
+
+export const STAGE = 'prod';
+
+export interface DecisionEndpointProps {
+  readonly table: dynamodb.Table;
+  readonly signingKey: secretsmanager.ISecret;
+  readonly encryptionKey?: kms.IKey;
+  readonly authorizer?: apigw.IAuthorizer;
+  readonly throttlingRateLimit: number;
+  readonly throttlingBurstLimit: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly reservedConcurrency: number;
+}
+
+export class DecisionEndpoint {
+  public readonly api: apigw.RestApi;
+  /** The URL approvers' links point at. */
+  public readonly url: string;
+  public readonly function: DecisionFunction;
+  private readonly role: iam.Role;
+  private taskResponsePolicy?: iam.Policy;
+
+  constructor(private readonly gate: Construct, props: DecisionEndpointProps) {
+    const stack = Stack.of(gate);
+    this.api = new apigw.RestApi(gate, 'Api', {
+      description: `Approve/reject endpoint of ${gate.node.path}`,
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      deployOptions: {
+        ...loggedStageOptions(STAGE, new logs.LogGroup(gate, 'AccessLogs', { retention: props.logRetention }),
+          props.throttlingRateLimit, props.throttlingBurstLimit),
+        // X-Ray's trace of an API Gateway request records its URL, query string included: that is the
+        // signed link. No tracing on this stage.
+        tracingEnabled: false,
+      },
+    });
+    // Built from the API id alone: the request function must not depend on the deployment, which
+    // depends on the decision function.
+    this.url = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE}/decision`;
+
+    this.role = functionRole(gate, 'DecisionRole');
+    this.function = new DecisionFunction(gate, 'DecisionFunction', {
+      description: `Records approve/reject decisions and sends them to the workflow, for ${gate.node.path}`,
+      role: this.role,
+      memorySize: 256,
+      timeout: Duration.seconds(20),
+      // An endpoint anyone with a link can call never takes more of the account's concurrency than this.
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      logGroup: functionLogs(gate, 'DecisionLogs', this.role, props.logRetention),
+      environment: {
+        TABLE_NAME: props.table.tableName,
+        SIGNING_KEY_SECRET_ARN: props.signingKey.secretArn,
+      },
+    });
+    grantTable(this.function, [props.table.tableArn], 'dynamodb:UpdateItem');
+    props.signingKey.grantRead(this.function);
+    if (props.encryptionKey) {
+      props.encryptionKey.grant(this.function, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    }
+    this.addMethods(props.authorizer);
+  }
+
+  /** Allows the function to answer the gate's tasks in a workflow's state machine. */
+  public bind(host: ResponderHost): void {
+    this.taskResponsePolicy ??= new iam.Policy(this.gate, 'TaskResponsePolicy', { roles: [this.role] });
+    addDeliveryStatements(this.taskResponsePolicy, host.stateMachine);
+    if (host.logsExecutionData) {
+      Annotations.of(this.gate).addWarningV2('cdk-workflow-patterns:approvalTokenLogged',
+        `ApprovalGate '${this.gate.node.id}': workflow ${host.owner.node.path} logs execution data, which writes the approval task token to CloudWatch Logs; set logging.includeExecutionData to false`);
+    }
+  }
+
+  private addMethods(authorizer: apigw.IAuthorizer | undefined): void {
+    const validator = new apigw.RequestValidator(this.gate, 'LinkValidator', {
+      restApi: this.api,
+      validateRequestParameters: true,
+    });
+    const resource = this.api.root.addResource('decision');
+    const requestParameters = Object.fromEntries(['id', 'a', 'exp', 'sig'].map(p => [`method.request.querystring.${p}`, true]));
+    const integration = new apigw.LambdaIntegration(this.function);
+    for (const httpMethod of ['GET', 'POST']) {
+      const method = resource.addMethod(httpMethod, integration, {
+        requestParameters,
+        requestValidator: validator,
+        ...(authorizer ? { authorizer } : { authorizationType: apigw.AuthorizationType.NONE }),
+      });
+      if (!authorizer) {
+        const reason = 'Approvers open a link from a message: the HMAC-signed, expiring, single-use link is the credential (GET changes nothing); give an authorizer to require a sign-in as well.';
+        suppressNag(method, [{ id: 'AwsSolutions-APIG4', reason }, { id: 'AwsSolutions-COG4', reason }]);
+      }
+    }
+    suppressRestApiNag(this.api);
+    suppressNag(this.api, [{
+      id: 'AwsSolutions-APIG2',
+      reason: 'API Gateway validates the link parameters (id, a, exp, sig); the body is an HTML form (application/x-www-form-urlencoded), which JSON-schema models cannot describe, so the function validates it (size, type, fields).',
+    }]);
+  }
+}
+
+/**
+ * What delivering a decision needs of a state machine: `SendTaskSuccess` on it (a rejection is a
+ * successful decision too; never SendTaskFailure), and `GetExecutionHistory` on its executions, to
+ * establish whether a decision whose answer was lost reached the task.
+ */
+export function deliveryStatements(stateMachine: sfn.IStateMachine): iam.PolicyStatement[] {
+  const stack = Stack.of(stateMachine);
+  const name = stateMachine instanceof sfn.StateMachine
+    ? stateMachine.stateMachineName
+    : Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+  return [
+    new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [stateMachine.stateMachineArn] }),
+    new iam.PolicyStatement({
+      actions: ['states:GetExecutionHistory'],
+      resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }),
+  ];
+}
+
+
+/** Adds the delivery statements for a state machine to a policy, with the cdk-nag suppression of exactly its executions. */
+export function addDeliveryStatements(policy: iam.Policy, stateMachine: sfn.IStateMachine): void {
+  const statements = deliveryStatements(stateMachine);
+  policy.addStatements(...statements);
+  const appliesTo = wildcardResourceFindings(statements.map(s => Stack.of(policy).resolve(s.toStatementJson())));
+  suppressNag(policy, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'GetExecutionHistory is allowed on the executions of the state machines that contain the gate, and only those (an execution ARN is the state machine\'s name and the execution\'s): it establishes whether a decision whose answer was lost reached the task.',
+    appliesTo,
+  }]);
+}

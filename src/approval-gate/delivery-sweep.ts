@@ -1,0 +1,71 @@
+/**
+ * The delivery sweep of an ApprovalGate: a schedule and a function that settle every decision left
+ * in delivery (its delivery to the workflow not confirmed), reading them from a sparse index that
+ * holds only their keys. Created in the gate's own scope, so that their construct ids stay those of
+ * the gate.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { addDeliveryStatements } from './decision-endpoint';
+import { grantTable } from './request-side';
+import { SweepFunction } from './sweep-function';
+import { DECIDED_EPOCH, DELIVERY_INDEX, DELIVERY_QUEUE } from '../private/approval/records';
+import { functionLogs, functionRole } from '../private/functions';
+import { ResponderHost } from '../private/task-responders';
+
+/** How often the sweep runs. */
+export const SWEEP_INTERVAL = Duration.minutes(5);
+
+export interface DeliverySweepProps {
+  readonly table: dynamodb.Table;
+  readonly encryptionKey?: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+}
+
+export class DeliverySweep {
+  public readonly function: SweepFunction;
+  private readonly role: iam.Role;
+  private policy?: iam.Policy;
+
+  constructor(private readonly gate: Construct, props: DeliverySweepProps) {
+    props.table.addGlobalSecondaryIndex({
+      indexName: DELIVERY_INDEX,
+      partitionKey: { name: DELIVERY_QUEUE, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: DECIDED_EPOCH, type: dynamodb.AttributeType.NUMBER },
+      // Keys only: never the task token, which the sweep reads from the record itself.
+      projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+    });
+    this.role = functionRole(gate, 'SweepRole');
+    this.function = new SweepFunction(gate, 'SweepFunction', {
+      description: `Settles the approve/reject decisions whose delivery to the workflow is not confirmed, for ${gate.node.path}`,
+      role: this.role,
+      memorySize: 256,
+      timeout: Duration.minutes(2),
+      logGroup: functionLogs(gate, 'SweepLogs', this.role, props.logRetention),
+      environment: { TABLE_NAME: props.table.tableName },
+    });
+    grantTable(this.function, [`${props.table.tableArn}/index/${DELIVERY_INDEX}`], 'dynamodb:Query');
+    grantTable(this.function, [props.table.tableArn], 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    if (props.encryptionKey) {
+      props.encryptionKey.grant(this.function, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
+    }
+    new events.Rule(gate, 'DeliverySweep', {
+      description: `Settles the decisions of ${gate.node.path} whose delivery is not confirmed`,
+      schedule: events.Schedule.rate(SWEEP_INTERVAL),
+      // A run that fails is not retried: the next one comes within the interval.
+      targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
+    });
+  }
+
+  /** Allows the sweep to deliver to, and read the history of, a workflow's state machine. */
+  public bind(host: ResponderHost): void {
+    this.policy ??= new iam.Policy(this.gate, 'SweepTaskResponsePolicy', { roles: [this.role] });
+    addDeliveryStatements(this.policy, host.stateMachine);
+  }
+}
