@@ -162,6 +162,8 @@ export function batch(items: unknown[], maxItems: number | undefined, maxBytes: 
 interface ChildSummary {
   readonly index: number;
   readonly input: unknown;
+  /** How many items the child runs (a batch's size, or 1). */
+  readonly items: number;
   result?: ExecutionResult;
   aborted?: boolean;
 }
@@ -284,7 +286,10 @@ export async function runDistributedMap(
 
   const group = thread.scope.child();
   const limit = Math.min((maxConcurrency as number) === 0 ? MAX_CONCURRENCY : (maxConcurrency as number), Math.max(inputs.length, 1));
-  const children: ChildSummary[] = inputs.map((input, index) => ({ index, input }));
+  const children: ChildSummary[] = inputs.map((input, index) => ({
+    index, input, items: state.ItemBatcher ? ((input as { Items: unknown[] }).Items.length) : 1,
+  }));
+  const startDate = new Date(ex.sched.now);
   let next = 0;
   let running = 0;
   let maxRunning = 0;
@@ -326,18 +331,17 @@ export async function runDistributedMap(
   if (thread.scope.aborted) throw new Aborted();
 
   const executions = children.filter(c => c.result).map(c => c.result!);
-  const counts = {
-    total: inputs.length,
-    succeeded: executions.filter(e => e.status === 'SUCCEEDED').length,
-    failed: executions.filter(e => e.status === 'FAILED').length,
-    timedOut: executions.filter(e => e.status === 'TIMED_OUT').length,
-    aborted: children.filter(c => c.aborted).length,
-    pending: children.filter(c => !c.result && !c.aborted).length,
+  const count = (weight: (c: ChildSummary) => number) => {
+    const sum = (test: (c: ChildSummary) => boolean) => children.filter(test).reduce((n, c) => n + weight(c), 0);
+    return {
+      total: sum(() => true),
+      succeeded: sum(c => c.result?.status === 'SUCCEEDED'),
+      failed: sum(c => c.result?.status === 'FAILED'),
+      timedOut: sum(c => c.result?.status === 'TIMED_OUT'),
+      aborted: sum(c => !!c.aborted),
+      pending: sum(c => !c.result && !c.aborted),
+    };
   };
-  const record: MapRunRecord = {
-    mapRunArn, state: name, executionType, status: exceeded ? 'FAILED' : 'SUCCEEDED', itemCounts: counts, executions, maxConcurrentExecutions: maxRunning,
-  };
-  ex.mapRuns.push(record);
 
   // 5. Results.
   let written: { Bucket: string; Key: string } | undefined;
@@ -350,6 +354,23 @@ export async function runDistributedMap(
       throw e;
     }
   }
+  const record: MapRunRecord = {
+    mapRunArn,
+    state: name,
+    executionType,
+    status: exceeded ? 'FAILED' : 'SUCCEEDED',
+    itemCounts: count(c => c.items),
+    executionCounts: count(() => 1),
+    resultsWritten: written ? count(c => c.items).total - count(c => c.items).pending : 0,
+    executions,
+    maxConcurrentExecutions: maxRunning,
+    startDate,
+    stopDate: new Date(ex.sched.now),
+    maxConcurrency: maxConcurrency as number,
+    toleratedFailureCount: (toleratedCount as number | undefined) ?? 0,
+    toleratedFailurePercentage: (toleratedPercent as number | undefined) ?? 0,
+  };
+  ex.mapRuns.push(record);
   if (exceeded) {
     ex.history.add(thread, 'MapRunFailed', { mapRunFailedEventDetails: { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' } });
     ex.history.add(thread, 'MapStateFailed', {});

@@ -101,6 +101,26 @@ export interface ChildStateMachine {
   readonly type?: ExecutionType;
 }
 
+/** Counts of a map run, as DescribeMapRun gives them. */
+export interface MapRunCounts {
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly timedOut: number;
+  readonly aborted: number;
+  readonly pending: number;
+}
+
+/** Counts of a map run, as DescribeMapRun gives them. */
+export interface MapRunCounts {
+  readonly total: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly timedOut: number;
+  readonly aborted: number;
+  readonly pending: number;
+}
+
 /** A Distributed Map run: its child executions and item counts. */
 export interface MapRunRecord {
   readonly mapRunArn: string;
@@ -108,15 +128,17 @@ export interface MapRunRecord {
   readonly state: string;
   readonly executionType: ExecutionType;
   readonly status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
-  /** Items read (after MaxItems), and how their child executions ended. */
-  readonly itemCounts: {
-    readonly total: number;
-    readonly succeeded: number;
-    readonly failed: number;
-    readonly timedOut: number;
-    readonly aborted: number;
-    readonly pending: number;
-  };
+  /** Items read (after MaxItems), by how the child execution that ran them ended (a batch counts each of its items). */
+  readonly itemCounts: MapRunCounts;
+  /** Child executions, by how they ended. */
+  readonly executionCounts: MapRunCounts;
+  /** Items whose results were written by the ResultWriter. */
+  readonly resultsWritten: number;
+  readonly startDate: Date;
+  readonly stopDate: Date;
+  readonly maxConcurrency: number;
+  readonly toleratedFailureCount: number;
+  readonly toleratedFailurePercentage: number;
   /** Child executions, in the order they started (one per item, or per batch). */
   readonly executions: ExecutionResult[];
   /** The most child executions that ran at the same virtual time. */

@@ -11,7 +11,7 @@ import {
   FanOutMap, FanOutMapProps, FanOutMode, FanOutProcessor, ItemSource, LambdaRetry, ToleratedFailure, Workflow,
 } from '../../src';
 import { arnOf, aslOf } from '../support/asl';
-import { EngineLimitationError, TaskFailure, itemProcessorOf, runLocally } from '../support/local-execution';
+import { LocalS3, TaskFailure, itemProcessorOf, runLocally } from '../support/local-execution';
 import { expectNagClean } from '../support/nag';
 import { snapshotOf } from '../support/snapshot';
 
@@ -394,12 +394,26 @@ describe('FanOutMap distributed (items in S3)', () => {
   });
 
   describe('local execution', () => {
-    test('the whole state machine is refused: the engine would ignore the reader, batcher and writer', async () => {
+    test('the whole state machine runs: rows read from the local S3, batched, each batch a child execution, results written', async () => {
       const stack = newStack();
-      const { asl } = fanOut(stack, { items: ItemSource.s3Csv(dataBucket(stack), 'rows.csv', csv), batching: { maxItemsPerBatch: 2 } });
-      const definition = asl();
-      await expect(runLocally(definition)).rejects.toThrow(EngineLimitationError);
-      await expect(runLocally(definition)).rejects.toThrow(/state 'Each': the local engine does not run a Distributed Map's ItemReader yet; run its item processor on its own instead/);
+      const data = dataBucket(stack);
+      const processorFn = fn(stack, 'Import');
+      const map = new FanOutMap(stack, 'Each', { items: ItemSource.s3Csv(data, 'rows.csv', csv), processor: FanOutProcessor.lambda(processorFn), batching: { maxItemsPerBatch: 2 } });
+      const workflow = new Workflow(stack, 'W', { definition: map });
+      const s3Local = new LocalS3();
+      s3Local.putObject(arnOf(data, 'Ref'), 'rows.csv', 'id,email\n1,a@example.com\n2,b@example.com\n3,c@example.com\n');
+      s3Local.createBucket(arnOf(map.resultBucket!, 'Ref'));
+      const run = await runLocally(aslOf(stack, workflow), {
+        s3: s3Local,
+        resources: { [arnOf(processorFn)]: (batch: any) => ({ imported: batch.Items.map((i: any) => i.id) }) },
+      });
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.mapRuns[0].itemCounts).toMatchObject({ total: 3, succeeded: 3, failed: 0 });
+      expect(run.mapRuns[0].executionCounts).toMatchObject({ total: 2, succeeded: 2 });
+      expect(run.output.ItemCounts).toEqual({ Succeeded: 3, Failed: 0, TimedOut: 0, Aborted: 0, Total: 3, ResultsWritten: 3 });
+      expect(run.mapRuns[0].executions.map(e => e.output)).toEqual([{ imported: ['1', '2'] }, { imported: ['3'] }]);
+      const keys = s3Local.keys(arnOf(map.resultBucket!, 'Ref'));
+      expect(keys.some(k => k.endsWith('/manifest.json'))).toBe(true);
     });
 
     test('the item processor runs a batch as a child execution would', async () => {

@@ -583,7 +583,8 @@ export const cases: ConformanceCase[] = [
       output: [{ Items: [1, 2] }, { Items: [3, 4] }, { Items: [5] }],
       check: r => {
         expect(run(r).executions.map(childInput)).toEqual([{ Items: [1, 2] }, { Items: [3, 4] }, { Items: [5] }]);
-        expect(run(r).itemCounts.total).toBe(3);
+        expect(run(r).itemCounts.total).toBe(5);
+        expect(run(r).executionCounts.total).toBe(3);
       },
     },
   },
