@@ -4,8 +4,10 @@
  */
 import { expressCost, standardCost, CostEstimate, EXPRESS_MEMORY_CHUNK_MB, WorkflowKind } from './cost';
 import { graphOf, takenPath, TakenPath, WorkflowGraph } from './graph';
-import { AssemblyStateMachine, localFunctions } from './harness/assembly';
-import { CallbackHandler, LocalRunResult, runLocally, TaskHandler } from './harness/local-execution';
+import { placeholderFor } from './harness/asl';
+import { AssemblyStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './harness/assembly';
+import { CallbackHandler, LocalRunResult, LocalS3, runLocally, TaskHandler } from './harness/local-execution';
+import type { ChildStateMachine } from '../src/engine';
 
 /** One state entered, as the Step Functions console lists it. */
 export interface HistoryRow {
@@ -53,6 +55,20 @@ export function historyOf(result: Pick<LocalRunResult, 'states' | 'events'>): Hi
   });
 }
 
+/** Every Lambda function of the assembly that can run offline (a nested state machine may call any of them). */
+function assemblyFunctions(assemblyDir: string): Record<string, TaskHandler> {
+  return Object.assign({}, ...Object.values(stackTemplates(assemblyDir)).map(t => localFunctions(assemblyDir, t)));
+}
+
+/** The assembly's state machines, by the ARN a task that starts one names: a nested execution runs on the engine. */
+export function childStateMachines(assemblyDir: string): Record<string, ChildStateMachine> {
+  const out: Record<string, ChildStateMachine> = {};
+  for (const m of stateMachinesIn(assemblyDir)) {
+    out[placeholderFor(m.logicalId, 'AWS::StepFunctions::StateMachine')] = { definition: m.asl, type: workflowKindOf(m) };
+  }
+  return out;
+}
+
 /** Standard or Express, from the state machine's CloudFormation resource. */
 export function workflowKindOf(machine: AssemblyStateMachine): WorkflowKind {
   const type = (machine.template.Resources?.[machine.logicalId] as any)?.Properties?.StateMachineType;
@@ -66,6 +82,8 @@ export interface ExecuteOptions {
   /** Task handlers by resource (they win over the functions' synthesized code). */
   readonly resources?: Record<string, TaskHandler>;
   readonly callbacks?: Record<string, CallbackHandler>;
+  /** The S3 a Distributed Map reads from and writes to. @default an empty one */
+  readonly s3?: LocalS3;
   /** Express cost: the memory to bill. @default 64 */
   readonly memoryMb?: number;
   /** Express cost: the duration to bill. @default - the local run's duration */
@@ -97,8 +115,10 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
   const result = await runLocally(machine.asl, {
     input,
     states: options.states,
-    resources: { ...localFunctions(assemblyDir, machine.template), ...options.resources },
+    resources: { ...assemblyFunctions(assemblyDir), ...localFunctions(assemblyDir, machine.template), ...options.resources },
     callbacks: options.callbacks,
+    s3: options.s3,
+    stateMachines: childStateMachines(assemblyDir),
   });
   const localDurationMs = Date.now() - began;
   const history = historyOf(result);

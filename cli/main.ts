@@ -10,8 +10,8 @@ import { parseArgs } from 'util';
 import { formatUsd, perMillion } from './cost';
 import { execute, Execution, ExecuteOptions, historyTable, readableCause } from './execution';
 import { graphOf } from './graph';
-import { AssemblyStateMachine, stateMachinesIn } from './harness/assembly';
-import { allStates, EngineLimitationError, MissingHandlerError } from './harness/local-execution';
+import { AssemblyStateMachine, CodeLoadError, stateMachinesIn } from './harness/assembly';
+import { allStates, EngineLimitationError, LocalS3, MissingHandlerError } from './harness/local-execution';
 import { toMermaid } from './mermaid';
 import { MocksError, parseMocks } from './mocks';
 import { renderReport } from './report';
@@ -25,7 +25,7 @@ Commands:
   diagram [--app DIR] [--out DIR]
       An SVG and a Mermaid flowchart (.mmd) of every state machine in the cloud assembly.
   run STATE_MACHINE [--input FILE] [--mocks FILE] [--app DIR] [--report FILE]
-                    [--memory MB] [--duration MS]
+                    [--s3 DIR] [--json FILE] [--memory MB] [--duration MS]
       Runs a state machine locally, prints its execution history and writes an HTML report
       (the path taken, the history, state transitions, estimated cost).
       STATE_MACHINE: its construct path (MyStack/Orders), logical id, or last path segment.
@@ -36,6 +36,10 @@ Options:
   --input FILE     run: the execution input, JSON (default: {})
   --mocks FILE     run: task results, errors and callback decisions, JSON (see the README)
   --report FILE    run: the HTML report (default: <state machine>.report.html)
+  --s3 DIR         run: a local S3 for Distributed Maps, one folder per bucket; what the run
+                   writes (result files) is written back into it
+  --json FILE      run: the result for scripts and CI (status, output, error, cause,
+                   transitions, history events, map runs), JSON
   --memory MB      run: Express cost, the memory billed (default: 64)
   --duration MS    run: Express cost, the duration billed (default: the local run's)
   -h, --help       this text
@@ -141,6 +145,19 @@ function number(value: string | undefined, option: string): number | undefined {
   return n;
 }
 
+/** Where the Distributed Maps of a run wrote their results (bucket/key of each manifest). */
+function writtenResults(execution: Execution): string[] {
+  const out: string[] = [];
+  const visit = (value: unknown) => {
+    if (typeof value !== 'object' || value === null) return;
+    const details = (value as any).ResultWriterDetails;
+    if (details && typeof details.Bucket === 'string' && typeof details.Key === 'string') out.push(`${details.Bucket}/${details.Key}`);
+    for (const v of Object.values(value)) visit(v);
+  };
+  for (const s of execution.result.states) if (s.type === 'Map') visit(s.output);
+  return [...new Set(out)];
+}
+
 async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -152,6 +169,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       report: { type: 'string' },
       memory: { type: 'string' },
       duration: { type: 'string' },
+      s3: { type: 'string' },
+      json: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new CliError(`run takes one state machine (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})\n\n${USAGE}`);
@@ -167,9 +186,18 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       throw e;
     }
   }
+  let s3: LocalS3 | undefined;
+  if (values.s3 !== undefined) {
+    try {
+      s3 = LocalS3.fromFolder(path.resolve(io.cwd, values.s3));
+    } catch (e) {
+      throw new CliError(`--s3 ${values.s3}: ${(e as Error).message.replace(/^LocalS3.fromFolder: /, '')}`);
+    }
+  }
   const options: ExecuteOptions = {
     input,
     ...mocks,
+    s3,
     memoryMb: number(values.memory, '--memory'),
     durationMs: number(values.duration, '--duration'),
   };
@@ -185,6 +213,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
         : `state '${e.state}' has no mock (resource ${e.resource}${e.resourceKey !== e.resource ? `, function ${e.resourceKey}` : ''}, with no code that runs offline): add "states": { "${e.state}": { "result": ... } } or "resources": { "${e.resourceKey}": { "result": ... } } to the mocks file`);
     }
     if (e instanceof EngineLimitationError) throw new CliError(`engine limitation: ${machine.path} cannot be run locally: ${e.message}`);
+    if (e instanceof CodeLoadError) throw new CliError(e.message);
     throw e;
   }
   const report = path.resolve(io.cwd, values.report ?? `${slugOf(machine)}.report.html`);
@@ -192,6 +221,17 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   io.out(historyTable(execution.history));
   io.out('');
   for (const line of summary(execution)) io.out(line);
+  for (const run of execution.result.mapRuns) {
+    const c = run.itemCounts;
+    io.out(`map run of '${run.state}': ${c.total} items (${c.succeeded} succeeded, ${c.failed + c.timedOut} failed, ${c.aborted + c.pending} not run) in ${run.executions.length} ${run.executionType} child executions`);
+  }
+  for (const file of writtenResults(execution)) io.out(`results: s3://${file}`);
+  if (s3 && values.s3 !== undefined) s3.writeToFolder(path.resolve(io.cwd, values.s3));
+  if (values.json !== undefined) {
+    const r = execution.result;
+    const json = { status: r.status, output: r.output, error: r.error, cause: r.cause, transitions: r.transitions, events: r.events, mapRuns: r.mapRuns.map(m => ({ mapRunArn: m.mapRunArn, state: m.state, itemCounts: m.itemCounts, executionCounts: m.executionCounts })) };
+    fs.writeFileSync(path.resolve(io.cwd, values.json), `${JSON.stringify(json, null, 2)}\n`);
+  }
   io.out(`report: ${path.relative(io.cwd, report) || report}`);
   return execution.result.status === 'SUCCEEDED' ? 0 : 2;
 }

@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { aslFromTemplate, Asl, CfnTemplate, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
-import type { TaskHandler } from './local-execution';
+import { HarnessError } from './local-execution';
+import type { TaskCall, TaskHandler } from './local-execution';
 
 export interface AssemblyStateMachine {
   /** The stack's artifact id. */
@@ -62,15 +63,44 @@ export function localFunctions(assemblyDir: string, template: CfnTemplate): Reco
   for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const [file, exportName] = splitHandler(String(resource.Properties?.Handler ?? 'index.handler'));
-    const moduleExports = loadCode(assemblyDir, resource, file);
-    const fn = moduleExports?.[exportName];
-    if (typeof fn !== 'function') continue;
-    // The function sees the environment variables the template gives it (references as placeholders).
+    if (!hasCode(assemblyDir, resource, file)) continue;
+    // The code is loaded when a task first reaches it, so a mocked or unused function is never loaded.
+    let loaded: ((event: unknown, context: unknown) => unknown) | undefined;
     const env = functionEnvironment(resource, template);
-    handlers[placeholderFor(logicalId, resource.Type, 'Arn')] = (event: unknown) =>
-      withEnvironment(env, () => fn(event, { functionName: logicalId, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }));
+    handlers[placeholderFor(logicalId, resource.Type, 'Arn')] = (event: unknown, call: TaskCall) => {
+      if (!loaded) {
+        let moduleExports: Record<string, unknown> | undefined;
+        try {
+          moduleExports = loadCode(assemblyDir, resource, file);
+        } catch (e) {
+          const missing = /Cannot find module '([^']+)'/.exec((e as Error).message)?.[1];
+          throw new CodeLoadError(call.state, logicalId, missing
+            ? `its code needs the module '${missing}', which is not installed here`
+            : `its code could not be loaded (${(e as Error).message.split('\n')[0]})`);
+        }
+        const fn = moduleExports?.[exportName];
+        if (typeof fn !== 'function') throw new CodeLoadError(call.state, logicalId, `its code has no function '${exportName}' to call`);
+        loaded = fn as (event: unknown, context: unknown) => unknown;
+      }
+      // The function sees the environment variables the template gives it (references as placeholders).
+      return withEnvironment(env, () => loaded!(event, { functionName: logicalId, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }));
+    };
   }
   return handlers;
+}
+
+/** A Lambda function's code cannot run here: the run stops, naming the state, the function and the mock to add. */
+export class CodeLoadError extends HarnessError {
+  constructor(public readonly state: string, public readonly functionId: string, reason: string) {
+    super(`state '${state}' calls the Lambda function ${functionId}, but ${reason}: mock the state instead (states['${state}'], or "states": { "${state}": { "result": ... } } in a mocks file)`, state);
+    this.name = 'CodeLoadError';
+  }
+}
+
+function hasCode(assemblyDir: string, resource: any, file: string): boolean {
+  if (typeof resource.Properties?.Code?.ZipFile === 'string') return true;
+  const assetPath = resource.Metadata?.['aws:asset:path'];
+  return typeof assetPath === 'string' && ['.js', '.cjs', '.mjs'].some(ext => fs.existsSync(path.resolve(assemblyDir, assetPath, file + ext)));
 }
 
 /** A function's environment variables from its template, references resolved to placeholders. */

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -33,7 +34,9 @@ export function synthExampleApp(): string {
 /**
  * `Approvals`: an SNS publish (no code to run offline) then a callback task.
  * `Variables`: a Pass state with Assign (the engine runs workflow variables).
- * `Reader`: a Distributed Map reading its items from S3, which the local engine does not run yet.
+ * `Reader`: a Distributed Map reading its items from a JSON file in S3.
+ * `Tolerant`: an inline Map that tolerates failures, which the local engine does not run.
+ * `NeedsModule`: a Lambda task whose code needs a module that is not installed.
  */
 export function synthEdgeCases(): string {
   const outdir = tempDir('edge-cases');
@@ -55,6 +58,18 @@ export function synthEdgeCases(): string {
   const each = new sfn.DistributedMap(stack, 'Each', { itemReader: new sfn.S3JsonItemReader({ bucket, key: 'items.json' }) });
   each.itemProcessor(new sfn.Pass(stack, 'Item'));
   new sfn.StateMachine(stack, 'Reader', { definitionBody: sfn.DefinitionBody.fromChainable(each) });
+  const tolerant = new sfn.CustomState(stack, 'Tolerate', {
+    stateJson: { Type: 'Map', ToleratedFailureCount: 1, ItemProcessor: { StartAt: 'One', States: { One: { Type: 'Pass', End: true } } } },
+  });
+  new sfn.StateMachine(stack, 'Tolerant', { definitionBody: sfn.DefinitionBody.fromChainable(tolerant) });
+  const needs = new lambda.Function(stack, 'NeedsModuleFn', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline("const db = require('module-that-is-not-installed'); exports.handler = async () => db.get();"),
+  });
+  new sfn.StateMachine(stack, 'NeedsModule', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Look up', { lambdaFunction: needs, payloadResponseOnly: true })),
+  });
   app.synth();
   return outdir;
 }

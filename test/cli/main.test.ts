@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { synthEdgeCases, synthExampleApp, tempDir } from './example-assembly';
 import { main } from '../../cli/main';
@@ -190,10 +191,53 @@ describe('run', () => {
     expect(out).toMatch(/Recall\s+Pass\s+\+0 ms\s+\{\}\s+\{"seen":true\}/);
   });
 
-  test('fails when the definition uses what the local engine does not run', async () => {
-    const { code, err } = await cli(['run', 'Reader', '--app', edgeCases]);
+  test('runs a Distributed Map over a local S3 folder (--s3) and writes the result for scripts (--json)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-s3-'));
+    const template = JSON.parse(fs.readFileSync(path.join(edgeCases, 'EdgeCases.template.json'), 'utf8'));
+    const bucketId = Object.keys(template.Resources).find(id => template.Resources[id].Type === 'AWS::S3::Bucket' && id.startsWith('Items'))!;
+    fs.mkdirSync(path.join(dir, bucketId.toLowerCase()), { recursive: true });
+    fs.writeFileSync(path.join(dir, bucketId.toLowerCase(), 'items.json'), JSON.stringify([{ n: 1 }, { n: 2 }, { n: 3 }]));
+    const json = path.join(dir, 'result.json');
+    const { code, out } = await cli(['run', 'Reader', '--app', edgeCases, '--s3', dir, '--json', json]);
+    expect(code).toBe(0);
+    expect(out).toContain("map run of 'Each': 3 items (3 succeeded, 0 failed, 0 not run) in 3 STANDARD child executions");
+    const written = JSON.parse(fs.readFileSync(json, 'utf8'));
+    expect(written).toMatchObject({ status: 'SUCCEEDED', output: [{ n: 1 }, { n: 2 }, { n: 3 }], transitions: 1 });
+    expect(written.events.map((e: any) => e.type)).toEqual([
+      'ExecutionStarted', 'MapStateEntered', 'MapStateStarted', 'MapRunStarted', 'MapRunSucceeded', 'MapStateSucceeded', 'MapStateExited', 'ExecutionSucceeded',
+    ]);
+  });
+
+  test('reports the missing bucket when a Distributed Map runs without --s3', async () => {
+    const { code, out } = await cli(['run', 'Reader', '--app', edgeCases]);
+    expect(code).toBe(2);
+    expect(out).toMatch(/EdgeCases\/Reader: FAILED \(States.ItemReaderFailed: The specified bucket does not exist .*: items[0-9a-f]+\)/);
+  });
+
+  test('fails when --s3 is not a folder', async () => {
+    const { code, err } = await cli(['run', 'Reader', '--app', edgeCases, '--s3', '/nonexistent/folder']);
     expect(code).toBe(1);
-    expect(err).toBe("cdk-workflow-patterns: engine limitation: EdgeCases/Reader cannot be run locally: state 'Each': the local engine does not run a Distributed Map's ItemReader yet; run its item processor on its own instead");
+    expect(err).toBe("cdk-workflow-patterns: --s3 /nonexistent/folder: '/nonexistent/folder' is not a folder (give a folder whose subfolders are buckets)");
+  });
+
+  test('fails when a Lambda function\'s code needs a module that is not installed, naming the state and the mock to add', async () => {
+    const { code, err } = await cli(['run', 'NeedsModule', '--app', edgeCases]);
+    expect(code).toBe(1);
+    expect(err).toMatch(/^cdk-workflow-patterns: state 'Look up' calls the Lambda function NeedsModuleFn[0-9A-F]+, but its code needs the module 'module-that-is-not-installed', which is not installed here: mock the state instead \(states\['Look up'\], or "states": \{ "Look up": \{ "result": \.\.\. \} \} in a mocks file\)$/);
+  });
+
+  test('a mock bypasses the code of a function that could not load', async () => {
+    const dir = tempDir('mocks-module');
+    const mocks = writeJson(dir, 'mocks.json', { states: { 'Look up': { result: { found: true } } } });
+    const { code, out } = await cli(['run', 'NeedsModule', '--app', edgeCases, '--mocks', mocks], dir);
+    expect(code).toBe(0);
+    expect(out).toContain('EdgeCases/NeedsModule: SUCCEEDED');
+  });
+
+  test('fails when the definition uses what the local engine does not run', async () => {
+    const { code, err } = await cli(['run', 'Tolerant', '--app', edgeCases]);
+    expect(code).toBe(1);
+    expect(err).toBe("cdk-workflow-patterns: engine limitation: EdgeCases/Tolerant cannot be run locally: state 'Tolerate': the local engine does not run ToleratedFailureCount on an inline Map (set ProcessorConfig.Mode DISTRIBUTED)");
   });
 });
 
