@@ -229,7 +229,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   if (s3 && values.s3 !== undefined) s3.writeToFolder(path.resolve(io.cwd, values.s3));
   if (values.json !== undefined) {
     const r = execution.result;
-    const json = { status: r.status, output: r.output, error: r.error, cause: r.cause, transitions: r.transitions, events: r.events, mapRuns: r.mapRuns.map(m => ({ mapRunArn: m.mapRunArn, state: m.state, itemCounts: m.itemCounts, executionCounts: m.executionCounts })) };
+    const mapRuns = r.mapRuns.map(m => ({ mapRunArn: m.mapRunArn, state: m.state, itemCounts: m.itemCounts, executionCounts: m.executionCounts }));
+    const json = { status: r.status, output: r.output, error: r.error, cause: r.cause, transitions: r.transitions, events: r.events, mapRuns };
     fs.writeFileSync(path.resolve(io.cwd, values.json), `${JSON.stringify(json, null, 2)}\n`);
   }
   io.out(`report: ${path.relative(io.cwd, report) || report}`);

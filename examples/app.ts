@@ -3,7 +3,8 @@
  */
 import { App } from 'aws-cdk-lib';
 import { PurchaseApprovalStack } from './approval-workflow';
-import { FanOutWorkflowStack } from './fan-out-workflow';
+import { FanOutWorkflowStack, ParcelManifestStack } from './fan-out-workflow';
+import { NestedWorkflowStack } from './nested-workflow';
 import { OrderWorkflowStack } from './order-workflow';
 import { QuoteWorkflowStack } from './quote-workflow';
 import { StockTradingStack } from './stock-trading';
@@ -12,6 +13,8 @@ const app = new App();
 new OrderWorkflowStack(app, 'OrderWorkflowExample');
 new QuoteWorkflowStack(app, 'QuoteWorkflowExample');
 new FanOutWorkflowStack(app, 'FanOutWorkflowExample');
+new ParcelManifestStack(app, 'ParcelManifestExample');
+new NestedWorkflowStack(app, 'NestedWorkflowExample');
 new PurchaseApprovalStack(app, 'PurchaseApprovalExample');
 new StockTradingStack(app, 'StockTradingExample');
 app.synth();

@@ -9,8 +9,9 @@
 import * as path from 'path';
 import { SCENARIOS } from './scenarios';
 import { execute, readableCause } from '../cli/execution';
+import { placeholderFor } from '../cli/harness/asl';
 import { localFunctions } from '../cli/harness/assembly';
-import { CallbackHandler, TaskHandler } from '../cli/harness/local-execution';
+import { CallbackHandler, LocalS3, TaskHandler } from '../cli/harness/local-execution';
 import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
 import { ApprovalSimulator, gateFunctionsIn } from '../test/support/approval-simulator';
 import { FakeDynamoDB } from '../test/support/fake-dynamodb';
@@ -47,7 +48,8 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       const logged: string[] = [];
       const consoleLog = console.log;
       console.log = (...args: unknown[]) => { logged.push(args.map(String).join(' ')); };
-      const execution = await execute(assemblyDir, machine, { input: scenario.input, resources, callbacks })
+      const s3 = localS3For(machine.template, scenario.s3 ?? {});
+      const execution = await execute(assemblyDir, machine, { input: scenario.input, resources, callbacks, s3 })
         .finally(() => {
           console.log = consoleLog;
           simulator?.restore();
@@ -66,6 +68,14 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       if (simulator) {
         console.log(`      ${simulator.messages.length} message(s) published; endpoint pages: ${simulator.pages.map(p => `${p.method} ${p.statusCode} "${p.title}"`).join(', ')}`);
       }
+      for (const run of result.mapRuns) {
+        const c = run.itemCounts;
+        console.log(`      map run of '${run.state}': ${c.total} items (${c.succeeded} succeeded, ${c.failed + c.timedOut} failed) in ${run.executions.length} ${run.executionType} child executions`);
+      }
+      for (const bucket of s3.bucketNames()) {
+        for (const key of s3.keys(bucket).filter(k => k.endsWith('manifest.json'))) console.log(`      results: s3://${bucket}/${key} (${s3.keys(bucket, key.replace(/manifest\.json$/, '')).length - 1} result file(s) beside it)`);
+      }
+      for (const child of result.children) console.log(`      child ${child.executionArn.split(':').slice(-3).join(':')}: ${child.status}, ${child.transitions} state transitions, output ${JSON.stringify(child.output)}`);
       for (const line of logged) console.log(`      log: ${line}`);
       console.log(`      report: ${report}`);
     }
@@ -77,6 +87,19 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
   }
   console.log(`\n${SCENARIOS.length - failures} of ${SCENARIOS.length} executions ended as expected.`);
   return failures === 0 ? 0 : 1;
+}
+
+/** A local S3 with every bucket of the template, and the scenario's objects (buckets named by construct path). */
+function localS3For(template: { Resources?: Record<string, any> }, objects: Record<string, Record<string, string>>): LocalS3 {
+  const s3 = new LocalS3();
+  const buckets = Object.entries(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::S3::Bucket');
+  for (const [id] of buckets) s3.createBucket(placeholderFor(id, 'AWS::S3::Bucket'));
+  for (const [constructPath, files] of Object.entries(objects)) {
+    const found = buckets.find(([, r]) => String(r.Metadata?.['aws:cdk:path'] ?? '').replace(/\/Resource$/, '') === constructPath);
+    if (!found) throw new Error(`no bucket '${constructPath}' in the template`);
+    for (const [key, body] of Object.entries(files)) s3.putObject(placeholderFor(found[0], 'AWS::S3::Bucket'), key, body);
+  }
+  return s3;
 }
 
 main(process.argv[2] ?? 'cdk.out', process.argv[3] ?? 'demo-output').then(code => process.exit(code), (e: Error) => {

@@ -21,6 +21,8 @@ export interface DemoScenario {
    * task state name: who opens which link, and what they confirm.
    */
   readonly approvals?: Record<string, ApprovalScript>;
+  /** Objects in the local S3 before the run: bucket construct path → key → body. */
+  readonly s3?: Record<string, Record<string, string>>;
   /** The outcome the demo checks. */
   readonly expectStatus: 'SUCCEEDED' | 'FAILED';
   /** The error a failed execution must end with. */
@@ -28,6 +30,23 @@ export interface DemoScenario {
 }
 
 export const SCENARIOS: DemoScenario[] = [
+  {
+    name: 'a manifest of 5 parcels in S3, one without a weight',
+    stateMachine: 'ParcelManifestExample/ManifestWorkflow',
+    input: {},
+    s3: {
+      'ParcelManifestExample/Manifests': {
+        'manifests/today.csv': 'parcelId,weightKg\np1,1.5\np2,0.4\np3,\np4,12\np5,3.25\n',
+      },
+    },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'checkout: a Standard child prices the order, an Express child records it',
+    stateMachine: 'NestedWorkflowExample/CheckoutWorkflow',
+    input: { orderId: 'o-7', subtotal: 40, shipping: 5 },
+    expectStatus: 'SUCCEEDED',
+  },
   {
     name: 'two items in stock',
     stateMachine: 'OrderWorkflowExample/OrderWorkflow',

@@ -61,6 +61,7 @@ export class Scheduler {
   private readonly heap: Entry[] = [];
   private running = 1;
   private seq = 0;
+  private dispatching = false;
 
   constructor(start: number) {
     this.now = start;
@@ -236,15 +237,26 @@ export class Scheduler {
     return top;
   }
 
+  /**
+   * Runs the next entry when no thread runs. A thread started here runs synchronously up to its
+   * first await; if it blocks at once (it starts threads of its own), the loop goes on here instead
+   * of recursing, so a map of thousands of children does not grow the stack.
+   */
   private dispatch(): void {
-    while (this.running === 0) {
-      const next = this.pop();
-      if (!next) return;
-      if (next.cancelled) continue;
-      this.now = Math.max(this.now, next.time);
-      this.running++;
-      next.fire(next.aborted);
-      return;
+    if (this.dispatching) return;
+    this.dispatching = true;
+    try {
+      while (this.running === 0) {
+        const next = this.pop();
+        if (!next) return;
+        if (next.cancelled) continue;
+        this.now = Math.max(this.now, next.time);
+        this.running++;
+        next.fire(next.aborted);
+      }
+    } finally {
+      this.dispatching = false;
     }
   }
+
 }

@@ -1,0 +1,94 @@
+/**
+ * A Distributed Map over N items on the local engine, the way FanOutMap runs one by default: the
+ * items in a JSON Lines file in S3, batches of 100 items, each batch an Express child execution
+ * whose inline Map runs the per-item processor. Reports wall time and peak memory, measured in a
+ * fresh process per size so that one size does not warm or bloat the next.
+ */
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { LocalS3, execute } from '../src/engine';
+
+const FN = 'arn:aws:lambda:us-east-1:123456789012:function:process';
+
+export const DEFINITION = {
+  StartAt: 'Fan out',
+  States: {
+    'Fan out': {
+      Type: 'Map',
+      End: true,
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSONL' }, Parameters: { Bucket: 'data', Key: 'items.jsonl' } },
+      ItemBatcher: { MaxItemsPerBatch: 100 },
+      ToleratedFailurePercentage: 5,
+      ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'results', Prefix: 'runs' } },
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+        StartAt: 'Each item',
+        States: {
+          'Each item': {
+            Type: 'Map',
+            ItemsPath: '$.Items',
+            End: true,
+            ItemProcessor: {
+              StartAt: 'Process',
+              States: {
+                Process: {
+                  Type: 'Task',
+                  Resource: 'arn:aws:states:::lambda:invoke',
+                  Parameters: { 'FunctionName': FN, 'Payload.$': '$' },
+                  ResultSelector: { 'id.$': '$.Payload.id' },
+                  End: true,
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+/** Runs the map over `items` items in this process. */
+export async function runOnce(items: number): Promise<{ items: number; ms: number; children: number; succeeded: number }> {
+  const s3 = new LocalS3();
+  s3.putObject('data', 'items.jsonl', Array.from({ length: items }, (_, i) => JSON.stringify({ id: i, sku: `sku-${i % 97}` })).join('\n'));
+  s3.createBucket('results');
+  const started = performance.now();
+  const r = await execute(DEFINITION, {
+    s3, tasks: { [FN]: req => ({ id: req.input.id }) }, limits: { maxHistoryEvents: 10_000_000, maxTransitions: 10_000_000 },
+  });
+  const ms = performance.now() - started;
+  if (r.status !== 'SUCCEEDED') throw new Error(`${items} items: ${r.status} ${r.error} ${r.cause}`);
+  return { items, ms, children: r.mapRuns[0].executions.length, succeeded: r.mapRuns[0].itemCounts.succeeded };
+}
+
+export interface ScaleRow {
+  readonly items: number;
+  readonly ms: number;
+  readonly peakMiB: number;
+  readonly children: number;
+  readonly succeeded: number;
+}
+
+/** Each size in a fresh Node.js process (peak memory is that process's maximum resident set). */
+export function measureScale(sizes: number[]): ScaleRow[] {
+  return sizes.map(items => {
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, String(items)], {
+      cwd: path.join(__dirname, '..'),
+      env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json' },
+      encoding: 'utf8',
+      maxBuffer: 10 * 1024 * 1024,
+    });
+    return JSON.parse(out.trim().split('\n').pop()!) as ScaleRow;
+  });
+}
+
+if (require.main === module) {
+  const items = Number(process.argv[2]);
+  runOnce(items).then(r => {
+    process.stdout.write(`${JSON.stringify({ ...r, peakMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  }, e => {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(1);
+  });
+}
