@@ -18,6 +18,7 @@ import { RequestFunction } from './request-function';
 import { PENDING_INDEX } from '../private/approval/records';
 import { functionLogs, functionRole } from '../private/functions';
 import { suppressNag } from '../private/nag';
+import { required, requiredProps } from '../private/required';
 import { loggedStageOptions, suppressRestApiNag, validateThrottling } from '../private/rest-api';
 import { recordTable } from '../private/tables';
 import { ResponderHost, registerTaskResponder } from '../private/task-responders';
@@ -199,6 +200,9 @@ export class ApprovalGate extends sfn.StateMachineFragment {
 
   constructor(scope: Construct, id: string, props: ApprovalGateProps) {
     super(scope, id);
+    requiredProps(props, `ApprovalGate '${id}'`, ['timeout', 'summary']);
+    required(props.timeout, `ApprovalGate '${id}'`, 'timeout', 'give how long to wait for a decision, such as Duration.hours(24)');
+    required(props.summary, `ApprovalGate '${id}'`, 'summary', "give what the approver is asked to decide, such as sfn.JsonPath.stringAt('$.summary')");
     const timeoutSeconds = validateTimeout(id, props.timeout);
     const recipients = validateRecipients(id, props.approverEmails ?? []);
     this.resultPath = props.resultPath ?? '$.approval';
@@ -394,11 +398,13 @@ export class ApprovalGate extends sfn.StateMachineFragment {
    * that contains this gate. It must be a Standard state machine.
    */
   public addStateMachine(stateMachine: sfn.IStateMachine): void {
+    required(stateMachine, `ApprovalGate '${this.node.id}': addStateMachine`, 'stateMachine', 'give the state machine that contains this gate');
     this.bind({ owner: stateMachine, stateMachine, isExpress: false, typeName: 'STANDARD', logsExecutionData: false });
   }
 
   /** Grants reading the table of requests and decisions (the audit record). */
   public grantReadRecords(grantee: iam.IGrantable): iam.Grant {
+    required(grantee, `ApprovalGate '${this.node.id}': grantReadRecords`, 'grantee', 'give the role, user or function to grant (an iam.IGrantable)');
     return this.table.grantReadData(grantee);
   }
 
