@@ -361,6 +361,7 @@ export class Workflow extends Construct {
       // CDK grants each Lambda task's function and its versions (ARN:*); name them for cdk-nag.
       const functionArns = states.map(st => lambdaFunctionOf(Stack.of(this), st)).filter(arn => arn !== undefined);
       suppressLambdaVersionGrants(this.stateMachine, functionArns, `workflow ${this.node.path}`);
+      this.suppressNestedExecutionFindings();
     }
 
     this.suppressDistributedMapFindings();
@@ -528,6 +529,25 @@ export class Workflow extends Construct {
     suppressNag(policy, [{
       id: 'AwsSolutions-IAM5',
       reason: 'A Distributed Map describes, stops and redrives its own child executions, whose ARNs end with names made at run time; CDK grants this on the executions of this state machine only.',
+      appliesTo: findings,
+    }]);
+  }
+
+  /**
+   * CDK grants a task that runs another state machine and waits for it (`asNestedTask`, `.sync`) the
+   * describe and stop of that state machine's executions, whose ARNs end with names made at run time.
+   */
+  private suppressNestedExecutionFindings(): void {
+    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (!(policy instanceof iam.Policy)) return;
+    const nestedExecutionActions = ['states:DescribeExecution', 'states:StopExecution'];
+    const statements = (Stack.of(this).resolve(policy.document).Statement ?? []).filter((statement: any) =>
+      [statement.Action].flat().every((action: string) => nestedExecutionActions.includes(action)));
+    const findings = wildcardResourceFindings(statements);
+    if (findings.length === 0) return;
+    suppressNag(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'A nested workflow task describes and stops the child executions it starts, whose ARNs end with names made at run time; CDK grants this on the executions of that child state machine only.',
       appliesTo: findings,
     }]);
   }
