@@ -97,7 +97,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
-  gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/'],
+  gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/', '/.jsii.tabl.json'],
 });
 
 // The handlers' shared code imports the AWS SDK, which the Lambda runtime provides (never bundled).
@@ -152,6 +152,44 @@ project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
 // - the Lambda handlers' bundles (assets/), which the constructs load: tests, integ and the demo need them.
 const bundle = project.tasks.tryFind('bundle')!;
 project.testTask.prependSpawn(bundle);
+
+// The README's examples, compiled by jsii-rosetta in strict mode (every example must compile) and
+// translated into every jsii language (.jsii.tabl.json, which jsii-pacmak and Construct Hub use).
+// Strict mode is also recorded in the assembly, so Construct Hub's own translation is strict too.
+project.package.addField('jsiiRosetta', {
+  strict: true,
+  // The README's cdk-nag example imports cdk-nag, which is not a dependency of the library.
+  exampleDependencies: { 'cdk-nag': '^2.36.8' },
+});
+project.package.addField('jsii', {
+  ...project.package.manifest.jsii,
+  metadata: { jsii: { rosetta: { strict: true } } },
+});
+const rosetta = project.addTask('rosetta', {
+  description: "Compile the README's examples with jsii-rosetta (strict) and translate them into every jsii language",
+  exec: 'jsii-rosetta extract --strict',
+});
+
+// The packages of the other jsii languages, with the README's examples translated. This machine (Debian,
+// npm registry only) builds the Python wheel and sdist with Debian's python3 (apt-get install
+// python3-build) and checks that the generated Go code parses (gofmt, apt-get install golang-go);
+// Java, .NET and Go are generated only: building them needs Maven Central, NuGet and the Go proxy.
+// Not in `npm test` (about a minute); .ci/run runs it after the tests.
+const LANGUAGES_DIR = 'dist/languages';
+project.addTask('package:languages', {
+  description: `Generate the Python, Java, .NET and Go packages into ${LANGUAGES_DIR}/ and build the Python wheel`,
+  steps: [
+    { spawn: rosetta.name },
+    { exec: `rm -rf ${LANGUAGES_DIR}` },
+    {
+      exec: `jsii-pacmak --code-only --force --rosetta-tablet .jsii.tabl.json --rosetta-unknown-snippets fail --outdir ${LANGUAGES_DIR} `
+        + '--target python --target java --target dotnet --target go',
+    },
+    { exec: `/usr/bin/python3 -m build --no-isolation --skip-dependency-check --outdir ${LANGUAGES_DIR}/python-dist ${LANGUAGES_DIR}/python` },
+    { exec: `/usr/bin/python3 -m compileall -q ${LANGUAGES_DIR}/python/src` },
+    { exec: `gofmt -e -l ${LANGUAGES_DIR}/go > /dev/null` },
+  ],
+});
 
 // The main job: synthesize the example app and run its workflows locally.
 project.addTask('demo', {

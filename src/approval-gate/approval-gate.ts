@@ -161,6 +161,7 @@ const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
  * POST, recorded once with a conditional write, then sent to the workflow. The gate must run in a
  * Standard `Workflow` (or a state machine given to `addStateMachine`), which it is allowed to answer.
  *
+ * @exampleMetadata fixture=approval-gate
  * @example
  * const gate = new ApprovalGate(this, 'Approve trade', {
  *   timeout: Duration.hours(24),
