@@ -89,6 +89,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
       testTimeout: 60_000,
+      // Two workers on two cores: several tests wait on child processes and npm installs.
+      maxWorkers: 2,
     },
   },
   eslintOptions: {

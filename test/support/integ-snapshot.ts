@@ -47,10 +47,10 @@ export function synthIntegApp(file: string): string {
   const saved = { ...process.env };
   Object.assign(process.env, INTEG_ENV, { CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(integContext()) });
   try {
-    jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require(file);
-    });
+    // Each app is its own module: requiring it runs it once. The modules it shares with the other
+    // apps (aws-cdk-lib, the library) are loaded once, as they are stateless across apps.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(file);
   } finally {
     for (const key of Object.keys(process.env)) {
       if (!(key in saved)) delete process.env[key];
