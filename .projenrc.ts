@@ -8,13 +8,19 @@ import { UpdateSnapshot } from 'projen/lib/javascript';
  */
 const CDK_VERSION = '2.245.0';
 
+/** The repository: the README's images and links point into it (npm and Construct Hub show the README alone). */
+const REPOSITORY = 'https://github.com/cdk-workflow-patterns/cdk-workflow-patterns';
+
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-workflow-patterns',
   description: 'Secure, tested AWS Step Functions patterns for AWS CDK: production-ready workflows, human approval, fan-out, and local execution.',
   author: 'cdk-workflow-patterns maintainers',
   authorAddress: 'maintainers@cdk-workflow-patterns.dev',
-  repositoryUrl: 'https://github.com/cdk-workflow-patterns/cdk-workflow-patterns.git',
-  keywords: ['aws-cdk', 'cdk', 'step-functions', 'stepfunctions', 'workflow', 'orchestration', 'approval', 'map'],
+  repositoryUrl: `${REPOSITORY}.git`,
+  homepage: `${REPOSITORY}#readme`,
+  bugsUrl: `${REPOSITORY}/issues`,
+  // `awscdk` is how Construct Hub finds CDK construct libraries.
+  keywords: ['awscdk', 'aws-cdk', 'cdk', 'step-functions', 'stepfunctions', 'workflow', 'orchestration', 'approval', 'map'],
   license: 'Apache-2.0',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
@@ -22,6 +28,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   release: false,
   minNodeVersion: '20.0.0',
+
+  // Construct Hub and the package managers of every jsii language.
+  publishToPypi: { distName: 'cdk-workflow-patterns', module: 'cdk_workflow_patterns' },
+  publishToMaven: {
+    javaPackage: 'io.github.cdkworkflowpatterns',
+    mavenGroupId: 'io.github.cdk-workflow-patterns',
+    mavenArtifactId: 'cdk-workflow-patterns',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkWorkflowPatterns', packageId: 'CdkWorkflowPatterns' },
+  publishToGo: { moduleName: 'github.com/cdk-workflow-patterns/cdk-workflow-patterns-go', packageName: 'cdkworkflowpatterns' },
 
   cdkVersion: CDK_VERSION,
   constructsVersion: '10.5.1',
@@ -70,10 +86,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     updateSnapshot: UpdateSnapshot.NEVER,
     // Machine-readable results for .ci/run's closing `N passed, N failed` line.
     extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
+    // A run that finds no test (a broken testMatch) fails instead of passing.
+    passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
       testTimeout: 60_000,
+      // Two workers on two cores: several tests wait on child processes and npm installs.
+      maxWorkers: 2,
+      // Coverage costs a third more CPU on every test run; \`npm test -- --coverage\` collects it.
+      collectCoverage: false,
     },
   },
   eslintOptions: {
@@ -82,13 +104,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
   },
-  gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/'],
+  gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/', '/.jsii.tabl.json'],
 });
 
 // The handlers' shared code imports the AWS SDK, which the Lambda runtime provides (never bundled).
 project.eslint?.allowDevDeps('src/private/approval/**');
 
-for (const pattern of ['/cli/', '/docs/', '/integ/', '/examples/', '/bench/', '/cdk.out/', '/demo-output/', '/.ci/', '/tsconfig.dev.json']) {
+// The package holds what a user needs (test/package-contents.test.ts checks it against an allowlist):
+// not the sources of the tool and tests, the test and benchmark output (.tmp/), the diagrams (the
+// README links them in the repository), API.md (Construct Hub and the repository show it), nor the
+// compiled handler sources (their esbuild bundles in assets/ are what the functions run).
+for (const pattern of [
+  '/cli/', '/docs/', '/integ/', '/examples/', '/bench/', '/rosetta/', '/cdk.out/', '/demo-output/', '/.ci/', '/.tmp/',
+  '/tsconfig.dev.json', '/API.md', '/.jsii.tabl.json', '/lib/**/*.lambda.js', '/lib/**/*.lambda.d.ts',
+]) {
   project.npmignore?.exclude(pattern);
 }
 
@@ -108,8 +137,9 @@ project.postCompileTask.spawn(bundleCli);
 project.addBins({ 'cdk-workflow-patterns': CLI_BUNDLE });
 
 // Integration tests: integ-runner synthesizes each integ/integ.*.ts and compares it with the
-// committed snapshot. --dry-run: never deploys, needs no credentials.
-const integ = project.addTask('integ', {
+// committed snapshot. --dry-run: never deploys, needs no credentials. `npm test` makes the same
+// comparison in-process (test/integ/snapshots.test.ts), without a CDK CLI and ts-node per synth.
+project.addTask('integ', {
   description: 'Synthesize integ tests and compare them with their committed snapshots (offline)',
   exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --dry-run',
   receiveArgs: true,
@@ -119,14 +149,54 @@ project.addTask('integ:update', {
   exec: 'integ-runner --directory integ --language typescript --parallel-regions us-east-1 --update-on-failed --dry-run',
   receiveArgs: true,
 });
-project.testTask.spawn(integ);
-// ts-jest transpiles without type checking (isolatedModules): tests, examples and integ are type-checked here.
+// Before jest, in this order (prepended in reverse):
+// - the command-line tool's bundle and the jsii compilation (lib/, .jsii): the package tests pack the
+//   library, the API test reads the jsii assembly, and jsii checks its rules on the public API;
+project.testTask.prependSpawn(bundleCli);
+project.testTask.prependSpawn(project.compileTask);
+// - tsc: ts-jest transpiles without type checking (isolatedModules), so tests, examples and integ are type-checked here;
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');
-// Constructs load their Lambda handlers from assets/ (bundled by esbuild): tests, integ and the demo need them.
+// - the Lambda handlers' bundles (assets/), which the constructs load: tests, integ and the demo need them.
 const bundle = project.tasks.tryFind('bundle')!;
 project.testTask.prependSpawn(bundle);
-// jsii rules on the public API (no unions, no generics...) are checked by every test run.
-project.testTask.exec('jsii --silence-warnings=reserved-word');
+
+// The README's examples, compiled by jsii-rosetta in strict mode (every example must compile) and
+// translated into every jsii language (.jsii.tabl.json, which jsii-pacmak and Construct Hub use).
+// Strict mode is also recorded in the assembly, so Construct Hub's own translation is strict too.
+project.package.addField('jsiiRosetta', {
+  strict: true,
+  // The README's cdk-nag example imports cdk-nag, which is not a dependency of the library.
+  exampleDependencies: { 'cdk-nag': '^2.36.8' },
+});
+project.package.addField('jsii', {
+  ...project.package.manifest.jsii,
+  metadata: { jsii: { rosetta: { strict: true } } },
+});
+const rosetta = project.addTask('rosetta', {
+  description: "Compile the README's examples with jsii-rosetta (strict) and translate them into every jsii language",
+  exec: 'jsii-rosetta extract --strict',
+});
+
+// The packages of the other jsii languages, with the README's examples translated. This machine (Debian,
+// npm registry only) builds the Python wheel and sdist with Debian's python3 (apt-get install
+// python3-build) and checks that the generated Go code parses (gofmt, apt-get install golang-go);
+// Java, .NET and Go are generated only: building them needs Maven Central, NuGet and the Go proxy.
+// Not in `npm test` (about a minute); .ci/run runs it after the tests.
+const LANGUAGES_DIR = 'dist/languages';
+project.addTask('package:languages', {
+  description: `Generate the Python, Java, .NET and Go packages into ${LANGUAGES_DIR}/ and build the Python wheel`,
+  steps: [
+    { spawn: rosetta.name },
+    { exec: `rm -rf ${LANGUAGES_DIR}` },
+    {
+      exec: `jsii-pacmak --code-only --force --rosetta-tablet .jsii.tabl.json --rosetta-unknown-snippets fail --outdir ${LANGUAGES_DIR} `
+        + '--target python --target java --target dotnet --target go',
+    },
+    { exec: `/usr/bin/python3 -m build --no-isolation --skip-dependency-check --outdir ${LANGUAGES_DIR}/python-dist ${LANGUAGES_DIR}/python` },
+    { exec: `/usr/bin/python3 -m compileall -q ${LANGUAGES_DIR}/python/src` },
+    { exec: `gofmt -e -l ${LANGUAGES_DIR}/go > /dev/null` },
+  ],
+});
 
 // The main job: synthesize the example app and run its workflows locally.
 project.addTask('demo', {

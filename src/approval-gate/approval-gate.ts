@@ -15,6 +15,7 @@ import { DeliverySweep } from './delivery-sweep';
 import { GateStates } from './gate-states';
 import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
+import { required, requiredProps } from '../private/required';
 import { validateThrottling } from '../private/rest-api';
 import { recordTable } from '../private/tables';
 import { ResponderHost, registerTaskResponder } from '../private/task-responders';
@@ -170,6 +171,7 @@ const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
  * scheduled sweep settles every decision whose delivery was not confirmed. The gate must run in a
  * Standard `Workflow` (or a state machine given to `addStateMachine`), which it is allowed to answer.
  *
+ * @exampleMetadata fixture=approval-gate
  * @example
  * const gate = new ApprovalGate(this, 'Approve trade', {
  *   timeout: Duration.hours(24),
@@ -210,6 +212,9 @@ export class ApprovalGate extends sfn.StateMachineFragment {
 
   constructor(scope: Construct, id: string, props: ApprovalGateProps) {
     super(scope, id);
+    requiredProps(props, `ApprovalGate '${id}'`, ['timeout', 'summary']);
+    required(props.timeout, `ApprovalGate '${id}'`, 'timeout', 'give how long to wait for a decision, such as Duration.hours(24)');
+    required(props.summary, `ApprovalGate '${id}'`, 'summary', "give what the approver is asked to decide, such as sfn.JsonPath.stringAt('$.summary')");
     const timeoutSeconds = validateTimeout(id, props.timeout);
     const recipients = validateRecipients(id, props.approverEmails ?? []);
     this.resultPath = props.resultPath ?? '$.approval';
@@ -321,11 +326,13 @@ export class ApprovalGate extends sfn.StateMachineFragment {
    * that contains this gate. It must be a Standard state machine.
    */
   public addStateMachine(stateMachine: sfn.IStateMachine): void {
+    required(stateMachine, `ApprovalGate '${this.node.id}': addStateMachine`, 'stateMachine', 'give the state machine that contains this gate');
     this.bind({ owner: stateMachine, stateMachine, isExpress: false, typeName: 'STANDARD', logsExecutionData: false });
   }
 
   /** Grants reading the table of requests and decisions (the audit record). */
   public grantReadRecords(grantee: iam.IGrantable): iam.Grant {
+    required(grantee, `ApprovalGate '${this.node.id}': grantReadRecords`, 'grantee', 'give the role, user or function to grant (an iam.IGrantable)');
     return this.table.grantReadData(grantee);
   }
 

@@ -11,6 +11,7 @@ import { ToleratedFailure } from './tolerated-failure';
 import { expressIssue, graphStates } from '../private/graph';
 import { suppressNag, suppressNagInStack, wildcardResourceFindings } from '../private/nag';
 import { isDynamic } from '../private/paths';
+import { required, requiredProps } from '../private/required';
 
 /**
  * How a Distributed Map groups items into batches: each child execution receives
@@ -207,6 +208,9 @@ export class FanOutMap extends sfn.StateMachineFragment {
     const fail = (message: string): never => {
       throw new Error(`FanOutMap '${id}': ${message}`);
     };
+    requiredProps(props, `FanOutMap '${id}'`, ['items', 'processor']);
+    required(props.items, `FanOutMap '${id}'`, 'items', "give the item source, such as ItemSource.jsonArray('$.items')");
+    required(props.processor, `FanOutMap '${id}'`, 'processor', 'give the processor of each item: FanOutProcessor.lambda(fn) or FanOutProcessor.chain(states)');
     const stateName = props.stateName ?? id;
     const source = props.items;
     const sourceErrors = source._validate();
@@ -353,6 +357,7 @@ export class FanOutMap extends sfn.StateMachineFragment {
    * @returns this, to chain
    */
   public addCatch(handler: sfn.IChainable, props: sfn.CatchProps = {}): FanOutMap {
+    required(handler, `FanOutMap '${this.node.id}': addCatch`, 'handler', 'give the state to go to when the map fails');
     this.map.addCatch(handler, props);
     this.summaryState?.addCatch(handler, props);
     return this;
@@ -372,6 +377,7 @@ export class FanOutMap extends sfn.StateMachineFragment {
    * Grants the right to read the results written to S3 (and decrypt them).
    */
   public grantReadResults(grantee: iam.IGrantable): iam.Grant {
+    required(grantee, `FanOutMap '${this.node.id}': grantReadResults`, 'grantee', 'give the role or function to grant (an iam.IGrantable)');
     if (!this.resultBucket) {
       throw new Error(`FanOutMap '${this.node.id}': grantReadResults needs results written to S3 (this map is ${this.mode}${this.mode === FanOutMode.DISTRIBUTED ? ' with writeResults: false' : ''}); its results are in the state output`);
     }

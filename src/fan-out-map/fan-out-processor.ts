@@ -1,6 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { required } from '../private/required';
 import { LambdaRetryOptions } from '../workflow/lambda-retry';
 import { ResilientLambdaInvoke } from '../workflow/resilient-lambda-invoke';
 
@@ -44,6 +45,7 @@ export class FanOutProcessor {
    * Lambda errors with exponential backoff and full jitter.
    */
   public static lambda(fn: lambda.IFunction, options: FanOutLambdaProcessorOptions = {}): FanOutProcessor {
+    required(fn, 'FanOutProcessor.lambda', 'fn', 'give the Lambda function that processes each item (or batch)');
     return new FanOutProcessor(fn, undefined, options);
   }
 
@@ -51,6 +53,7 @@ export class FanOutProcessor {
    * Runs a chain of states for each item. It must do some work (a Task, Map or Parallel state).
    */
   public static chain(definition: sfn.IChainable): FanOutProcessor {
+    required(definition, 'FanOutProcessor.chain', 'definition', 'give the first state (or chain) that processes each item');
     return new FanOutProcessor(undefined, definition, {});
   }
 

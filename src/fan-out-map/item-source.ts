@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { FanOutMode } from './fan-out-mode';
 import { isDynamic } from '../private/paths';
+import { required } from '../private/required';
 
 /**
  * Options of an item source read from Amazon S3.
@@ -70,6 +71,7 @@ export class ItemSource {
    * @param prefix only the objects whose key starts with it (a string or a JSON path)
    */
   public static s3Objects(bucket: s3.IBucket, prefix?: string, options: S3ItemSourceOptions = {}): ItemSource {
+    required(bucket, 'ItemSource.s3Objects', 'bucket', 'give the bucket whose objects are the items');
     return new ItemSource(SourceKind.S3_OBJECTS, { bucket, prefix, maxItems: options.maxItems });
   }
 
@@ -79,6 +81,7 @@ export class ItemSource {
    * @param key the object key (a string or a JSON path)
    */
   public static s3Json(bucket: s3.IBucket, key: string, options: S3ItemSourceOptions = {}): ItemSource {
+    requiredObject('ItemSource.s3Json', bucket, key);
     return new ItemSource(SourceKind.S3_JSON, { bucket, key, maxItems: options.maxItems });
   }
 
@@ -88,6 +91,7 @@ export class ItemSource {
    * @param key the object key (a string or a JSON path)
    */
   public static s3JsonLines(bucket: s3.IBucket, key: string, options: S3ItemSourceOptions = {}): ItemSource {
+    requiredObject('ItemSource.s3JsonLines', bucket, key);
     return new ItemSource(SourceKind.S3_JSON_LINES, { bucket, key, maxItems: options.maxItems });
   }
 
@@ -97,6 +101,8 @@ export class ItemSource {
    * @param key the object key (a string or a JSON path)
    */
   public static s3Csv(bucket: s3.IBucket, key: string, options: S3CsvItemSourceOptions): ItemSource {
+    requiredObject('ItemSource.s3Csv', bucket, key);
+    required(options, 'ItemSource.s3Csv', 'options (with headers)', 'give { headers: sfn.CsvHeaders.useFirstRow() } or { headers: sfn.CsvHeaders.use([...column names]) }');
     return new ItemSource(SourceKind.S3_CSV, { bucket, key, maxItems: options.maxItems, csv: options });
   }
 
@@ -108,6 +114,7 @@ export class ItemSource {
    * @param key the key of the `manifest.json` (a string or a JSON path)
    */
   public static s3Manifest(bucket: s3.IBucket, key: string, options: S3ItemSourceOptions = {}): ItemSource {
+    requiredObject('ItemSource.s3Manifest', bucket, key);
     return new ItemSource(SourceKind.S3_MANIFEST, { bucket, key, maxItems: options.maxItems });
   }
 
@@ -238,6 +245,12 @@ export class ItemSource {
     const parts = key.split('/');
     return parts.length > 2 ? `${parts.slice(0, -2).join('/')}/*` : '*';
   }
+}
+
+/** Fails unless the bucket and the key of an S3 object source are given. */
+function requiredObject(where: string, bucket: s3.IBucket, key: string): void {
+  required(bucket, where, 'bucket', 'give the bucket that holds the object');
+  required(key, where, 'key', "give the object's key, or a JSON path to it (sfn.JsonPath.stringAt('$.key'))");
 }
 
 interface SourceProps {

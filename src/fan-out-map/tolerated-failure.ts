@@ -1,3 +1,5 @@
+import { required } from '../private/required';
+
 /**
  * How many items of a Distributed Map may fail before the whole map run fails.
  *
@@ -14,6 +16,7 @@ export class ToleratedFailure {
    * @param percentage from 0 to 100
    */
   public static percentage(percentage: number): ToleratedFailure {
+    required(percentage, 'ToleratedFailure.percentage', 'percentage', 'give a number from 0 to 100');
     return new ToleratedFailure('percentage', percentage);
   }
 
@@ -22,6 +25,7 @@ export class ToleratedFailure {
    * @param count 0 or more
    */
   public static count(count: number): ToleratedFailure {
+    required(count, 'ToleratedFailure.count', 'count', 'give a whole number of items, 0 or more');
     return new ToleratedFailure('count', count);
   }
 
@@ -30,6 +34,7 @@ export class ToleratedFailure {
    * @param path a JSON path, e.g. `$.toleratedFailurePercentage`
    */
   public static percentageAt(path: string): ToleratedFailure {
+    required(path, 'ToleratedFailure.percentageAt', 'path', "give the JSON path of the percentage in the state input, such as '$.tolerance'");
     return new ToleratedFailure('percentage', undefined, path);
   }
 
@@ -38,6 +43,7 @@ export class ToleratedFailure {
    * @param path a JSON path, e.g. `$.toleratedFailureCount`
    */
   public static countAt(path: string): ToleratedFailure {
+    required(path, 'ToleratedFailure.countAt', 'path', "give the JSON path of the count in the state input, such as '$.tolerance'");
     return new ToleratedFailure('count', undefined, path);
   }
 

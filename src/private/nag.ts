@@ -1,3 +1,4 @@
+import * as cdk from 'aws-cdk-lib';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
@@ -14,8 +15,35 @@ function toMetadata(suppressions: NagSuppression[]): any[] {
 }
 
 /**
- * Records cdk-nag suppressions on a resource as the metadata cdk-nag reads, so the library needs no
- * dependency on cdk-nag.
+ * The rule ids cdk-nag v3 looks up for a suppression: the rule, or each of its findings
+ * (`AwsSolutions-IAM5[Resource::*]`), which v3 does not cover with the bare rule id.
+ */
+export function acknowledgedIds(suppression: NagSuppression): string[] {
+  return suppression.appliesTo ? suppression.appliesTo.map(finding => `${suppression.id}[${finding}]`) : [suppression.id];
+}
+
+/**
+ * Acknowledges the suppressions for cdk-nag v3, which runs as a CDK policy validation plugin and reads
+ * the acknowledged rules recorded on the construct and its scopes (the metadata
+ * `Validations.ACKNOWLEDGED_RULES_METADATA_KEY`: rule id → reason). It is recorded directly rather
+ * than through `Validations.of(construct).acknowledge()`, which before aws-cdk-lib 2.262 refuses the
+ * ids of findings that hold `::` (`AwsSolutions-IAM4[Policy::arn:...]`). `Validations` exists from
+ * aws-cdk-lib 2.257, the first version cdk-nag v3 supports; with an older aws-cdk-lib there is no
+ * cdk-nag v3 to read it, and v2 reads the template metadata.
+ */
+function acknowledge(construct: IConstruct, suppressions: NagSuppression[]): void {
+  const key: unknown = (cdk as any).Validations?.ACKNOWLEDGED_RULES_METADATA_KEY;
+  if (typeof key !== 'string') return;
+  const acknowledged: Record<string, string> = {};
+  for (const suppression of suppressions) {
+    for (const id of acknowledgedIds(suppression)) acknowledged[id] = suppression.reason;
+  }
+  construct.node.addMetadata(key, acknowledged);
+}
+
+/**
+ * Records cdk-nag suppressions on a resource, read by cdk-nag v2 (the `cdk_nag` template metadata) and
+ * v3 (acknowledgements on the resource), so the library needs no dependency on cdk-nag.
  */
 export function suppressNag(construct: IConstruct, suppressions: NagSuppression[]): void {
   const resource = CfnResource.isCfnResource(construct) ? construct : construct.node.defaultChild;
@@ -25,6 +53,7 @@ export function suppressNag(construct: IConstruct, suppressions: NagSuppression[
     ...existing,
     rules_to_suppress: [...(existing.rules_to_suppress ?? []), ...toMetadata(suppressions)],
   });
+  acknowledge(resource, suppressions);
 }
 
 /**
@@ -42,6 +71,7 @@ export function suppressNagInStack(scope: IConstruct, suppressions: NagSuppressi
     ...metadata,
     cdk_nag: { ...existing, rules_to_suppress: [...(existing.rules_to_suppress ?? []), ...toMetadata(exact)] },
   };
+  acknowledge(stack, exact);
 }
 
 /**

@@ -12,6 +12,7 @@ import { AnalysisFunction } from './analysis-function';
 import { ExecuteTradeFunction } from './execute-trade-function';
 import { ApprovalGate } from '../approval-gate';
 import { functionLogs, functionRole } from '../private/functions';
+import { required } from '../private/required';
 import { recordTable } from '../private/tables';
 import { ResilientLambdaInvoke, Workflow, WorkflowAlarmOptions, WorkflowLoggingOptions, WorkflowType } from '../workflow';
 
@@ -271,6 +272,7 @@ export class StockTradingWorkflow extends Construct {
 
   /** Grants starting trades (`states:StartExecution`). */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    required(grantee, `StockTradingWorkflow '${this.node.id}': grantStartExecution`, 'grantee', 'give the role, user or function to grant (an iam.IGrantable)');
     return this.workflow.grantStartExecution(grantee);
   }
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { required } from '../private/required';
 
 /**
  * Options for the retry of transient Lambda errors.
@@ -81,6 +82,7 @@ export class LambdaRetry {
    * @returns the task, to chain
    */
   public static addTo(task: sfn.TaskStateBase, options: LambdaRetryOptions = {}): sfn.TaskStateBase {
+    required(task, 'LambdaRetry.addTo', 'task', 'give the Lambda task (tasks.LambdaInvoke) to retry');
     return task.addRetry(LambdaRetry.props(options));
   }
 

@@ -1,6 +1,7 @@
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { LambdaRetry, LambdaRetryOptions } from './lambda-retry';
+import { required, requiredProps } from '../private/required';
 
 /**
  * Properties for a `ResilientLambdaInvoke`.
@@ -23,6 +24,8 @@ export interface ResilientLambdaInvokeProps extends tasks.LambdaInvokeProps {
  */
 export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
   constructor(scope: Construct, id: string, props: ResilientLambdaInvokeProps) {
+    requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
+    required(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction', 'give the Lambda function to invoke');
     if (props.retryOnServiceExceptions === true) {
       throw new Error(`ResilientLambdaInvoke '${id}': retryOnServiceExceptions must be left out (got true); this task retries transient errors itself, configure it with transientRetry`);
     }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Workflow } from './workflow';
 import { ExpressInvocation } from './workflow-type';
 import { suppressNag } from '../private/nag';
+import { required, requiredProps } from '../private/required';
 import { loggedStageOptions, suppressRestApiNag, validateThrottling } from '../private/rest-api';
 
 /**
@@ -73,6 +74,8 @@ export class WorkflowRestApi extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowRestApiProps) {
     super(scope, id);
+    requiredProps(props, `WorkflowRestApi '${id}'`, ['workflow']);
+    required(props.workflow, `WorkflowRestApi '${id}'`, 'workflow', 'give the Workflow (of type WorkflowType.expressSync()) that answers the requests');
     if (props.workflow.type.invocation !== ExpressInvocation.SYNC) {
       throw new Error(`WorkflowRestApi '${id}': the workflow must be WorkflowType.expressSync() to answer requests with its output (got ${props.workflow.type}); change the workflow's type`);
     }

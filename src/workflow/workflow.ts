@@ -12,6 +12,7 @@ import { LambdaRetry } from './lambda-retry';
 import { ExpressInvocation, WorkflowType } from './workflow-type';
 import { expressIssue, graphStates, GraphState, referencedType } from '../private/graph';
 import { suppressLambdaVersionGrants, suppressNag, wildcardResourceFindings } from '../private/nag';
+import { required, requiredProps } from '../private/required';
 import { bindTaskResponders } from '../private/task-responders';
 
 /**
@@ -280,6 +281,8 @@ export class Workflow extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
+    requiredProps(props, `Workflow '${id}'`, ['definition']);
+    required(props.definition, `Workflow '${id}'`, 'definition', 'give the first state (or chain) of the workflow');
     this.type = props.type ?? WorkflowType.standard();
     this.definition = props.definition;
 
@@ -358,6 +361,7 @@ export class Workflow extends Construct {
       // CDK grants each Lambda task's function and its versions (ARN:*); name them for cdk-nag.
       const functionArns = states.map(st => lambdaFunctionOf(Stack.of(this), st)).filter(arn => arn !== undefined);
       suppressLambdaVersionGrants(this.stateMachine, functionArns, `workflow ${this.node.path}`);
+      this.suppressNestedExecutionFindings();
     }
 
     this.suppressDistributedMapFindings();
@@ -367,11 +371,13 @@ export class Workflow extends Construct {
 
   /** Grants the right to start executions (`states:StartExecution`). */
   public grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    this.requiredGrantee('grantStartExecution', grantee);
     return this.stateMachine.grantStartExecution(grantee);
   }
 
   /** Grants the right to start synchronous executions (`states:StartSyncExecution`, Express only). */
   public grantStartSyncExecution(grantee: iam.IGrantable): iam.Grant {
+    this.requiredGrantee('grantStartSyncExecution', grantee);
     if (!this.type.isExpress) {
       throw new Error(`Workflow '${this.node.id}': grantStartSyncExecution applies to Express workflows only (this one is ${this.type}); use grantStartExecution`);
     }
@@ -380,26 +386,31 @@ export class Workflow extends Construct {
 
   /** Grants the right to read the state machine, its executions and their history. */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
+    this.requiredGrantee('grantRead', grantee);
     return this.stateMachine.grantRead(grantee);
   }
 
   /** Grants the right to answer callback tasks (`SendTaskSuccess`, `SendTaskFailure`, `SendTaskHeartbeat`). */
   public grantTaskResponse(grantee: iam.IGrantable): iam.Grant {
+    this.requiredGrantee('grantTaskResponse', grantee);
     return this.stateMachine.grantTaskResponse(grantee);
   }
 
   /** Grants the given actions on the workflow's executions. */
   public grantExecution(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    this.requiredGrantee('grantExecution', grantee);
     return this.stateMachine.grantExecution(grantee, ...actions);
   }
 
   /** Grants the given actions on the state machine. */
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    this.requiredGrantee('grant', grantee);
     return this.stateMachine.grant(grantee, ...actions);
   }
 
   /** A metric of this workflow's executions. */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    required(metricName, `Workflow '${this.node.id}': metric`, 'metricName', "give the name of a Step Functions metric, such as 'ExecutionsFailed'");
     return this.stateMachine.metric(metricName, props);
   }
 
@@ -443,6 +454,8 @@ export class Workflow extends Construct {
    * whose callers wait for the result.
    */
   public addSchedule(id: string, schedule: events.Schedule, options: WorkflowTriggerOptions = {}): events.Rule {
+    required(id, `Workflow '${this.node.id}': addSchedule`, 'id', 'give the construct id of the rule');
+    required(schedule, `Workflow '${this.node.id}': addSchedule`, 'schedule', 'give when to start, such as events.Schedule.rate(Duration.hours(1))');
     return this.addTrigger(id, { schedule, description: options.description }, options);
   }
 
@@ -451,6 +464,8 @@ export class Workflow extends Construct {
    * bus, or the given one). Not for `WorkflowType.expressSync()`, whose callers wait for the result.
    */
   public addEventTrigger(id: string, eventPattern: events.EventPattern, options: WorkflowEventTriggerOptions = {}): events.Rule {
+    required(id, `Workflow '${this.node.id}': addEventTrigger`, 'id', 'give the construct id of the rule');
+    required(eventPattern, `Workflow '${this.node.id}': addEventTrigger`, 'eventPattern', "give the events to start on, such as { source: ['aws.s3'] }");
     return this.addTrigger(id, { eventPattern, eventBus: options.eventBus, description: options.description }, options);
   }
 
@@ -460,6 +475,8 @@ export class Workflow extends Construct {
    * started and not awaited (request/response: the result holds its `ExecutionArn`).
    */
   public asNestedTask(scope: Construct, id: string, options: NestedWorkflowOptions = {}): tasks.StepFunctionsStartExecution {
+    required(scope, `Workflow '${this.node.id}': asNestedTask`, 'scope', 'give the construct to create the task in (the parent workflow\'s stack or construct)');
+    required(id, `Workflow '${this.node.id}': asNestedTask`, 'id', 'give the construct id of the task (also its state name)');
     if (options.input && options.input.type !== sfn.InputType.OBJECT) {
       throw new Error(`Workflow '${this.node.id}': nested task '${id}' input must be an object (sfn.TaskInput.fromObject) so that the parent execution's id can be added to it; leave input out to pass the state's input`);
     }
@@ -477,6 +494,10 @@ export class Workflow extends Construct {
       taskTimeout: options.taskTimeout,
       comment: options.comment,
     });
+  }
+
+  private requiredGrantee(method: string, grantee: iam.IGrantable): void {
+    required(grantee, `Workflow '${this.node.id}': ${method}`, 'grantee', 'give the role, user or function to grant (an iam.IGrantable)');
   }
 
   private addTrigger(id: string, ruleProps: events.RuleProps, options: WorkflowTriggerOptions): events.Rule {
@@ -508,6 +529,25 @@ export class Workflow extends Construct {
     suppressNag(policy, [{
       id: 'AwsSolutions-IAM5',
       reason: 'A Distributed Map describes, stops and redrives its own child executions, whose ARNs end with names made at run time; CDK grants this on the executions of this state machine only.',
+      appliesTo: findings,
+    }]);
+  }
+
+  /**
+   * CDK grants a task that runs another state machine and waits for it (`asNestedTask`, `.sync`) the
+   * describe and stop of that state machine's executions, whose ARNs end with names made at run time.
+   */
+  private suppressNestedExecutionFindings(): void {
+    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
+    if (!(policy instanceof iam.Policy)) return;
+    const nestedExecutionActions = ['states:DescribeExecution', 'states:StopExecution'];
+    const statements = (Stack.of(this).resolve(policy.document).Statement ?? []).filter((statement: any) =>
+      [statement.Action].flat().every((action: string) => nestedExecutionActions.includes(action)));
+    const findings = wildcardResourceFindings(statements);
+    if (findings.length === 0) return;
+    suppressNag(policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'A nested workflow task describes and stops the child executions it starts, whose ARNs end with names made at run time; CDK grants this on the executions of that child state machine only.',
       appliesTo: findings,
     }]);
   }

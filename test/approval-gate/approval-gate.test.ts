@@ -436,7 +436,8 @@ describe('validation', () => {
     new Workflow(stack, 'Quick', { definition: gate, type: WorkflowType.expressAsync() });
     const errors = synthErrors(stack);
     expect(errors).toContain("ApprovalGate 'Gate' cannot run in workflow Test/Quick: it waits for a person (.waitForTaskToken), which an EXPRESS (ASYNC) workflow cannot do; use WorkflowType.standard()");
-    expect(Template.fromStack(new Stack())).toBeDefined();
+    // The error stops synthesis: no template of that stack is ever written.
+    expect(() => Template.fromStack(stack)).toThrow(/ApprovalGate 'Gate' cannot run in workflow Test\/Quick/);
   });
 
   test('fails when the gate is in no workflow, and accepts a state machine given to addStateMachine', () => {

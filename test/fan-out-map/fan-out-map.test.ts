@@ -609,8 +609,8 @@ describe('FanOutMap validation', () => {
     const stack = newStack();
     expect(() => new FanOutMap(stack, 'Each', { items: json(), processor: FanOutProcessor.chain(new sfn.Pass(stack, 'Nothing').next(new sfn.Succeed(stack, 'Done'))) }))
       .toThrow("FanOutMap 'Each': the processor does no work (its states: 'Nothing' (Pass), 'Done' (Succeed)); add a Task, Map or Parallel state to it, or use FanOutProcessor.lambda");
-    expect(() => new FanOutMap(stack, 'Other', { items: json(), processor: FanOutProcessor.chain(undefined as unknown as sfn.IChainable) }))
-      .toThrow("FanOutMap 'Other': the processor is empty; give a Lambda function (FanOutProcessor.lambda) or a chain of states (FanOutProcessor.chain)");
+    expect(() => FanOutProcessor.chain(undefined as unknown as sfn.IChainable))
+      .toThrow('FanOutProcessor.chain: definition is required (got undefined); give the first state (or chain) that processes each item');
   });
 
   test('fails when a source is malformed', () => {

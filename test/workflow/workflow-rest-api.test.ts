@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -32,7 +32,14 @@ describe('WorkflowRestApi', () => {
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [Match.objectLike({ Action: 'states:StartSyncExecution', Resource: { Ref: Match.stringLikeRegexp('^Quotes') } })] },
     });
-    expect(api.url).toBeDefined();
+    // The URL is the deployed stage's invoke URL: https://<api id>.execute-api.<region>.<suffix>/prod/
+    expect(api.url).toBe(api.restApi.url);
+    expect(stack.resolve(api.url)).toEqual({
+      'Fn::Join': ['', [
+        'https://', { Ref: stack.getLogicalId(api.restApi.node.defaultChild as CfnElement) }, '.execute-api.us-east-1.', { Ref: 'AWS::URLSuffix' },
+        '/', { Ref: stack.getLogicalId(api.restApi.deploymentStage.node.defaultChild as CfnElement) }, '/',
+      ]],
+    });
   });
 
   test('is cdk-nag clean, with reasoned suppressions only', () => {

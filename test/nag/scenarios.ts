@@ -1,0 +1,62 @@
+/**
+ * An app with every construct of the library in its default configuration, as a user writes it.
+ * It is run against the packed library in a folder of its own (see cdk-nag-versions.test.ts), so
+ * the library and aws-cdk-lib are given, not imported: the folder's versions are the ones checked.
+ */
+import type * as cdk from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import type * as patterns from '../../src';
+
+/** The user's own resources (functions, buckets) are created under this construct in each stack. */
+export const USER_OWNED = 'UserOwned';
+
+/** Adds one stack per construct to the app. */
+export function addScenarios(app: cdk.App, lib: typeof patterns, aws: typeof cdk): void {
+  const { Duration, Stack, aws_lambda: lambda, aws_s3: s3, aws_stepfunctions: sfn, aws_events: events } = aws;
+  const owned = (stack: cdk.Stack) => (stack.node.tryFindChild(USER_OWNED) as Construct | undefined) ?? new Construct(stack, USER_OWNED);
+  const fn = (stack: cdk.Stack, id: string) => new lambda.Function(owned(stack), id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async (event) => event;'),
+  });
+
+  const standard = new Stack(app, 'StandardWorkflow');
+  const child = new lib.Workflow(standard, 'Child', { definition: new sfn.Pass(standard, 'Nothing') });
+  const parent = new lib.Workflow(standard, 'Parent', {
+    definition: new lib.ResilientLambdaInvoke(standard, 'Invoke', { lambdaFunction: fn(standard, 'Fn') })
+      .next(child.asNestedTask(standard, 'Run child')),
+  });
+  parent.addSchedule('Nightly', events.Schedule.rate(Duration.days(1)));
+
+  const express = new Stack(app, 'ExpressApi');
+  const quotes = new lib.Workflow(express, 'Quotes', {
+    definition: new lib.ResilientLambdaInvoke(express, 'Price', { lambdaFunction: fn(express, 'PriceFn'), payloadResponseOnly: true }),
+    type: lib.WorkflowType.expressSync(),
+  });
+  new lib.WorkflowRestApi(express, 'Api', { workflow: quotes });
+
+  const approval = new Stack(app, 'Approval');
+  const gate = new lib.ApprovalGate(approval, 'Approve', {
+    timeout: Duration.hours(1),
+    summary: sfn.JsonPath.stringAt('$.summary'),
+    approverEmails: ['approver@example.com'],
+  });
+  new lib.Workflow(approval, 'Purchases', { definition: gate.next(new sfn.Succeed(approval, 'Done')) });
+
+  const trading = new Stack(app, 'StockTrading');
+  new lib.StockTradingWorkflow(trading, 'Trading');
+
+  const fanOut = new Stack(app, 'FanOut');
+  const data = new s3.Bucket(owned(fanOut), 'Data', { enforceSSL: true });
+  const processor = lib.FanOutProcessor.lambda(fn(fanOut, 'Process'));
+  const inline = new lib.FanOutMap(fanOut, 'Inline', { items: lib.ItemSource.jsonArray('$.items'), processor });
+  const csv = new lib.FanOutMap(fanOut, 'Csv', {
+    items: lib.ItemSource.s3Csv(data, 'in/data.csv', { headers: sfn.CsvHeaders.useFirstRow() }),
+    processor: lib.FanOutProcessor.lambda(fn(fanOut, 'ProcessRows')),
+  });
+  const objects = new lib.FanOutMap(fanOut, 'Objects', {
+    items: lib.ItemSource.s3Objects(data, sfn.JsonPath.stringAt('$.prefix')),
+    processor: lib.FanOutProcessor.chain(new lib.ResilientLambdaInvoke(fanOut, 'Look', { lambdaFunction: fn(fanOut, 'LookFn') })),
+  });
+  new lib.Workflow(fanOut, 'Fan', { definition: inline.next(csv).next(objects) });
+}
