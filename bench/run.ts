@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { measureScale } from './distributed-scale';
 import { DESIGNS, DISTRIBUTED_MAP_SOURCE, ITEM_COUNTS } from './fan-out-cost';
 import { SHAPES, measureQueryLanguages } from './query-languages';
 import { measureHandlers, measureTarball } from './sizes';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
     + '. The inline Map pays one transition per item, like a′), and fits only small lists; batching is what makes the large counts cheap.');
 
   log('local engine...');
-  const [rounds, perRound] = options.smoke ? [2, 10] : [6, 200];
+  const [rounds, perRound] = options.smoke ? [1, 10] : [6, 200];
   const engine = await measureEngine(rounds, perRound);
   const rate = (name: string): Summary => summarize(engine.find(e => e.engine === name)!.perSecond);
   const languages = await measureQueryLanguages(rounds, options.smoke ? 10 : 300);
@@ -117,6 +118,18 @@ async function main(): Promise<void> {
       ? `npm tarball (\`npm pack --dry-run\` after \`npx projen compile\`): ${tarball.bytes.toLocaleString('en-US')} bytes packed, `
         + `${tarball.unpackedBytes.toLocaleString('en-US')} unpacked, ${tarball.files} files.`
       : 'npm tarball: not measured (lib/ is not compiled; the full run compiles it).');
+
+  log('distributed map at scale...');
+  const scaleSizes = options.smoke ? [100, 1_000] : [1_000, 10_000, 100_000];
+  const scale = measureScale(scaleSizes);
+  sections.push('## 6. A Distributed Map at scale on the local engine',
+    'bench/distributed-scale.ts: items in a JSON Lines file in the local S3, batches of 100 items, each batch an Express child '
+    + 'execution whose inline Map runs the per-item task, results written back; each size in a fresh Node.js process '
+    + '(peak memory is that process\'s maximum resident set, Node.js itself included).',
+    table(['items', 'child executions', 'wall time', 'per 1,000 items', 'peak memory', 'per 1,000 items'], scale.map(r => [
+      r.items.toLocaleString('en-US'), r.children.toLocaleString('en-US'), `${(r.ms / 1000).toFixed(2)} s`, `${(r.ms / (r.items / 1000)).toFixed(1)} ms`,
+      `${r.peakMiB.toFixed(0)} MiB`, `${((r.peakMiB * 1024) / (r.items / 1000)).toFixed(0)} KiB`,
+    ])));
 
   const cpu = os.cpus();
   const header = [

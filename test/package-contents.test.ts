@@ -31,11 +31,17 @@ function allowlist(): string[] {
   const handlers = Object.values<any>(tasks)
     .filter(t => /^bundle:.*\.lambda$/.test(t.name))
     .map(t => t.steps[0].execArgs.find((a: string) => a.startsWith('--outfile=')).slice('--outfile='.length));
+  // A bundled dependency (the local engine's official JSONata) ships as its own package would.
+  const bundled = (pkg.bundledDependencies ?? []).flatMap((dep: string) => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: path.join(ROOT, 'node_modules', dep), encoding: 'utf8' });
+    return (JSON.parse(out)[0].files as Array<{ path: string }>).map(f => `node_modules/${dep}/${f.path}`);
+  });
   return [
     'package.json', 'README.md', 'LICENSE', '.jsii',
     pkg.bin['cdk-workflow-patterns'],
     ...library,
     ...handlers,
+    ...bundled,
   ].sort();
 }
 

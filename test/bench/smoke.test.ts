@@ -14,7 +14,10 @@ const ROOT = path.resolve(__dirname, '..', '..');
 function tableRows(markdown: string, heading: string): string[][] {
   const section = markdown.split('\n## ').find(s => s.startsWith(heading));
   if (!section) throw new Error(`no section '${heading}' in:\n${markdown}`);
-  return section.split('\n').filter(l => l.startsWith('| ')).slice(2).map(l => l.slice(2, -2).split(' | '));
+  // Every table of the section, without its header and separator lines.
+  const lines = section.split('\n').filter(l => l.startsWith('| '));
+  const separator = (l: string | undefined) => l !== undefined && /^\|\s*-/.test(l);
+  return lines.filter((l, i) => !separator(l) && !separator(lines[i + 1])).map(l => l.slice(2, -2).split(' | '));
 }
 
 describe('benchmark smoke run', () => {
@@ -30,7 +33,7 @@ describe('benchmark smoke run', () => {
   }, 240_000);
 
   test('every table is produced, with no number that is not finite', () => {
-    for (const heading of ['1. Synth', '2. Run time', '3. FanOutMap', '4. Local engine', '5. Size']) {
+    for (const heading of ['1. Synth', '2. Run time', '3. FanOutMap', '4. Local engine', '5. Size', '6. A Distributed Map']) {
       expect(tableRows(markdown, heading).length).toBeGreaterThan(0);
     }
     expect(markdown).not.toMatch(/NaN|Infinity|undefined/);
@@ -56,5 +59,8 @@ describe('benchmark smoke run', () => {
     expect(tableRows(markdown, '3. FanOutMap')).toHaveLength(4);
     for (const row of tableRows(markdown, '4. Local engine')) expect(Number(row[1].replace(/,/g, ''))).toBeGreaterThan(0);
     for (const row of tableRows(markdown, '5. Size')) expect(Number(row[1].replace(/,/g, ''))).toBeGreaterThan(0);
+    const scale = tableRows(markdown, '6. A Distributed Map');
+    expect(scale.map(r => r[0])).toEqual(['100', '1,000']);
+    expect(scale.map(r => r[1])).toEqual(['1', '10']);
   });
 });
