@@ -185,7 +185,9 @@ export async function runDistributedMap(
     const value = scope
       ? (state.Items === undefined ? run.input : await flow.template(state.Items, 'Items', scope))
       : (state.ItemsPath !== undefined ? flow.required(state.ItemsPath, 'ItemsPath', run.pathScope(effective)) : effective);
-    if (!Array.isArray(value)) throw new StatesError('States.Runtime', `Map state input must be an array but was: ${JSON.stringify(value)}`);
+    if (!Array.isArray(value)) {
+      throw new StatesError(scope ? 'States.QueryEvaluationError' : 'States.Runtime', `Map state input must be an array but was: ${JSON.stringify(value)}`, scope ? 'Items' : undefined);
+    }
     items = value;
   }
   ex.history.add(thread, 'MapStateStarted', { mapStateStartedEventDetails: { length: state.ItemReader ? 0 : items.length } });
@@ -234,16 +236,18 @@ export async function runDistributedMap(
   if (maxItems !== undefined && !Number.isInteger(maxItems)) {
     throw new StatesError('States.Runtime', `The MaxItemsPath field refers to value ${quoted(maxItems)} which is not a valid integer: ${readerConfig.MaxItemsPath ?? 'MaxItems'}`);
   }
+  // A number given as text ("1") is read as that number, as AWS does.
+  const numeric = (v: unknown) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v);
   let maxConcurrency: unknown = state.MaxConcurrency ?? 0;
-  if (state.MaxConcurrencyPath !== undefined) maxConcurrency = evalPath(state.MaxConcurrencyPath, 'MaxConcurrencyPath');
+  if (state.MaxConcurrencyPath !== undefined) maxConcurrency = numeric(evalPath(state.MaxConcurrencyPath, 'MaxConcurrencyPath'));
   else if (typeof state.MaxConcurrency === 'string') maxConcurrency = await eval1(state.MaxConcurrency, 'MaxConcurrency');
   if (!(Number.isInteger(maxConcurrency) && (maxConcurrency as number) >= 0)) {
-    throw new StatesError('States.Runtime', `The MaxConcurrencyPath field refers to value ${JSON.stringify(maxConcurrency)}, which is not a non-negative integer.`);
+    throw new StatesError('States.Runtime', `The MaxConcurrencyPath field refers to value ${quoted(maxConcurrency)} which is not a valid integer: ${state.MaxConcurrencyPath ?? 'MaxConcurrency'}`);
   }
-  const toleratedPercent: unknown = state.ToleratedFailurePercentagePath !== undefined
-    ? evalPath(state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentagePath') : await eval1(state.ToleratedFailurePercentage, 'ToleratedFailurePercentage');
-  const toleratedCount: unknown = state.ToleratedFailureCountPath !== undefined
-    ? evalPath(state.ToleratedFailureCountPath, 'ToleratedFailureCountPath') : await eval1(state.ToleratedFailureCount, 'ToleratedFailureCount');
+  const toleratedPercent: unknown = numeric(state.ToleratedFailurePercentagePath !== undefined
+    ? evalPath(state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentagePath') : await eval1(state.ToleratedFailurePercentage, 'ToleratedFailurePercentage'));
+  const toleratedCount: unknown = numeric(state.ToleratedFailureCountPath !== undefined
+    ? evalPath(state.ToleratedFailureCountPath, 'ToleratedFailureCountPath') : await eval1(state.ToleratedFailureCount, 'ToleratedFailureCount'));
   if (toleratedPercent !== undefined && typeof toleratedPercent !== 'number') {
     throw new StatesError('States.Runtime', `The ToleratedFailurePercentagePath field refers to value ${quoted(toleratedPercent)} which is not a valid float: ${state.ToleratedFailurePercentagePath}`);
   }
@@ -269,10 +273,10 @@ export async function runDistributedMap(
   const runId = ex.random.uuid();
   const mapRunArn = `arn:aws:states:${ex.region}:${ex.account}:mapRun:${machine}/${label}:${runId}`;
   const childMachineArn = `arn:aws:states:${ex.region}:${ex.account}:stateMachine:${machine}/${label}`;
-  ex.history.add(thread, 'MapRunStarted', { mapRunStartedEventDetails: { mapRunArn } });
+  const runStartedId = ex.history.add(thread, 'MapRunStarted', { mapRunStartedEventDetails: { mapRunArn } });
   const failRun = (e: StatesError): never => {
     ex.history.add(thread, 'MapRunFailed', { mapRunFailedEventDetails: { error: e.error, cause: e.causeText } });
-    ex.history.add(thread, 'MapStateFailed', {});
+    run.branchFailure = e;
     throw e;
   };
   let inputs: unknown[];
@@ -373,11 +377,13 @@ export async function runDistributedMap(
   ex.mapRuns.push(record);
   if (exceeded) {
     ex.history.add(thread, 'MapRunFailed', { mapRunFailedEventDetails: { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' } });
-    ex.history.add(thread, 'MapStateFailed', {});
-    throw new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+    run.branchFailure = new StatesError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+    throw run.branchFailure;
   }
   ex.history.add(thread, 'MapRunSucceeded', {});
   ex.history.add(thread, 'MapStateSucceeded', {});
+  // AWS links MapStateExited to MapRunStarted.
+  thread.lastEventId = runStartedId;
   if (written) return { MapRunArn: mapRunArn, ResultWriterDetails: written };
   const outputs = children.map(c => c.result?.output ?? null);
   // A WriterConfig alone shapes the state's output instead of a file.

@@ -363,6 +363,8 @@ class StateRun {
   private retryCount = 0;
   private readonly enteredAt: number;
   private cachedContext?: { retries: number; value: Record<string, unknown> };
+  /** The error a Map's iteration, a Parallel's branch or a map run failed with: its StateFailed event is due. */
+  branchFailure?: StatesError;
 
   constructor(
     private readonly ex: Execution,
@@ -572,7 +574,15 @@ class StateRun {
       } catch (e) {
         if (!(e instanceof StatesError)) throw e;
         const failure = withLocation(e, this.name, this.enteredId);
-        if (isTerminal(failure)) throw failure;
+        const fromBranches = e === this.branchFailure;
+        this.branchFailure = undefined;
+        const final = () => {
+          if (fromBranches) this.ex.history.add(this.thread, `${s.Type}StateFailed`, {});
+        };
+        if (isTerminal(failure)) {
+          final();
+          throw failure;
+        }
         const retrierIndex = (s.Retry ?? []).findIndex((r: any) => matches(r.ErrorEquals, failure.error));
         if (retrierIndex >= 0) {
           const retrier = s.Retry[retrierIndex];
@@ -589,6 +599,7 @@ class StateRun {
             continue;
           }
         }
+        final();
         const catcher = (s.Catch ?? []).find((c: any) => matches(c.ErrorEquals, failure.error));
         if (!catcher) throw failure;
         this.record.caught = { error: failure.error, cause: failure.causeText, next: catcher.Next };
@@ -679,8 +690,9 @@ class StateRun {
     group.release();
     if (this.thread.scope.aborted) throw new Aborted();
     if (failed) {
-      this.ex.history.add(this.thread, 'ParallelStateFailed', {});
-      throw (failed as StateFailure).error;
+      // ParallelStateFailed is recorded once, when no retry follows (withRetryAndCatch).
+      this.branchFailure = (failed as StateFailure).error;
+      throw this.branchFailure;
     }
     for (const r of settled) if (r.status === 'rejected' && !(r.reason instanceof Aborted)) throw r.reason;
     this.ex.history.add(this.thread, 'ParallelStateSucceeded', {});
@@ -704,9 +716,15 @@ class StateRun {
       items = s.ItemsPath !== undefined ? flow.required(s.ItemsPath, 'ItemsPath', this.pathScope(effective)) : effective;
       if (s.MaxConcurrencyPath !== undefined) maxConcurrency = flow.required(s.MaxConcurrencyPath, 'MaxConcurrencyPath', this.pathScope(effective));
     }
-    if (!Array.isArray(items)) throw new StatesError('States.Runtime', `Map state input must be an array but was: ${JSON.stringify(items)}`);
+    if (!Array.isArray(items)) {
+      throw new StatesError(scope ? 'States.QueryEvaluationError' : 'States.Runtime', `Map state input must be an array but was: ${JSON.stringify(items)}`, scope ? 'Items' : undefined);
+    }
+    if (typeof maxConcurrency === 'string' && /^\d+$/.test(maxConcurrency)) maxConcurrency = Number(maxConcurrency);
     if (!(Number.isInteger(maxConcurrency) && (maxConcurrency as number) >= 0)) {
-      throw new StatesError('States.Runtime', `The MaxConcurrency field refers to value ${JSON.stringify(maxConcurrency)}, which is not a non-negative integer.`);
+      const shown = `"${typeof maxConcurrency === 'string' ? maxConcurrency : JSON.stringify(maxConcurrency)}"`;
+      throw new StatesError('States.Runtime', s.MaxConcurrencyPath !== undefined
+        ? `The MaxConcurrencyPath field refers to value ${shown} which is not a valid integer: ${s.MaxConcurrencyPath}`
+        : `The MaxConcurrency field refers to value ${shown} which is not a valid integer`);
     }
     const processor: Graph = s.ItemProcessor ?? s.Iterator;
     const selector = s.ItemSelector ?? s.Parameters;
@@ -722,6 +740,7 @@ class StateRun {
     const group = this.thread.scope.child();
     const limit = (maxConcurrency as number) === 0 ? inputs.length : (maxConcurrency as number);
     let failed: StateFailure | undefined;
+    let failedInner: number | undefined;
     let nextIndex = 0;
     // AWS links an iteration's start to the last event inside the iteration before it.
     let lastInner = startedId;
@@ -737,6 +756,7 @@ class StateRun {
         this.ex.history.add(thread, 'MapIterationSucceeded', { mapIterationSucceededEventDetails: { name: this.name, index } });
       } catch (e) {
         if (e instanceof StateFailure) {
+          if (!failed) failedInner = thread.lastEventId;
           this.ex.history.add(thread, 'MapIterationFailed', { mapIterationFailedEventDetails: { name: this.name, index } });
           if (!failed) {
             failed = e;
@@ -761,8 +781,10 @@ class StateRun {
     if (this.thread.scope.aborted) throw new Aborted();
     this.thread.lastEventId = this.ex.history.events.length;
     if (failed) {
-      this.ex.history.add(this.thread, 'MapStateFailed', {});
-      throw (failed as StateFailure).error;
+      // MapStateFailed is recorded once, when no retry follows, linked to the failing iteration's last event.
+      this.thread.lastEventId = failedInner ?? this.thread.lastEventId;
+      this.branchFailure = (failed as StateFailure).error;
+      throw this.branchFailure;
     }
     for (const r of settled) if (r.status === 'rejected' && !(r.reason instanceof Aborted)) throw r.reason;
     // AWS links MapStateExited to the same event as MapStateSucceeded.
