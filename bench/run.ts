@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { measureScale } from './distributed-scale';
-import { DESIGNS, DISTRIBUTED_MAP_SOURCE, ITEM_COUNTS } from './fan-out-cost';
+import { fanOutCostSection } from './fan-out-cost';
 import { SHAPES, measureQueryLanguages } from './query-languages';
 import { measureHandlers, measureTarball } from './sizes';
 import { Summary, ratio, showSummary, summarize, table } from './stats';
@@ -72,20 +72,7 @@ async function main(): Promise<void> {
     + 'and a numeric trade id goes through the baseline without a complaint.');
 
   log('fan-out cost model...');
-  sections.push('## 3. FanOutMap cost model',
-    'Step Functions charges for one fan-out over M items (bench/fan-out-cost.ts states every assumption: a one-task item processor, '
-    + 'Express children at 64 MB for 100 ms per item, or 100 ms + 10 ms per item for a batch; one parent transition per child started, '
-    + `${DISTRIBUTED_MAP_SOURCE}). The work of the items themselves is the same in every design and left out.`,
-    table(['design', ...ITEM_COUNTS.flatMap(m => [`${m.toLocaleString('en-US')} items: transitions`, 'Express children', 'cost'])],
-      DESIGNS.map(d => [`${d.name}: ${d.description}`, ...ITEM_COUNTS.flatMap(m => {
-        const t = d.transitions(m);
-        const c = d.costUsd(m);
-        return t === undefined || c === undefined ? ['does not fit', '', ''] : [t.toLocaleString('en-US'), d.expressChildren(m).toLocaleString('en-US'), formatUsd(c)];
-      })])),
-    `Every design grows linearly with the items; what differs is the slope, per item at ${ITEM_COUNTS[ITEM_COUNTS.length - 1].toLocaleString('en-US')} items: `
-    + DESIGNS.filter(d => d.costUsd(ITEM_COUNTS[ITEM_COUNTS.length - 1]) !== undefined)
-      .map(d => `${d.name.split(')')[0]}) ${formatUsd(d.costUsd(ITEM_COUNTS[ITEM_COUNTS.length - 1])! / ITEM_COUNTS[ITEM_COUNTS.length - 1])}`).join(', ')
-    + '. The inline Map pays one transition per item, like a′), and fits only small lists; batching is what makes the large counts cheap.');
+  sections.push(...fanOutCostSection());
 
   log('local engine...');
   const [rounds, perRound] = options.smoke ? [1, 10] : [6, 200];

@@ -111,16 +111,6 @@ export interface MapRunCounts {
   readonly pending: number;
 }
 
-/** Counts of a map run, as DescribeMapRun gives them. */
-export interface MapRunCounts {
-  readonly total: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly timedOut: number;
-  readonly aborted: number;
-  readonly pending: number;
-}
-
 /** A Distributed Map run: its child executions and item counts. */
 export interface MapRunRecord {
   readonly mapRunArn: string;

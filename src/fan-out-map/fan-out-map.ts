@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -87,10 +87,28 @@ export interface FanOutMapProps {
   readonly childExecutionType?: sfn.StateMachineType;
 
   /**
-   * Groups items into batches (distributed mode only).
-   * @default - no batching: one child execution per item
+   * Groups items into batches that the processor receives whole, as `{ Items: [...], BatchInput }`
+   * (distributed mode only). Leave it out to keep a processor that takes one item: the items are
+   * then still grouped into child executions (see `itemsPerChildExecution`).
+   * @default - the processor receives one item
    */
   readonly batching?: FanOutBatching;
+
+  /**
+   * How many items one Express child execution runs, each through the processor on its own, 10 at
+   * a time (distributed mode only; not with `batching`). One child execution costs the parent one
+   * state transition, so 100 items a child cost about 1/100 of one child per item (see the README's
+   * cost table). A child with a failed item runs its other items to the end and then fails with
+   * `FanOutMap.ItemsFailed`; its output (or the failure's cause) lists each item's outcome,
+   * `{ Status: 'SUCCEEDED', Output }` or `{ Status: 'FAILED', Failure: { Error, Cause } }`.
+   * The batch holds at most 256 KiB of items and its outcomes must fit in the 256 KiB payload
+   * limit (about 2.5 KiB of output an item at 100); with 10 items at a time an item has about 30
+   * seconds of the 5 minutes an Express child may run. 1 runs each item in its own child.
+   * @default - 100 with Express children; 1 with Standard children (billed per state transition, grouping saves nothing)
+   *   or when `toleratedFailure` is partial (a count above 0, a percentage between 0 and 100, or read at run time),
+   *   since the Map counts every item of a failed child as failed
+   */
+  readonly itemsPerChildExecution?: number;
 
   /**
    * How many failed items the map run tolerates before it fails (distributed mode only).
@@ -155,6 +173,10 @@ const INLINE_MAX_CONCURRENCY = 40;
 const DISTRIBUTED_MAX_CONCURRENCY = 10_000;
 /** The Step Functions payload limit, the most bytes a batch may hold. */
 const MAX_PAYLOAD_BYTES = 262_144;
+/** Items an Express child execution runs by default (bench/fan-out-cost.ts, README "What a fan-out costs"). */
+const DEFAULT_ITEMS_PER_CHILD = 100;
+/** Items a child execution runs at the same time. */
+const ITEMS_AT_ONCE_PER_CHILD = 10;
 
 /**
  * Processes every item of a data set in parallel, from a few items in the state input to millions
@@ -173,6 +195,12 @@ export class FanOutMap extends sfn.StateMachineFragment {
 
   /** The most concurrent child executions of a Distributed Map (a service limit). */
   public static readonly DISTRIBUTED_MAX_CONCURRENCY = DISTRIBUTED_MAX_CONCURRENCY;
+
+  /** How many items an Express child execution runs by default, each through the processor. */
+  public static readonly DEFAULT_ITEMS_PER_CHILD_EXECUTION = DEFAULT_ITEMS_PER_CHILD;
+
+  /** The error of a child execution in which an item failed (`itemsPerChildExecution` above 1). */
+  public static readonly ITEMS_FAILED_ERROR = 'FanOutMap.ItemsFailed';
 
   public readonly startState: sfn.State;
   public readonly endStates: sfn.INextable[];
@@ -197,6 +225,12 @@ export class FanOutMap extends sfn.StateMachineFragment {
 
   /** The label of the map runs (distributed mode). */
   public readonly label?: string;
+
+  /**
+   * How many items one child execution runs, each through the processor (distributed mode
+   * without `batching`); `undefined` inline or with `batching`.
+   */
+  public readonly itemsPerChildExecution?: number;
 
   /** The task that reads the item counts of the map run, when results are written to S3. */
   public readonly summaryState?: tasks.CallAwsService;
@@ -229,6 +263,14 @@ export class FanOutMap extends sfn.StateMachineFragment {
       if (props.writeResults || props.resultBucket || props.resultPrefix || props.resultWriterConfig) onlyDistributed('writing results to S3', 'remove the result options');
       if (props.childExecutionType) onlyDistributed('childExecutionType', 'remove it');
       if (props.label !== undefined) onlyDistributed('label', 'remove it');
+      if (props.itemsPerChildExecution !== undefined) onlyDistributed('itemsPerChildExecution', 'remove it');
+    }
+    if (props.batching && props.itemsPerChildExecution !== undefined) {
+      fail(`batching and itemsPerChildExecution (${props.itemsPerChildExecution}) exclude each other: batching hands the processor a whole batch, itemsPerChildExecution groups items that the processor still takes one by one; keep one of them`);
+    }
+    const perChild = props.itemsPerChildExecution;
+    if (perChild !== undefined && !Token.isUnresolved(perChild) && (!Number.isInteger(perChild) || perChild < 1)) {
+      fail(`itemsPerChildExecution must be a whole number, at least 1 (got ${perChild})`);
     }
 
     const maxConcurrency = props.maxConcurrency ?? (distributed ? 1000 : INLINE_MAX_CONCURRENCY);
@@ -275,6 +317,7 @@ export class FanOutMap extends sfn.StateMachineFragment {
         + 'leave childExecutionType out (STANDARD children are then used) or set it to sfn.StateMachineType.STANDARD');
     }
     this.childExecutionType = props.childExecutionType ?? (needsStandard ? sfn.StateMachineType.STANDARD : sfn.StateMachineType.EXPRESS);
+    if (!props.batching) this.itemsPerChildExecution = this.defaultItemsPerChild(props);
 
     const label = props.label ?? defaultLabel(stateName);
     if (!Token.isUnresolved(label) && (label.length === 0 || label.length > 40 || !/^[A-Za-z0-9_-]+$/.test(label))) {
@@ -282,7 +325,14 @@ export class FanOutMap extends sfn.StateMachineFragment {
     }
     this.label = label;
 
-    const batcher = props.batching ? this.itemBatcher(props.batching, fail) : undefined;
+    const grouped = (this.itemsPerChildExecution ?? 1) !== 1;
+    const batcher = props.batching ? this.itemBatcher(props.batching, fail)
+      : grouped ? new sfn.ItemBatcher({ maxItemsPerBatch: this.itemsPerChildExecution, maxInputBytesPerBatch: MAX_PAYLOAD_BYTES }) : undefined;
+    // With items grouped, maxConcurrency still counts items: children x items at once in each.
+    const atOnce = !grouped ? 1 : Math.min(ITEMS_AT_ONCE_PER_CHILD,
+      Token.isUnresolved(this.itemsPerChildExecution) ? ITEMS_AT_ONCE_PER_CHILD : this.itemsPerChildExecution!,
+      Token.isUnresolved(maxConcurrency) ? ITEMS_AT_ONCE_PER_CHILD : maxConcurrency);
+    const children = atOnce === 1 || Token.isUnresolved(maxConcurrency) ? maxConcurrency : Math.ceil(maxConcurrency / atOnce);
     const tolerance = this.tolerance(props.toleratedFailure, fail);
 
     const writeResults = props.writeResults ?? true;
@@ -309,13 +359,13 @@ export class FanOutMap extends sfn.StateMachineFragment {
       itemReader: source._reader(),
       itemSelector,
       itemBatcher: batcher,
-      maxConcurrency,
+      maxConcurrency: children,
       mapExecutionType: this.childExecutionType,
       label,
       resultPath: props.resultPath,
       ...tolerance,
     }, writer, statements);
-    map.itemProcessor(processor!);
+    map.itemProcessor(grouped ? this.groupedProcessor(stateName, processor!, atOnce) : processor!);
     this.map = map;
     this.mapState = map;
     this.startState = map;
@@ -383,6 +433,68 @@ export class FanOutMap extends sfn.StateMachineFragment {
     }
     const prefix = this.resultPrefix !== undefined && !isDynamic(this.resultPrefix) ? `${this.resultPrefix}/*` : '*';
     return this.resultBucket.grantRead(grantee, prefix);
+  }
+
+  /**
+   * How many items a child runs when the user has not batched: 100 for Express children, unless
+   * a partial tolerance needs each failed item counted alone; 1 for Standard children.
+   */
+  private defaultItemsPerChild(props: FanOutMapProps): number {
+    if (props.itemsPerChildExecution !== undefined) return props.itemsPerChildExecution;
+    if (this.childExecutionType === sfn.StateMachineType.STANDARD) return 1;
+    const tolerated = props.toleratedFailure;
+    if (tolerated && isPartial(tolerated)) {
+      Annotations.of(this).addWarningV2('cdk-workflow-patterns:fanOutOneItemPerChild',
+        `FanOutMap '${this.node.id}': toleratedFailure (${tolerated}) counts failed items, and a Distributed Map counts every item of a failed child execution as failed, `
+        + `so each item runs in its own child execution, which costs Step Functions about ${DEFAULT_ITEMS_PER_CHILD} times more than the default of ${DEFAULT_ITEMS_PER_CHILD} items a child; `
+        + `set itemsPerChildExecution (${DEFAULT_ITEMS_PER_CHILD}, say) to accept that a failed item counts its whole child against the tolerance, or leave toleratedFailure out`);
+      return 1;
+    }
+    return DEFAULT_ITEMS_PER_CHILD;
+  }
+
+  /**
+   * The definition of a child execution that runs a group of items, each through the processor,
+   * with each item's outcome recorded; the child fails after all its items ran if one failed.
+   */
+  private groupedProcessor(stateName: string, processor: sfn.IChainable, atOnce: number): sfn.IChainable {
+    const outcome = new sfn.Parallel(this, 'ItemOutcome', {
+      stateName: `${stateName} item outcome`,
+      comment: 'Runs one item through the processor and records its outcome',
+      resultSelector: { Status: 'SUCCEEDED', Output: sfn.JsonPath.objectAt('$[0]') },
+    });
+    outcome.branch(processor);
+    const failed = new sfn.Pass(this, 'ItemError', {
+      stateName: `${stateName} item error`,
+      comment: 'Records the error of an item; the other items go on',
+      parameters: { Status: 'FAILED', Failure: sfn.JsonPath.objectAt('$') },
+    });
+    outcome.addCatch(failed, { errors: ['States.ALL'] });
+    const items = new sfn.Map(this, 'Items', {
+      stateName: `${stateName} items`,
+      comment: 'Runs each item of the child execution through the processor',
+      itemsPath: '$.Items',
+      maxConcurrency: atOnce,
+      resultSelector: {
+        Results: sfn.JsonPath.objectAt('$'),
+        Failed: sfn.JsonPath.listAt("$[?(@.Status == 'FAILED')]"),
+      },
+    });
+    items.itemProcessor(outcome);
+    const batchFailed = new sfn.Fail(this, 'ItemsFailed', {
+      stateName: `${stateName} items failed`,
+      comment: 'Fails the child execution, with the outcome of each of its items as the cause',
+      error: FanOutMap.ITEMS_FAILED_ERROR,
+      causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.Results')),
+    });
+    const done = new sfn.Succeed(this, 'ItemsDone', {
+      stateName: `${stateName} items done`,
+      comment: 'Outputs the outcome of each item',
+      outputPath: '$.Results',
+    });
+    return items.next(new sfn.Choice(this, 'AnyItemFailed', { stateName: `${stateName} any item failed?` })
+      .when(sfn.Condition.isPresent('$.Failed[0]'), batchFailed)
+      .otherwise(done));
   }
 
   private objectOf(input: sfn.TaskInput | undefined, what: string): { [key: string]: any } | undefined {
@@ -519,6 +631,13 @@ function mapRunArn(label: string): string {
     resourceName: `*/${label}:*`,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
+}
+
+/** A tolerance between none and all: a Map that groups items could only count it by child execution. */
+function isPartial(tolerated: ToleratedFailure): boolean {
+  if (tolerated.kind === 'none') return false;
+  if (tolerated.path !== undefined || Token.isUnresolved(tolerated.value)) return true;
+  return tolerated.kind === 'count' ? tolerated.value !== 0 : tolerated.value !== 0 && tolerated.value !== 100;
 }
 
 function defaultLabel(stateName: string): string {

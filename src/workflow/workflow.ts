@@ -598,6 +598,10 @@ export class Workflow extends Construct {
       if (issue) {
         errors.push(`${at} ${issue.what}, which an ${this.type} workflow cannot ${issue.verb}; ${fix}${issue.alternative ? `, or ${issue.alternative}` : ''}`);
       }
+      if (this.type.isExpress && json.Type === 'Map' && (json.ItemProcessor ?? json.Iterator)?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
+        errors.push(`${at} is a Distributed Map (a FanOutMap over S3 or in DISTRIBUTED mode), which Step Functions runs in Standard workflows only; `
+          + `${fix} (its child executions stay Express, and the parent pays one state transition per child execution), or use an inline Map (FanOutMode.INLINE) for a JSON array in the input`);
+      }
       if (this.type.isExpress && json.Type === 'Wait') {
         if (typeof json.Seconds === 'number' && json.Seconds > EXPRESS_MAX_SECONDS) {
           errors.push(`${at} waits ${json.Seconds} seconds, longer than the 5 minutes an ${this.type} workflow may run; wait at most ${EXPRESS_MAX_SECONDS} seconds or ${fix}`);

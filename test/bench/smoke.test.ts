@@ -7,6 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { DESIGNS, GROUP_SIZES } from '../../bench/fan-out-cost';
 import { PATHS } from '../../bench/transitions';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -14,10 +15,10 @@ const ROOT = path.resolve(__dirname, '..', '..');
 function tableRows(markdown: string, heading: string): string[][] {
   const section = markdown.split('\n## ').find(s => s.startsWith(heading));
   if (!section) throw new Error(`no section '${heading}' in:\n${markdown}`);
-  // Every table of the section, without its header and separator lines.
-  const lines = section.split('\n').filter(l => l.startsWith('| '));
-  const separator = (l: string | undefined) => l !== undefined && /^\|\s*-/.test(l);
-  return lines.filter((l, i) => !separator(l) && !separator(lines[i + 1])).map(l => l.slice(2, -2).split(' | '));
+  // The body rows of every table of the section: each table's header and separator left out.
+  const lines = section.split('\n');
+  const isSeparator = (l: string | undefined) => l !== undefined && /^\| (--- \| )*--- \|$/.test(l);
+  return lines.filter((l, i) => l.startsWith('| ') && !isSeparator(l) && !isSeparator(lines[i + 1])).map(l => l.slice(2, -2).split(' | '));
 }
 
 describe('benchmark smoke run', () => {
@@ -56,8 +57,10 @@ describe('benchmark smoke run', () => {
   });
 
   test('fan-out cost, engine throughput and handler sizes are numbers', () => {
-    expect(tableRows(markdown, '3. FanOutMap')).toHaveLength(4);
-    for (const row of tableRows(markdown, '4. Local engine')) expect(Number(row[1].replace(/,/g, ''))).toBeGreaterThan(0);
+    // Two tables: the designs, then the sizes of a child compared.
+    expect(tableRows(markdown, '3. FanOutMap')).toHaveLength(DESIGNS.length + GROUP_SIZES.length);
+    // A rate reads 'median (min–max)': its median is checked.
+    for (const row of tableRows(markdown, '4. Local engine')) expect(parseFloat(row[1].replace(/,/g, ''))).toBeGreaterThan(0);
     for (const row of tableRows(markdown, '5. Size')) expect(Number(row[1].replace(/,/g, ''))).toBeGreaterThan(0);
     const scale = tableRows(markdown, '6. A Distributed Map');
     expect(scale.map(r => r[0])).toEqual(['100', '1,000']);

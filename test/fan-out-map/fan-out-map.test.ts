@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -8,12 +8,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import {
-  FanOutMap, FanOutMapProps, FanOutMode, FanOutProcessor, ItemSource, LambdaRetry, ToleratedFailure, Workflow,
+  FanOutMap, FanOutMapProps, FanOutMode, FanOutProcessor, ItemSource, LambdaRetry, ToleratedFailure, Workflow, WorkflowType,
 } from '../../src';
 import { arnOf, aslOf } from '../support/asl';
 import { LocalS3, TaskFailure, itemProcessorOf, runLocally } from '../support/local-execution';
 import { expectNagClean } from '../support/nag';
 import { snapshotOf } from '../support/snapshot';
+import { synthErrors } from '../support/synth';
 
 function newStack() {
   return new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'us-east-1' } });
@@ -197,7 +198,7 @@ describe('FanOutMap distributed (items in S3)', () => {
     ['s3Manifest', (b: s3.IBucket) => ItemSource.s3Manifest(b, 'inv/src/cfg/2024-01-01T00-00Z/manifest.json'), {
       Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'MANIFEST' }, Parameters: { Key: 'inv/src/cfg/2024-01-01T00-00Z/manifest.json' },
     }],
-  ])('%s: a Distributed Map with its item reader, Express children, 1000 at a time, results to S3', (_name, source, reader) => {
+  ])('%s: a Distributed Map with its item reader, Express children of 100 items, 1000 items at a time, results to S3', (_name, source, reader) => {
     const stack = newStack();
     const bucket = dataBucket(stack);
     const { map, asl } = fanOut(stack, { items: source(bucket) });
@@ -205,9 +206,10 @@ describe('FanOutMap distributed (items in S3)', () => {
     expect(state.ItemReader).toMatchObject(reader);
     expect(state.ItemReader.Parameters.Bucket).toBe(arnOf(bucket, 'Ref'));
     expect(state).toMatchObject({
-      MaxConcurrency: 1000,
+      MaxConcurrency: 100, // children, each running 10 of its items at a time: 1000 items
       Label: 'Each',
-      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } },
+      ItemBatcher: { MaxItemsPerBatch: 100, MaxInputBytesPerBatch: 262144 },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Each items' },
       ResultWriter: {
         Resource: 'arn:aws:states:::s3:putObject',
         Parameters: { Bucket: arnOf(map.resultBucket!, 'Ref'), Prefix: 'fan-out/Each' },
@@ -219,6 +221,8 @@ describe('FanOutMap distributed (items in S3)', () => {
     expect(asl()).toBeValidAsl();
     expect(map.mode).toBe(FanOutMode.DISTRIBUTED);
     expect(map.childExecutionType).toBe(sfn.StateMachineType.EXPRESS);
+    expect(map.itemsPerChildExecution).toBe(100);
+    expect(map.maxConcurrency).toBe(1000);
   });
 
   test('the summary reads the item counts of the map run; the output points at the results', () => {
@@ -632,5 +636,343 @@ describe('FanOutMap validation', () => {
 
   test('fails when the item selector is not an object', () => {
     expect(build({ itemSelector: sfn.TaskInput.fromText('x') })).toThrow("FanOutMap 'Each': itemSelector must be an object (sfn.TaskInput.fromObject), got TEXT");
+  });
+});
+
+describe('FanOutMap groups items into Express child executions by default', () => {
+  const s3Source = (stack: Stack) => ItemSource.s3JsonLines(dataBucket(stack), 'rows.jsonl');
+
+  test('each child runs its items through the processor in an inline Map, 10 at a time, recording each outcome, and fails after them if one failed', () => {
+    const stack = newStack();
+    const { map, asl } = fanOut(stack, { items: s3Source(stack) });
+    const child = itemProcessorOf(asl(), 'Each');
+    expect(child.StartAt).toBe('Each items');
+    expect(child.States['Each items']).toMatchObject({
+      Type: 'Map',
+      ItemsPath: '$.Items',
+      MaxConcurrency: 10,
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Each item outcome' },
+      ResultSelector: { 'Results.$': '$', 'Failed.$': "$[?(@.Status == 'FAILED')]" },
+      Next: 'Each any item failed?',
+    });
+    const item = child.States['Each items'].ItemProcessor.States;
+    expect(item['Each item outcome']).toMatchObject({
+      Type: 'Parallel',
+      ResultSelector: { 'Status': 'SUCCEEDED', 'Output.$': '$[0]' },
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Each item error' }],
+      End: true,
+    });
+    // The processor is the user's, unchanged: it receives one item.
+    expect(item['Each item outcome'].Branches[0].States['Each item']).toMatchObject({ Type: 'Task', Resource: arnOf(stack.node.findChild('Fn')) });
+    expect(item['Each item error']).toEqual({
+      Type: 'Pass', Comment: 'Records the error of an item; the other items go on', Parameters: { 'Status': 'FAILED', 'Failure.$': '$' }, End: true,
+    });
+    expect(child.States['Each any item failed?']).toEqual({
+      Type: 'Choice', Choices: [{ Variable: '$.Failed[0]', IsPresent: true, Next: 'Each items failed' }], Default: 'Each items done',
+    });
+    expect(child.States['Each items failed']).toMatchObject({ Type: 'Fail', Error: 'FanOutMap.ItemsFailed', CausePath: 'States.JsonToString($.Results)' });
+    expect(child.States['Each items done']).toMatchObject({ Type: 'Succeed', OutputPath: '$.Results' });
+    expect(map.itemsPerChildExecution).toBe(FanOutMap.DEFAULT_ITEMS_PER_CHILD_EXECUTION);
+    expect(asl()).toBeValidAsl();
+    expectNagClean(stack);
+  });
+
+  test('maxConcurrency still counts items: children at a time x items at a time in each', () => {
+    const stack = newStack();
+    const { asl } = fanOut(stack, { items: s3Source(stack), maxConcurrency: 25, itemsPerChildExecution: 4 });
+    const state = asl().States.Each;
+    expect(state.ItemBatcher).toEqual({ MaxItemsPerBatch: 4, MaxInputBytesPerBatch: 262144 });
+    expect(state.ItemProcessor.States['Each items'].MaxConcurrency).toBe(4);
+    expect(state.MaxConcurrency).toBe(7); // 7 children x 4 items >= 25
+  });
+
+  test('itemsPerChildExecution: 1, Standard children and explicit batching run the processor as the child itself', () => {
+    const stack = newStack();
+    const items = s3Source(stack);
+    const one = new FanOutMap(stack, 'One', { items, processor: FanOutProcessor.lambda(fn(stack)), itemsPerChildExecution: 1 });
+    const standard = new FanOutMap(stack, 'Standard', { items, processor: FanOutProcessor.lambda(fn(stack, 'Fn2')), childExecutionType: sfn.StateMachineType.STANDARD });
+    const batched = new FanOutMap(stack, 'Batched', { items, processor: FanOutProcessor.lambda(fn(stack, 'Fn3')), batching: { maxItemsPerBatch: 50 } });
+    const asl = aslOf(stack, new Workflow(stack, 'W', { definition: one.next(standard).next(batched) }));
+    expect(asl.States.One).toMatchObject({ MaxConcurrency: 1000, ItemProcessor: { StartAt: 'One item' } });
+    expect(asl.States.One.ItemBatcher).toBeUndefined();
+    expect(asl.States.Standard).toMatchObject({ MaxConcurrency: 1000, ItemProcessor: { StartAt: 'Standard item', ProcessorConfig: { ExecutionType: 'STANDARD' } } });
+    expect(asl.States.Standard.ItemBatcher).toBeUndefined();
+    expect(asl.States.Batched).toMatchObject({ MaxConcurrency: 1000, ItemBatcher: { MaxItemsPerBatch: 50 }, ItemProcessor: { StartAt: 'Batched batch' } });
+    expect([one.itemsPerChildExecution, standard.itemsPerChildExecution, batched.itemsPerChildExecution]).toEqual([1, 1, undefined]);
+  });
+
+  test('a partial tolerance runs one item per child, with a warning that says why and what it costs', () => {
+    const stack = newStack();
+    const { map, asl } = fanOut(stack, { items: s3Source(stack), toleratedFailure: ToleratedFailure.count(5) });
+    expect(map.itemsPerChildExecution).toBe(1);
+    expect(asl().States.Each.ItemBatcher).toBeUndefined();
+    Annotations.fromStack(stack).hasWarning('/Test/Each', Match.stringLikeRegexp(
+      "^FanOutMap 'Each': toleratedFailure \\(5 items\\) counts failed items, and a Distributed Map counts every item of a failed child execution as failed, so each item runs in its own child execution, which costs Step Functions about 100 times more than the default of 100 items a child; set itemsPerChildExecution \\(100, say\\) to accept that a failed item counts its whole child against the tolerance, or leave toleratedFailure out.*"));
+    // None, 0 and 100% leave nothing to count per item: the items stay grouped.
+    const nothingToCount = [ToleratedFailure.none(), ToleratedFailure.count(0), ToleratedFailure.percentage(0), ToleratedFailure.percentage(100)];
+    for (const [i, t] of nothingToCount.entries()) {
+      const s = newStack();
+      expect(fanOut(s, { items: s3Source(s), toleratedFailure: t }, `E${i}`).map.itemsPerChildExecution).toBe(100);
+      expect(Annotations.fromStack(s).findWarning('*', Match.anyValue())).toEqual([]);
+    }
+    const atPath = newStack();
+    expect(fanOut(atPath, { items: s3Source(atPath), toleratedFailure: ToleratedFailure.percentageAt('$.tolerance') }).map.itemsPerChildExecution).toBe(1);
+  });
+
+  test('fails when itemsPerChildExecution is not a whole number, is set with batching, or on an inline map', () => {
+    const stack = newStack();
+    const items = s3Source(stack);
+    const make = (id: string, props: Partial<FanOutMapProps>) => () => new FanOutMap(stack, id, { items, processor: FanOutProcessor.lambda(fn(stack, `F${id}`)), ...props });
+    expect(make('A', { itemsPerChildExecution: 0 })).toThrow("FanOutMap 'A': itemsPerChildExecution must be a whole number, at least 1 (got 0)");
+    expect(make('B', { itemsPerChildExecution: 2.5 })).toThrow("FanOutMap 'B': itemsPerChildExecution must be a whole number, at least 1 (got 2.5)");
+    expect(make('C', { itemsPerChildExecution: 10, batching: { maxItemsPerBatch: 10 } })).toThrow(
+      "FanOutMap 'C': batching and itemsPerChildExecution (10) exclude each other: batching hands the processor a whole batch, itemsPerChildExecution groups items that the processor still takes one by one; keep one of them");
+    expect(make('D', { items: ItemSource.jsonArray(), itemsPerChildExecution: 10 })).toThrow(
+      "FanOutMap 'D': itemsPerChildExecution applies to a Distributed Map only, and this one is inline (items from a JSON array in the state input); remove it, or set mode: FanOutMode.DISTRIBUTED");
+  });
+
+  test('fails at synth when a Distributed Map is put in an Express workflow, naming the state and the fix', () => {
+    const stack = newStack();
+    const map = new FanOutMap(stack, 'Import rows', { items: s3Source(stack), processor: FanOutProcessor.lambda(fn(stack)) });
+    new Workflow(stack, 'W', { definition: map, type: WorkflowType.expressAsync() });
+    expect(synthErrors(stack)).toContain(
+      "Workflow 'W': state 'Import rows' (in the workflow) is a Distributed Map (a FanOutMap over S3 or in DISTRIBUTED mode), which Step Functions runs in Standard workflows only; "
+      + 'use WorkflowType.standard() (its child executions stay Express, and the parent pays one state transition per child execution), or use an inline Map (FanOutMode.INLINE) for a JSON array in the input');
+  });
+
+  test('an inline FanOutMap in an Express workflow is accepted', () => {
+    const stack = newStack();
+    const map = new FanOutMap(stack, 'Each', { items: ItemSource.jsonArray('$.rows'), processor: FanOutProcessor.lambda(fn(stack)) });
+    new Workflow(stack, 'W', { definition: map, type: WorkflowType.expressAsync() });
+    expect(synthErrors(stack)).toBe('');
+  });
+
+  test('snapshot of a default distributed fan-out over a JSON Lines file', () => {
+    const stack = newStack();
+    fanOut(stack, { items: s3Source(stack) });
+    expect(snapshotOf(stack)).toMatchSnapshot();
+  });
+});
+
+describe('FanOutMap end to end on the local engine, over every item source, results read back from the local S3', () => {
+  const ROWS = ['1', '2', '3', '4', '5'];
+  interface SourceCase {
+    readonly name: string;
+    readonly source: (data: s3.IBucket) => ItemSource;
+    readonly mode?: FanOutMode;
+    /** Puts the rows where the source reads them; returns the execution input. */
+    readonly load: (s3Local: LocalS3, bucket: string) => object;
+    /** The item the processor receives for a row. */
+    readonly item: (id: string) => unknown;
+  }
+  const listed = (key: string) => expect.objectContaining({ Key: key, Size: 1, StorageClass: 'STANDARD' });
+  const SOURCES: SourceCase[] = [
+    {
+      name: 'a JSON array in the input, forced distributed',
+      source: () => ItemSource.jsonArray('$.rows'),
+      mode: FanOutMode.DISTRIBUTED,
+      load: () => ({ rows: ROWS.map(id => ({ id })) }),
+      item: id => ({ id }),
+    },
+    {
+      name: 'S3 objects (listObjectsV2)',
+      source: b => ItemSource.s3Objects(b, 'in/'),
+      load: (s, b) => {
+        for (const id of ROWS) s.putObject(b, `in/${id}`, 'x');
+        s.putObject(b, 'other/9', 'x');
+        return {};
+      },
+      item: id => listed(`in/${id}`),
+    },
+    {
+      name: 'a JSON file in S3',
+      source: b => ItemSource.s3Json(b, sfn.JsonPath.stringAt('$.key')),
+      load: (s, b) => {
+        s.putObject(b, 'rows.json', JSON.stringify(ROWS.map(id => ({ id }))));
+        return { key: 'rows.json' };
+      },
+      item: id => ({ id }),
+    },
+    {
+      name: 'a JSON Lines file in S3',
+      source: b => ItemSource.s3JsonLines(b, 'rows.jsonl'),
+      load: (s, b) => {
+        s.putObject(b, 'rows.jsonl', ROWS.map(id => JSON.stringify({ id })).join('\n') + '\n');
+        return {};
+      },
+      item: id => ({ id }),
+    },
+    {
+      name: 'a CSV file in S3',
+      source: b => ItemSource.s3Csv(b, 'rows.csv', csv),
+      load: (s, b) => {
+        s.putObject(b, 'rows.csv', `id,email\n${ROWS.map(id => `${id},${id}@example.com`).join('\n')}\n`);
+        return {};
+      },
+      item: id => ({ id, email: `${id}@example.com` }),
+    },
+    {
+      name: 'an S3 Inventory manifest',
+      source: b => ItemSource.s3Manifest(b, 'inv/src/daily/2024-05-01T01-00Z/manifest.json'),
+      load: (s, b) => {
+        s.putObject(b, 'inv/src/daily/data/part-1.csv', ROWS.slice(0, 3).map(id => `src,${id},1`).join('\n') + '\n');
+        s.putObject(b, 'inv/src/daily/data/part-2.csv', ROWS.slice(3).map(id => `src,${id},1`).join('\n') + '\n');
+        s.putObject(b, 'inv/src/daily/2024-05-01T01-00Z/manifest.json', JSON.stringify({
+          sourceBucket: 'src',
+          destinationBucket: b,
+          fileFormat: 'CSV',
+          fileSchema: 'Bucket, Key, Size',
+          files: [{ key: 'inv/src/daily/data/part-1.csv' }, { key: 'inv/src/daily/data/part-2.csv' }],
+        }));
+        return {};
+      },
+      item: id => ({ Bucket: 'src', Key: id, Size: '1' }),
+    },
+  ];
+
+  /** The row id of an item, whatever the source made of it. */
+  const idOf = (item: any): string => String(item.id ?? item.Key).replace(/^in\//, '');
+
+  async function run(source: SourceCase, props: Partial<FanOutMapProps>, failing: string[]) {
+    const stack = newStack();
+    const data = dataBucket(stack);
+    const processorFn = fn(stack, 'Import');
+    const map = new FanOutMap(stack, 'Import rows', { items: source.source(data), mode: source.mode, processor: FanOutProcessor.lambda(processorFn), ...props });
+    const workflow = new Workflow(stack, 'W', { definition: map });
+    const asl = aslOf(stack, workflow);
+    expect(asl).toBeValidAsl();
+    const s3Local = new LocalS3();
+    const input = source.load(s3Local, arnOf(data, 'Ref'));
+    const results = arnOf(map.resultBucket!, 'Ref');
+    s3Local.createBucket(results);
+    const received: unknown[] = [];
+    const execution = await runLocally(asl, {
+      input,
+      s3: s3Local,
+      resources: {
+        [arnOf(processorFn)]: (event: any) => {
+          received.push(event);
+          const ids: string[] = event.Items ? event.Items.map(idOf) : [idOf(event)];
+          const bad = ids.filter(id => failing.includes(id));
+          if (bad.length > 0) throw new TaskFailure('BadRow', `row ${bad.join(', ')} is not valid`);
+          return event.Items ? { imported: ids } : { imported: ids[0] };
+        },
+      },
+    });
+    const manifestKey = s3Local.keys(results).find(k => k.endsWith('/manifest.json'))!;
+    const manifest = JSON.parse(s3Local.getText(results, manifestKey)!);
+    const file = (status: string) => (manifest.ResultFiles[status] as Array<{ Key: string }>)
+      .flatMap(f => JSON.parse(s3Local.getText(results, f.Key)!) as any[])
+      .map(e => ({
+        Status: e.Status,
+        Input: JSON.parse(e.Input),
+        ...(e.Output !== undefined ? { Output: JSON.parse(e.Output) } : {}),
+        ...(e.Error !== undefined ? { Error: e.Error, Cause: e.Cause } : {}),
+      }));
+    const mapRun = execution.mapRuns[0];
+    return { execution, mapRun, manifestKey, manifest, succeeded: file('SUCCEEDED'), failed: file('FAILED'), received, results, s3Local };
+  }
+
+  const outcome = (id: string, failing: string[] = []) => (failing.includes(id)
+    ? { Status: 'FAILED', Failure: { Error: 'BadRow', Cause: `row ${id} is not valid` } }
+    : { Status: 'SUCCEEDED', Output: { imported: id } });
+
+  describe.each(SOURCES.map(s => [s.name, s] as const))('%s', (_name, source) => {
+    test('default: one child execution runs every item through the processor (10 at a time), each receiving one item; every outcome written', async () => {
+      const r = await run(source, {}, []);
+      expect([r.execution.status, r.execution.error]).toEqual(['SUCCEEDED', undefined]);
+      expect(r.received).toEqual(ROWS.map(source.item)); // the processor receives one item, as before
+      expect(r.execution.output.ItemCounts).toEqual({ Succeeded: 5, Failed: 0, TimedOut: 0, Aborted: 0, Total: 5, ResultsWritten: 5 });
+      expect(r.mapRun.executionCounts).toMatchObject({ total: 1, succeeded: 1 });
+      expect(r.execution.output.ResultWriterDetails).toEqual({ Bucket: r.results, Key: r.manifestKey });
+      expect(r.manifestKey).toMatch(/^fan-out\/Import-rows\/[0-9a-f-]{36}\/manifest\.json$/);
+      expect(r.failed).toEqual([]);
+      expect(r.succeeded).toEqual([{ Status: 'SUCCEEDED', Input: { Items: ROWS.map(source.item) }, Output: ROWS.map(id => outcome(id)) }]);
+      expect(r.execution.path).toEqual(['Import rows', 'Import rows summary']);
+      const childPath = r.mapRun.executions[0].states.map(s => s.name);
+      expect(childPath[0]).toBe('Import rows items');
+      expect(childPath.slice(-2)).toEqual(['Import rows any item failed?', 'Import rows items done']);
+      expect(childPath.filter(n => n === 'Import rows item outcome')).toHaveLength(5);
+      expect(childPath.filter(n => n === 'Import rows item')).toHaveLength(5);
+      expect(childPath).toHaveLength(13);
+    });
+
+    test('default, intolerable failure: the other items of the child still run, the child fails listing each outcome, the map run fails', async () => {
+      const r = await run(source, {}, ['3']);
+      expect([r.execution.status, r.execution.error]).toEqual(['FAILED', 'States.ExceedToleratedFailureThreshold']);
+      expect(r.received).toHaveLength(5);
+      expect(r.mapRun.itemCounts).toMatchObject({ total: 5, succeeded: 0, failed: 5 });
+      expect(r.succeeded).toEqual([]);
+      expect(r.failed).toEqual([{ Status: 'FAILED', Input: { Items: ROWS.map(source.item) }, Error: 'FanOutMap.ItemsFailed', Cause: JSON.stringify(ROWS.map(id => outcome(id, ['3']))) }]);
+      expect(r.execution.path).toEqual(['Import rows']);
+    });
+
+    test('default with a tolerated count: one item per child, so the counts and the tolerance are exact', async () => {
+      const r = await run(source, { toleratedFailure: ToleratedFailure.count(1) }, ['3']);
+      expect([r.execution.status, r.execution.error]).toEqual(['SUCCEEDED', undefined]);
+      expect(r.execution.output.ItemCounts).toEqual({ Succeeded: 4, Failed: 1, TimedOut: 0, Aborted: 0, Total: 5, ResultsWritten: 5 });
+      expect(r.mapRun.executionCounts).toMatchObject({ total: 5, failed: 1 });
+      expect(r.succeeded.map(e => e.Output)).toEqual(['1', '2', '4', '5'].map(id => ({ imported: id })));
+      expect(r.failed).toEqual([{ Status: 'FAILED', Input: source.item('3'), Error: 'BadRow', Cause: 'row 3 is not valid' }]);
+      const twice = await run(source, { toleratedFailure: ToleratedFailure.count(1) }, ['2', '4']);
+      expect([twice.execution.status, twice.execution.error]).toEqual(['FAILED', 'States.ExceedToleratedFailureThreshold']);
+      expect(twice.failed.map(e => idOf(e.Input))).toEqual(['2', '4']);
+    });
+
+    test('explicit batching: the processor receives each batch; a failed batch counts its items against the tolerance', async () => {
+      const tolerated = await run(source, { batching: { maxItemsPerBatch: 2 }, toleratedFailure: ToleratedFailure.percentage(40) }, ['3']);
+      expect([tolerated.execution.status, tolerated.execution.error]).toEqual(['SUCCEEDED', undefined]);
+      expect(tolerated.received).toEqual([[0, 1], [2, 3], [4]].map(batch => ({ Items: batch.map(i => source.item(ROWS[i])) })));
+      expect(tolerated.execution.output.ItemCounts).toEqual({ Succeeded: 3, Failed: 2, TimedOut: 0, Aborted: 0, Total: 5, ResultsWritten: 5 });
+      expect(tolerated.succeeded.map(e => e.Output)).toEqual([{ imported: ['1', '2'] }, { imported: ['5'] }]);
+      expect(tolerated.failed).toEqual([{ Status: 'FAILED', Input: { Items: [source.item('3'), source.item('4')] }, Error: 'BadRow', Cause: 'row 3 is not valid' }]);
+      const intolerable = await run(source, { batching: { maxItemsPerBatch: 2 } }, ['3']);
+      expect([intolerable.execution.status, intolerable.execution.error]).toEqual(['FAILED', 'States.ExceedToleratedFailureThreshold']);
+      expect(intolerable.failed[0]).toMatchObject({ Status: 'FAILED', Error: 'BadRow' });
+    });
+  });
+
+  test('default with every failure tolerated: the items stay grouped, and the counts are by child: Failed counts every item of a child in which one item failed', async () => {
+    const r = await run(SOURCES[3], { toleratedFailure: ToleratedFailure.percentage(100), itemsPerChildExecution: 2 }, ['3']);
+    expect([r.execution.status, r.execution.error]).toEqual(['SUCCEEDED', undefined]);
+    expect(r.execution.output.ItemCounts).toEqual({ Succeeded: 3, Failed: 2, TimedOut: 0, Aborted: 0, Total: 5, ResultsWritten: 5 });
+    expect(r.succeeded.map(e => e.Output)).toEqual([[outcome('1'), outcome('2')], [outcome('5')]]);
+    expect(r.failed).toEqual([{ Status: 'FAILED', Input: { Items: [{ id: '3' }, { id: '4' }] }, Error: 'FanOutMap.ItemsFailed', Cause: JSON.stringify([outcome('3', ['3']), outcome('4')]) }]);
+  });
+
+  test('items that a processor catches (catchErrors) count as succeeded, their error recorded as the output', async () => {
+    const stack = newStack();
+    const data = dataBucket(stack);
+    const processorFn = fn(stack, 'Import');
+    const map = new FanOutMap(stack, 'Each', { items: ItemSource.s3JsonLines(data, 'rows.jsonl'), processor: FanOutProcessor.lambda(processorFn, { catchErrors: ['BadRow'] }) });
+    const asl = aslOf(stack, new Workflow(stack, 'W', { definition: map }));
+    const s3Local = new LocalS3();
+    s3Local.putObject(arnOf(data, 'Ref'), 'rows.jsonl', '{"id":"1"}\n{"id":"2"}\n');
+    s3Local.createBucket(arnOf(map.resultBucket!, 'Ref'));
+    const r = await runLocally(asl, {
+      s3: s3Local,
+      resources: { [arnOf(processorFn)]: (row: any) => { if (row.id === '2') throw new TaskFailure('BadRow', 'no'); return { imported: row.id }; } },
+    });
+    expect(r.output.ItemCounts).toMatchObject({ Succeeded: 2, Failed: 0, Total: 2 });
+    expect(r.mapRuns[0].executions[0].output).toEqual([
+      { Status: 'SUCCEEDED', Output: { imported: '1' } },
+      { Status: 'SUCCEEDED', Output: { error: { Error: 'BadRow', Cause: 'no' } } },
+    ]);
+  });
+
+  test('a batch holds at most 256 KiB of items: large items make smaller children', async () => {
+    const stack = newStack();
+    const data = dataBucket(stack);
+    const processorFn = fn(stack, 'Import');
+    const map = new FanOutMap(stack, 'Each', { items: ItemSource.s3JsonLines(data, 'rows.jsonl'), processor: FanOutProcessor.lambda(processorFn) });
+    const asl = aslOf(stack, new Workflow(stack, 'W', { definition: map }));
+    const s3Local = new LocalS3();
+    const big = 'x'.repeat(100 * 1024);
+    s3Local.putObject(arnOf(data, 'Ref'), 'rows.jsonl', [1, 2, 3, 4, 5].map(id => JSON.stringify({ id, big })).join('\n'));
+    s3Local.createBucket(arnOf(map.resultBucket!, 'Ref'));
+    const r = await runLocally(asl, { s3: s3Local, resources: { [arnOf(processorFn)]: (row: any) => row.id } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect(r.mapRuns[0].executions.map(e => (e.output as unknown[]).length)).toEqual([2, 2, 1]);
+    expect(r.output.ItemCounts).toMatchObject({ Succeeded: 5, Total: 5 });
   });
 });

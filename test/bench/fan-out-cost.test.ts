@@ -1,0 +1,30 @@
+/**
+ * The FanOutMap cost model (bench/fan-out-cost.ts): the default meets its cost target, and the
+ * README's cost tables are the ones the bench prints.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { DESIGNS, GROUP_SIZES, defaultAgainstStandard, fanOutCostMarkdown, withReadmeTables } from '../../bench/fan-out-cost';
+import { FanOutMap } from '../../src';
+
+const README = path.join(__dirname, '..', '..', 'README.md');
+
+describe('FanOutMap cost model', () => {
+  test('the default costs at most 1/100 of Standard children of one item, at 10 million items', () => {
+    expect(defaultAgainstStandard(10_000_000)).toBeLessThanOrEqual(1 / 100);
+    expect(DESIGNS[0].costUsd(10_000_000)).toBeCloseTo(2.70, 2);
+    expect(DESIGNS[3].costUsd(10_000_000)).toBeCloseTo(500, 2);
+  });
+
+  test('the default the model prices is the construct\'s, and is among the sizes compared', () => {
+    expect(DESIGNS[0].description).toContain(`Express children of ${FanOutMap.DEFAULT_ITEMS_PER_CHILD_EXECUTION} items`);
+    expect(GROUP_SIZES).toContain(FanOutMap.DEFAULT_ITEMS_PER_CHILD_EXECUTION);
+    expect(fanOutCostMarkdown()).toContain(`| **${FanOutMap.DEFAULT_ITEMS_PER_CHILD_EXECUTION}** (default) |`);
+  });
+
+  test('the README holds the tables as the bench prints them (refresh: npx ts-node -P tsconfig.dev.json bench/fan-out-cost.ts --readme)', () => {
+    const readme = fs.readFileSync(README, 'utf8');
+    expect(readme).toContain(fanOutCostMarkdown());
+    expect(withReadmeTables(readme)).toBe(readme);
+  });
+});
