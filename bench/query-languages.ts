@@ -1,6 +1,7 @@
 /**
- * The engine's speed in each query language: one workflow written three ways (JSONPath; JSONata;
- * JSONPath with variables), the same shape and the same work, run in alternating rounds.
+ * The engine's speed in each query language: one workflow written three ways (JSONPath with
+ * ResultPath; JSONata with variables, as AWS recommends writing it; JSONPath with variables), the
+ * same states and the same work, run in alternating rounds. Every shape gives the same output.
  */
 import { performance } from 'perf_hooks';
 import { execute } from '../src/engine';
@@ -31,18 +32,18 @@ export const SHAPES: Record<string, object> = {
     QueryLanguage: 'JSONata',
     StartAt: 'Check',
     States: {
-      'Check': { Type: 'Pass', Output: { orderId: '{% $states.input.orderId %}', lines: '{% $states.input.lines %}', count: '{% $count($states.input.lines) %}' }, Next: 'Price lines' },
+      'Check': { Type: 'Pass', Assign: { orderId: '{% $states.input.orderId %}', count: '{% $count($states.input.lines) %}' }, Output: '{% $states.input.lines %}', Next: 'Price lines' },
       'Price lines': {
         Type: 'Map',
-        Items: '{% $states.input.lines %}',
-        Output: '{% $merge([$states.input, {"priced": $states.result}]) %}',
+        Items: '{% $states.input %}',
+        Assign: { priced: '{% $states.result %}' },
         Next: 'Total',
         ItemProcessor: { StartAt: 'Price', States: { Price: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: FN, Payload: '{% $states.input %}' }, Output: { amount: '{% $states.result.Payload.amount %}' }, End: true } } },
       },
-      'Total': { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: FN, Payload: { lines: '{% $states.input.priced %}' } }, Output: '{% $merge([$states.input, {"total": {"amount": $states.result.Payload.amount}}]) %}', Next: 'Large?' },
-      'Large?': { Type: 'Choice', Choices: [{ Condition: '{% $states.input.total.amount > 100 %}', Next: 'Large' }], Default: 'Small' },
-      'Large': { Type: 'Pass', Output: { orderId: '{% $states.input.orderId %}', total: '{% $states.input.total.amount %}', size: 'large' }, End: true },
-      'Small': { Type: 'Pass', Output: { orderId: '{% $states.input.orderId %}', total: '{% $states.input.total.amount %}', size: 'small' }, End: true },
+      'Total': { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: FN, Payload: { lines: '{% $priced %}' } }, Assign: { total: '{% $states.result.Payload.amount %}' }, Next: 'Large?' },
+      'Large?': { Type: 'Choice', Choices: [{ Condition: '{% $total > 100 %}', Next: 'Large' }], Default: 'Small' },
+      'Large': { Type: 'Pass', Output: { orderId: '{% $orderId %}', total: '{% $total %}', size: 'large' }, End: true },
+      'Small': { Type: 'Pass', Output: { orderId: '{% $orderId %}', total: '{% $total %}', size: 'small' }, End: true },
     },
   },
   'JSONPath with variables': {

@@ -26,6 +26,9 @@ export function sizeOf(value: unknown): number {
  */
 export class Variables {
   private readonly values = new Map<string, unknown>();
+  private snapshot?: Record<string, unknown>;
+  private readonly sizes = new Map<string, number>();
+  private ownBytes = 0;
 
   constructor(private readonly parent?: Variables) {}
 
@@ -38,25 +41,42 @@ export class Variables {
     return this.parent ? this.parent.get(name) : { found: false };
   }
 
-  /** Every visible variable, inner ones winning. */
+  /** Every visible variable, inner ones winning (a scope's parents do not change while it runs). */
   all(): Record<string, unknown> {
-    return { ...(this.parent?.all() ?? {}), ...Object.fromEntries(this.values) };
+    this.snapshot ??= { ...(this.parent?.all() ?? {}), ...Object.fromEntries(this.values) };
+    return this.snapshot;
   }
 
   assign(values: Record<string, unknown>, state: string): void {
+    let together = 2;
+    const sizes = new Map<string, number>();
     for (const [name, value] of Object.entries(values)) {
       if (!VARIABLE_NAME.test(name)) {
         throw new StatesError('States.Runtime', `The variable name '${name}' assigned in state '${state}' is not valid (letters, digits and underscores, not starting with a digit).`);
       }
       if (name === 'states') throw new StatesError('States.Runtime', `The variable name 'states' assigned in state '${state}' is reserved.`);
-      if (sizeOf(value) > MAX_BYTES) throw new StatesError('States.Runtime', `The variable '${name}' assigned in state '${state}' is larger than 256 KiB.`);
+      const size = sizeOf(value);
+      if (size > MAX_BYTES) throw new StatesError('States.Runtime', `The variable '${name}' assigned in state '${state}' is larger than 256 KiB.`);
+      sizes.set(name, size);
+      together += size + name.length + 4;
     }
-    if (sizeOf(values) > MAX_BYTES) throw new StatesError('States.Runtime', `The variables assigned in state '${state}' together are larger than 256 KiB.`);
-    for (const [name, value] of Object.entries(values)) this.values.set(name, value);
-    if (sizeOf(this.all()) > MAX_TOTAL_VARIABLE_BYTES) {
+    if (together > MAX_BYTES) throw new StatesError('States.Runtime', `The variables assigned in state '${state}' together are larger than 256 KiB.`);
+    for (const [name, value] of Object.entries(values)) {
+      this.ownBytes += sizes.get(name)! - (this.sizes.get(name) ?? 0);
+      this.sizes.set(name, sizes.get(name)!);
+      this.values.set(name, value);
+    }
+    this.snapshot = undefined;
+    if (this.totalBytes() > MAX_TOTAL_VARIABLE_BYTES) {
       throw new StatesError('States.Runtime', `The execution's variables are larger than 10 MiB after state '${state}'.`);
     }
   }
+
+  /** Bytes of every visible variable (an upper bound where an inner variable hides an outer one). */
+  private totalBytes(): number {
+    return this.ownBytes + (this.parent?.totalBytes() ?? 0);
+  }
+
 }
 
 /** What JSONPath paths resolve against. */

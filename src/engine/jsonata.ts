@@ -104,14 +104,22 @@ const NO_SHORTCUT = Symbol('no shortcut');
  * its evaluator (an array at the end comes back as it is). Anything else (an array on the way, a missing field)
  * goes to JSONata.
  */
+const simplePaths = new Map<string, { root: string; keys: string[] } | null>();
+
 function simplePath(expression: string, scope: JsonataScope): unknown {
-  const m = SIMPLE_PATH.exec(expression);
-  if (!m) return NO_SHORTCUT;
+  let parsed = simplePaths.get(expression);
+  if (parsed === undefined) {
+    const m = SIMPLE_PATH.exec(expression);
+    parsed = m ? { root: m[1], keys: m[2] === '' ? [] : m[2].slice(1).split('.') } : null;
+    if (simplePaths.size > 5000) simplePaths.clear();
+    simplePaths.set(expression, parsed);
+  }
+  if (!parsed) return NO_SHORTCUT;
   let node: unknown;
-  if (m[1] === 'states') node = scope.states;
-  else if (Object.prototype.hasOwnProperty.call(scope.variables, m[1])) node = scope.variables[m[1]];
+  if (parsed.root === 'states') node = scope.states;
+  else if (Object.prototype.hasOwnProperty.call(scope.variables, parsed.root)) node = scope.variables[parsed.root];
   else return NO_SHORTCUT;
-  for (const key of m[2] === '' ? [] : m[2].slice(1).split('.')) {
+  for (const key of parsed.keys) {
     if (typeof node !== 'object' || node === null || Array.isArray(node) || !Object.prototype.hasOwnProperty.call(node, key)) return NO_SHORTCUT;
     node = (node as Record<string, unknown>)[key];
   }
@@ -121,11 +129,9 @@ function simplePath(expression: string, scope: JsonataScope): unknown {
 
 /** Evaluates one expression; undefined results and functions are query evaluation errors, as on AWS. */
 export async function evaluateJsonata(expression: string, field: string, scope: JsonataScope): Promise<unknown> {
+  // The engine's own data (input, results, variables, context) is plain JSON, never changed in place.
   const shortcut = simplePath(expression, scope);
-  if (shortcut !== NO_SHORTCUT) {
-    const plain = toJson(shortcut);
-    if (plain !== UNSUPPORTED) return plain;
-  }
+  if (shortcut !== NO_SHORTCUT) return shortcut;
   const expr = compile(expression, field);
   let result: unknown;
   try {
@@ -178,7 +184,22 @@ function toJson(v: unknown): unknown {
  * Evaluates a JSONata template: every `{% %}` string inside objects and arrays is replaced by its
  * value; other values stay as written.
  */
+const staticTemplates = new WeakMap<object, boolean>();
+
+/** True when a template holds no `{% %}` at all: it is its own value. */
+function isStatic(template: unknown): boolean {
+  if (typeof template === 'string') return jsonataExpression(template) === undefined;
+  if (typeof template !== 'object' || template === null) return true;
+  let known = staticTemplates.get(template);
+  if (known === undefined) {
+    known = Object.values(template).every(isStatic);
+    staticTemplates.set(template, known);
+  }
+  return known;
+}
+
 export async function evaluateTemplate(template: unknown, field: string, scope: JsonataScope): Promise<unknown> {
+  if (typeof template === 'object' && template !== null && isStatic(template)) return template;
   const expression = jsonataExpression(template);
   if (expression !== undefined) return evaluateJsonata(expression, field, scope);
   if (Array.isArray(template)) {
