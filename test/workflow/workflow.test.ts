@@ -471,6 +471,42 @@ describe('nested workflows', () => {
     }]);
   });
 
+  test('a Standard child and an Express child run inside their parent, each with its own history', async () => {
+    const stack = newStack();
+    const pricing = new Workflow(stack, 'Pricing', {
+      definition: new sfn.Pass(stack, 'Price', { parameters: { 'total.$': 'States.MathAdd($.subtotal, $.shipping)' } }),
+    });
+    const audit = new Workflow(stack, 'Audit', {
+      type: WorkflowType.expressAsync(),
+      definition: new sfn.Wait(stack, 'Settle', { time: sfn.WaitTime.duration(Duration.seconds(30)) })
+        .next(new sfn.Pass(stack, 'Record', { parameters: { 'recorded.$': '$.orderId' } })),
+    });
+    const parent = new Workflow(stack, 'Checkout', {
+      definition: sfn.Chain.start(pricing.asNestedTask(stack, 'Price order', { resultPath: '$.pricing' }))
+        .next(audit.asNestedTask(stack, 'Start audit', { resultPath: '$.audit' })),
+    });
+    const run = await runLocally(aslOf(stack, parent), {
+      input: { orderId: 'o-9', subtotal: 40, shipping: 5 },
+      startTime: new Date('2026-01-01T00:00:00Z'),
+      stateMachines: {
+        [arnOf(pricing)]: { definition: aslOf(stack, pricing) },
+        [arnOf(audit)]: { definition: aslOf(stack, audit), type: 'EXPRESS' },
+      },
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output.pricing.Output).toEqual({ total: 45 });
+    expect(run.output.audit).toEqual({ ExecutionArn: expect.stringMatching(/:express:/), StartDate: Date.parse('2026-01-01T00:00:00Z') });
+    const [standard, express] = run.children;
+    expect(standard.states.map(s => s.name)).toEqual(['Price']);
+    expect(standard.output).toEqual({ total: 45 });
+    // The Express child is not waited for: the parent ends at once, the child 30 seconds later.
+    expect(run.durationMs).toBe(0);
+    expect(express.states.map(s => s.name)).toEqual(['Settle', 'Record']);
+    expect(express.output).toEqual({ recorded: 'o-9' });
+    expect(express.stopDate.getTime() - express.startDate.getTime()).toBe(30_000);
+    expect(run.billing).toEqual({ standardTransitions: 3, expressRequests: 1, expressDurationMs: 30_000 });
+  });
+
   test('an object input is associated by CDK', () => {
     const stack = newStack();
     const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
