@@ -113,9 +113,10 @@ async function main(): Promise<void> {
     'bench/distributed-scale.ts: items in a JSON Lines file in the local S3, batches of 100 items, each batch an Express child '
     + 'execution whose inline Map runs the per-item task, results written back; each size in a fresh Node.js process '
     + '(peak memory is that process\'s maximum resident set, Node.js itself included).',
-    table(['items', 'child executions', 'wall time', 'per 1,000 items', 'peak memory', 'per 1,000 items'], scale.map(r => [
+    table(['items', 'child executions', 'wall time', 'per 1,000 items', 'peak memory', 'above the smallest size, per 1,000 more items'], scale.map(r => [
       r.items.toLocaleString('en-US'), r.children.toLocaleString('en-US'), `${(r.ms / 1000).toFixed(2)} s`, `${(r.ms / (r.items / 1000)).toFixed(1)} ms`,
-      `${r.peakMiB.toFixed(0)} MiB`, `${((r.peakMiB * 1024) / (r.items / 1000)).toFixed(0)} KiB`,
+      `${r.peakMiB.toFixed(0)} MiB`,
+      r === scale[0] ? '' : `${((r.peakMiB - scale[0].peakMiB) / ((r.items - scale[0].items) / 1000)).toFixed(1)} MiB`,
     ])));
 
   const cpu = os.cpus();
