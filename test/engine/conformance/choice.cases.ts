@@ -7,9 +7,9 @@
  * `{"TestResult.$": "ConditionTrue"}` or `{"TestResult.$": "ConditionFalse"}`.
  */
 import type { ConformanceCase } from './case';
+import { LS } from './helpers';
 import { TaskError } from '../../../src/engine';
 
-const LS = 'localstack:tests/aws/services/stepfunctions/v2/';
 const DOCS = 'https://docs.aws.amazon.com/step-functions/latest/dg/';
 const CHOICE_DOC = `${DOCS}state-choice.html`;
 const CONTEXT_DOC = `${DOCS}input-output-contextobject.html`;

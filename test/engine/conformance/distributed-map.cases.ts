@@ -4,14 +4,12 @@
  * S3 layout, the Map Run events of the parent history, and how child executions are billed.
  */
 import { CONFORMANCE_START, ConformanceCase } from './case';
-import type { ExecutionResult, HistoryEvent, TaskRequest } from '../../../src/engine/types';
+import { all, DOC, first, INVOKE, json, LS } from './helpers';
+import type { ExecutionResult, TaskRequest } from '../../../src/engine/types';
 import { TaskError, TaskOutcome } from '../../../src/engine/types';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:worker';
-const INVOKE = 'arn:aws:states:::lambda:invoke';
-const LS = 'localstack:tests/aws/services/stepfunctions/v2/';
 const SCN = `${LS}scenarios/test_base_scenarios.snapshot.json#`;
-const DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/';
 const DOC_MAP = `${DOC}state-map-distributed.html`;
 const DOC_READER = `${DOC}input-output-itemreader.html`;
 const DOC_BATCHER = `${DOC}input-output-itembatcher.html`;
@@ -54,14 +52,7 @@ const getObject = (readerConfig: object) => ({
 });
 const csvReader = (readerConfig: object = {}) => getObject({ InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW', ...readerConfig });
 
-const all = (r: ExecutionResult, type: string) => r.events.filter(e => e.type === type);
-const first = (r: ExecutionResult, type: string): HistoryEvent => {
-  const e = all(r, type)[0];
-  if (!e) throw new Error(`no ${type} event in ${r.events.map(x => x.type).join(',')}`);
-  return e;
-};
 const detail = (r: ExecutionResult, type: string, key: string) => first(r, type)[key] as Record<string, any>;
-const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 const run = (r: ExecutionResult, n = 0) => {
   const m = r.mapRuns[n];
   if (!m) throw new Error(`no map run #${n} (${r.mapRuns.length} recorded)`);

@@ -4,22 +4,13 @@
  * shape of the execution history.
  */
 import { CONFORMANCE_START, ConformanceCase } from './case';
+import { all, at, DOC, echo, fails, first, INVOKE, json, LAMBDA_CAUSE, LS, types } from './helpers';
 import type { ExecutionResult, HistoryEvent, TaskRequest } from '../../../src/engine/types';
 import { TaskError, TaskOutcome } from '../../../src/engine/types';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
-const INVOKE = 'arn:aws:states:::lambda:invoke';
 const INVOKE_WFTT = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
-const LS = 'localstack:tests/aws/services/stepfunctions/v2/';
-const DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/';
 
-/** What a Python Lambda function raising `Exception("Some exception was raised.")` reports, as `lambda:invoke` records it. */
-const LAMBDA_CAUSE = JSON.stringify({
-  errorMessage: 'Some exception was raised.',
-  errorType: 'Exception',
-  requestId: '2f9c1a52-3c0e-4a8e-9d43-6f1c2b7e8a10',
-  stackTrace: ['  File "/var/task/handler.py", line 2, in handler\n    raise Exception("Some exception was raised.")\n'],
-});
 const DATA_LIMIT_LAMBDA = "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.";
 
 /** JSONPath Lambda task: the state input is the payload. */
@@ -30,28 +21,13 @@ const invoke = (extra: object = {}) => ({
   ...extra,
 });
 
-const echo = (req: TaskRequest) => req.input;
-const fails = (error: string, cause?: string) => () => {
-  throw new TaskError(error, cause);
-};
 /** Fails the first `n` attempts with `error`, then echoes its input. */
 const failTimes = (n: number, error = 'Boom') => (req: TaskRequest) => {
   if (req.attempt <= n) throw new TaskError(error, `attempt ${req.attempt}`);
   return req.input;
 };
 
-const types = (r: ExecutionResult) => r.events.map(e => e.type);
-const all = (r: ExecutionResult, type: string) => r.events.filter(e => e.type === type);
-const first = (r: ExecutionResult, type: string, n = 0): HistoryEvent => {
-  const e = all(r, type)[n];
-  if (!e) throw new Error(`no ${type} event #${n} in ${types(r).join(',')}`);
-  return e;
-};
-/** Seconds of virtual time from the start of the execution to an event. */
-const at = (e: HistoryEvent) => (new Date(e.timestamp).getTime() - CONFORMANCE_START.getTime()) / 1000;
 const times = (r: ExecutionResult, type: string) => all(r, type).map(at);
-/** An event detail holding JSON (`input`, `output`, `parameters`): GetExecutionHistory gives it as a JSON string. */
-const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 const details = (e: HistoryEvent, key: string) => e[key] as Record<string, any>;
 
 const terminal = (state: any) => state.Type === 'Fail' || state.Type === 'Succeed';

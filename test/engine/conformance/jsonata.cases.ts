@@ -5,21 +5,12 @@
  */
 import * as crypto from 'crypto';
 import { CONFORMANCE_START, ConformanceCase } from './case';
-import type { ExecutionResult, HistoryEvent, TaskRequest } from '../../../src/engine/types';
+import { at, DOC, echo, fails, first, INVOKE, json, LAMBDA_CAUSE, LS, QE } from './helpers';
+import type { TaskRequest } from '../../../src/engine/types';
 import { TaskError, TaskOutcome } from '../../../src/engine/types';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
-const INVOKE = 'arn:aws:states:::lambda:invoke';
-const LS = 'localstack:tests/aws/services/stepfunctions/v2/';
-const DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/';
-const QE = 'States.QueryEvaluationError';
 
-const LAMBDA_CAUSE = JSON.stringify({
-  errorMessage: 'Some exception was raised.',
-  errorType: 'Exception',
-  requestId: '2f9c1a52-3c0e-4a8e-9d43-6f1c2b7e8a10',
-  stackTrace: ['  File "/var/task/handler.py", line 2, in handler\n    raise Exception("Some exception was raised.")\n'],
-});
 
 /** JSONata Lambda task: the state input is the payload. */
 const invokeJ = (extra: object = {}) => ({
@@ -28,19 +19,7 @@ const invokeJ = (extra: object = {}) => ({
   Arguments: { FunctionName: FN, Payload: '{% $states.input %}' },
   ...extra,
 });
-const echo = (req: TaskRequest) => req.input;
-const fails = (error: string, cause?: string) => () => {
-  throw new TaskError(error, cause);
-};
 
-const types = (r: ExecutionResult) => r.events.map(e => e.type);
-const first = (r: ExecutionResult, type: string, n = 0): HistoryEvent => {
-  const e = r.events.filter(x => x.type === type)[n];
-  if (!e) throw new Error(`no ${type} event #${n} in ${types(r).join(',')}`);
-  return e;
-};
-const at = (e: HistoryEvent) => (new Date(e.timestamp).getTime() - CONFORMANCE_START.getTime()) / 1000;
-const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
 /** A JSONata state machine of one state. */
 const jsonata = (state: any, name = 'S') => ({ QueryLanguage: 'JSONata', StartAt: name, States: { [name]: state.Type === 'Fail' ? state : { ...state, End: true } } });

@@ -4,8 +4,8 @@
  * evaluates (wildcards, filters, slices, recursive descent, bracket notation).
  */
 import type { ConformanceCase } from './case';
+import { LS } from './helpers';
 
-const LS = 'localstack:tests/aws/services/stepfunctions/v2/';
 const DOCS = 'https://docs.aws.amazon.com/step-functions/latest/dg/';
 const PARAMS_DOC = `${DOCS}input-output-inputpath-params.html`;
 const RESULTPATH_DOC = `${DOCS}input-output-resultpath.html`;

@@ -3,11 +3,10 @@
  * `aws-sdk:sfn:startSyncExecution`, with the child state machines run on the engine.
  */
 import { CONFORMANCE_START, ConformanceCase } from './case';
-import type { ExecutionResult, HistoryEvent } from '../../../src/engine/types';
+import { all, DOC, first, json, LS } from './helpers';
+import type { ExecutionResult } from '../../../src/engine/types';
 import { TaskOutcome } from '../../../src/engine/types';
 
-const LS = 'localstack:tests/aws/services/stepfunctions/v2/';
-const DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/';
 const DOC_SFN = `${DOC}connect-stepfunctions.html`;
 const DOC_NESTED = `${DOC}concepts-nested-workflows.html`;
 
@@ -54,13 +53,6 @@ const SYNC_EVENTS = ['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'T
   'TaskStateExited', 'ExecutionSucceeded'];
 const childArn = (sm: string, name: string) => `${sm.replace(':stateMachine:', ':execution:')}:${name}`;
 
-const all = (r: ExecutionResult, type: string) => r.events.filter(e => e.type === type);
-const first = (r: ExecutionResult, type: string): HistoryEvent => {
-  const e = all(r, type)[0];
-  if (!e) throw new Error(`no ${type} event in ${r.events.map(x => x.type).join(',')}`);
-  return e;
-};
-const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 const child = (r: ExecutionResult, n = 0) => {
   const c = r.children[n];
   if (!c) throw new Error(`no child #${n} (${r.children.length} recorded)`);

@@ -4,30 +4,15 @@
  * `assignedVariables` detail of StateExited events.
  */
 import { CONFORMANCE_START, ConformanceCase } from './case';
-import type { ExecutionResult, HistoryEvent, TaskRequest } from '../../../src/engine/types';
+import { at, DOC, echo, fails, INVOKE, LAMBDA_CAUSE, LS, QE, types } from './helpers';
+import type { ExecutionResult, TaskRequest } from '../../../src/engine/types';
 import { TaskError, TaskOutcome } from '../../../src/engine/types';
 
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
-const INVOKE = 'arn:aws:states:::lambda:invoke';
-const LS = 'localstack:tests/aws/services/stepfunctions/v2/';
-const DOC = 'https://docs.aws.amazon.com/step-functions/latest/dg/';
 const VARS_DOC = `${DOC}workflow-variables.html`;
-const QE = 'States.QueryEvaluationError';
 const EXEC_ARN = 'arn:aws:states:us-east-1:123456789012:execution:LocalStateMachine:local-execution';
 
-const LAMBDA_CAUSE = JSON.stringify({
-  errorMessage: 'Some exception was raised.',
-  errorType: 'Exception',
-  requestId: '2f9c1a52-3c0e-4a8e-9d43-6f1c2b7e8a10',
-  stackTrace: ['  File "/var/task/handler.py", line 2, in handler\n    raise Exception("Some exception was raised.")\n'],
-});
 
-const echo = (req: TaskRequest) => req.input;
-const fails = (error: string, cause?: string) => () => {
-  throw new TaskError(error, cause);
-};
-
-const types = (r: ExecutionResult) => r.events.map(e => e.type);
 const exited = (r: ExecutionResult) => r.events.filter(e => e.type.endsWith('StateExited'));
 /** The StateExited event of the `n`th visit of a state. */
 const exitOf = (r: ExecutionResult, state: string, n = 0): Record<string, any> => {
@@ -46,7 +31,6 @@ const vars = (r: ExecutionResult, state: string, n = 0): Record<string, unknown>
     return [k, JSON.parse(v)];
   }));
 };
-const at = (e: HistoryEvent) => (new Date(e.timestamp).getTime() - CONFORMANCE_START.getTime()) / 1000;
 
 const single = (state: object, name = 'S') => ({ StartAt: name, States: { [name]: { ...state, End: true } } });
 const undefinedCause = (state: string, id: number, expr: string, field: string) =>
