@@ -93,8 +93,6 @@ function canonical(segments: Segment[]): string {
 }
 
 export class DataFlow {
-  constructor(private readonly owner: { readonly random: Randomness }) {}
-
   /** A path's value: `{ found: false }` when it names nothing. */
   lookup(text: string, scope: PathScope): { found: boolean; value?: unknown } {
     const path = parsePath(text);
@@ -229,9 +227,5 @@ export class DataFlow {
 
   template(template: unknown, field: string, scope: JsonataScope): Promise<unknown> {
     return evaluateTemplate(template, field, scope);
-  }
-
-  get random(): Randomness {
-    return this.owner.random;
   }
 }

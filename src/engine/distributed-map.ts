@@ -202,8 +202,7 @@ export async function runDistributedMap(
     if (maxItems !== undefined && (maxItems as number) < 0) throw readerFailed('field MaxItems must be positive');
     return readItems(ex.s3, reader.Resource, parameters, config, maxItems as number | undefined);
   };
-  const prepare = async (list: unknown[]): Promise<unknown[]> => {
-    const all = list;
+  const prepare = async (all: unknown[]): Promise<unknown[]> => {
     const selector = state.ItemSelector ?? state.Parameters;
     const selected: unknown[] = [];
     for (let i = 0; i < all.length; i++) {

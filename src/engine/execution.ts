@@ -99,7 +99,7 @@ export class Execution {
     this.random = new SeededRandom(this.seed);
     this.input = options.input === undefined ? {} : options.input;
     this.maxTransitions = options.limits?.maxTransitions ?? 100_000;
-    this.flow = new DataFlow(this);
+    this.flow = new DataFlow();
   }
 
   /** The S3 Distributed Maps read from and write to. */
@@ -145,6 +145,11 @@ export class Execution {
     return graph;
   }
 
+  /** The role the execution runs as (`$$.Execution.RoleArn`). */
+  get roleArn(): string {
+    return `arn:aws:iam::${this.account}:role/LocalStateMachineRole`;
+  }
+
   get region(): string {
     return this.executionArn.split(':')[3];
   }
@@ -160,7 +165,7 @@ export class Execution {
         Id: this.executionArn,
         Input: this.input,
         Name: this.executionArn.split(':').pop(),
-        RoleArn: `arn:aws:iam::${this.options.accountId ?? '123456789012'}:role/LocalStateMachineRole`,
+        RoleArn: this.roleArn,
         StartTime: new Date(this.startTime).toISOString(),
         RedriveCount: 0,
       },
@@ -188,7 +193,7 @@ export class Execution {
     }
     const thread: Thread = { scope: this.root, variables: new Variables(), lastEventId: 0 };
     this.history.add(thread, 'ExecutionStarted', {
-      executionStartedEventDetails: { input: JSON.stringify(this.input), inputDetails: { truncated: false }, roleArn: this.context('', 0, 0).Execution && `arn:aws:iam::${this.options.accountId ?? '123456789012'}:role/LocalStateMachineRole` },
+      executionStartedEventDetails: { input: JSON.stringify(this.input), inputDetails: { truncated: false }, roleArn: this.roleArn },
     });
     thread.lastEventId = 0;
     let status: ExecutionResult['status'];
@@ -567,7 +572,6 @@ class StateRun {
   private async withRetryAndCatch(): Promise<StepResult> {
     const s = this.state;
     const attempts = new Map<number, number>();
-    let previousDelay = new Map<number, number>();
     for (;;) {
       try {
         return await this.work();
@@ -590,8 +594,7 @@ class StateRun {
           const max = retrier.MaxAttempts ?? 3;
           if (done < max) {
             attempts.set(retrierIndex, done + 1);
-            const delay = retryDelay(retrier, done, previousDelay.get(retrierIndex), this.ex.random);
-            previousDelay.set(retrierIndex, delay);
+            const delay = retryDelay(retrier, done, this.ex.random);
             await this.ex.sched.sleep(this.ex.sched.now + delay * 1000, this.thread.scope);
             this.record.retries.push({ error: failure.error, cause: failure.causeText });
             this.retryCount++;
@@ -819,7 +822,7 @@ export function matches(errorEquals: string[], error: string): boolean {
 }
 
 /** Seconds before retry number `done + 1`. */
-function retryDelay(retrier: any, done: number, _previous: number | undefined, random: SeededRandom): number {
+function retryDelay(retrier: any, done: number, random: SeededRandom): number {
   const interval = retrier.IntervalSeconds ?? 1;
   const backoff = retrier.BackoffRate ?? 2;
   let delay = interval * Math.pow(backoff, done);

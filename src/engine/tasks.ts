@@ -97,12 +97,10 @@ async function callHandler(handler: TaskHandler, request: TaskRequest, lambda: b
   } catch (e) {
     if (e instanceof TaskError) return { kind: 'fail', error: e.error, cause: e.causeText, after: 0, heartbeats: [] };
     if (e instanceof EngineSetupError) throw e;
-    if (lambda && request.pattern !== 'callback') {
-      const err = lambdaError(e);
-      return { kind: 'fail', error: err.errorType, cause: JSON.stringify(err), after: 0, heartbeats: [] };
-    }
+    // A Lambda function's error reaches the state as the runtime reports it (JSON); any other thrown value as its message.
     const err = lambdaError(e);
-    return { kind: 'fail', error: err.errorType, cause: err.errorMessage, after: 0, heartbeats: [] };
+    const cause = lambda && request.pattern !== 'callback' ? JSON.stringify(err) : err.errorMessage;
+    return { kind: 'fail', error: err.errorType, cause, after: 0, heartbeats: [] };
   }
   if (answer instanceof TaskOutcome) {
     const after = answer.options.afterSeconds ?? 0;
