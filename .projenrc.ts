@@ -128,12 +128,18 @@ const bundleCli = project.addTask('bundle:cli', {
   description: `Bundle the command-line tool into ${CLI_BUNDLE}`,
   exec: [
     `esbuild cli/bin.ts --bundle --platform=node --target=node20 --outfile=${CLI_BUNDLE}`,
-    "--banner:js='#!/usr/bin/env node' --log-level=warning",
-    // The engine's Lambda client is never used (every task runs locally): leave the AWS SDK out.
-    ...['client-lambda', 'credential-providers'].map(p => `--alias:@aws-sdk/${p}=./cli/offline-aws-sdk.ts`),
+    "--banner:js='#!/usr/bin/env node' --log-level=error",
   ].join(' '),
 });
 project.postCompileTask.spawn(bundleCli);
+
+// The testing toolkit (src/testing, `cdk-workflow-patterns/testing`) draws diagrams with dagre: shipped
+// minified next to it (about 50 KB), so that the library installs no dependency for it.
+const bundleDagre = project.addTask('bundle:dagre', {
+  description: 'Bundle dagre (diagram layout) for the testing toolkit into lib/testing/dagre.js',
+  exec: 'esbuild node_modules/@dagrejs/dagre/dist/dagre.cjs --bundle --minify --platform=node --format=cjs --target=node20 --outfile=lib/testing/dagre.js --log-level=warning',
+});
+project.postCompileTask.spawn(bundleDagre);
 project.addBins({ 'cdk-workflow-patterns': CLI_BUNDLE });
 
 // Integration tests: integ-runner synthesizes each integ/integ.*.ts and compares it with the
@@ -153,6 +159,7 @@ project.addTask('integ:update', {
 // - the command-line tool's bundle and the jsii compilation (lib/, .jsii): the package tests pack the
 //   library, the API test reads the jsii assembly, and jsii checks its rules on the public API;
 project.testTask.prependSpawn(bundleCli);
+project.testTask.prependSpawn(bundleDagre);
 project.testTask.prependSpawn(project.compileTask);
 // - tsc: ts-jest transpiles without type checking (isolatedModules), so tests, examples and integ are type-checked here;
 project.testTask.prependExec('tsc --noEmit -p tsconfig.dev.json');

@@ -24,7 +24,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { table } from './stats';
-import { EXPRESS_MEMORY_CHUNK_MB, STANDARD_PRICE_PER_1000_TRANSITIONS, expressCost, formatUsd } from '../cli/cost';
+import { EXPRESS_MEMORY_CHUNK_MB, STANDARD_PRICE_PER_1000_TRANSITIONS, expressCost, formatUsd } from '../src/testing/cost';
 import { FanOutMap } from '../src/fan-out-map/fan-out-map';
 
 export const DEFAULT_ITEMS_PER_CHILD = FanOutMap.DEFAULT_ITEMS_PER_CHILD_EXECUTION;

@@ -14,7 +14,7 @@ import { measureHandlers, measureTarball } from './sizes';
 import { Summary, ratio, showSummary, summarize, table } from './stats';
 import { ROOT, measureSynth } from './synth';
 import { EXTRA_TRANSITIONS, PATHS, describeOutcome, measureEngine, measureTransitions } from './transitions';
-import { PRICING_DATE, PRICING_REGION, PRICING_SOURCE, formatUsd } from '../cli/cost';
+import { PRICING_DATE, PRICING_REGION, PRICING_SOURCE, formatUsd } from '../src/testing/cost';
 
 interface Options {
   readonly smoke: boolean;

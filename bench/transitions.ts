@@ -6,7 +6,7 @@
 import { performance } from 'perf_hooks';
 import { App, Stack } from 'aws-cdk-lib';
 import { BaselineStockTradingStack } from './baseline/stock-trading';
-import { standardCost } from '../cli/cost';
+import { standardCost } from '../src/testing/cost';
 import { StockTradingStack } from '../examples/stock-trading';
 import { runLocally as runOnAls } from './oracle/als-execution';
 import * as analysis from '../src/stock-trading/analysis.lambda';

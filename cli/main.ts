@@ -7,15 +7,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { formatUsd, perMillion } from './cost';
-import { execute, Execution, ExecuteOptions, historyTable, readableCause } from './execution';
-import { graphOf } from './graph';
-import { AssemblyStateMachine, CodeLoadError, stateMachinesIn } from './harness/assembly';
-import { allStates, EngineLimitationError, LocalS3, MissingHandlerError } from './harness/local-execution';
-import { toMermaid } from './mermaid';
-import { MocksError, parseMocks } from './mocks';
-import { renderReport } from './report';
-import { toSvg } from './svg';
+import { formatUsd, perMillion } from '../src/testing/cost';
+import { execute, Execution, ExecuteOptions, historyTable, readableCause } from '../src/testing/execution';
+import { graphOf } from '../src/testing/graph';
+import { AssemblyStateMachine, CodeLoadError, stateMachinesIn } from '../src/testing/assembly';
+import { allStates, EngineLimitationError, LocalS3, MissingHandlerError } from '../src/testing/local-execution';
+import { toMermaid } from '../src/testing/mermaid';
+import { MocksError, parseMocks } from '../src/testing/mocks';
+import { renderReport } from '../src/testing/report';
+import { toSvg } from '../src/testing/svg';
 
 export const USAGE = `Usage: cdk-workflow-patterns <command> [options]
 

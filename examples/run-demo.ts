@@ -8,10 +8,10 @@
  */
 import * as path from 'path';
 import { SCENARIOS } from './scenarios';
-import { execute, readableCause } from '../cli/execution';
-import { placeholderFor } from '../cli/harness/asl';
-import { localFunctions } from '../cli/harness/assembly';
-import { CallbackHandler, LocalS3, TaskHandler } from '../cli/harness/local-execution';
+import { execute, readableCause } from '../src/testing/execution';
+import { placeholderFor } from '../src/testing/asl';
+import { localFunctions } from '../src/testing/assembly';
+import { CallbackHandler, LocalS3, TaskHandler } from '../src/testing/local-execution';
 import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
 import { ApprovalSimulator, gateFunctionsIn } from '../test/support/approval-simulator';
 import { FakeDynamoDB } from '../test/support/fake-dynamodb';

@@ -3,7 +3,7 @@
  * Lambda functions run from their synthesized code; only what lives outside the app (callbacks,
  * service calls) is given here.
  */
-import type { CallbackHandler, TaskHandler } from '../cli/harness/local-execution';
+import type { CallbackHandler, TaskHandler } from '../src/testing/local-execution';
 import type { ApprovalScript } from '../test/support/approval-simulator';
 
 export interface DemoScenario {

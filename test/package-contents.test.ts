@@ -28,9 +28,10 @@ function allowlist(): string[] {
       return [`${out}.js`, `${out}.d.ts`];
     });
   const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
-  const handlers = Object.values<any>(tasks)
-    .filter(t => /^bundle:.*\.lambda$/.test(t.name))
-    .map(t => t.steps[0].execArgs.find((a: string) => a.startsWith('--outfile=')).slice('--outfile='.length));
+  // Every esbuild bundle: the Lambda handlers, the command-line tool, dagre for the testing toolkit.
+  const bundles = Object.values<any>(tasks)
+    .filter(t => /^bundle:/.test(t.name) && !t.name.endsWith(':watch'))
+    .map(t => (t.steps[0].execArgs ?? String(t.steps[0].exec).split(' ')).find((a: string) => a.startsWith('--outfile=')).slice('--outfile='.length));
   // A bundled dependency (the local engine's official JSONata) ships as its own package would.
   const bundled = (pkg.bundledDependencies ?? []).flatMap((dep: string) => {
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: path.join(ROOT, 'node_modules', dep), encoding: 'utf8' });
@@ -38,9 +39,10 @@ function allowlist(): string[] {
   });
   return [
     'package.json', 'README.md', 'LICENSE', '.jsii',
-    pkg.bin['cdk-workflow-patterns'],
+    // `cdk-workflow-patterns/testing` resolves through this folder's package.json.
+    'testing/package.json',
+    ...new Set(bundles),
     ...library,
-    ...handlers,
     ...bundled,
   ].sort();
 }

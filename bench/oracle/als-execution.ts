@@ -6,7 +6,7 @@
  * gaps: this harness works around some and refuses to run definitions that use others.
  */
 import { StateMachine } from './als-engine';
-import type { Asl } from '../../cli/harness/asl';
+import type { Asl } from '../../src/testing/asl';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node.js 20 does not have.
 export function installPromiseWithResolvers(): void {

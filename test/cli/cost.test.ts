@@ -1,7 +1,7 @@
 import {
   EXPRESS_PRICE_PER_GB_SECOND, EXPRESS_PRICE_PER_MILLION_REQUESTS, STANDARD_PRICE_PER_1000_TRANSITIONS,
   expressCost, formatUsd, perMillion, standardCost,
-} from '../../cli/cost';
+} from '../../src/testing/cost';
 
 describe('cost estimate', () => {
   test('uses the published us-east-1 prices', () => {

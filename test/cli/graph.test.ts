@@ -1,4 +1,4 @@
-import { conditionOf, graphOf, GraphError, takenPath, WorkflowGraph } from '../../cli/graph';
+import { conditionOf, graphOf, GraphError, takenPath, WorkflowGraph } from '../../src/testing/graph';
 
 /** Every state type, Parallel with a nested Map, Map with a legacy Iterator, Catch and Default. */
 const ASL = {

@@ -1,5 +1,5 @@
-import { graphOf, takenPath } from '../../cli/graph';
-import { escapeMermaid, toMermaid } from '../../cli/mermaid';
+import { graphOf, takenPath } from '../../src/testing/graph';
+import { escapeMermaid, toMermaid } from '../../src/testing/mermaid';
 
 const ASL = {
   StartAt: 'Total > "100"?',

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, Browser } from 'playwright-core';
 import { synthExampleApp, tempDir } from './example-assembly';
-import { allStates } from '../../cli/harness/local-execution';
+import { allStates } from '../../src/testing/local-execution';
 import { findStateMachine, loadStateMachines, main } from '../../cli/main';
 
 const CHROMIUM = '/usr/bin/chromium';

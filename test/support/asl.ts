@@ -5,9 +5,9 @@
 import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
-import { aslFromTemplate, Asl, CfnTemplate, placeholderFor } from '../../cli/harness/asl';
+import { aslFromTemplate, Asl, CfnTemplate, placeholderFor } from '../../src/testing/asl';
 
-export * from '../../cli/harness/asl';
+export * from '../../src/testing/asl';
 
 function cfnResourceOf(construct: IConstruct): CfnResource {
   if (CfnResource.isCfnResource(construct)) return construct;

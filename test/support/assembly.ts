@@ -1,2 +1,2 @@
 /** Moved to cli/harness/assembly.ts, shared by the tests and the command-line tool. */
-export * from '../../cli/harness/assembly';
+export * from '../../src/testing/assembly';

@@ -1,2 +1,2 @@
 /** Moved to cli/harness/local-execution.ts, shared by the tests and the command-line tool. */
-export * from '../../cli/harness/local-execution';
+export * from '../../src/testing/local-execution';

@@ -4,10 +4,11 @@
  */
 import { expressCost, standardCost, CostEstimate, EXPRESS_MEMORY_CHUNK_MB, WorkflowKind } from './cost';
 import { graphOf, takenPath, TakenPath, WorkflowGraph } from './graph';
-import { placeholderFor } from './harness/asl';
-import { AssemblyStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './harness/assembly';
-import { CallbackHandler, LocalRunResult, LocalS3, runLocally, TaskHandler } from './harness/local-execution';
-import type { ChildStateMachine } from '../src/engine';
+import { placeholderFor } from './asl';
+import { AssemblyStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './assembly';
+import { CallbackHandler, LocalRunResult, LocalS3, runLocally, TaskHandler } from './local-execution';
+import { OfflineAws } from './offline-aws';
+import type { ChildStateMachine } from '../engine';
 
 /** One state entered, as the Step Functions console lists it. */
 export interface HistoryRow {
@@ -56,8 +57,11 @@ export function historyOf(result: Pick<LocalRunResult, 'states' | 'events'>): Hi
 }
 
 /** Every Lambda function of the assembly that can run offline (a nested state machine may call any of them). */
-function assemblyFunctions(assemblyDir: string): Record<string, TaskHandler> {
-  return Object.assign({}, ...Object.values(stackTemplates(assemblyDir)).map(t => localFunctions(assemblyDir, t)));
+function functionsFor(assemblyDir: string, machine: AssemblyStateMachine, offline: OfflineAws): Record<string, TaskHandler> {
+  const templates = Object.values(stackTemplates(assemblyDir));
+  for (const template of templates) offline.dynamodb.addTablesOf(template);
+  // The state machine's own stack last: its functions win over another stack's with the same logical id.
+  return Object.assign({}, ...[...templates, machine.template].map(t => localFunctions(assemblyDir, t, offline)));
 }
 
 /** The assembly's state machines, by the ARN a task that starts one names: a nested execution runs on the engine. */
@@ -84,6 +88,8 @@ export interface ExecuteOptions {
   readonly callbacks?: Record<string, CallbackHandler>;
   /** The S3 a Distributed Map reads from and writes to. @default an empty one */
   readonly s3?: LocalS3;
+  /** The offline AWS services the library's own functions use. @default new ones */
+  readonly offline?: OfflineAws;
   /** Express cost: the memory to bill. @default 64 */
   readonly memoryMb?: number;
   /** Express cost: the duration to bill. @default - the local run's duration */
@@ -115,7 +121,8 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
   const result = await runLocally(machine.asl, {
     input,
     states: options.states,
-    resources: { ...assemblyFunctions(assemblyDir), ...localFunctions(assemblyDir, machine.template), ...options.resources },
+    resources: options.resources,
+    functions: functionsFor(assemblyDir, machine, options.offline ?? new OfflineAws()),
     callbacks: options.callbacks,
     s3: options.s3,
     stateMachines: childStateMachines(assemblyDir),

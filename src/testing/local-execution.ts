@@ -10,7 +10,7 @@ import type { Asl } from './asl';
 import {
   ChildStateMachine, EngineSetupError, EngineUnsupportedError, ExecutionResult, HistoryEvent, LocalS3, MapRunRecord, StateRecord, TaskError,
   TaskOutcome, TaskRequest, execute,
-} from '../../src/engine';
+} from '../engine';
 
 export { LocalS3, TaskOutcome };
 
@@ -82,6 +82,12 @@ export interface LocalRunOptions {
   readonly resources?: Record<string, TaskHandler>;
   /** Handlers by Task state name; they win over `resources`. */
   readonly states?: Record<string, TaskHandler>;
+  /**
+   * The functions' own code, by function ARN like `resources`, for a task with no handler in
+   * `states` or `resources`. A callback task whose decision `callbacks` gives does not run it: the
+   * decision alone settles the task.
+   */
+  readonly functions?: Record<string, TaskHandler>;
   /** The decision for each `.waitForTaskToken` task, by state name. */
   readonly callbacks?: Record<string, CallbackHandler>;
   /** The execution's and the state machine's names (`$$.Execution.Name`, `$$.StateMachine.Name`). */
@@ -197,8 +203,9 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
     const waitsForToken = req.pattern === 'callback';
     const functionArn = req.integration === 'lambda' ? req.functionName : undefined;
     const key = functionArn !== undefined ? unqualified(functionArn) : req.baseResource;
-    const handler = options.states?.[req.state] ?? options.resources?.[key] ?? options.resources?.[functionArn ?? ''];
     const callback = options.callbacks?.[req.state];
+    const handler = options.states?.[req.state] ?? options.resources?.[key] ?? options.resources?.[functionArn ?? '']
+      ?? (waitsForToken && callback ? undefined : options.functions?.[key] ?? options.functions?.[functionArn ?? '']);
     if (waitsForToken && !callback) {
       throw new MissingHandlerError(`local run: task '${req.state}' waits for a task token (${req.resource}); give its decision in callbacks['${req.state}']`,
         req.state, req.resource, key, 'callback');

@@ -2,11 +2,15 @@
  * Reads a synthesized cloud assembly (cdk.out): its stacks, their state machines as concrete ASL,
  * and local runners for their Lambda functions (inline code, or the bundled asset).
  */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { createRequire } from 'module';
+import * as vm from 'vm';
 import { aslFromTemplate, Asl, CfnTemplate, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
 import { HarnessError } from './local-execution';
 import type { TaskCall, TaskHandler } from './local-execution';
+import type { OfflineAws } from './offline-aws';
 
 export interface AssemblyStateMachine {
   /** The stack's artifact id. */
@@ -19,15 +23,19 @@ export interface AssemblyStateMachine {
   readonly template: CfnTemplate;
 }
 
-interface Manifest { artifacts?: Record<string, { type: string; properties?: { templateFile?: string } }> }
+interface Manifest { artifacts?: Record<string, { type: string; properties?: { templateFile?: string; file?: string } }> }
 
-/** Every stack template in the assembly, by artifact id. */
-export function stackTemplates(assemblyDir: string): Record<string, CfnTemplate> {
+function readManifest(assemblyDir: string): Manifest {
   const manifestFile = path.join(assemblyDir, 'manifest.json');
   if (!fs.existsSync(manifestFile)) {
     throw new Error(`no cloud assembly at ${assemblyDir} (${manifestFile} is missing): run 'cdk synth' first`);
   }
-  const manifest: Manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+  return JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+}
+
+/** Every stack template in the assembly, by artifact id. */
+export function stackTemplates(assemblyDir: string): Record<string, CfnTemplate> {
+  const manifest = readManifest(assemblyDir);
   const out: Record<string, CfnTemplate> = {};
   for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
@@ -57,13 +65,16 @@ export function stateMachinesIn(assemblyDir: string): AssemblyStateMachine[] {
 /**
  * Local handlers for every Lambda function of a template whose code is available offline (inline
  * `ZipFile` code, or a Node.js asset in the assembly), keyed by the placeholder ARN the ASL uses.
+ * The library's own functions get `offline` AWS services in place of the AWS SDK.
  */
-export function localFunctions(assemblyDir: string, template: CfnTemplate): Record<string, TaskHandler> {
+export function localFunctions(assemblyDir: string, template: CfnTemplate, offline?: OfflineAws): Record<string, TaskHandler> {
   const handlers: Record<string, TaskHandler> = {};
+  const assets = assetFolders(assemblyDir);
   for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
     const [file, exportName] = splitHandler(String(resource.Properties?.Handler ?? 'index.handler'));
-    if (!hasCode(assemblyDir, resource, file)) continue;
+    const code = codeOf(assemblyDir, resource, file, assets);
+    if (!code) continue;
     // The code is loaded when a task first reaches it, so a mocked or unused function is never loaded.
     let loaded: ((event: unknown, context: unknown) => unknown) | undefined;
     const env = functionEnvironment(resource, template);
@@ -71,7 +82,7 @@ export function localFunctions(assemblyDir: string, template: CfnTemplate): Reco
       if (!loaded) {
         let moduleExports: Record<string, unknown> | undefined;
         try {
-          moduleExports = loadCode(assemblyDir, resource, file);
+          moduleExports = loadCode(code, offline);
         } catch (e) {
           const missing = /Cannot find module '([^']+)'/.exec((e as Error).message)?.[1];
           throw new CodeLoadError(call.state, logicalId, missing
@@ -89,18 +100,60 @@ export function localFunctions(assemblyDir: string, template: CfnTemplate): Reco
   return handlers;
 }
 
+/** Where a function's code is: inline, or a file of an asset folder. */
+type Code = { readonly inline: string } | { readonly file: string };
+
+/** The assembly's file assets, by the S3 key a function's `Code` names: their folders in the assembly. */
+function assetFolders(assemblyDir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const artifact of Object.values(readManifest(assemblyDir).artifacts ?? {})) {
+    if (artifact.type !== 'cdk:asset-manifest' || !artifact.properties?.file) continue;
+    const assets = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.file), 'utf8'));
+    for (const asset of Object.values<any>(assets.files ?? {})) {
+      for (const destination of Object.values<any>(asset.destinations ?? {})) {
+        if (typeof asset.source?.path === 'string') out.set(String(destination.objectKey), asset.source.path);
+      }
+    }
+  }
+  return out;
+}
+
+function codeOf(assemblyDir: string, resource: any, file: string, assets: Map<string, string>): Code | undefined {
+  const inline = resource.Properties?.Code?.ZipFile;
+  if (typeof inline === 'string') return { inline };
+  // The asset's folder: from the resource's metadata (the CDK CLI adds it), or from the asset manifest.
+  const s3Key = resource.Properties?.Code?.S3Key;
+  const folder = resource.Metadata?.['aws:asset:path'] ?? (typeof s3Key === 'string' ? assets.get(s3Key) : undefined);
+  if (typeof folder !== 'string') return undefined;
+  for (const ext of ['.js', '.cjs']) {
+    const candidate = path.resolve(assemblyDir, folder, file + ext);
+    if (fs.existsSync(candidate)) return { file: candidate };
+  }
+  return undefined;
+}
+
+/** The digests of the library's own handler bundles (assets/), to recognise their copies in an assembly. */
+let ownBundles: Set<string> | undefined;
+function isLibraryBundle(file: string): boolean {
+  if (!ownBundles) {
+    const root = path.resolve(__dirname, '..', '..', 'assets');
+    ownBundles = new Set(fs.existsSync(root)
+      ? fs.readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter(e => e.isFile() && e.name.endsWith('.js'))
+        .map(e => digest(fs.readFileSync(path.join(e.parentPath, e.name))))
+      : []);
+  }
+  return ownBundles.has(digest(fs.readFileSync(file)));
+}
+
+const digest = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+
 /** A Lambda function's code cannot run here: the run stops, naming the state, the function and the mock to add. */
 export class CodeLoadError extends HarnessError {
   constructor(public readonly state: string, public readonly functionId: string, reason: string) {
     super(`state '${state}' calls the Lambda function ${functionId}, but ${reason}: mock the state instead (states['${state}'], or "states": { "${state}": { "result": ... } } in a mocks file)`, state);
     this.name = 'CodeLoadError';
   }
-}
-
-function hasCode(assemblyDir: string, resource: any, file: string): boolean {
-  if (typeof resource.Properties?.Code?.ZipFile === 'string') return true;
-  const assetPath = resource.Metadata?.['aws:asset:path'];
-  return typeof assetPath === 'string' && ['.js', '.cjs', '.mjs'].some(ext => fs.existsSync(path.resolve(assemblyDir, assetPath, file + ext)));
 }
 
 /** A function's environment variables from its template, references resolved to placeholders. */
@@ -128,21 +181,23 @@ function splitHandler(handler: string): [string, string] {
   return [handler.slice(0, i), handler.slice(i + 1)];
 }
 
-function loadCode(assemblyDir: string, resource: any, file: string): Record<string, unknown> | undefined {
-  const inline = resource.Properties?.Code?.ZipFile;
-  if (typeof inline === 'string') {
-    const module = { exports: {} as Record<string, unknown> };
+/**
+ * Loads a function's code. The library's own bundles get the offline AWS services for the
+ * `@aws-sdk/client-*` packages they require; any other code requires what is installed.
+ */
+function loadCode(code: Code, offline: OfflineAws | undefined): Record<string, unknown> | undefined {
+  const module = { exports: {} as Record<string, unknown> };
+  if ('inline' in code) {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    new Function('exports', 'require', 'module', inline)(module.exports, require, module);
+    new Function('exports', 'require', 'module', code.inline)(module.exports, require, module);
     return module.exports;
   }
-  const assetPath = resource.Metadata?.['aws:asset:path'];
-  if (typeof assetPath === 'string') {
-    for (const ext of ['.js', '.cjs', '.mjs']) {
-      const candidate = path.resolve(assemblyDir, assetPath, file + ext);
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      if (fs.existsSync(candidate)) return require(candidate);
-    }
+  if (!offline || !isLibraryBundle(code.file)) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(code.file);
   }
-  return undefined;
+  const requireFromFile = createRequire(code.file);
+  const wrapped = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(code.file, 'utf8')}\n})`, { filename: code.file });
+  wrapped.call(module.exports, module.exports, (id: string) => offline.sdkModule(id) ?? requireFromFile(id), module, code.file, path.dirname(code.file));
+  return module.exports;
 }

@@ -19,7 +19,7 @@
  * of those, one per call, the last one repeated. A callback is `{ "success": value }` or
  * `{ "failure": { "error": "Name", "cause": "text" } }`.
  */
-import { CallbackHandler, TaskFailure, TaskHandler } from './harness/local-execution';
+import { CallbackHandler, TaskFailure, TaskHandler } from './local-execution';
 
 type Outcome = { readonly result: unknown } | { readonly error: string; readonly cause?: string };
 

@@ -2,12 +2,27 @@
  * A workflow graph as a self-contained SVG (no external font, script or stylesheet), laid out by
  * dagre with its compound-graph support: Parallel branches and Map processors are clusters.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type * as Dagre from '@dagrejs/dagre' with { 'resolution-mode': 'require' };
 import { GraphEdge, GraphNode, TakenPath, WorkflowGraph } from './graph';
 
-// dagre is an ES module package with a CommonJS build: loaded with require() like the engine.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dagre: typeof Dagre = require('@dagrejs/dagre');
+let dagreLoaded: typeof Dagre | undefined;
+
+/**
+ * dagre, loaded on first use. The package ships it minified next to this file (lib/testing/dagre.js,
+ * bundled at build time, so it installs nothing); the command-line bundle and the sources use the
+ * development dependency (its CommonJS build).
+ */
+function dagre(): typeof Dagre {
+  if (!dagreLoaded) {
+    const bundled = path.join(__dirname, 'dagre.js');
+    /* eslint-disable @typescript-eslint/no-require-imports, import/no-extraneous-dependencies */
+    dagreLoaded = fs.existsSync(bundled) ? require(bundled) as typeof Dagre : require('@dagrejs/dagre') as typeof Dagre;
+    /* eslint-enable @typescript-eslint/no-require-imports, import/no-extraneous-dependencies */
+  }
+  return dagreLoaded;
+}
 
 /** Average advance of a 12px sans-serif character, to size boxes without measuring text. */
 const CHAR_WIDTH = 7;
@@ -59,7 +74,7 @@ export interface SvgOptions {
 
 /** Lays the graph out and draws it. */
 export function toSvg(graph: WorkflowGraph, options: SvgOptions = {}): string {
-  const g = new dagre.graphlib.Graph({ compound: true, multigraph: true });
+  const g = new (dagre().graphlib.Graph)({ compound: true, multigraph: true });
   g.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 46, edgesep: 14, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const group of graph.groups) g.setNode(group.id, {});
@@ -74,7 +89,7 @@ export function toSvg(graph: WorkflowGraph, options: SvgOptions = {}): string {
       ? { width: textWidth(label) * 0.92 + 8, height: FONT_SIZE + 6, labelpos: 'c', minlen: 1 }
       : { minlen: 1 }, `e${i}`);
   });
-  dagre.layout(g);
+  dagre().layout(g);
 
   const taken = options.taken;
   const box = (id: string): Box => g.node(id) as unknown as Box;

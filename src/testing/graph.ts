@@ -7,7 +7,7 @@
  * node (where it ends, once every branch or item is done); its branches hang between the two, and
  * its own Next and Catch edges leave from the join.
  */
-import type { Asl } from './harness/asl';
+import type { Asl } from './asl';
 
 /** `start` and `end` frame the whole workflow; `join` closes a Parallel or Map state. */
 export type NodeKind = 'start' | 'end' | 'state' | 'join';
