@@ -10,7 +10,7 @@ import { parseArgs } from 'util';
 import { formatUsd, perMillion } from '../src/testing/cost';
 import { execute, Execution, ExecuteOptions, historyTable, readableCause } from '../src/testing/execution';
 import { graphOf } from '../src/testing/graph';
-import { AssemblyStateMachine, CodeLoadError, stateMachinesIn } from '../src/testing/assembly';
+import { AssemblyStateMachine, CodeLoadError, findStateMachine as findInAssembly, stateMachinesIn } from '../src/testing/assembly';
 import { allStates, EngineLimitationError, LocalS3, MissingHandlerError } from '../src/testing/local-execution';
 import { toMermaid } from '../src/testing/mermaid';
 import { MocksError, parseMocks } from '../src/testing/mocks';
@@ -28,7 +28,8 @@ Commands:
                     [--s3 DIR] [--json FILE] [--memory MB] [--duration MS]
       Runs a state machine locally, prints its execution history and writes an HTML report
       (the path taken, the history, state transitions, estimated cost).
-      STATE_MACHINE: its construct path (MyStack/Orders), logical id, or last path segment.
+      STATE_MACHINE: its construct path (MyStack/Orders), logical id, or a construct id
+      that only it has on its path (Orders).
 
 Options:
   --app DIR        the cloud assembly (default: cdk.out)
@@ -78,14 +79,13 @@ export function loadStateMachines(assemblyDir: string, shownAs = assemblyDir): A
   return machines;
 }
 
-/** The state machine a name designates: construct path, logical id, or unique last path segment. */
+/** The state machine a name designates: construct path, logical id, or a construct id only it has on its path. */
 export function findStateMachine(machines: AssemblyStateMachine[], name: string, assemblyDir: string): AssemblyStateMachine {
-  const exact = machines.filter(m => m.path === name || m.logicalId === name || `${m.stack}/${m.logicalId}` === name);
-  const matches = exact.length > 0 ? exact : machines.filter(m => m.path.split('/').pop() === name);
-  if (matches.length === 1) return matches[0];
-  const list = machines.map(m => `  ${m.path} (logical id ${m.logicalId})`).join('\n');
-  if (matches.length > 1) throw new CliError(`'${name}' names ${matches.length} state machines; give the construct path of one:\n${list}`);
-  throw new CliError(`no state machine '${name}' in ${assemblyDir}; the state machines there are:\n${list}`);
+  try {
+    return findInAssembly(machines, name, assemblyDir);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
 }
 
 function readJson(file: string, what: string): unknown {

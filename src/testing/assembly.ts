@@ -6,7 +6,6 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { createRequire } from 'module';
-import * as vm from 'vm';
 import { aslFromTemplate, Asl, CfnTemplate, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
 import { HarnessError } from './local-execution';
 import type { TaskCall, TaskHandler } from './local-execution';
@@ -60,6 +59,22 @@ export function stateMachinesIn(assemblyDir: string): AssemblyStateMachine[] {
       asl: aslFromTemplate(template, logicalId),
       template,
     })));
+}
+
+/**
+ * The state machine a name designates: its construct path (`MyStack/Orders`), its logical id, or,
+ * when only one state machine matches it, the id of any construct on its path (`Orders`).
+ * Throws a {@link HarnessError} that lists the state machines otherwise.
+ */
+export function findStateMachine(machines: AssemblyStateMachine[], name: string, where: string): AssemblyStateMachine {
+  const exact = machines.filter(m => m.path === name || m.logicalId === name || `${m.stack}/${m.logicalId}` === name);
+  const byLast = machines.filter(m => m.path.split('/').pop() === name);
+  const byId = machines.filter(m => m.path.split('/').slice(1).includes(name));
+  const matches = [exact, byLast, byId].find(found => found.length > 0) ?? [];
+  if (matches.length === 1) return matches[0];
+  const list = machines.map(m => `  ${m.path} (logical id ${m.logicalId})`).join('\n');
+  if (matches.length > 1) throw new HarnessError(`'${name}' names ${matches.length} state machines in ${where}; give the construct path of one:\n${list}`);
+  throw new HarnessError(`no state machine '${name}' in ${where}; the state machines there are:\n${list}`);
 }
 
 /**
@@ -197,7 +212,9 @@ function loadCode(code: Code, offline: OfflineAws | undefined): Record<string, u
     return require(code.file);
   }
   const requireFromFile = createRequire(code.file);
-  const wrapped = vm.runInThisContext(`(function (exports, require, module, __filename, __dirname) {${fs.readFileSync(code.file, 'utf8')}\n})`, { filename: code.file });
+  // In the caller's realm (a test runner's sandbox has its own globals and process.env), like inline code.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const wrapped = new Function('exports', 'require', 'module', '__filename', '__dirname', `${fs.readFileSync(code.file, 'utf8')}\n//# sourceURL=${code.file}`);
   wrapped.call(module.exports, module.exports, (id: string) => offline.sdkModule(id) ?? requireFromFile(id), module, code.file, path.dirname(code.file));
   return module.exports;
 }

@@ -88,6 +88,10 @@ export interface ExecuteOptions {
   readonly callbacks?: Record<string, CallbackHandler>;
   /** The S3 a Distributed Map reads from and writes to. @default an empty one */
   readonly s3?: LocalS3;
+  /** Seeds UUIDs, task tokens and retry jitter. @default random */
+  readonly seed?: number;
+  /** Virtual start time. @default now */
+  readonly startTime?: Date;
   /** The offline AWS services the library's own functions use. @default new ones */
   readonly offline?: OfflineAws;
   /** Express cost: the memory to bill. @default 64 */
@@ -125,6 +129,8 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
     functions: functionsFor(assemblyDir, machine, options.offline ?? new OfflineAws()),
     callbacks: options.callbacks,
     s3: options.s3,
+    seed: options.seed,
+    startTime: options.startTime,
     stateMachines: childStateMachines(assemblyDir),
   });
   const localDurationMs = Date.now() - began;

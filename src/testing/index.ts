@@ -1,0 +1,22 @@
+/**
+ * `cdk-workflow-patterns/testing`: run the state machines of a CDK app locally from a test (Jest,
+ * Vitest), on the library's own Step Functions engine. For TypeScript and JavaScript; not part of the
+ * jsii API.
+ */
+export { LocalWorkflow, WorkflowRun, runWorkflow, aslOf, validateAsl } from './local-workflow';
+export type { RunOptions } from './local-workflow';
+export { mockState, mockFunction, mockResource, returns, fails, inSequence } from './mocking';
+export type { Behaviour, Mock } from './mocking';
+export { approve, reject, expire } from './approvals';
+export type { ApprovalDecision, ApproverOptions, GateLike } from './approvals';
+export { workflowMatchers } from './matchers';
+export type { MatcherResult, WorkflowMatchers } from './matchers';
+export { nagFindings, expectNagClean } from './nag';
+export type { NagOptions } from './nag';
+export { LocalS3, TaskOutcome, TaskFailure, HarnessError, MissingHandlerError, EngineLimitationError } from './local-execution';
+export type { TaskCall, RetryRecord, CatchRecord } from './local-execution';
+export { CodeLoadError } from './assembly';
+export { OfflineAws } from './offline-aws';
+export type { PublishedMessage } from './offline-aws';
+export type { HistoryRow } from './execution';
+export type { Asl } from './asl';

@@ -1,0 +1,264 @@
+/**
+ * A state machine of a CDK app, synthesized and run locally: from its construct in a stack, or by
+ * name from a synthesized cloud assembly (cdk.out).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CfnElement, CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefinition } from '../engine';
+import { approvalWiring, ApprovalDecision } from './approvals';
+import { Asl } from './asl';
+import { AssemblyStateMachine, findStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './assembly';
+import { execute, Execution, historyTable, HistoryRow, workflowKindOf } from './execution';
+import { graphOf } from './graph';
+import {
+  allStates, CallbackHandler, CatchRecord, HarnessError, LocalRunResult, LocalS3, RetryRecord, TaskCall, TaskHandler,
+} from './local-execution';
+import { toMermaid } from './mermaid';
+import { Behaviour, functionArnOf, handlersOf, Mock } from './mocking';
+import { OfflineAws } from './offline-aws';
+import { renderReport } from './report';
+import { toSvg } from './svg';
+
+/** What a local run is given. */
+export interface RunOptions {
+  /** The execution input. @default {} */
+  readonly input?: unknown;
+  /** Tasks answered by the test (`mockState`, `mockFunction`, `mockResource`); the rest run the functions' code. */
+  readonly mocks?: readonly Mock[];
+  /**
+   * The decision of each `.waitForTaskToken` task, by state name: `returns(value)` (SendTaskSuccess),
+   * `fails(error, cause)` (SendTaskFailure), or a function that may return a `TaskOutcome` (an answer
+   * after some virtual time, heartbeats, or `TaskOutcome.never()`). The task's own call is not made.
+   */
+  readonly callbacks?: Readonly<Record<string, Behaviour>>;
+  /** ApprovalGate decisions: `approve(gate, { by, comment })`, `reject(...)`, `expire(gate)`. */
+  readonly approvals?: readonly ApprovalDecision[];
+  /** The S3 a Distributed Map reads from and writes to. @default an empty one */
+  readonly s3?: LocalS3;
+  /** Seeds UUIDs, task tokens and retry jitter: a run's `seed` replays it exactly. @default random */
+  readonly seed?: number;
+  /** Virtual start time. @default now */
+  readonly startTime?: Date;
+}
+
+/** A state machine to run locally. */
+export class LocalWorkflow {
+  /**
+   * The state machine of a construct: a `Workflow`, an `sfn.StateMachine`, or a construct whose default
+   * child is one. Synthesizes the construct's app (stage), so every construct must be added first.
+   */
+  public static of(construct: IConstruct): LocalWorkflow {
+    const resource = stateMachineResourceOf(construct);
+    const stack = Stack.of(resource);
+    const stage = Stage.of(stack);
+    if (!stage) throw new HarnessError(`LocalWorkflow.of(${construct.node.path}): its stack is in no App or Stage`);
+    const assembly = stage.synth({ force: true });
+    const logicalId = stack.resolve(stack.getLogicalId(resource as CfnElement)) as string;
+    const machine = stateMachinesIn(assembly.directory).find(m => m.stack === stack.artifactId && m.logicalId === logicalId);
+    if (!machine) throw new HarnessError(`LocalWorkflow.of(${construct.node.path}): its state machine ${logicalId} is not in the synthesized stack ${stack.artifactId}`);
+    // Without the CDK CLI, a template has no construct paths: the construct knows its own.
+    return new LocalWorkflow(assembly.directory, { ...machine, path: resource.node.path.replace(/(\/Resource)+$/, '') });
+  }
+
+  /**
+   * A state machine of a synthesized cloud assembly (`cdk synth` output), by construct path
+   * (`MyStack/Orders`), logical id, or a construct id that only it has on its path.
+   */
+  public static fromAssembly(assemblyDir: string, stateMachine: string): LocalWorkflow {
+    if (!fs.existsSync(path.join(assemblyDir, 'manifest.json'))) {
+      throw new HarnessError(`LocalWorkflow.fromAssembly: no cloud assembly at ${assemblyDir} (no manifest.json there); run 'cdk synth' first`);
+    }
+    return new LocalWorkflow(assemblyDir, findStateMachine(stateMachinesIn(assemblyDir), stateMachine, assemblyDir));
+  }
+
+  /** The concrete ASL: every reference resolved to a placeholder (a Lambda function's ARN...). */
+  public readonly asl: Asl;
+  /** The construct path of the state machine, e.g. `MyStack/Orders/StateMachine`. */
+  public readonly path: string;
+  /** Standard or Express. */
+  public readonly type: 'STANDARD' | 'EXPRESS';
+
+  private constructor(private readonly assemblyDir: string, private readonly machine: AssemblyStateMachine) {
+    this.asl = machine.asl;
+    this.path = machine.path;
+    this.type = workflowKindOf(machine);
+  }
+
+  /** Runs an execution locally: mocked tasks answer as told, the rest run the functions' synthesized code. */
+  public async run(options: RunOptions = {}): Promise<WorkflowRun> {
+    const templates = Object.values(stackTemplates(this.assemblyDir));
+    const everyAsl = stateMachinesIn(this.assemblyDir).map(m => m.asl);
+    const mocks = handlersOf(options.mocks ?? []);
+    checkMocks(options.mocks ?? [], this.machine.asl, everyAsl, this.path);
+    const offline = new OfflineAws();
+    for (const template of templates) offline.dynamodb.addTablesOf(template);
+    const functions: Record<string, TaskHandler> = Object.assign({},
+      ...[...templates, this.machine.template].map(t => localFunctions(this.assemblyDir, t, offline)));
+    const approvals = approvalWiring(options.approvals ?? [], this.machine.asl, templates, functions, offline);
+    for (const name of Object.keys(approvals.callbacks)) {
+      if (options.callbacks?.[name]) throw new HarnessError(`run: gate '${name}' has both a callback and an approval decision; give one`);
+      if (mocks.states[name]) throw new HarnessError(`run: gate '${name}' is mocked with mockState and decided in approvals; give one`);
+    }
+    const execution = await execute(this.assemblyDir, this.machine, {
+      input: options.input ?? {},
+      states: { ...mocks.states, ...approvals.states },
+      resources: mocks.resources,
+      callbacks: { ...options.callbacks as Record<string, CallbackHandler>, ...approvals.callbacks },
+      s3: options.s3,
+      offline,
+      seed: options.seed,
+      startTime: options.startTime,
+    });
+    return new WorkflowRun(execution, offline);
+  }
+
+  /** The diagram of the state machine as SVG. */
+  public diagram(): string {
+    return toSvg(graphOf(this.asl), { title: this.path });
+  }
+
+  /** The diagram of the state machine as a Mermaid flowchart. */
+  public mermaid(): string {
+    return toMermaid(graphOf(this.asl));
+  }
+}
+
+/** Runs a state machine locally: `runWorkflow(workflow, { input, mocks, approvals })`. */
+export async function runWorkflow(workflow: IConstruct | LocalWorkflow, options: RunOptions = {}): Promise<WorkflowRun> {
+  return (workflow instanceof LocalWorkflow ? workflow : LocalWorkflow.of(workflow)).run(options);
+}
+
+/** The concrete ASL of a state machine (or a `Workflow`) in a stack, references resolved to placeholders. */
+export function aslOf(stateMachine: IConstruct): Asl {
+  return LocalWorkflow.of(stateMachine).asl;
+}
+
+/**
+ * The problems Step Functions would refuse the definition for, as the local engine checks them
+ * (state types and fields per query language, transitions, names, reachability); empty when valid.
+ */
+export function validateAsl(asl: unknown): string[] {
+  try {
+    validateDefinition(asl);
+    return [];
+  } catch (e) {
+    if (e instanceof DefinitionError) return [e.message];
+    throw e;
+  }
+}
+
+/** What happened in a local run. */
+export class WorkflowRun {
+  public readonly status: LocalRunResult['status'];
+  public readonly output?: any;
+  public readonly error?: string;
+  public readonly cause?: string;
+  /** The names of the states entered, in order (branches, Map iterations and child workflows included). */
+  public readonly path: string[];
+  /** State transitions as Step Functions bills them: every state entered, plus every retry. */
+  public readonly transitions: number;
+  public readonly retries: RetryRecord[];
+  public readonly catches: CatchRecord[];
+  /** Every task invocation, in order. */
+  public readonly calls: TaskCall[];
+  /** The execution history, shaped like GetExecutionHistory. */
+  public readonly events: HistoryEvent[];
+  /** Every state entered, with its input, output, retries and outcome. */
+  public readonly states: StateRecord[];
+  /** One row per state entered, as the console lists them (type, time, retries, caught error, input, output). */
+  public readonly history: HistoryRow[];
+  public readonly mapRuns: MapRunRecord[];
+  /** Virtual milliseconds from start to end. */
+  public readonly durationMs: number;
+  /** Pass it back in `seed` to replay the run exactly. */
+  public readonly seed: number;
+  /** What the library's own functions stored and published (the gate's records and messages...). */
+  public readonly aws: OfflineAws;
+
+  constructor(private readonly execution: Execution, offline: OfflineAws) {
+    const r = execution.result;
+    this.status = r.status;
+    this.output = r.output;
+    this.error = r.error;
+    this.cause = r.cause;
+    this.path = r.path;
+    this.transitions = r.transitions;
+    this.retries = r.retries;
+    this.catches = r.catches;
+    this.calls = r.calls;
+    this.events = r.events;
+    this.states = r.states;
+    this.history = execution.history;
+    this.mapRuns = r.mapRuns;
+    this.durationMs = r.durationMs;
+    this.seed = r.seed;
+    this.aws = offline;
+  }
+
+  /** The calls of a state (by name), a Lambda function (its construct) or a resource (ARN). */
+  public callsTo(target: string | IConstruct): TaskCall[] {
+    if (typeof target !== 'string') {
+      const arn = functionArnOf(target);
+      return this.calls.filter(c => c.resource === arn || functionOf(this.execution, c) === arn);
+    }
+    return this.calls.filter(c => c.state === target || c.resource.replace(/\.(sync(:2)?|waitForTaskToken)$/, '') === target);
+  }
+
+  /** The history as a plain-text table. */
+  public historyTable(): string {
+    return historyTable(this.history);
+  }
+
+  /** The diagram with the path taken highlighted, as SVG. */
+  public diagram(): string {
+    return toSvg(this.execution.graph, { taken: this.execution.taken, title: `${this.execution.machine.path}: path taken` });
+  }
+
+  /** The diagram with the path taken highlighted, as a Mermaid flowchart. */
+  public mermaid(): string {
+    return toMermaid(this.execution.graph, { taken: this.execution.taken });
+  }
+
+  /** The HTML report: the diagram with the path taken, the history, transitions and estimated cost. */
+  public report(): string {
+    return renderReport(this.execution);
+  }
+
+  /** Writes the HTML report (folders created as needed). */
+  public writeReport(file: string): void {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    fs.writeFileSync(file, this.report());
+  }
+}
+
+/** The function ARN a call invoked (for `lambda:invoke` tasks, from the state's FunctionName). */
+function functionOf(execution: Execution, call: TaskCall): string | undefined {
+  const state = allStates(execution.machine.asl).find(s => s.name === call.state)?.state;
+  const name = (state?.Parameters ?? state?.Arguments)?.FunctionName;
+  return typeof name === 'string' ? name.split(':').slice(0, 7).join(':') : undefined;
+}
+
+function stateMachineResourceOf(construct: IConstruct): CfnResource {
+  let current: IConstruct | undefined = construct;
+  while (current && !CfnResource.isCfnResource(current)) current = current.node.defaultChild;
+  if (!current || (current as CfnResource).cfnResourceType !== 'AWS::StepFunctions::StateMachine') {
+    throw new HarnessError(`LocalWorkflow.of(${construct?.node?.path ?? String(construct)}): not a state machine (give a Workflow, an sfn.StateMachine, or a construct whose default child is one)`);
+  }
+  return current as CfnResource;
+}
+
+/** A mock must answer a task that exists: a typo would otherwise leave the real code running. */
+function checkMocks(mocks: readonly Mock[], asl: Asl, everyAsl: Asl[], shownAs: string): void {
+  const tasks = [asl, ...everyAsl].flatMap(a => allStates(a)).filter(s => s.state.Type === 'Task');
+  for (const mock of mocks) {
+    if (mock.by === 'state') continue; // the harness checks state names, listing the Task states
+    const used = tasks.some(t => mock.by === 'function'
+      ? JSON.stringify([t.state.Resource, t.state.Parameters, t.state.Arguments]).includes(`"${mock.key}`)
+      : String(t.state.Resource).replace(/\.(sync(:2)?|waitForTaskToken)$/, '') === mock.key);
+    if (!used) {
+      throw new HarnessError(`${mock.shownAs}: no task of ${shownAs} (or of a state machine it can start) ${mock.by === 'function' ? 'invokes this function' : 'has this resource'}`);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The testing toolkit (`cdk-workflow-patterns/testing`) as a user calls it: a construct in a stack,
+ * run locally, the library's own functions running their synthesized code on offline AWS services.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { StockTradingWorkflow } from '../../src';
+import {
+  LocalWorkflow, approve, aslOf, expire, fails, inSequence, mockFunction, mockResource, mockState, reject, returns, runWorkflow, validateAsl,
+  workflowMatchers,
+} from '../../src/testing';
+
+expect.extend(workflowMatchers);
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    interface Matchers<R> {
+      toHaveSucceeded(): R;
+      toHaveFailedWith(error: string, cause?: string | RegExp): R;
+      toHaveTakenPath(states: string[]): R;
+      toHaveEnteredState(state: string): R;
+      toHaveTransitions(count: number): R;
+      toHaveCalled(target: unknown, times?: number): R;
+    }
+  }
+}
+
+function trading() {
+  const stack = new Stack(new App(), 'Trading', { env: { account: '123456789012', region: 'us-east-1' } });
+  const trades = new StockTradingWorkflow(stack, 'Trades', { approval: { approverEmails: ['desk@example.com', 'risk@example.com'] } });
+  return { stack, trades };
+}
+
+describe('a StockTradingWorkflow, run from its construct', () => {
+  beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  test('below the threshold: the sample functions run from their synthesized code, on offline DynamoDB', async () => {
+    const { trades } = trading();
+    const run = await runWorkflow(trades.workflow, { input: { tradeId: 't-1', companyId: 'ACME', amount: 100 } });
+    expect(run).toHaveSucceeded();
+    expect(run).toHaveTakenPath(['Check trade request', 'Analyse stock', 'Trade recommended?', 'Execute trade', 'Trade successful?', 'Trade successful']);
+    expect(run).toHaveTransitions(6);
+    expect(run).toHaveCalled(trades.executionFunction, 1);
+    expect(run.output.trade).toMatchObject({ status: 'FILLED', filledCount: 8 });
+    const tables = run.aws.dynamodb.tableNames();
+    expect(tables.flatMap(t => run.aws.dynamodb.items(t)).filter(i => i.idempotencyKey)).toHaveLength(1);
+  });
+
+  test.each([
+    ['approve', approve, 'SUCCEEDED', 'APPROVED'],
+    ['reject', reject, 'FAILED', 'REJECTED'],
+  ] as const)('%s by an approver: the gate\'s own functions send the message, serve the page and deliver the decision', async (_what, decide, status, decision) => {
+    const { trades } = trading();
+    const run = await runWorkflow(trades.workflow, {
+      input: { tradeId: 't-2', companyId: 'ACME', amount: 1000 },
+      approvals: [decide(trades.approvalGate, { by: 'risk@example.com', comment: 'looks fine' })],
+    });
+    expect(run.status).toBe(status);
+    const approval = status === 'SUCCEEDED' ? run.output.approval : JSON.parse(run.cause!);
+    expect(approval).toMatchObject({ decision, approver: 'risk@example.com', comment: 'looks fine' });
+    expect(run.aws.messages.map(m => m.recipient)).toEqual(['desk@example.com', 'risk@example.com']);
+    expect(run.aws.messages[0].message).toContain('Trade t-2: buy 80 shares of ACME');
+  });
+
+  test('expire: nobody decides, the gate times out in virtual time and takes its expired route', async () => {
+    const { trades } = trading();
+    const run = await runWorkflow(trades.workflow, { input: { tradeId: 't-3', companyId: 'ACME', amount: 1000 }, approvals: [expire('Approve trade')] });
+    expect(run).toHaveFailedWith('TradeNotApproved', 'EXPIRED');
+    expect(run).toHaveEnteredState('Approve trade: expired');
+    expect(run.durationMs).toBeGreaterThanOrEqual(Duration.days(1).toMilliseconds());
+  });
+
+  test('a mock by function, a sequence: the first call is throttled and retried', async () => {
+    const { trades } = trading();
+    const run = await runWorkflow(trades.workflow, {
+      input: { tradeId: 't-4', companyId: 'ACME', amount: 50 },
+      mocks: [mockFunction(trades.executionFunction, inSequence(fails('Lambda.TooManyRequestsException', 'Rate exceeded'), returns({ status: 'FILLED', tradeId: 't-4' })))],
+    });
+    expect(run).toHaveSucceeded();
+    expect(run.retries).toEqual([{ state: 'Execute trade', error: 'Lambda.TooManyRequestsException', attempt: 1 }]);
+    expect(run).toHaveTransitions(7);
+    expect(run).toHaveCalled('Execute trade', 2);
+  });
+
+  test('the history, the diagram and the report', async () => {
+    const { trades } = trading();
+    const run = await runWorkflow(trades.workflow, { input: { tradeId: 't-5', companyId: 'GLOBEX', amount: 10 } });
+    expect(run.history.map(h => [h.state, h.type])).toEqual([
+      ['Check trade request', 'Choice'], ['Analyse stock', 'Task'], ['Trade recommended?', 'Choice'], ['No trade recommended', 'Succeed'],
+    ]);
+    expect(run.historyTable()).toMatch(/Analyse stock\s+Task/);
+    expect(run.diagram()).toMatch(/^<svg[\s\S]*data-state="No trade recommended"[\s\S]*<\/svg>\n?$/);
+    expect(run.mermaid()).toMatch(/^flowchart TD/);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cwp-report-')), 'run.html');
+    run.writeReport(file);
+    expect(fs.readFileSync(file, 'utf8')).toContain('<span class="status status-SUCCEEDED" id="status">SUCCEEDED</span>');
+  });
+});
+
+describe('used wrongly, the toolkit says what is wrong', () => {
+  test('fails when a mock names a state that does not exist', async () => {
+    const { trades } = trading();
+    await expect(runWorkflow(trades.workflow, { mocks: [mockState('Analyse stocks', returns({}))] }))
+      .rejects.toThrow(/states\['Analyse stocks'\] names no Task state \(Task states: .*Analyse stock,/);
+  });
+
+  test('fails when a callback is given for a task that is not a callback task', async () => {
+    const { trades } = trading();
+    await expect(runWorkflow(trades.workflow, { callbacks: { 'Analyse stock': returns({}) } }))
+      .rejects.toThrow(/callbacks\['Analyse stock'\] is given, but 'Analyse stock' is not a callback task/);
+  });
+
+  test('fails when an approval names a state that is not a gate', async () => {
+    const { trades } = trading();
+    await expect(runWorkflow(trades.workflow, { approvals: [approve('Analyse stock')] }))
+      .rejects.toThrow("approvals: state 'Analyse stock' is not the Task state of an ApprovalGate");
+  });
+
+  test('fails when several approvers were asked and the decision does not say who decides', async () => {
+    const { trades } = trading();
+    await expect(runWorkflow(trades.workflow, { input: { tradeId: 't', companyId: 'ACME', amount: 1000 }, approvals: [approve(trades.approvalGate)] }))
+      .rejects.toThrow("approve('Approve trade'): the gate sent 2 messages (to desk@example.com, risk@example.com); say who decides with { by: '...' }");
+  });
+
+  test('fails when a mock names a function or resource no task calls', async () => {
+    const { stack, trades } = trading();
+    const other = new lambda.Function(stack, 'Unused', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=()=>1') });
+    await expect(runWorkflow(trades.workflow, { mocks: [mockFunction(other, returns(1))] }))
+      .rejects.toThrow('mockFunction(Trading/Unused): no task of Trading/Trades/Workflow (or of a state machine it can start) invokes this function');
+    await expect(runWorkflow(trades.workflow, { mocks: [mockResource('arn:aws:states:::sns:publish', returns({}))] }))
+      .rejects.toThrow("mockResource('arn:aws:states:::sns:publish'): no task");
+  });
+
+  test('fails when the construct is not a state machine', () => {
+    const { trades } = trading();
+    expect(() => LocalWorkflow.of(trades.analysisFunction)).toThrow(/LocalWorkflow.of\(Trading\/Trades\/AnalysisFunction\): not a state machine/);
+  });
+
+  test('a matcher given something else than a run says so', () => {
+    expect(() => expect({}).toHaveSucceeded()).toThrow('toHaveSucceeded: expect() must be given a run');
+  });
+});
+
+describe('any state machine, by construct or from a cloud assembly', () => {
+  function ordering() {
+    // The CDK CLI adds construct paths to a template; an app synthesized by a test asks for them.
+    const app = new App({ context: { 'aws:cdk:enable-path-metadata': true } });
+    const stack = new Stack(app, 'Orders');
+    const check = new lambda.Function(stack, 'Check', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async (order) => ({ ...order, valid: order.items > 0 });'),
+    });
+    const definition = new tasks.LambdaInvoke(stack, 'Check order', { lambdaFunction: check, payloadResponseOnly: true })
+      .next(new sfn.Choice(stack, 'Valid?').when(sfn.Condition.booleanEquals('$.valid', true), new sfn.Succeed(stack, 'Accepted')).otherwise(new sfn.Fail(stack, 'Refused', { error: 'Invalid' })));
+    const machine = new sfn.StateMachine(stack, 'OrderMachine', { definitionBody: sfn.DefinitionBody.fromChainable(definition) });
+    return { app, stack, check, machine };
+  }
+
+  test('an sfn.StateMachine: inline code runs; the ASL is valid', async () => {
+    const { machine } = ordering();
+    expect(validateAsl(aslOf(machine))).toEqual([]);
+    await expect(runWorkflow(machine, { input: { items: 2 } })).resolves.toHaveTakenPath(['Check order', 'Valid?', 'Accepted']);
+    await expect(runWorkflow(machine, { input: { items: 0 } })).resolves.toHaveFailedWith('Invalid');
+  });
+
+  test('from a synthesized cloud assembly, by a construct id only it has', async () => {
+    const { app } = ordering();
+    const dir = app.synth().directory;
+    const workflow = LocalWorkflow.fromAssembly(dir, 'OrderMachine');
+    expect(workflow.path).toBe('Orders/OrderMachine');
+    await expect(workflow.run({ input: { items: 1 } })).resolves.toHaveSucceeded();
+    expect(() => LocalWorkflow.fromAssembly(dir, 'Nope')).toThrow(/no state machine 'Nope' in .*; the state machines there are:\n {2}Orders\/OrderMachine/);
+  });
+
+  test('validateAsl lists what Step Functions would refuse', () => {
+    expect(validateAsl({ StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' } } })).toEqual([expect.stringMatching(/'B'/)]);
+    expect(validateAsl({ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } })).toEqual([]);
+  });
+});
