@@ -13,6 +13,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { OrderWorkflowStack } from '../../examples/order-workflow';
 import { QuoteWorkflowStack } from '../../examples/quote-workflow';
+import { StockTradingWorkflow } from '../../src';
 
 /** What `cdk synth` sets: resources carry their construct path (`aws:cdk:path`). */
 const CONTEXT = { 'aws:cdk:enable-path-metadata': true };
@@ -70,6 +71,15 @@ export function synthEdgeCases(): string {
   new sfn.StateMachine(stack, 'NeedsModule', {
     definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Look up', { lambdaFunction: needs, payloadResponseOnly: true })),
   });
+  app.synth();
+  return outdir;
+}
+
+/** A StockTradingWorkflow (`Desk/Trades/Workflow`): its ApprovalGate and sample functions need the AWS SDK. */
+export function synthTrading(): string {
+  const outdir = tempDir('trading');
+  const app = new App({ outdir, context: CONTEXT });
+  new StockTradingWorkflow(new Stack(app, 'Desk'), 'Trades', { approval: { approverEmails: ['desk@example.com'] } });
   app.synth();
   return outdir;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { synthEdgeCases, synthExampleApp, tempDir } from './example-assembly';
+import { synthEdgeCases, synthExampleApp, synthTrading, tempDir } from './example-assembly';
 import { main } from '../../cli/main';
 
 let assembly: string;
@@ -114,6 +114,39 @@ describe('run', () => {
     expect(code).toBe(2);
     expect(out).toMatch(/Announce\s+Task/);
     expect(out).toContain('FAILED (Rejected: no budget)');
+  });
+
+  describe('a StockTradingWorkflow, designated by its construct id', () => {
+    let trading: string;
+    beforeAll(() => {
+      trading = synthTrading();
+    });
+
+    test('callbacks alone decide its ApprovalGate; the library\'s functions run offline', async () => {
+      const dir = tempDir('gate');
+      const input = writeJson(dir, 'trade.json', { tradeId: 't-1', companyId: 'ACME', amount: 1000 });
+      const decision = { decision: 'APPROVED', approver: 'desk@example.com', comment: null, decidedAt: '2026-11-29T10:00:00Z', requestId: 'r-1' };
+      const mocks = writeJson(dir, 'mocks.json', { callbacks: { 'Approve trade': { success: decision } } });
+      const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+      const { code, out, err } = await cli(['run', 'Trades', '--app', trading, '--input', input, '--mocks', mocks], dir);
+      log.mockRestore();
+      expect(err).toBe('');
+      expect(code).toBe(0);
+      expect(out).toContain('Desk/Trades/Workflow: SUCCEEDED');
+      expect(out).toMatch(/Approve trade\s+Task/);
+      expect(out).toMatch(/Execute trade\s+Task/);
+      expect(out).toMatch(/Trade successful\s+Succeed/);
+    });
+
+    test('a failed path shows its Fail state as a Fail', async () => {
+      const dir = tempDir('gate');
+      const input = writeJson(dir, 'trade.json', { tradeId: 't-2', companyId: 'ACME', amount: 1000 });
+      const mocks = writeJson(dir, 'mocks.json', { callbacks: { 'Approve trade': { failure: { error: 'States.Timeout' } } } });
+      const { code, out } = await cli(['run', 'Trades', '--app', trading, '--input', input, '--mocks', mocks], dir);
+      expect(code).toBe(2);
+      expect(out).toMatch(/Approve trade\s+Task\s+\+\d+ ms\s+States.Timeout → Approve trade: expired/);
+      expect(out).toMatch(/Trade not approved\s+Fail/);
+    });
   });
 
   test('prices an Express workflow by request and duration', async () => {
