@@ -50,6 +50,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     compilerOptions: {
       lib: ['es2023'],
     },
+    // A user's project, compiled in its own folder against the packed library (test/consumer).
+    exclude: ['test/consumer/project'],
   },
   // The local Step Functions engine (src/engine) evaluates JSONata with the official implementation.
   bundledDeps: ['jsonata@^2.2.2'],
@@ -90,6 +92,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // A user's project with its own tests (*.spec.ts), run in its own folder by test/consumer.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/project/'],
       setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
       testTimeout: 60_000,
       // Two workers on two cores: several tests wait on child processes and npm installs.
@@ -106,6 +110,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/', '/.jsii.tabl.json'],
 });
+
+// A user's project: linted, compiled and run in its own folder against the packed library (test/consumer).
+project.eslint?.addIgnorePattern('test/consumer/project/');
 
 // The handlers' shared code imports the AWS SDK, which the Lambda runtime provides (never bundled).
 project.eslint?.allowDevDeps('src/private/approval/**');

@@ -1,7 +1,7 @@
 /**
  * The FanOutMap cost model: what fanning out over M items costs in Step Functions charges (the
  * work the items do, in Lambda or elsewhere, is billed on top and is the same for every design),
- * with the price constants of the run report (cli/cost.ts).
+ * with the price constants of the run report (src/testing/cost.ts).
  *
  * Assumptions, stated once:
  * - Distributed Map: the parent (Standard) pays one state transition for the Map state and one for
@@ -16,7 +16,7 @@
  * - Inline Map: items travel in the state input (256 KiB in all) and each iteration's events count
  *   towards the 25,000 events of a Standard execution's history, so it fits small item lists only;
  *   here up to 1,000 items of at most 200 bytes.
- * - List prices, no free tier (cli/cost.ts).
+ * - List prices, no free tier (src/testing/cost.ts).
  *
  * The tables are pure functions of these constants: `npm run bench` prints them in bench/RESULTS.md,
  * and the README holds the same text, checked by test/bench/fan-out-cost.test.ts.

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   log('transitions per path...');
   const paths = await measureTransitions();
   sections.push('## 2. Run time: state transitions per path',
-    'Every path run on the local engine (src/engine, through cli/harness) with the sample functions, ours '
+    'Every path run on the local engine (src/engine, through src/testing) with the sample functions, ours '
     + 'and the baseline\'s minimal definition (bench/baseline/minimal-asl.ts); a retry counts as a transition. '
     + `Cost per 1,000,000 executions in Step Functions charges only (Standard, ${PRICING_REGION}, list price read ${PRICING_DATE}, ${PRICING_SOURCE}); Lambda is billed on top.`,
     table(['path', 'ours: outcome', 'transitions', 'per 1M', 'baseline: outcome', 'transitions', 'per 1M', 'extra', 'states ours adds'],

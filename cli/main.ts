@@ -7,10 +7,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { AssemblyStateMachine, CodeLoadError, findStateMachine as findInAssembly, stateMachinesIn } from '../src/testing/assembly';
 import { formatUsd, perMillion } from '../src/testing/cost';
 import { execute, Execution, ExecuteOptions, historyTable, readableCause } from '../src/testing/execution';
 import { graphOf } from '../src/testing/graph';
-import { AssemblyStateMachine, CodeLoadError, findStateMachine as findInAssembly, stateMachinesIn } from '../src/testing/assembly';
 import { allStates, EngineLimitationError, LocalS3, MissingHandlerError } from '../src/testing/local-execution';
 import { toMermaid } from '../src/testing/mermaid';
 import { MocksError, parseMocks } from '../src/testing/mocks';

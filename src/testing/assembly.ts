@@ -4,8 +4,8 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
 import { createRequire } from 'module';
+import * as path from 'path';
 import { aslFromTemplate, Asl, CfnTemplate, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
 import { HarnessError } from './local-execution';
 import type { TaskCall, TaskHandler } from './local-execution';
@@ -213,8 +213,10 @@ function loadCode(code: Code, offline: OfflineAws | undefined): Record<string, u
   }
   const requireFromFile = createRequire(code.file);
   // In the caller's realm (a test runner's sandbox has its own globals and process.env), like inline code.
+  const source = `${fs.readFileSync(code.file, 'utf8')}\n//# sourceURL=${code.file}`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const wrapped = new Function('exports', 'require', 'module', '__filename', '__dirname', `${fs.readFileSync(code.file, 'utf8')}\n//# sourceURL=${code.file}`);
-  wrapped.call(module.exports, module.exports, (id: string) => offline.sdkModule(id) ?? requireFromFile(id), module, code.file, path.dirname(code.file));
+  const wrapped = new Function('exports', 'require', 'module', '__filename', '__dirname', source);
+  const requireOffline = (id: string) => offline.sdkModule(id) ?? requireFromFile(id);
+  wrapped.call(module.exports, module.exports, requireOffline, module, code.file, path.dirname(code.file));
   return module.exports;
 }

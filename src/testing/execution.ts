@@ -2,10 +2,10 @@
  * Runs a state machine of a cloud assembly locally (the same engine and harness as the tests) and
  * turns what happened into an execution history, the path taken and a cost estimate.
  */
-import { expressCost, standardCost, CostEstimate, EXPRESS_MEMORY_CHUNK_MB, WorkflowKind } from './cost';
-import { graphOf, takenPath, TakenPath, WorkflowGraph } from './graph';
 import { placeholderFor } from './asl';
 import { AssemblyStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './assembly';
+import { expressCost, standardCost, CostEstimate, EXPRESS_MEMORY_CHUNK_MB, WorkflowKind } from './cost';
+import { graphOf, takenPath, TakenPath, WorkflowGraph } from './graph';
 import { CallbackHandler, LocalRunResult, LocalS3, runLocally, TaskHandler } from './local-execution';
 import { OfflineAws } from './offline-aws';
 import type { ChildStateMachine } from '../engine';

@@ -5,7 +5,7 @@
  */
 export { LocalWorkflow, WorkflowRun, runWorkflow, aslOf, validateAsl } from './local-workflow';
 export type { RunOptions } from './local-workflow';
-export { mockState, mockFunction, mockResource, returns, fails, inSequence } from './mocking';
+export { mockState, mockFunction, mockResource, returns, fails, inSequence, bucketNameOf } from './mocking';
 export type { Behaviour, Mock } from './mocking';
 export { approve, reject, expire } from './approvals';
 export type { ApprovalDecision, ApproverOptions, GateLike } from './approvals';
@@ -13,8 +13,10 @@ export { workflowMatchers } from './matchers';
 export type { MatcherResult, WorkflowMatchers } from './matchers';
 export { nagFindings, expectNagClean } from './nag';
 export type { NagOptions } from './nag';
-export { LocalS3, TaskOutcome, TaskFailure, HarnessError, MissingHandlerError, EngineLimitationError } from './local-execution';
-export type { TaskCall, RetryRecord, CatchRecord } from './local-execution';
+export {
+  LocalS3, TaskOutcome, TaskFailure, HarnessError, MissingHandlerError, EngineLimitationError, runLocally, itemProcessorOf,
+} from './local-execution';
+export type { TaskCall, RetryRecord, CatchRecord, LocalRunOptions, LocalRunResult } from './local-execution';
 export { CodeLoadError } from './assembly';
 export { OfflineAws } from './offline-aws';
 export type { PublishedMessage } from './offline-aws';

@@ -8,7 +8,7 @@ import { CfnElement, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefinition } from '../engine';
 import { approvalWiring, ApprovalDecision } from './approvals';
-import { Asl } from './asl';
+import { Asl, placeholderFor } from './asl';
 import { AssemblyStateMachine, findStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './assembly';
 import { execute, Execution, historyTable, HistoryRow, workflowKindOf } from './execution';
 import { graphOf } from './graph';
@@ -35,7 +35,7 @@ export interface RunOptions {
   readonly callbacks?: Readonly<Record<string, Behaviour>>;
   /** ApprovalGate decisions: `approve(gate, { by, comment })`, `reject(...)`, `expire(gate)`. */
   readonly approvals?: readonly ApprovalDecision[];
-  /** The S3 a Distributed Map reads from and writes to. @default an empty one */
+  /** The S3 a Distributed Map reads from and writes to (see `bucketNameOf`); every bucket of the app is created in it. @default an empty one */
   readonly s3?: LocalS3;
   /** Seeds UUIDs, task tokens and retry jitter: a run's `seed` replays it exactly. @default random */
   readonly seed?: number;
@@ -101,17 +101,25 @@ export class LocalWorkflow {
       if (options.callbacks?.[name]) throw new HarnessError(`run: gate '${name}' has both a callback and an approval decision; give one`);
       if (mocks.states[name]) throw new HarnessError(`run: gate '${name}' is mocked with mockState and decided in approvals; give one`);
     }
+    // Every bucket of the app exists in the local S3 (a FanOutMap writes its results to its own).
+    const s3 = options.s3 ?? new LocalS3();
+    for (const template of templates) {
+      for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
+        const name = resource.Type === 'AWS::S3::Bucket' ? placeholderFor(logicalId, resource.Type) : undefined;
+        if (name && !s3.hasBucket(name)) s3.createBucket(name);
+      }
+    }
     const execution = await execute(this.assemblyDir, this.machine, {
       input: options.input ?? {},
       states: { ...mocks.states, ...approvals.states },
       resources: mocks.resources,
       callbacks: { ...options.callbacks as Record<string, CallbackHandler>, ...approvals.callbacks },
-      s3: options.s3,
+      s3,
       offline,
       seed: options.seed,
       startTime: options.startTime,
     });
-    return new WorkflowRun(execution, offline);
+    return new WorkflowRun(execution, offline, s3);
   }
 
   /** The diagram of the state machine as SVG. */
@@ -176,8 +184,10 @@ export class WorkflowRun {
   public readonly seed: number;
   /** What the library's own functions stored and published (the gate's records and messages...). */
   public readonly aws: OfflineAws;
+  /** The local S3 of the run: the objects given, and what Distributed Maps wrote (every bucket of the app exists in it). */
+  public readonly s3: LocalS3;
 
-  constructor(private readonly execution: Execution, offline: OfflineAws) {
+  constructor(private readonly execution: Execution, offline: OfflineAws, s3: LocalS3) {
     const r = execution.result;
     this.status = r.status;
     this.output = r.output;
@@ -195,6 +205,7 @@ export class WorkflowRun {
     this.durationMs = r.durationMs;
     this.seed = r.seed;
     this.aws = offline;
+    this.s3 = s3;
   }
 
   /** The calls of a state (by name), a Lambda function (its construct) or a resource (ARN). */

@@ -87,6 +87,16 @@ export function functionArnOf(fn: IConstruct): string {
   return placeholderFor(logicalId, 'AWS::Lambda::Function', 'Arn');
 }
 
+/** The name a bucket of the stack has in a local run: where to put its objects in a `LocalS3`. */
+export function bucketNameOf(bucket: IConstruct): string {
+  let resource: IConstruct | undefined = bucket;
+  while (resource && !CfnResource.isCfnResource(resource)) resource = resource.node.defaultChild;
+  if (!resource || (resource as CfnResource).cfnResourceType !== 'AWS::S3::Bucket') {
+    throw new HarnessError(`bucketNameOf(${bucket?.node?.path ?? String(bucket)}): not an S3 bucket defined in a stack`);
+  }
+  return placeholderFor(Stack.of(resource).getLogicalId(resource as CfnElement), 'AWS::S3::Bucket');
+}
+
 /** Handlers for the local run, by state and by resource; two mocks of the same task fail the test. */
 export function handlersOf(mocks: readonly Mock[]): { states: Record<string, TaskHandler>; resources: Record<string, TaskHandler> } {
   const states: Record<string, TaskHandler> = {};

@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, Browser } from 'playwright-core';
 import { synthExampleApp, tempDir } from './example-assembly';
-import { allStates } from '../../src/testing/local-execution';
 import { findStateMachine, loadStateMachines, main } from '../../cli/main';
+import { allStates } from '../../src/testing/local-execution';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOT = path.join(__dirname, '..', '..', 'test-reports', 'order-workflow-report.png');

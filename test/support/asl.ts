@@ -1,6 +1,6 @@
 /**
  * The ASL of a state machine in a CDK stack, and the placeholder ARNs of constructs in it.
- * Template-only helpers (intrinsics, placeholders) live in cli/harness/asl.ts and are re-exported here.
+ * Template-only helpers (intrinsics, placeholders) live in src/testing/asl.ts and are re-exported here.
  */
 import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';

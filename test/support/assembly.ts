@@ -1,2 +1,2 @@
-/** Moved to cli/harness/assembly.ts, shared by the tests and the command-line tool. */
+/** Moved to src/testing/assembly.ts, shared by the tests, the testing toolkit and the command-line tool. */
 export * from '../../src/testing/assembly';

@@ -1,2 +1,2 @@
-/** Moved to cli/harness/local-execution.ts, shared by the tests and the command-line tool. */
+/** Moved to src/testing/local-execution.ts, shared by the tests, the testing toolkit and the command-line tool. */
 export * from '../../src/testing/local-execution';

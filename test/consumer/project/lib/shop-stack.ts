@@ -1,0 +1,80 @@
+import { Duration, Stack, StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import {
+  ApprovalGate, FanOutMap, FanOutProcessor, ItemSource, ResilientLambdaInvoke, StockTradingWorkflow, Workflow, WorkflowType,
+} from 'cdk-workflow-patterns';
+import { Construct } from 'constructs';
+
+const inline = (scope: Construct, id: string, code: string) => new lambda.Function(scope, id, {
+  runtime: lambda.Runtime.NODEJS_22_X,
+  handler: 'index.handler',
+  code: lambda.Code.fromInline(code),
+});
+
+/** Every construct of the library, as a user's stack holds them. */
+export class ShopStack extends Stack {
+  public readonly priceFunction: lambda.Function;
+  public readonly labelFunction: lambda.Function;
+  public readonly importFunction: lambda.Function;
+  public readonly customers: s3.Bucket;
+  public readonly quotes: Workflow;
+  public readonly approval: ApprovalGate;
+  public readonly purchases: Workflow;
+  public readonly trades: StockTradingWorkflow;
+  public readonly shipping: Workflow;
+  public readonly imports: Workflow;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.priceFunction = inline(this, 'PriceFunction', `exports.handler = async (order) => {
+  if (!(order.quantity > 0)) { const e = new Error('quantity must be above 0'); e.name = 'InvalidQuote'; throw e; }
+  return { ...order, total: order.quantity * 12.5 };
+};`);
+    this.labelFunction = inline(this, 'LabelFunction', `exports.handler = async (parcel) => {
+  if (!parcel.id) { const e = new Error('parcel without id'); e.name = 'InvalidParcel'; throw e; }
+  return { parcel: parcel.id, label: 'L-' + parcel.id };
+};`);
+    this.importFunction = inline(this, 'ImportFunction', 'exports.handler = async (customer) => ({ imported: customer.email });');
+    this.customers = new s3.Bucket(this, 'Customers', {
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+    });
+
+    // Workflow (Express, synchronous) with the library's Lambda retries.
+    const price = new ResilientLambdaInvoke(this, 'Price quote', { lambdaFunction: this.priceFunction, payloadResponseOnly: true })
+      .addCatch(new sfn.Fail(this, 'Invalid quote', { error: 'InvalidQuote' }), { errors: ['InvalidQuote'] });
+    this.quotes = new Workflow(this, 'Quotes', { definition: price, type: WorkflowType.expressSync(), timeout: Duration.seconds(30) });
+
+    // ApprovalGate between pricing and placing an order; two approvers.
+    this.approval = new ApprovalGate(this, 'Approve purchase', {
+      timeout: Duration.hours(24),
+      summary: sfn.JsonPath.format('Order {} for {} EUR', sfn.JsonPath.stringAt('$.orderId'), sfn.JsonPath.stringAt('$.total')),
+      approverEmails: ['buyer@example.com', 'finance@example.com'],
+    });
+    const priceOrder = new ResilientLambdaInvoke(this, 'Price order', { lambdaFunction: this.priceFunction, payloadResponseOnly: true });
+    this.purchases = new Workflow(this, 'Purchases', {
+      definition: sfn.Chain.start(priceOrder).next(this.approval).next(new sfn.Succeed(this, 'Order placed')),
+    });
+
+    // StockTradingWorkflow with the bundled sample functions.
+    this.trades = new StockTradingWorkflow(this, 'Trades', { approval: { approverEmails: ['desk@example.com'] } });
+
+    // FanOutMap, inline, over the parcels of the input.
+    const labels = new FanOutMap(this, 'Print labels', {
+      items: ItemSource.jsonArray('$.parcels'),
+      processor: FanOutProcessor.lambda(this.labelFunction, { catchErrors: ['InvalidParcel'] }),
+      resultPath: '$.labels',
+    });
+    this.shipping = new Workflow(this, 'Shipping', { definition: labels.next(new sfn.Succeed(this, 'Labels printed')) });
+
+    // FanOutMap, distributed, over a JSON file in S3: Express children, results written to S3.
+    const importAll = new FanOutMap(this, 'Import customers', {
+      items: ItemSource.s3Json(this.customers, sfn.JsonPath.stringAt('$.key')),
+      processor: FanOutProcessor.lambda(this.importFunction),
+    });
+    this.imports = new Workflow(this, 'Imports', { definition: importAll });
+  }
+}
