@@ -149,6 +149,16 @@ const bundleDagre = project.addTask('bundle:dagre', {
 project.postCompileTask.spawn(bundleDagre);
 project.addBins({ 'cdk-workflow-patterns': CLI_BUNDLE });
 
+// Entry points: the construct library, and the testing toolkit (`cdk-workflow-patterns/testing`, for
+// TypeScript and JavaScript, outside the jsii API). The map serves ES modules and TypeScript's NodeNext
+// resolution; testing/package.json serves the older node10 resolution, which ignores it.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './testing': { types: './lib/testing/index.d.ts', default: './lib/testing/index.js' },
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+
 // Integration tests: integ-runner synthesizes each integ/integ.*.ts and compares it with the
 // committed snapshot. --dry-run: never deploys, needs no credentials. `npm test` makes the same
 // comparison in-process (test/integ/snapshots.test.ts), without a CDK CLI and ts-node per synth.

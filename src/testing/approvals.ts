@@ -152,9 +152,9 @@ async function decide(
 
 const titleOf = (page: Page) => page.body.match(/<title>(.*?)<\/title>/)?.[1] ?? page.body.slice(0, 80);
 
-/** The decision function's answer to a browser's request on the gate's link. */
-async function open(pair: GateFunctionPair, method: string, query: Record<string, string>, body?: string): Promise<Page> {
-  const event = {
+/** The API Gateway (REST, proxy) event of a browser's request on a gate's link. */
+export function decisionPageEvent(method: string, query: Record<string, string>, body?: string): Record<string, unknown> {
+  return {
     httpMethod: method,
     path: '/decision',
     resource: '/decision',
@@ -164,5 +164,10 @@ async function open(pair: GateFunctionPair, method: string, query: Record<string
     headers: body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
     requestContext: { identity: {} },
   };
+}
+
+/** The decision function's answer to a browser's request on the gate's link. */
+async function open(pair: GateFunctionPair, method: string, query: Record<string, string>, body?: string): Promise<Page> {
+  const event = decisionPageEvent(method, query, body);
   return await pair.decision(event, { state: '(decision endpoint)', resource: '', input: event, attempt: 1 }) as Page;
 }

@@ -1,16 +1,18 @@
 /**
  * The library as a user meets it: the packed tarball installed in a new folder with only what a user
- * installs (aws-cdk-lib, constructs, the CDK CLI, jest, TypeScript, cdk-nag), and a project
+ * installs (aws-cdk-lib, constructs, the CDK CLI, jest, TypeScript, cdk-nag; then Vitest), and a project
  * (test/consumer/project) whose stack holds every construct. Its own tests use the public testing
  * toolkit only (`cdk-workflow-patterns/testing`); its `cdk synth` output goes through the command.
  */
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { installInNewFolder, packLibrary, ROOT } from '../support/package';
 
 const devVersion = (name: string): string => JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 const PROJECT = path.join(__dirname, 'project');
+/** The newest Vitest that runs on Node.js 20. */
+const VITEST = '4.1.12';
 
 /** What a user installs, in the versions this repository is tested with. */
 const PACKAGES = ['aws-cdk-lib', 'constructs', 'aws-cdk', 'jest', '@types/jest', 'typescript', '@types/node', 'cdk-nag'].map(p => `${p}@${devVersion(p)}`);
@@ -71,6 +73,20 @@ describe('a user\'s CDK project with the packed library', () => {
     // The project's tests and the README example's three, each run: none skipped or lost.
     expect(results.numPassedTests).toBe(16);
     expect(results.testResults.map((f: any) => path.basename(f.name)).sort()).toEqual(['readme-example.spec.js', 'shop.spec.js']);
+  }, 300_000);
+
+  test('the toolkit under Vitest, imported as an ES module', () => {
+    // Vitest is not a dependency of this repository: the version that runs on Node.js 20.
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', '--loglevel=error', `vitest@${VITEST}`],
+      { cwd: dir, stdio: 'pipe', encoding: 'utf8' });
+    const report = path.join(dir, 'vitest-results.json');
+    const tests = run('vitest/vitest.mjs', ['run', '--reporter=json', `--outputFile=${report}`]);
+    const results = JSON.parse(fs.readFileSync(report, 'utf8'));
+    const failures = results.testResults.flatMap((f: any) => [f.message, ...f.assertionResults.filter((a: any) => a.status !== 'passed')
+      .map((a: any) => `${a.fullName}: ${a.failureMessages.join('\n').split('\n').slice(0, 12).join('\n')}`)]).filter(Boolean);
+    expect(failures).toEqual([]);
+    expect(tests.status).toBe(0);
+    expect(results.numPassedTests).toBe(2);
   }, 300_000);
 
   describe('the command, on its cdk synth output', () => {

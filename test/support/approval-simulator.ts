@@ -17,6 +17,7 @@ import { CfnTemplate } from './asl';
 import { functionEnvironment, withEnvironment } from './assembly';
 import { FakeDynamoDB, Item } from './fake-dynamodb';
 import { CallbackHandler, HarnessError, TaskCall, TaskFailure, TaskHandler } from './local-execution';
+import { decisionPageEvent } from '../../src/testing/approvals';
 
 /** What a scripted approver does with the message addressed to them. */
 export interface ApprovalScript {
@@ -182,16 +183,7 @@ export class ApprovalSimulator {
   }
 
   private async open(functions: GateFunctions, method: string, query: Record<string, string>, body?: string): Promise<PageResult> {
-    const event = {
-      httpMethod: method,
-      path: '/decision',
-      resource: '/decision',
-      queryStringParameters: query,
-      body: body ?? null,
-      isBase64Encoded: false,
-      headers: body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {},
-      requestContext: { identity: {} },
-    } as unknown as APIGatewayProxyEvent;
+    const event = decisionPageEvent(method, query, body) as unknown as APIGatewayProxyEvent;
     const page = await withEnvironment(functions.decisionEnv,
       () => functions.decision(event, { state: '(endpoint)', resource: '', input: event, attempt: 1 })) as PageResult;
     this.pages.push({ method, statusCode: page.statusCode, title: page.body.match(/<title>(.*?)<\/title>/)?.[1] ?? '' });
