@@ -24,8 +24,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { table } from './stats';
-import { EXPRESS_MEMORY_CHUNK_MB, STANDARD_PRICE_PER_1000_TRANSITIONS, expressCost, formatUsd } from '../src/testing/cost';
 import { FanOutMap } from '../src/fan-out-map/fan-out-map';
+import { EXPRESS_MEMORY_CHUNK_MB, STANDARD_PRICE_PER_1000_TRANSITIONS, expressCost, formatUsd } from '../src/testing/cost';
 
 export const DEFAULT_ITEMS_PER_CHILD = FanOutMap.DEFAULT_ITEMS_PER_CHILD_EXECUTION;
 export const BATCH_SIZE = 100;

@@ -6,11 +6,11 @@
 import { performance } from 'perf_hooks';
 import { App, Stack } from 'aws-cdk-lib';
 import { BaselineStockTradingStack } from './baseline/stock-trading';
-import { standardCost } from '../src/testing/cost';
 import { StockTradingStack } from '../examples/stock-trading';
 import { runLocally as runOnAls } from './oracle/als-execution';
 import * as analysis from '../src/stock-trading/analysis.lambda';
 import * as execution from '../src/stock-trading/execute-trade.lambda';
+import { standardCost } from '../src/testing/cost';
 import { Asl, aslOf, arnOf } from '../test/support/asl';
 import { FakeDynamoDB } from '../test/support/fake-dynamodb';
 import { LocalRunResult, TaskFailure, TaskHandler, runLocally } from '../test/support/local-execution';

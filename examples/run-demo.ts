@@ -8,11 +8,11 @@
  */
 import * as path from 'path';
 import { SCENARIOS } from './scenarios';
-import { execute, readableCause } from '../src/testing/execution';
+import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
 import { placeholderFor } from '../src/testing/asl';
 import { localFunctions } from '../src/testing/assembly';
+import { execute, readableCause } from '../src/testing/execution';
 import { CallbackHandler, LocalS3, TaskHandler } from '../src/testing/local-execution';
-import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
 import { ApprovalSimulator, gateFunctionsIn } from '../test/support/approval-simulator';
 import { FakeDynamoDB } from '../test/support/fake-dynamodb';
 
