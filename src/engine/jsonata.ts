@@ -5,10 +5,25 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
  */
 import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-import jsonata = require('jsonata');
+import type JsonataModule = require('jsonata');
 import { StatesError } from './errors';
 import type { Randomness } from './intrinsics';
+
+/**
+ * The official implementation: the package ships it minified, with its licence, next to this file
+ * (lib/engine/jsonata.bundle.js, built from the `jsonata` package); the sources and the command-line
+ * bundle use the development dependency.
+ */
+function loadJsonata(): typeof JsonataModule {
+  const bundled = path.join(__dirname, 'jsonata.bundle.js');
+  /* eslint-disable @typescript-eslint/no-require-imports, import/no-extraneous-dependencies */
+  return fs.existsSync(bundled) ? require(bundled) as typeof JsonataModule : require('jsonata') as typeof JsonataModule;
+  /* eslint-enable @typescript-eslint/no-require-imports, import/no-extraneous-dependencies */
+}
+const jsonata = loadJsonata();
 
 const HASHES: Record<string, string> = { 'MD5': 'md5', 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 
@@ -19,9 +34,9 @@ export function jsonataExpression(value: unknown): string | undefined {
   return value.startsWith('{%') && value.endsWith('%}') && value.length >= 4 ? value.slice(2, -2).trim() : undefined;
 }
 
-const compiled = new Map<string, jsonata.Expression>();
+const compiled = new Map<string, JsonataModule.Expression>();
 
-function compile(expression: string, field: string): jsonata.Expression {
+function compile(expression: string, field: string): JsonataModule.Expression {
   let expr = compiled.get(expression);
   if (!expr) {
     try {
