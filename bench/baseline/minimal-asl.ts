@@ -30,7 +30,7 @@ export interface MinimalDefinitionProps {
 /** Lambda.* transient errors, retried with backoff and jitter (what AWS recommends for Lambda tasks). */
 function retried(task: tasks.LambdaInvoke): sfn.TaskStateBase {
   return task.addRetry({
-    errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+    errors: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
     interval: Duration.seconds(1),
     maxAttempts: 6,
     backoffRate: 2,

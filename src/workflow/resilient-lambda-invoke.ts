@@ -16,8 +16,8 @@ export interface ResilientLambdaInvokeProps extends tasks.LambdaInvokeProps {
 
 /**
  * A `LambdaInvoke` task that retries the transient Lambda errors AWS recommends retrying
- * (`Lambda.ServiceException`, `Lambda.AWSLambdaException`, `Lambda.SdkClientException`,
- * `Lambda.TooManyRequestsException`) with exponential backoff and full jitter.
+ * (`Lambda.ClientExecutionTimeoutException`, `Lambda.ServiceException`, `Lambda.AWSLambdaException`,
+ * `Lambda.SdkClientException`, `Lambda.TooManyRequestsException`) with exponential backoff and full jitter.
  *
  * It replaces CDK's own retry of service exceptions (`retryOnServiceExceptions`), which does not
  * cover throttling and has no jitter.

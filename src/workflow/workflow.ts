@@ -231,7 +231,9 @@ export interface NestedWorkflowOptions {
   readonly resultPath?: string;
 
   /**
-   * What of the result to keep (for a Standard child, `$.Output` is the child's output).
+   * What of the result to keep. The result of a Standard child is `{ Output }`, the child's output
+   * (the rest of the DescribeExecution answer, the child's input included, is dropped); that of an
+   * Express child is `{ ExecutionArn, StartDate }`.
    * @default '$'
    */
   readonly outputPath?: string;
@@ -248,6 +250,20 @@ export interface NestedWorkflowOptions {
    */
   readonly comment?: string;
 }
+
+/**
+ * The retry AWS recommends for a task that starts an execution: the account's limit of open
+ * executions reached, retried with backoff until executions end.
+ * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-nested-workflows.html
+ */
+const NESTED_EXECUTION_RETRY: sfn.RetryProps = {
+  errors: ['StepFunctions.ExecutionLimitExceeded'],
+  interval: Duration.seconds(5),
+  maxAttempts: 6,
+  backoffRate: 2,
+  maxDelay: Duration.minutes(2),
+  jitterStrategy: sfn.JitterType.FULL,
+};
 
 /** The longest wait an Express workflow can hold, in seconds. */
 const EXPRESS_MAX_SECONDS = WorkflowType.EXPRESS_MAX_DURATION_SECONDS;
@@ -484,16 +500,19 @@ export class Workflow extends Construct {
     // associateWithParent does for an object input, done for the whole input.
     const wholeInput = sfn.JsonPath.jsonMerge(sfn.JsonPath.entirePayload, sfn.JsonPath.stringToJson(
       sfn.JsonPath.format('\\{"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID":"{}"\\}', sfn.JsonPath.executionId)));
-    return new tasks.StepFunctionsStartExecution(scope, id, {
+    const task = new tasks.StepFunctionsStartExecution(scope, id, {
       stateMachine: this.stateMachine,
       integrationPattern: this.type.isExpress ? sfn.IntegrationPattern.REQUEST_RESPONSE : sfn.IntegrationPattern.RUN_JOB,
       associateWithParent: options.input !== undefined,
       input: options.input ?? sfn.TaskInput.fromJsonPathAt(wholeInput),
+      // A Standard child's DescribeExecution answer repeats its input (the parent's state): keep its output only.
+      resultSelector: this.type.isExpress ? undefined : { Output: sfn.JsonPath.objectAt('$.Output') },
       resultPath: options.resultPath,
       outputPath: options.outputPath,
       taskTimeout: options.taskTimeout,
       comment: options.comment,
     });
+    return task.addRetry(NESTED_EXECUTION_RETRY) as tasks.StepFunctionsStartExecution;
   }
 
   private requiredGrantee(method: string, grantee: iam.IGrantable): void {

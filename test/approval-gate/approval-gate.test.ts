@@ -339,7 +339,7 @@ describe('the states', () => {
       Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: null, Next: 'Approve trade: expired' }],
     });
     expect(task.Retry.map((r: any) => r.ErrorEquals)).toEqual([
-      ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+      ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
       ['ApprovalGate.TransientError'],
     ]);
     expect(asl.States['Approve trade: approved?']).toEqual({

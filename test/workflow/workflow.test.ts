@@ -314,7 +314,7 @@ describe('Lambda retries', () => {
     LambdaRetry.addTo(task, { maxAttempts: 3 });
     const workflow = new Workflow(stack, 'W', { definition: task });
     expect(aslOf(stack, workflow).States.Call.Retry).toEqual([{
-      ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+      ErrorEquals: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
       IntervalSeconds: 1,
       MaxAttempts: 3,
       BackoffRate: 2,
@@ -389,6 +389,18 @@ describe('Lambda retries', () => {
       expect(run.catches).toEqual([{ state: 'Charge card', error: 'Lambda.ServiceException', next: 'Charge failed' }]);
       expect(run.path).toEqual(['Charge card', 'Charge failed']);
       expect(run.transitions).toBe(5);
+    });
+
+    test('a client execution timeout, the first transient error AWS lists, is retried', async () => {
+      const { asl, flakyArn } = flakyWorkflow();
+      let calls = 0;
+      const run = await runLocally(asl, {
+        input: { amount: 10 },
+        resources: { [flakyArn]: (e: any) => (++calls === 1 ? (() => { throw new TaskFailure('Lambda.ClientExecutionTimeoutException', 'Client execution timed out'); })() : { ...e, charged: true }) },
+      });
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.retries).toEqual([{ state: 'Charge card', error: 'Lambda.ClientExecutionTimeoutException', attempt: 1 }]);
+      expect(run.path).toEqual(['Charge card', 'Charged']);
     });
 
     test('a non-transient error is not retried', async () => {
@@ -505,6 +517,37 @@ describe('nested workflows', () => {
     expect(express.output).toEqual({ recorded: 'o-9' });
     expect(express.stopDate.getTime() - express.startDate.getTime()).toBe(30_000);
     expect(run.billing).toEqual({ standardTransitions: 3, expressRequests: 1, expressDurationMs: 30_000 });
+  });
+
+  test('a Standard child\'s result is its output only, and a full account of open executions is retried', async () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner', { parameters: { 'done.$': '$.orderId' } }) });
+    const parent = new Workflow(stack, 'Parent', { definition: child.asNestedTask(stack, 'Run child', { resultPath: '$.child' }) });
+    const asl = aslOf(stack, parent);
+    expect(asl).toBeValidAsl();
+    expect(asl.States['Run child'].Retry).toEqual([{
+      ErrorEquals: ['StepFunctions.ExecutionLimitExceeded'], IntervalSeconds: 5, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 120, JitterStrategy: 'FULL',
+    }]);
+    const input = { orderId: 'o-1', large: 'x'.repeat(1000) };
+    const run = await runLocally(asl, { input, stateMachines: { [arnOf(child)]: { definition: aslOf(stack, child) } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.children[0].output).toEqual({ done: 'o-1' });
+    // Without the child's input (the parent's state) a second time, nor its ARN, dates and status.
+    expect(run.output).toEqual({ ...input, child: { Output: { done: 'o-1' } } });
+
+    let starts = 0;
+    const limited = await runLocally(asl, {
+      input,
+      states: {
+        'Run child': () => {
+          if (++starts === 1) throw new TaskFailure('StepFunctions.ExecutionLimitExceeded', 'Maximum number of running executions reached');
+          return { ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:Child:c-1', Input: JSON.stringify(input), Output: { done: 'o-1' }, Status: 'SUCCEEDED' };
+        },
+      },
+    });
+    expect(limited.status).toBe('SUCCEEDED');
+    expect(limited.retries).toEqual([{ state: 'Run child', error: 'StepFunctions.ExecutionLimitExceeded', attempt: 1 }]);
+    expect(limited.output).toEqual({ ...input, child: { Output: { done: 'o-1' } } });
   });
 
   test('an object input is associated by CDK', () => {
