@@ -12,12 +12,15 @@ export interface GraphState {
   readonly resource?: string;
 }
 
-/** Every state reachable from a definition (error handlers, Parallel branches and Map processors included). */
+/**
+ * Every state reachable from a definition (error handlers, Parallel branches and Map processors
+ * included), rendered as under a JSONPath top level: JSONata states declare themselves.
+ */
 export function graphStates(scope: Stack, definition: sfn.IChainable): GraphState[] {
   const top = sfn.State.findReachableStates(definition.startState, { includeErrorHandlers: true });
   const states: Record<string, any> = {};
   for (const state of top) {
-    states[state.stateId] = scope.resolve(state.toStateJson());
+    states[state.stateId] = scope.resolve(state.toStateJson(sfn.QueryLanguage.JSON_PATH));
   }
   return walk(states, 'the workflow');
 }
