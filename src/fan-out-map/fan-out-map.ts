@@ -12,6 +12,7 @@ import { expressIssue, graphStates } from '../private/graph';
 import { suppressNag, suppressNagInStack, wildcardResourceFindings } from '../private/nag';
 import { isDynamic } from '../private/paths';
 import { required, requiredProps } from '../private/required';
+import { checkDerivedStateNames } from '../private/state-names';
 
 /**
  * How a Distributed Map groups items into batches: each child execution receives
@@ -281,7 +282,11 @@ export class FanOutMap extends sfn.StateMachineFragment {
     }
     this.maxConcurrency = maxConcurrency;
 
-    const processorName = `${stateName} ${props.batching ? 'batch' : 'item'}`;
+    const processorSuffix = ` ${props.batching ? 'batch' : 'item'}`;
+    const nameOwner = `FanOutMap '${id}'`;
+    const nameBase = props.stateName !== undefined ? 'stateName' : 'id (or stateName)';
+    checkDerivedStateNames(nameOwner, nameBase, stateName, ['', processorSuffix]);
+    const processorName = `${stateName}${processorSuffix}`;
     const processor = props.processor._bind(this, processorName);
     if (!processor || !processor.startState) {
       fail('the processor is empty; give a Lambda function (FanOutProcessor.lambda) or a chain of states (FanOutProcessor.chain)');
@@ -326,6 +331,10 @@ export class FanOutMap extends sfn.StateMachineFragment {
     this.label = label;
 
     const grouped = (this.itemsPerChildExecution ?? 1) !== 1;
+    checkDerivedStateNames(nameOwner, nameBase, stateName, [
+      ...(grouped ? [' item outcome', ' item error', ' items', ' items failed', ' items done', ' any item failed?'] : []),
+      ...((props.writeResults ?? true) ? [' summary'] : []),
+    ]);
     const batcher = props.batching ? this.itemBatcher(props.batching, fail)
       : grouped ? new sfn.ItemBatcher({ maxItemsPerBatch: this.itemsPerChildExecution, maxInputBytesPerBatch: MAX_PAYLOAD_BYTES }) : undefined;
     // With items grouped, maxConcurrency still counts items: children x items at once in each.

@@ -71,7 +71,7 @@ export function checkGraph(stack: Stack, states: GraphState[], type: WorkflowTyp
 export function jsonataConflicts(states: GraphState[]): string[] {
   const out: string[] = [];
   for (const state of states) {
-    const reason = jsonPathReason(state.json);
+    const reason = jsonPathReason(state.json, state.declaredLanguage);
     if (reason === undefined) continue;
     out.push(`${stateAt(state)} is JSONPath (it ${reason}), and in a JSONata workflow every state must be JSONata; `
       + 'create it in its JSONata form (CDK states: .jsonata() or queryLanguage: sfn.QueryLanguage.JSONATA; this library\'s constructs: queryLanguage: sfn.QueryLanguage.JSONATA), '
@@ -86,7 +86,7 @@ export function jsonataConflicts(states: GraphState[]): string[] {
  */
 export function inferredQueryLanguage(states: GraphState[]): sfn.QueryLanguage {
   const anyJsonata = states.some(s => isJsonataState(s.json));
-  const anyJsonPath = states.some(s => jsonPathReason(s.json) !== undefined);
+  const anyJsonPath = states.some(s => jsonPathReason(s.json, s.declaredLanguage) !== undefined);
   return anyJsonata && !anyJsonPath ? sfn.QueryLanguage.JSONATA : sfn.QueryLanguage.JSON_PATH;
 }
 

@@ -40,9 +40,10 @@ const JSONPATH_FIELDS = [
  * Why a state (resolved ASL) is JSONPath: declared so, or written with fields only JSONPath has.
  * `undefined` when it is JSONata or holds nothing either language would read differently.
  */
-export function jsonPathReason(json: any): string | undefined {
+export function jsonPathReason(json: any, declared?: sfn.QueryLanguage): string | undefined {
   if (json.QueryLanguage === 'JSONata') return undefined;
   if (json.QueryLanguage === 'JSONPath') return 'declares QueryLanguage JSONPath';
+  if (declared === sfn.QueryLanguage.JSON_PATH) return 'was created in JSONPath';
   const fields = JSONPATH_FIELDS.filter(field => json[field] !== undefined);
   if ((json.Choices ?? []).some((rule: any) => rule.Condition === undefined)) fields.push('Choices with Variable');
   if ((json.Catch ?? []).some((c: any) => c.ResultPath !== undefined)) fields.push('Catch with ResultPath');

@@ -15,6 +15,6 @@ export function checkDerivedStateNames(owner: string, what: string, base: string
   const name = `${base}${longest}`;
   if (name.length > MAX_STATE_NAME_LENGTH) {
     throw new Error(`${owner}: the state name '${name}' is ${name.length} characters, over the ${MAX_STATE_NAME_LENGTH} Step Functions allows; `
-      + `give a ${what} of at most ${MAX_STATE_NAME_LENGTH - longest.length} characters (got ${base.length})`);
+      + `give ${what.startsWith('id') ? 'an' : 'a'} ${what} of at most ${MAX_STATE_NAME_LENGTH - longest.length} characters (got ${base.length})`);
   }
 }

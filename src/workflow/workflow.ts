@@ -10,7 +10,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { NestedWorkflowOptions, WorkflowAlarmOptions, WorkflowEventTriggerOptions, WorkflowLoggingOptions, WorkflowTriggerOptions } from './workflow-options';
 import { ExpressInvocation, WorkflowType } from './workflow-type';
-import { graphStates } from '../private/graph';
+import { GraphState, graphStates } from '../private/graph';
 import { checkGraph, inferredQueryLanguage, jsonataConflicts, lambdaFunctionOf } from '../private/graph-checks';
 import { suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants } from '../private/nag';
 import { nestedTask } from '../private/nested-task';
@@ -36,9 +36,10 @@ export interface WorkflowProps {
    * JSONata (with workflow variables) is what AWS recommends for new workflows; a JSONata workflow
    * holds JSONata states only, and any JSONPath state in it is refused at synth, named.
    *
-   * @default - JSONata when the definition has a JSONata state and no JSONPath one (a state created
-   * with `.jsonata()` or `queryLanguage: sfn.QueryLanguage.JSONATA`); otherwise JSONPath, so that a
-   * definition written with CDK's JSONPath states keeps its meaning
+   * @default - JSONata when the definition's states (outside Parallel branches and Map processors)
+   * include a JSONata one (created with `.jsonata()` or `queryLanguage: sfn.QueryLanguage.JSONATA`)
+   * and no JSONPath one; otherwise JSONPath, so that a definition written with CDK's JSONPath states
+   * keeps its meaning
    * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
    */
   readonly queryLanguage?: sfn.QueryLanguage;
@@ -167,12 +168,9 @@ export class Workflow extends Construct {
     }
 
     const stack = Stack.of(this);
-    const states = graphStates(stack, props.definition);
-    this.queryLanguage = props.queryLanguage ?? inferredQueryLanguage(states);
-    if (this.queryLanguage === sfn.QueryLanguage.JSONATA) {
-      const conflicts = jsonataConflicts(states);
-      if (conflicts.length > 0) throw new Error(conflicts.map(c => `Workflow '${id}': ${c}`).join('\n'));
-    }
+    // Before the state machine binds them, the states of Parallel branches and Map processors are not known.
+    this.queryLanguage = props.queryLanguage ?? inferredQueryLanguage(graphStates(stack, props.definition));
+    this.refuseJsonPathStates(graphStates(stack, props.definition));
 
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
@@ -196,6 +194,8 @@ export class Workflow extends Construct {
     this.node.defaultChild = this.stateMachine;
     this.stateMachineArn = this.stateMachine.stateMachineArn;
     this.stateMachineName = this.stateMachine.stateMachineName;
+    const states = graphStates(stack, props.definition);
+    this.refuseJsonPathStates(states);
 
     // Steps that wait for a task token (an ApprovalGate) learn which state machine they answer.
     bindTaskResponders(this, states, {
@@ -349,6 +349,13 @@ export class Workflow extends Construct {
       maxEventAge: options.maxEventAge ?? Duration.hours(24),
     }));
     return rule;
+  }
+
+  /** In a JSONata workflow, refuses JSONPath states (Step Functions would refuse the definition), naming each. */
+  private refuseJsonPathStates(states: GraphState[]): void {
+    if (this.queryLanguage !== sfn.QueryLanguage.JSONATA) return;
+    const conflicts = jsonataConflicts(states);
+    if (conflicts.length > 0) throw new Error(conflicts.map(c => `Workflow '${this.node.id}': ${c}`).join('\n'));
   }
 
   /** The synth-time checks of the whole graph: what the workflow's type cannot run (errors), Lambda tasks without retries (warnings, once). */
