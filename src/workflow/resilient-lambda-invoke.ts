@@ -1,6 +1,8 @@
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { LambdaRetry, LambdaRetryOptions } from './lambda-retry';
+import { declareQueryLanguage } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
 
 /**
@@ -15,14 +17,47 @@ export interface ResilientLambdaInvokeProps extends tasks.LambdaInvokeProps {
 }
 
 /**
+ * Properties for a `ResilientLambdaInvoke` in JSONPath (`ResilientLambdaInvoke.jsonPath`).
+ */
+export interface ResilientLambdaInvokeJsonPathProps extends tasks.LambdaInvokeJsonPathProps {
+  /**
+   * The retry of transient Lambda errors.
+   * @default - `LambdaRetry` defaults: 1 second, 6 attempts, backoff rate 2, at most 30 seconds, full jitter
+   */
+  readonly transientRetry?: LambdaRetryOptions;
+}
+
+/**
+ * Properties for a `ResilientLambdaInvoke` in JSONata (`ResilientLambdaInvoke.jsonata`).
+ */
+export interface ResilientLambdaInvokeJsonataProps extends tasks.LambdaInvokeJsonataProps {
+  /**
+   * The retry of transient Lambda errors.
+   * @default - `LambdaRetry` defaults: 1 second, 6 attempts, backoff rate 2, at most 30 seconds, full jitter
+   */
+  readonly transientRetry?: LambdaRetryOptions;
+}
+
+/**
  * A `LambdaInvoke` task that retries the transient Lambda errors AWS recommends retrying
  * (`Lambda.ClientExecutionTimeoutException`, `Lambda.ServiceException`, `Lambda.AWSLambdaException`,
  * `Lambda.SdkClientException`, `Lambda.TooManyRequestsException`) with exponential backoff and full jitter.
  *
  * It replaces CDK's own retry of service exceptions (`retryOnServiceExceptions`), which does not
- * cover throttling and has no jitter.
+ * cover throttling and has no jitter. `ResilientLambdaInvoke.jsonata()` and `.jsonPath()` create it
+ * in a query language of its own, which it then declares in the ASL.
  */
 export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
+  /** A JSONata task (`Arguments`, `Output`, `Assign`) with the retry of transient errors. */
+  public static jsonata(scope: Construct, id: string, props: ResilientLambdaInvokeJsonataProps): ResilientLambdaInvoke {
+    return new ResilientLambdaInvoke(scope, id, { ...props, queryLanguage: sfn.QueryLanguage.JSONATA });
+  }
+
+  /** A JSONPath task (`Parameters`, `ResultSelector`, `ResultPath`...) with the retry of transient errors. */
+  public static jsonPath(scope: Construct, id: string, props: ResilientLambdaInvokeJsonPathProps): ResilientLambdaInvoke {
+    return new ResilientLambdaInvoke(scope, id, { ...props, queryLanguage: sfn.QueryLanguage.JSON_PATH });
+  }
+
   constructor(scope: Construct, id: string, props: ResilientLambdaInvokeProps) {
     requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
     required(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction', 'give the Lambda function to invoke');
@@ -31,5 +66,9 @@ export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
     }
     super(scope, id, { ...props, retryOnServiceExceptions: false });
     LambdaRetry.addTo(this, props.transientRetry);
+    const language = props.queryLanguage;
+    if (language !== undefined) {
+      declareQueryLanguage(this, language, () => `ResilientLambdaInvoke '${id}' is JSONPath, and the state machine it is in is JSONata, where every state must be JSONata; create it with ResilientLambdaInvoke.jsonata()`);
+    }
   }
 }
