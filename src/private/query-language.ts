@@ -25,6 +25,9 @@ export function declareQueryLanguage<T extends sfn.State>(state: T, language: sf
       }
       return { QueryLanguage: languageName(language) };
     },
+    // A construct of the library may declare a state another one created (a ResilientLambdaInvoke).
+    configurable: true,
+    writable: true,
   });
   return state;
 }
