@@ -708,7 +708,8 @@ class FanOutLanguage {
     ];
     for (const [what, written] of given) {
       // A JSON path given as sfn.JsonPath.stringAt() is a token until resolved.
-      const value = written !== undefined && Token.isUnresolved(written) && sfn.JsonPath.isEncodedJsonPath(written) ? String(stack.resolve(written)) : written;
+      const encoded = written !== undefined && Token.isUnresolved(written) && sfn.JsonPath.isEncodedJsonPath(written);
+      const value = encoded ? String(stack.resolve(written)) : written;
       if (value === undefined || Token.isUnresolved(value)) continue;
       if (this.isJsonata && value.startsWith('$') && !/^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(value)) {
         fail(`${what} is a JSON path (got '${value}'), and the map is JSONata; give a JSONata expression such as '{% $states.input.items %}'`);

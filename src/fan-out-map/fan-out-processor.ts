@@ -74,7 +74,8 @@ export class FanOutProcessor {
    * The processor's states, created in `scope` for a Lambda processor.
    * @internal
    */
-  public _bind(scope: Construct, stateName: string, queryLanguage: sfn.QueryLanguage, declare: <T extends sfn.State>(state: T) => T): sfn.IChainable | undefined {
+  public _bind(scope: Construct, stateName: string, queryLanguage: sfn.QueryLanguage,
+    declare: <T extends sfn.State>(state: T) => T): sfn.IChainable | undefined {
     if (!this.lambdaFunction) return this.definition;
     const { catchErrors, transientRetry, payload, taskTimeout } = this.options;
     const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;

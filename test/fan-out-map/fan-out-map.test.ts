@@ -652,7 +652,10 @@ describe('FanOutMap validation', () => {
     });
     const asl = aslOf(ok, new Workflow(ok, 'W', { definition: jsonataMap }));
     expect(asl.States.Each).toMatchObject({ QueryLanguage: 'JSONata', Items: '{% $states.input.orders[total > 10][] %}', Output: '{% $merge([$states.input, {"large": $states.result}]) %}' });
-    const run = await runLocally(asl, { input: { orders: [{ total: 5 }, { total: 50 }] }, resources: { [arnOf(processorFn)]: (o: any) => o.total * 2 } });
+    const run = await runLocally(asl, {
+      input: { orders: [{ total: 5 }, { total: 50 }] },
+      resources: { [arnOf(processorFn)]: (o: any) => o.total * 2 },
+    });
     expect([run.status, run.error, run.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
     expect(run.output).toEqual({ orders: [{ total: 5 }, { total: 50 }], large: [100] });
   });
@@ -905,7 +908,11 @@ describe('FanOutMap end to end on the local engine, over every item source, resu
     const data = dataBucket(stack);
     const processorFn = fn(stack, 'Import');
     const map = new FanOutMap(stack, 'Import rows', {
-      items: source.source(data, queryLanguage === sfn.QueryLanguage.JSONATA), mode: source.mode, processor: FanOutProcessor.lambda(processorFn), queryLanguage, ...props,
+      items: source.source(data, queryLanguage === sfn.QueryLanguage.JSONATA),
+      mode: source.mode,
+      processor: FanOutProcessor.lambda(processorFn),
+      queryLanguage,
+      ...props,
     });
     const workflow = new Workflow(stack, 'W', { definition: map, queryLanguage });
     const asl = aslOf(stack, workflow);
