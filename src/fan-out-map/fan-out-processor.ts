@@ -79,13 +79,15 @@ export class FanOutProcessor {
     if (!this.lambdaFunction) return this.definition;
     const { catchErrors, transientRetry, payload, taskTimeout } = this.options;
     const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;
-    const invoke = declare(jsonata
-      ? ResilientLambdaInvoke.jsonata(scope, 'Process', {
-        stateName, lambdaFunction: this.lambdaFunction, transientRetry, payload, taskTimeout, outputs: '{% $states.result.Payload %}',
-      })
-      : ResilientLambdaInvoke.jsonPath(scope, 'Process', {
-        stateName, lambdaFunction: this.lambdaFunction, transientRetry, payload, taskTimeout, payloadResponseOnly: true,
-      }));
+    const invoke = declare(new ResilientLambdaInvoke(scope, 'Process', {
+      stateName,
+      lambdaFunction: this.lambdaFunction,
+      transientRetry,
+      payload,
+      taskTimeout,
+      queryLanguage,
+      ...(jsonata ? { outputs: '{% $states.result.Payload %}' } : { payloadResponseOnly: true }),
+    }));
     if (catchErrors && catchErrors.length > 0) {
       // The item's result becomes its error: the Catch's output is the error output ({ Error, Cause }).
       const failed = declare(jsonata

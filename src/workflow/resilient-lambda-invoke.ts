@@ -17,44 +17,34 @@ export interface ResilientLambdaInvokeProps extends tasks.LambdaInvokeProps {
 }
 
 /**
- * Properties for a `ResilientLambdaInvoke` in JSONPath (`ResilientLambdaInvoke.jsonPath`).
- */
-export interface ResilientLambdaInvokeJsonPathProps extends tasks.LambdaInvokeJsonPathProps {
-  /**
-   * The retry of transient Lambda errors.
-   * @default - `LambdaRetry` defaults: 1 second, 6 attempts, backoff rate 2, at most 30 seconds, full jitter
-   */
-  readonly transientRetry?: LambdaRetryOptions;
-}
-
-/**
- * Properties for a `ResilientLambdaInvoke` in JSONata (`ResilientLambdaInvoke.jsonata`).
- */
-export interface ResilientLambdaInvokeJsonataProps extends tasks.LambdaInvokeJsonataProps {
-  /**
-   * The retry of transient Lambda errors.
-   * @default - `LambdaRetry` defaults: 1 second, 6 attempts, backoff rate 2, at most 30 seconds, full jitter
-   */
-  readonly transientRetry?: LambdaRetryOptions;
-}
-
-/**
  * A `LambdaInvoke` task that retries the transient Lambda errors AWS recommends retrying
  * (`Lambda.ClientExecutionTimeoutException`, `Lambda.ServiceException`, `Lambda.AWSLambdaException`,
  * `Lambda.SdkClientException`, `Lambda.TooManyRequestsException`) with exponential backoff and full jitter.
  *
  * It replaces CDK's own retry of service exceptions (`retryOnServiceExceptions`), which does not
- * cover throttling and has no jitter. `ResilientLambdaInvoke.jsonata()` and `.jsonPath()` create it
- * in a query language of its own, which it then declares in the ASL.
+ * cover throttling and has no jitter. Created in a query language (`queryLanguage`, or
+ * `ResilientLambdaInvoke.jsonata()` and `.jsonPath()`), it declares that language in the ASL.
  */
 export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
-  /** A JSONata task (`Arguments`, `Output`, `Assign`) with the retry of transient errors. */
-  public static jsonata(scope: Construct, id: string, props: ResilientLambdaInvokeJsonataProps): ResilientLambdaInvoke {
+  /**
+   * A JSONata task (`Arguments`, `Output`, `Assign`) with the retry of transient errors (`LambdaRetry`
+   * defaults). To configure the retry, use the constructor with
+   * `queryLanguage: sfn.QueryLanguage.JSONATA` and `transientRetry`.
+   *
+   * @returns a `ResilientLambdaInvoke`
+   */
+  public static jsonata(scope: Construct, id: string, props: tasks.LambdaInvokeJsonataProps): tasks.LambdaInvoke {
     return new ResilientLambdaInvoke(scope, id, { ...props, queryLanguage: sfn.QueryLanguage.JSONATA });
   }
 
-  /** A JSONPath task (`Parameters`, `ResultSelector`, `ResultPath`...) with the retry of transient errors. */
-  public static jsonPath(scope: Construct, id: string, props: ResilientLambdaInvokeJsonPathProps): ResilientLambdaInvoke {
+  /**
+   * A JSONPath task (`Parameters`, `ResultSelector`, `ResultPath`...) with the retry of transient
+   * errors (`LambdaRetry` defaults). To configure the retry, use the constructor with
+   * `queryLanguage: sfn.QueryLanguage.JSON_PATH` and `transientRetry`.
+   *
+   * @returns a `ResilientLambdaInvoke`
+   */
+  public static jsonPath(scope: Construct, id: string, props: tasks.LambdaInvokeJsonPathProps): tasks.LambdaInvoke {
     return new ResilientLambdaInvoke(scope, id, { ...props, queryLanguage: sfn.QueryLanguage.JSON_PATH });
   }
 

@@ -415,10 +415,11 @@ describe('Lambda retries', () => {
     function flakyWorkflow() {
       const stack = newStack();
       const flaky = fn(stack, 'Flaky');
+      const transientRetry = { maxAttempts: 3 };
       const call = language === 'JSONata'
-        ? ResilientLambdaInvoke.jsonata(stack, 'Charge card', { lambdaFunction: flaky, outputs: '{% $states.result.Payload %}', transientRetry: { maxAttempts: 3 } })
+        ? new ResilientLambdaInvoke(stack, 'Charge card', { lambdaFunction: flaky, queryLanguage: sfn.QueryLanguage.JSONATA, outputs: '{% $states.result.Payload %}', transientRetry })
           .addCatch(sfn.Fail.jsonata(stack, 'Charge failed', { error: 'ChargeFailed' }))
-        : ResilientLambdaInvoke.jsonPath(stack, 'Charge card', { lambdaFunction: flaky, payloadResponseOnly: true, transientRetry: { maxAttempts: 3 } })
+        : new ResilientLambdaInvoke(stack, 'Charge card', { lambdaFunction: flaky, queryLanguage: sfn.QueryLanguage.JSON_PATH, payloadResponseOnly: true, transientRetry })
           .addCatch(sfn.Fail.jsonPath(stack, 'Charge failed', { error: 'ChargeFailed' }), { resultPath: '$.error' });
       const workflow = new Workflow(stack, 'W', { definition: call.next(new sfn.Succeed(stack, 'Charged')) });
       expect(workflow.queryLanguage).toBe(language === 'JSONata' ? sfn.QueryLanguage.JSONATA : sfn.QueryLanguage.JSON_PATH);
