@@ -34,6 +34,7 @@ export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
    * @returns a `ResilientLambdaInvoke`
    */
   public static jsonata(scope: Construct, id: string, props: tasks.LambdaInvokeJsonataProps): tasks.LambdaInvoke {
+    requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
     return new ResilientLambdaInvoke(scope, id, { ...props, queryLanguage: sfn.QueryLanguage.JSONATA });
   }
 
@@ -45,6 +46,7 @@ export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
    * @returns a `ResilientLambdaInvoke`
    */
   public static jsonPath(scope: Construct, id: string, props: tasks.LambdaInvokeJsonPathProps): tasks.LambdaInvoke {
+    requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
     return new ResilientLambdaInvoke(scope, id, { ...props, queryLanguage: sfn.QueryLanguage.JSON_PATH });
   }
 
