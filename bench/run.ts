@@ -3,6 +3,8 @@
  *
  *   npm run bench                 # every measurement; writes bench/RESULTS.md and prints it
  *   npm run bench -- --smoke      # smallest sizes, one repetition, prints only (or --out FILE)
+ *   npm run bench -- --section 2  # one section (1 to 6): measured again and put in place of its
+ *                                 # old text in bench/RESULTS.md, the other sections kept as they are
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -19,14 +21,34 @@ import { PRICING_DATE, PRICING_REGION, PRICING_SOURCE, formatUsd } from '../src/
 interface Options {
   readonly smoke: boolean;
   readonly out?: string;
+  /** Only this section, spliced into the existing results. */
+  readonly section?: number;
 }
+
+const SECTIONS = 6;
 
 function parse(argv: string[]): Options {
   const smoke = argv.includes('--smoke');
   const at = argv.indexOf('--out');
   const out = at >= 0 ? argv[at + 1] : smoke ? undefined : path.join(ROOT, 'bench', 'RESULTS.md');
   if (at >= 0 && !out) throw new Error('bench: --out needs a file name');
-  return { smoke, out };
+  const sectionAt = argv.indexOf('--section');
+  const section = sectionAt >= 0 ? Number(argv[sectionAt + 1]) : undefined;
+  if (section !== undefined && !(Number.isInteger(section) && section >= 1 && section <= SECTIONS)) {
+    throw new Error(`bench: --section needs a section number from 1 to ${SECTIONS} (got ${argv[sectionAt + 1]})`);
+  }
+  if (section !== undefined && (!out || !fs.existsSync(out))) {
+    throw new Error(`bench: --section ${section} replaces one section of an existing results file, and ${out ?? 'no file'} is not there; run the whole bench first`);
+  }
+  return { smoke, out, section };
+}
+
+/** The results file with the text of section `n` (from its `## n.` heading to the next heading) replaced. */
+function spliceSection(existing: string, n: number, text: string): string {
+  const start = existing.indexOf(`\n## ${n}. `);
+  if (start < 0) throw new Error(`bench: no section ${n} in the existing results`);
+  const next = existing.indexOf('\n## ', start + 1);
+  return `${existing.slice(0, start + 1)}${text.trimEnd()}\n${next < 0 ? '' : existing.slice(next)}`;
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -36,88 +58,119 @@ async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
   const sizes = options.smoke ? [{ n: 1, reps: 1 }] : [{ n: 1, reps: 5 }, { n: 10, reps: 5 }, { n: 50, reps: 3 }];
   const sections: string[] = [];
+  const wanted = (n: number) => options.section === undefined || options.section === n;
 
-  log('synth...');
-  const synth = measureSynth(sizes, log);
-  const rows = sizes.map(({ n }) => {
-    const o = synth.find(s => s.n === n && s.side === 'ours')!;
-    const b = synth.find(s => s.n === n && s.side === 'baseline')!;
-    return [n, o.wallMs.runs,
-      showSummary(o.wallMs), showSummary(b.wallMs), ratio(o.wallMs.median, b.wallMs.median),
-      showSummary(o.synthMs), showSummary(b.synthMs),
-      showSummary(o.maxRssMb), showSummary(b.maxRssMb), ratio(o.maxRssMb.median, b.maxRssMb.median),
-      `${kb(o.templateBytesPerWorkflow)} / ${o.resourcesPerWorkflow}`, `${kb(b.templateBytesPerWorkflow)} / ${b.resourcesPerWorkflow}`,
-      ratio(o.templateBytesPerWorkflow, b.templateBytesPerWorkflow)];
-  });
-  sections.push('## 1. Synth: N StockTradingWorkflows against the hand-written baseline',
-    'One stack per workflow. Each run is a fresh Node.js process; ours and the baseline alternate. '
+  if (wanted(1)) {
+    log('synth...');
+    const synth = measureSynth(sizes, log);
+    const rows = sizes.map(({ n }) => {
+      const o = synth.find(s => s.n === n && s.side === 'ours')!;
+      const b = synth.find(s => s.n === n && s.side === 'baseline')!;
+      return [n, o.wallMs.runs,
+        showSummary(o.wallMs), showSummary(b.wallMs), ratio(o.wallMs.median, b.wallMs.median),
+        showSummary(o.synthMs), showSummary(b.synthMs),
+        showSummary(o.maxRssMb), showSummary(b.maxRssMb), ratio(o.maxRssMb.median, b.maxRssMb.median),
+        `${kb(o.templateBytesPerWorkflow)} / ${o.resourcesPerWorkflow}`, `${kb(b.templateBytesPerWorkflow)} / ${b.resourcesPerWorkflow}`,
+        ratio(o.templateBytesPerWorkflow, b.templateBytesPerWorkflow)];
+    });
+    sections.push('## 1. Synth: N StockTradingWorkflows against the hand-written baseline',
+      'One stack per workflow. Each run is a fresh Node.js process; ours and the baseline alternate. '
     + 'Median (min–max). Wall: the whole process (start, load aws-cdk-lib, build, synth, exit); synth: building and '
     + 'synthesizing inside the process. Memory: peak resident set of the process.',
-    table(['N', 'runs', 'wall ms, ours', 'wall ms, baseline', 'ratio', 'synth ms, ours', 'synth ms, baseline',
-      'peak MB, ours', 'peak MB, baseline', 'ratio', 'template per workflow / resources, ours', 'baseline', 'ratio'], rows));
+      table(['N', 'runs', 'wall ms, ours', 'wall ms, baseline', 'ratio', 'synth ms, ours', 'synth ms, baseline',
+        'peak MB, ours', 'peak MB, baseline', 'ratio', 'template per workflow / resources, ours', 'baseline', 'ratio'], rows));
+  }
 
-  log('transitions per path...');
-  const paths = await measureTransitions();
-  sections.push('## 2. Run time: state transitions per path',
-    'Every path run on the local engine (src/engine, through src/testing) with the sample functions, ours '
-    + 'and the baseline\'s minimal definition (bench/baseline/minimal-asl.ts); a retry counts as a transition. '
+  if (wanted(2)) {
+    log('transitions per path...');
+    const paths = await measureTransitions();
+    for (const p of paths) {
+    // Each design gives the same outcome in both languages; only the transitions may differ.
+      if (describeOutcome(p.ours) !== describeOutcome(p.oursJsonata) || describeOutcome(p.baseline) !== describeOutcome(p.baselineJsonata)) {
+        throw new Error(`bench: path '${p.path.name}' ends differently in JSONPath and in JSONata`);
+      }
+    }
+    sections.push('## 2. Run time: state transitions per path',
+      'Every path run on the local engine (src/engine, through src/testing) with the sample functions: StockTradingWorkflow '
+    + '(`queryLanguage` JSONPath, the default, and JSONata) and the baseline\'s minimal definition written by hand in each language '
+    + '(bench/baseline/minimal-asl.ts); a retry counts as a transition. '
     + `Cost per 1,000,000 executions in Step Functions charges only (Standard, ${PRICING_REGION}, list price read ${PRICING_DATE}, ${PRICING_SOURCE}); Lambda is billed on top.`,
-    table(['path', 'ours: outcome', 'transitions', 'per 1M', 'baseline: outcome', 'transitions', 'per 1M', 'extra', 'states ours adds'],
-      paths.map(p => [p.path.name, describeOutcome(p.ours), p.ours.transitions, formatUsd(p.oursPerMillionUsd),
-        describeOutcome(p.baseline), p.baseline.transitions, formatUsd(p.baselinePerMillionUsd),
-        p.ours.transitions - p.baseline.transitions, p.extra.join(', ')])),
-    'Why each extra state earns its transition:',
-    Object.entries(EXTRA_TRANSITIONS).map(([state, why]) => `- **${state}**: ${why}.`).join('\n'),
-    'The two invalid requests show what the first one buys: with a text amount the baseline pays for a Lambda call to fail, '
+      table(['path', 'ours: outcome', 'JSONPath: ours', 'JSONPath: minimal', 'JSONata: ours', 'JSONata: minimal', 'minimal: outcome',
+        'extra, JSONPath', 'extra, JSONata', 'per 1M: ours, JSONPath', 'ours, JSONata', 'minimal', 'states ours adds, JSONPath', 'states ours adds, JSONata'],
+      paths.map(p => [p.path.name, describeOutcome(p.ours),
+        p.ours.transitions, p.baseline.transitions, p.oursJsonata.transitions, p.baselineJsonata.transitions,
+        describeOutcome(p.baseline), p.ours.transitions - p.baseline.transitions, p.oursJsonata.transitions - p.baselineJsonata.transitions,
+        formatUsd(p.oursPerMillionUsd), formatUsd(p.oursJsonataPerMillionUsd), formatUsd(p.baselinePerMillionUsd),
+        p.extra.join(', '), p.extraJsonata.join(', ')])),
+      'Why each extra state earns its transition:',
+      Object.entries(EXTRA_TRANSITIONS).map(([state, why]) => `- **${state}**: ${why}.`).join('\n'),
+      'The two invalid requests show what the first one buys: with a text amount the baseline pays for a Lambda call to fail, '
     + 'and a numeric trade id goes through the baseline without a complaint.');
+  }
 
-  log('fan-out cost model...');
-  sections.push(...fanOutCostSection());
+  if (wanted(3)) {
+    log('fan-out cost model...');
+    sections.push(...fanOutCostSection());
+  }
 
-  log('local engine...');
-  const [rounds, perRound] = options.smoke ? [1, 10] : [6, 200];
-  const engine = await measureEngine(rounds, perRound);
-  const rate = (name: string): Summary => summarize(engine.find(e => e.engine === name)!.perSecond);
-  const languages = await measureQueryLanguages(rounds, options.smoke ? 10 : 300);
-  const shape = (name: string): Summary => summarize(languages.find(l => l.shape === name)!.perSecond);
-  sections.push('## 4. Local engine throughput',
-    `StockTradingWorkflow, all ${PATHS.length} paths in turn through the test harness (runLocally), ${perRound} executions a round, `
+  if (wanted(4)) {
+    log('local engine...');
+    const [rounds, perRound] = options.smoke ? [1, 10] : [6, 200];
+    const engine = await measureEngine(rounds, perRound);
+    const rate = (name: string): Summary => summarize(engine.find(e => e.engine === name)!.perSecond);
+    const languages = await measureQueryLanguages(rounds, options.smoke ? 10 : 300);
+    const shape = (name: string): Summary => summarize(languages.find(l => l.shape === name)!.perSecond);
+    sections.push('## 4. Local engine throughput',
+      `StockTradingWorkflow, all ${PATHS.length} paths in turn through the test harness (runLocally), ${perRound} executions a round, `
     + `${rounds} rounds each engine, alternating; the sample functions run in process against an in-memory DynamoDB. `
     + 'aws-local-stepfunctions runs through the former harness (bench/oracle), kept only for this comparison.',
-    table(['engine', 'executions per second', 'ratio'], [
-      ['ours (src/engine)', showSummary(rate('ours')), ratio(rate('ours').median, rate('aws-local-stepfunctions').median)],
-      ['aws-local-stepfunctions 3.0.0', showSummary(rate('aws-local-stepfunctions')), ''],
-    ]),
-    'One order-pricing workflow of the same shape written three ways (bench/query-languages.ts: a Pass, an inline Map of 5 Lambda tasks, '
+      table(['engine', 'executions per second', 'ratio'], [
+        ['ours (src/engine)', showSummary(rate('ours')), ratio(rate('ours').median, rate('aws-local-stepfunctions').median)],
+        ['aws-local-stepfunctions 3.0.0', showSummary(rate('aws-local-stepfunctions')), ''],
+      ]),
+      'One order-pricing workflow of the same shape written three ways (bench/query-languages.ts: a Pass, an inline Map of 5 Lambda tasks, '
     + 'a Lambda task, a Choice, a Pass), run on our engine in alternating rounds:',
-    table(['query language', 'executions per second', 'time per execution against JSONPath'], Object.keys(SHAPES).map(name => [
-      name, showSummary(shape(name)), ratio(shape('JSONPath').median, shape(name).median),
-    ])));
+      table(['query language', 'executions per second', 'time per execution against JSONPath'], Object.keys(SHAPES).map(name => [
+        name, showSummary(shape(name)), ratio(shape('JSONPath').median, shape(name).median),
+      ])));
+  }
 
-  log('sizes...');
-  const handlers = measureHandlers(options.smoke ? 1 : 7);
-  const tarball = measureTarball(!options.smoke);
-  sections.push('## 5. Size',
-    'Each handler bundled and minified with esbuild as the bundle task does (AWS SDK v3 external: the Lambda runtime has it); '
+  if (wanted(5)) {
+    log('sizes...');
+    const handlers = measureHandlers(options.smoke ? 1 : 7);
+    const tarball = measureTarball(!options.smoke);
+    sections.push('## 5. Size',
+      'Each handler bundled and minified with esbuild as the bundle task does (AWS SDK v3 external: the Lambda runtime has it); '
     + 'load time: `require()` of the bundle in a fresh Node.js process, the SDK resolved from node_modules.',
-    table(['handler', 'bytes (minified)', 'module load ms'], handlers.map(h => [h.handler, h.bytes.toLocaleString('en-US'), showSummary(h.loadMs, 1)])),
-    tarball
-      ? `npm tarball (\`npm pack --dry-run\` after \`npx projen compile\`): ${tarball.bytes.toLocaleString('en-US')} bytes packed, `
+      table(['handler', 'bytes (minified)', 'module load ms'], handlers.map(h => [h.handler, h.bytes.toLocaleString('en-US'), showSummary(h.loadMs, 1)])),
+      tarball
+        ? `npm tarball (\`npm pack --dry-run\` after \`npx projen compile\`): ${tarball.bytes.toLocaleString('en-US')} bytes packed, `
         + `${tarball.unpackedBytes.toLocaleString('en-US')} unpacked, ${tarball.files} files.`
-      : 'npm tarball: not measured (lib/ is not compiled; the full run compiles it).');
+        : 'npm tarball: not measured (lib/ is not compiled; the full run compiles it).');
+  }
 
-  log('distributed map at scale...');
-  const scaleSizes = options.smoke ? [100, 1_000] : [1_000, 10_000, 100_000];
-  const scale = measureScale(scaleSizes);
-  sections.push('## 6. A Distributed Map at scale on the local engine',
-    'bench/distributed-scale.ts: items in a JSON Lines file in the local S3, batches of 100 items, each batch an Express child '
+  if (wanted(6)) {
+    log('distributed map at scale...');
+    const scaleSizes = options.smoke ? [100, 1_000] : [1_000, 10_000, 100_000];
+    const scale = measureScale(scaleSizes);
+    sections.push('## 6. A Distributed Map at scale on the local engine',
+      'bench/distributed-scale.ts: items in a JSON Lines file in the local S3, batches of 100 items, each batch an Express child '
     + 'execution whose inline Map runs the per-item task, results written back; each size in a fresh Node.js process '
     + '(peak memory is that process\'s maximum resident set, Node.js itself included).',
-    table(['items', 'child executions', 'wall time', 'per 1,000 items', 'peak memory', 'above the smallest size, per 1,000 more items'], scale.map(r => [
-      r.items.toLocaleString('en-US'), r.children.toLocaleString('en-US'), `${(r.ms / 1000).toFixed(2)} s`, `${(r.ms / (r.items / 1000)).toFixed(1)} ms`,
-      `${r.peakMiB.toFixed(0)} MiB`,
-      r === scale[0] ? '' : `${((r.peakMiB - scale[0].peakMiB) / ((r.items - scale[0].items) / 1000)).toFixed(1)} MiB`,
-    ])));
+      table(['items', 'child executions', 'wall time', 'per 1,000 items', 'peak memory', 'above the smallest size, per 1,000 more items'], scale.map(r => [
+        r.items.toLocaleString('en-US'), r.children.toLocaleString('en-US'), `${(r.ms / 1000).toFixed(2)} s`, `${(r.ms / (r.items / 1000)).toFixed(1)} ms`,
+        `${r.peakMiB.toFixed(0)} MiB`,
+        r === scale[0] ? '' : `${((r.peakMiB - scale[0].peakMiB) / ((r.items - scale[0].items) / 1000)).toFixed(1)} MiB`,
+      ])));
+  }
+
+  if (options.section !== undefined) {
+    const text = spliceSection(fs.readFileSync(options.out!, 'utf8'), options.section, sections.join('\n\n'));
+    process.stdout.write(text);
+    fs.writeFileSync(options.out!, text);
+    log(`section ${options.section} replaced in ${path.relative(process.cwd(), options.out!)}`);
+    return;
+  }
 
   const cpu = os.cpus();
   const header = [

@@ -1,15 +1,17 @@
 /**
  * State transitions per path: every path of StockTradingWorkflow and of the baseline's minimal
- * definition, both run on the local engine with the sample functions (the same way as
- * test/stock-trading/stock-trading-workflow.test.ts), so both counts are measured.
+ * definition, in JSONPath and in JSONata, all run on the local engine with the sample functions
+ * (the same way as test/stock-trading/stock-trading-workflow.test.ts), so every count is measured.
  */
 import { performance } from 'perf_hooks';
 import { App, Stack } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { BaselineStockTradingStack } from './baseline/stock-trading';
 import { StockTradingStack } from '../examples/stock-trading';
 import { runLocally as runOnAls } from './oracle/als-execution';
 import * as analysis from '../src/stock-trading/analysis.lambda';
 import * as execution from '../src/stock-trading/execute-trade.lambda';
+import { StockTradingWorkflow } from '../src/stock-trading/stock-trading-workflow';
 import { standardCost } from '../src/testing/cost';
 import { Asl, aslOf, arnOf } from '../test/support/asl';
 import { FakeDynamoDB } from '../test/support/fake-dynamodb';
@@ -36,14 +38,20 @@ export const PATHS: TradingPath[] = [
   { name: 'invalid request: trade id is a number', input: { tradeId: 9, companyId: 'ACME', amount: 10 } },
 ];
 
-/** Why each state StockTradingWorkflow enters beyond the baseline earns its transition. */
+/**
+ * Why each state StockTradingWorkflow enters beyond the baseline earns its transition. In JSONata
+ * only the first remains: the gate computes the request id in the request's Arguments and makes the
+ * expired decision in its Catch's Output.
+ */
 export const EXTRA_TRANSITIONS: Record<string, string> = {
   'Check trade request': 'validates the request before a Lambda is paid for, and rejects what the analysis function does not check '
     + '(a trade id that is not a string, a bad limit price) with InvalidTradeRequest instead of trading on it',
-  'Approve trade: open request': 'creates the request id (States.UUID) in the state, so that every route, the expired one included, '
-    + 'still names its request; the baseline makes it inside the task payload and loses it on a timeout',
-  'Approve trade: expired': 'gives an expiry the same decision shape as approve/reject ({ decision: EXPIRED, requestId, decidedAt }), '
-    + 'so the failure cause names the request an auditor looks up; the baseline fails with a fixed text',
+  'Approve trade: open request': '(JSONPath only) creates the request id (States.UUID) in the state, so that every route, the expired one included, '
+    + 'still names its request; the baseline makes it inside the task payload and loses it on a timeout. A JSONPath Catch has no '
+    + 'Output, so nothing but a state can carry the id to the expired route',
+  'Approve trade: expired': '(JSONPath only) gives an expiry the same decision shape as approve/reject ({ decision: EXPIRED, requestId, decidedAt }), '
+    + 'so the failure cause names the request an auditor looks up; the baseline fails with a fixed text. In JSONata the Catch\'s Output '
+    + 'makes the same decision, with a request id derived from the execution, the state, its entry time and its input',
 };
 
 export interface Subject {
@@ -52,22 +60,44 @@ export interface Subject {
   readonly executionArn: string;
 }
 
-export function subjects(): { ours: Subject; baseline: Subject } {
+export interface Subjects {
+  readonly ours: Subject;
+  readonly baseline: Subject;
+  readonly oursJsonata: Subject;
+  readonly baselineJsonata: Subject;
+}
+
+export function subjects(): Subjects {
   const app = new App();
   const env = { account: '123456789012', region: 'us-east-1' };
   const oursStack = new StockTradingStack(app, 'Ours', { env });
+  const oursJsonataStack = new Stack(app, 'OursJsonata', { env });
+  // The example stack's workflow, in JSONata.
+  const oursJsonata = new StockTradingWorkflow(oursJsonataStack, 'StockTrading', {
+    approvalThreshold: 100,
+    approval: { approverEmails: ['trading-desk@example.com'] },
+    queryLanguage: sfn.QueryLanguage.JSONATA,
+  });
   const baseStack = new BaselineStockTradingStack(app, 'Baseline', { env });
+  const baseJsonataStack = new BaselineStockTradingStack(app, 'BaselineJsonata', { env, queryLanguage: sfn.QueryLanguage.JSONATA });
+  const baseline = (stack: BaselineStockTradingStack): Subject => ({
+    asl: aslOf(stack as Stack, stack.stateMachine),
+    analysisArn: arnOf(stack.analysisFunction),
+    executionArn: arnOf(stack.executionFunction),
+  });
   return {
     ours: {
       asl: aslOf(oursStack, oursStack.trading.workflow.stateMachine),
       analysisArn: arnOf(oursStack.trading.analysisFunction),
       executionArn: arnOf(oursStack.trading.executionFunction),
     },
-    baseline: {
-      asl: aslOf(baseStack as Stack, baseStack.stateMachine),
-      analysisArn: arnOf(baseStack.analysisFunction),
-      executionArn: arnOf(baseStack.executionFunction),
+    oursJsonata: {
+      asl: aslOf(oursJsonataStack, oursJsonata.workflow.stateMachine),
+      analysisArn: arnOf(oursJsonata.analysisFunction),
+      executionArn: arnOf(oursJsonata.executionFunction),
     },
+    baseline: baseline(baseStack),
+    baselineJsonata: baseline(baseJsonataStack),
   };
 }
 
@@ -107,14 +137,21 @@ export async function quietly<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+type Run = Pick<LocalRunResult, 'status' | 'error' | 'transitions' | 'path'>;
+
 export interface PathRow {
   readonly path: TradingPath;
-  readonly ours: Pick<LocalRunResult, 'status' | 'error' | 'transitions' | 'path'>;
-  readonly baseline: Pick<LocalRunResult, 'status' | 'error' | 'transitions' | 'path'>;
+  readonly ours: Run;
+  readonly baseline: Run;
+  readonly oursJsonata: Run;
+  readonly baselineJsonata: Run;
   readonly oursPerMillionUsd: number;
   readonly baselinePerMillionUsd: number;
-  /** States of ours that the baseline does without (see EXTRA_TRANSITIONS). */
+  readonly oursJsonataPerMillionUsd: number;
+  /** States of ours that the baseline does without (see EXTRA_TRANSITIONS), in JSONPath. */
   readonly extra: string[];
+  /** The same, in JSONata. */
+  readonly extraJsonata: string[];
 }
 
 export function describeOutcome(r: Pick<LocalRunResult, 'status' | 'error'>): string {
@@ -122,7 +159,7 @@ export function describeOutcome(r: Pick<LocalRunResult, 'status' | 'error'>): st
 }
 
 export async function measureTransitions(): Promise<PathRow[]> {
-  const { ours, baseline } = subjects();
+  const { ours, baseline, oursJsonata, baselineJsonata } = subjects();
   const ddb = new FakeDynamoDB();
   try {
     return await quietly(async () => {
@@ -130,13 +167,19 @@ export async function measureTransitions(): Promise<PathRow[]> {
       for (const path of PATHS) {
         const o = await runPath(ours, path, ddb);
         const b = await runPath(baseline, path, ddb);
+        const oj = await runPath(oursJsonata, path, ddb);
+        const bj = await runPath(baselineJsonata, path, ddb);
         rows.push({
           path,
           ours: o,
           baseline: b,
+          oursJsonata: oj,
+          baselineJsonata: bj,
           oursPerMillionUsd: standardCost(o.transitions).usd * 1_000_000,
           baselinePerMillionUsd: standardCost(b.transitions).usd * 1_000_000,
+          oursJsonataPerMillionUsd: standardCost(oj.transitions).usd * 1_000_000,
           extra: o.path.filter(state => state in EXTRA_TRANSITIONS),
+          extraJsonata: oj.path.filter(state => state in EXTRA_TRANSITIONS),
         });
       }
       return rows;

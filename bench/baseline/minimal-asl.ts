@@ -25,21 +25,28 @@ export interface MinimalDefinitionProps {
   readonly requestFunction: lambda.IFunction;
   readonly approvalThreshold: number;
   readonly approvalTimeout: Duration;
+  /** The query language: the same graph in JSONPath or in JSONata. @default JSONPath */
+  readonly queryLanguage?: sfn.QueryLanguage;
 }
 
 /** Lambda.* transient errors, retried with backoff and jitter (what AWS recommends for Lambda tasks). */
-function retried(task: tasks.LambdaInvoke): sfn.TaskStateBase {
-  return task.addRetry({
-    errors: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+function retried<T extends sfn.TaskStateBase>(task: T): T {
+  task.addRetry({
+    errors: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
     interval: Duration.seconds(1),
     maxAttempts: 6,
     backoffRate: 2,
     jitterStrategy: sfn.JitterType.FULL,
   });
+  return task;
 }
 
 /** The baseline definition: Analyse stock → Trade recommended? → [Approve trade → Approved?] → Execute trade → Trade successful? */
 export function minimalDefinition(scope: Construct, props: MinimalDefinitionProps): sfn.IChainable {
+  return props.queryLanguage === sfn.QueryLanguage.JSONATA ? minimalJsonata(scope, props) : minimalJsonPath(scope, props);
+}
+
+function minimalJsonPath(scope: Construct, props: MinimalDefinitionProps): sfn.IChainable {
   const analyse = retried(new tasks.LambdaInvoke(scope, 'Analyse stock', {
     lambdaFunction: props.analysisFunction,
     payloadResponseOnly: true,
@@ -98,5 +105,62 @@ export function minimalDefinition(scope: Construct, props: MinimalDefinitionProp
     ), new sfn.Fail(scope, 'Invalid analysis', { error: 'InvalidStockAnalysis', cause: 'the analysis must return recommended (boolean), tradeAmount, price and stockCount (numbers)' }))
     .when(sfn.Condition.booleanEquals('$.analysis.recommended', false), new sfn.Succeed(scope, 'No trade recommended'))
     .when(sfn.Condition.numberGreaterThan('$.analysis.tradeAmount', props.approvalThreshold), approve)
+    .otherwise(execute));
+}
+
+/**
+ * The same graph in JSONata, written as tersely as JSONata allows: results merged into the state
+ * with Output, the request id made with $uuid() in the request's Arguments, the Catch's error output
+ * read by the Fail state.
+ */
+function minimalJsonata(scope: Construct, props: MinimalDefinitionProps): sfn.IChainable {
+  const fail = (id: string, error: string, cause: string) => sfn.Fail.jsonata(scope, id, { error, cause });
+  const analyse = retried(tasks.LambdaInvoke.jsonata(scope, 'Analyse stock', {
+    lambdaFunction: props.analysisFunction,
+    outputs: '{% $merge([$states.input, {"analysis": $states.result.Payload}]) %}',
+    retryOnServiceExceptions: false,
+  })).addCatch(fail('Analysis failed', 'StockAnalysisFailed', '{% $states.input.Cause %}'));
+
+  const execute = retried(tasks.LambdaInvoke.jsonata(scope, 'Execute trade', {
+    lambdaFunction: props.executionFunction,
+    payload: sfn.TaskInput.fromObject({
+      idempotencyKey: "{% $hash($states.context.Execution.Id & '|' & $states.input.tradeId, 'SHA-256') %}",
+      tradeId: '{% $states.input.tradeId %}',
+      companyId: '{% $states.input.analysis.companyId %}',
+      stockCount: '{% $states.input.analysis.stockCount %}',
+      price: '{% $states.input.analysis.price %}',
+      tradeAmount: '{% $states.input.analysis.tradeAmount %}',
+    }),
+    outputs: '{% $merge([$states.input, {"trade": $states.result.Payload}]) %}',
+    retryOnServiceExceptions: false,
+  })).addCatch(fail('Trade execution failed', 'TradeExecutionFailed', '{% $states.input.Cause %}'));
+  execute.next(sfn.Choice.jsonata(scope, 'Trade successful?')
+    .when(sfn.Condition.jsonata("{% $states.input.trade.status = 'FILLED' %}"), sfn.Succeed.jsonata(scope, 'Trade successful'))
+    .otherwise(fail('Trade unsuccessful', 'TradeUnsuccessful', '{% $string($states.input.trade) %}')));
+
+  const approve = retried(tasks.LambdaInvoke.jsonata(scope, 'Approve trade', {
+    lambdaFunction: props.requestFunction,
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    payload: sfn.TaskInput.fromObject({
+      taskToken: '{% $states.context.Task.Token %}',
+      requestId: '{% $uuid() %}',
+      summary: "{% 'Trade ' & $states.input.tradeId & ': buy ' & $states.input.analysis.stockCount & ' shares of ' & $states.input.analysis.companyId"
+        + " & ' at ' & $states.input.analysis.price & ' (' & $states.input.analysis.tradeAmount & ' in all)' %}",
+      executionArn: '{% $states.context.Execution.Id %}',
+    }),
+    outputs: '{% $merge([$states.input, {"approval": $states.result}]) %}',
+    taskTimeout: sfn.Timeout.duration(props.approvalTimeout),
+    retryOnServiceExceptions: false,
+  })).addCatch(fail('Trade not approved: expired', 'TradeNotApproved', 'no decision in time'), { errors: [sfn.Errors.TIMEOUT] });
+  approve.next(sfn.Choice.jsonata(scope, 'Approve trade: approved?')
+    .when(sfn.Condition.jsonata("{% $states.input.approval.decision = 'APPROVED' %}"), execute)
+    .otherwise(fail('Trade not approved', 'TradeNotApproved', '{% $string($states.input.approval) %}')));
+
+  const number = (field: string) => `$type($states.input.analysis.${field}) = 'number'`;
+  return analyse.next(sfn.Choice.jsonata(scope, 'Trade recommended?')
+    .when(sfn.Condition.jsonata(`{% $not($type($states.input.analysis.recommended) = 'boolean' and ${number('tradeAmount')} and ${number('price')} and ${number('stockCount')}) %}`),
+      fail('Invalid analysis', 'InvalidStockAnalysis', 'the analysis must return recommended (boolean), tradeAmount, price and stockCount (numbers)'))
+    .when(sfn.Condition.jsonata('{% $states.input.analysis.recommended = false %}'), sfn.Succeed.jsonata(scope, 'No trade recommended'))
+    .when(sfn.Condition.jsonata(`{% $states.input.analysis.tradeAmount > ${props.approvalThreshold} %}`), approve)
     .otherwise(execute));
 }

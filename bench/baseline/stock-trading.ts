@@ -57,13 +57,18 @@ function fn(scope: Construct, id: string, asset: string, props: Partial<lambda.F
   });
 }
 
+export interface BaselineStockTradingStackProps extends StackProps {
+  /** The query language of the state machine. @default JSONPath */
+  readonly queryLanguage?: sfn.QueryLanguage;
+}
+
 export class BaselineStockTradingStack extends Stack {
   public readonly stateMachine: sfn.StateMachine;
   public readonly analysisFunction: lambda.Function;
   public readonly executionFunction: lambda.Function;
   public readonly requestFunction: lambda.Function;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
+  constructor(scope: Construct, id: string, props: BaselineStockTradingStackProps = {}) {
     super(scope, id, props);
     const approver = 'trading-desk@example.com';
 
@@ -136,7 +141,9 @@ export class BaselineStockTradingStack extends Stack {
         requestFunction: this.requestFunction,
         approvalThreshold: 100,
         approvalTimeout: APPROVAL_TIMEOUT,
+        queryLanguage: props.queryLanguage,
       })),
+      queryLanguage: props.queryLanguage,
       stateMachineType: sfn.StateMachineType.STANDARD,
       tracingEnabled: true,
       logs: {

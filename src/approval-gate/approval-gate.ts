@@ -12,11 +12,13 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DecisionEndpoint } from './decision-endpoint';
 import { DeliverySweep } from './delivery-sweep';
-import { GateStates } from './gate-states';
+import { GATE_STATE_SUFFIXES, GateStates } from './gate-states';
 import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
+import { isJsonataExpression } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
 import { validateThrottling } from '../private/rest-api';
+import { checkDerivedStateNames } from '../private/state-names';
 import { recordTable } from '../private/tables';
 import { ResponderHost, registerTaskResponder } from '../private/task-responders';
 
@@ -32,10 +34,21 @@ export interface ApprovalGateProps {
 
   /**
    * What is to be approved, shown in the message and on the confirmation page. Usually built from
-   * the state input with `sfn.JsonPath.format('Buy {} shares of {}', sfn.JsonPath.stringAt('$.count'), ...)`;
-   * a literal string works too. Up to 4,000 characters are kept; the links carry the first 500.
+   * the state input: in JSONPath with `sfn.JsonPath.format('Buy {} shares of {}', sfn.JsonPath.stringAt('$.count'), ...)`,
+   * in JSONata with an expression such as `"{% 'Buy ' & $states.input.count & ' shares' %}"`; a
+   * literal string works in both. Up to 4,000 characters are kept; the links carry the first 500.
    */
   readonly summary: string;
+
+  /**
+   * The query language of the gate's states: that of the workflow it runs in (a JSONata workflow
+   * holds JSONata states only; the gate in a JSONPath workflow may be either). In JSONata the gate
+   * takes no state of its own beyond the request and the decision: the request id is computed in the
+   * request step, and the expired decision is the output of its Catch.
+   * @default sfn.QueryLanguage.JSON_PATH
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+   */
+  readonly queryLanguage?: sfn.QueryLanguage;
 
   /**
    * The subject of the message (printable ASCII, at most 100 characters).
@@ -204,11 +217,14 @@ export class ApprovalGate extends sfn.StateMachineFragment {
   public readonly sweepFunction: lambda.IFunction;
   /** Where the decision goes in the state output. */
   public readonly resultPath: string;
+  /** The query language of the gate's states. */
+  public readonly queryLanguage: sfn.QueryLanguage;
 
   private readonly endpoint: DecisionEndpoint;
   private readonly sweep: DeliverySweep;
   private readonly states: GateStates;
   private readonly hosts: ResponderHost[] = [];
+  private readonly timeoutSeconds: number;
 
   constructor(scope: Construct, id: string, props: ApprovalGateProps) {
     super(scope, id);
@@ -216,6 +232,10 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     required(props.timeout, `ApprovalGate '${id}'`, 'timeout', 'give how long to wait for a decision, such as Duration.hours(24)');
     required(props.summary, `ApprovalGate '${id}'`, 'summary', "give what the approver is asked to decide, such as sfn.JsonPath.stringAt('$.summary')");
     const timeoutSeconds = validateTimeout(id, props.timeout);
+    this.timeoutSeconds = timeoutSeconds;
+    checkDerivedStateNames(`ApprovalGate '${id}'`, 'id', id, GATE_STATE_SUFFIXES);
+    this.queryLanguage = props.queryLanguage ?? sfn.QueryLanguage.JSON_PATH;
+    validateSummary(id, props.summary, this.queryLanguage);
     const recipients = validateRecipients(id, props.approverEmails ?? []);
     this.resultPath = props.resultPath ?? '$.approval';
     if (!/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(this.resultPath)) {
@@ -298,9 +318,10 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       onRejected: props.onRejected,
       onExpired: props.onExpired,
       causeIncludesApprover: props.causeIncludesApprover ?? false,
+      queryLanguage: this.queryLanguage,
     });
     this.requestTask = this.states.requestTask;
-    this.startState = this.states.open;
+    this.startState = this.states.start;
     this.endStates = [{ next: (state: sfn.IChainable) => this.states.routeApproved(state) }];
     if (props.onApproved) {
       this.states.routeApproved(props.onApproved);
@@ -315,7 +336,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     const functionArn = JSON.stringify(Stack.of(this).resolve(this.requestFunction.functionArn));
     registerTaskResponder(this, {
       matches: state => state.resource?.endsWith('.waitForTaskToken') === true
-        && JSON.stringify(state.json.Parameters?.FunctionName) === functionArn,
+        && JSON.stringify((state.json.Parameters ?? state.json.Arguments)?.FunctionName) === functionArn,
       bind: host => this.bind(host),
     });
     this.node.addValidation({ validate: () => this.validateGate() });
@@ -355,6 +376,10 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     for (const host of this.hosts.filter(h => h.isExpress)) {
       errors.push(`${name} cannot run in workflow ${host.owner.node.path}: it waits for a person (.waitForTaskToken), which an ${host.typeName} workflow cannot do; use WorkflowType.standard()`);
     }
+    for (const host of this.hosts.filter(h => !h.isExpress && h.timeoutSeconds !== undefined && this.timeoutSeconds > h.timeoutSeconds)) {
+      errors.push(`${name}: its timeout (${Duration.seconds(this.timeoutSeconds).toHumanString()}) is longer than workflow ${host.owner.node.path} may run `
+        + `(${Duration.seconds(host.timeoutSeconds!).toHumanString()}), so the execution times out before the expired route can run; shorten the gate's timeout or lengthen the workflow's`);
+    }
     return errors;
   }
 }
@@ -369,6 +394,15 @@ function validateTimeout(id: string, timeout: Duration): number {
     throw new Error(`ApprovalGate '${id}': timeout must be a whole number of seconds between 1 minute and 365 days (got ${shown})`);
   }
   return seconds;
+}
+
+function validateSummary(id: string, summary: string, language: sfn.QueryLanguage): void {
+  if (language === sfn.QueryLanguage.JSONATA && Token.isUnresolved(summary) && sfn.JsonPath.isEncodedJsonPath(summary)) {
+    throw new Error(`ApprovalGate '${id}': summary is a JSONPath expression, and the gate is JSONata; give a JSONata expression such as "{% 'Buy ' & $states.input.count & ' shares' %}", or a literal string`);
+  }
+  if (language !== sfn.QueryLanguage.JSONATA && !Token.isUnresolved(summary) && isJsonataExpression(summary)) {
+    throw new Error(`ApprovalGate '${id}': summary is a JSONata expression (got '${summary}'), and the gate is JSONPath; give queryLanguage: sfn.QueryLanguage.JSONATA, or a JSONPath summary (sfn.JsonPath.format)`);
+  }
 }
 
 function validateReminders(id: string, interval: Duration | undefined, timeoutSeconds: number): number {

@@ -11,7 +11,9 @@ import { ToleratedFailure } from './tolerated-failure';
 import { expressIssue, graphStates } from '../private/graph';
 import { suppressNag, suppressNagInStack, wildcardResourceFindings } from '../private/nag';
 import { isDynamic } from '../private/paths';
+import { declareQueryLanguage, isJsonataExpression, readAtPath, setAtPath } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
+import { checkDerivedStateNames } from '../private/state-names';
 
 /**
  * How a Distributed Map groups items into batches: each child execution receives
@@ -55,6 +57,15 @@ export interface FanOutMapProps {
    * @default - the construct id
    */
   readonly stateName?: string;
+
+  /**
+   * The query language of the states the map creates: that of the workflow it runs in (a JSONata
+   * workflow holds JSONata states only). Values given in props (`itemSelector`, a processor's
+   * `payload`, `batching.batchInput`, keys and prefixes read at run time) are written in it:
+   * `sfn.JsonPath` in JSONPath, `{% %}` expressions in JSONata. `resultPath` keeps its meaning in both.
+   * @default sfn.QueryLanguage.JSON_PATH
+   */
+  readonly queryLanguage?: sfn.QueryLanguage;
 
   /**
    * A comment for the Map state.
@@ -211,6 +222,9 @@ export class FanOutMap extends sfn.StateMachineFragment {
   /** Inline or distributed. */
   public readonly mode: FanOutMode;
 
+  /** The query language of the states the map creates. */
+  public readonly queryLanguage: sfn.QueryLanguage;
+
   /** How many items (or batches) run at the same time. */
   public readonly maxConcurrency: number;
 
@@ -249,6 +263,10 @@ export class FanOutMap extends sfn.StateMachineFragment {
     const source = props.items;
     const sourceErrors = source._validate();
     if (sourceErrors.length > 0) fail(sourceErrors.join('; '));
+    this.queryLanguage = props.queryLanguage ?? sfn.QueryLanguage.JSON_PATH;
+    const jsonata = this.queryLanguage === sfn.QueryLanguage.JSONATA;
+    const language = new FanOutLanguage(id, this.queryLanguage);
+    language.check(props, source, fail, Stack.of(this));
 
     this.mode = props.mode ?? source.defaultMode;
     const distributed = this.mode === FanOutMode.DISTRIBUTED;
@@ -281,8 +299,12 @@ export class FanOutMap extends sfn.StateMachineFragment {
     }
     this.maxConcurrency = maxConcurrency;
 
-    const processorName = `${stateName} ${props.batching ? 'batch' : 'item'}`;
-    const processor = props.processor._bind(this, processorName);
+    const processorSuffix = ` ${props.batching ? 'batch' : 'item'}`;
+    const nameOwner = `FanOutMap '${id}'`;
+    const nameBase = props.stateName !== undefined ? 'stateName' : 'id (or stateName)';
+    checkDerivedStateNames(nameOwner, nameBase, stateName, ['', processorSuffix]);
+    const processorName = `${stateName}${processorSuffix}`;
+    const processor = props.processor._bind(this, processorName, this.queryLanguage, language.declare);
     if (!processor || !processor.startState) {
       fail('the processor is empty; give a Lambda function (FanOutProcessor.lambda) or a chain of states (FanOutProcessor.chain)');
     }
@@ -294,14 +316,15 @@ export class FanOutMap extends sfn.StateMachineFragment {
 
     const itemSelector = this.objectOf(props.itemSelector, 'itemSelector');
     if (!distributed) {
-      const map = new sfn.Map(this, 'Resource', {
+      const map = language.declare(new sfn.Map(this, 'Resource', {
         stateName,
         comment: props.comment,
-        itemsPath: source.itemsPath,
+        queryLanguage: this.queryLanguage,
+        ...language.items(source.itemsPath),
         itemSelector,
         maxConcurrency,
-        resultPath: props.resultPath,
-      });
+        ...language.resultAt(props.resultPath),
+      }));
       map.itemProcessor(processor!);
       this.map = map;
       this.mapState = map;
@@ -326,6 +349,10 @@ export class FanOutMap extends sfn.StateMachineFragment {
     this.label = label;
 
     const grouped = (this.itemsPerChildExecution ?? 1) !== 1;
+    checkDerivedStateNames(nameOwner, nameBase, stateName, [
+      ...(grouped ? [' item outcome', ' item error', ' items', ' items failed', ' items done', ' any item failed?'] : []),
+      ...((props.writeResults ?? true) ? [' summary'] : []),
+    ]);
     const batcher = props.batching ? this.itemBatcher(props.batching, fail)
       : grouped ? new sfn.ItemBatcher({ maxItemsPerBatch: this.itemsPerChildExecution, maxInputBytesPerBatch: MAX_PAYLOAD_BYTES }) : undefined;
     // With items grouped, maxConcurrency still counts items: children x items at once in each.
@@ -355,17 +382,19 @@ export class FanOutMap extends sfn.StateMachineFragment {
     const map = new FanOutDistributedMap(this, 'Resource', {
       stateName,
       comment: props.comment,
-      itemsPath: source.bucket ? undefined : source.itemsPath,
+      queryLanguage: this.queryLanguage,
+      ...(source.bucket ? {} : language.items(source.itemsPath)),
       itemReader: source._reader(),
       itemSelector,
       itemBatcher: batcher,
       maxConcurrency: children,
       mapExecutionType: this.childExecutionType,
       label,
-      resultPath: props.resultPath,
+      ...language.resultAt(props.resultPath),
       ...tolerance,
     }, writer, statements);
-    map.itemProcessor(grouped ? this.groupedProcessor(stateName, processor!, atOnce) : processor!);
+    map.itemProcessor(grouped ? this.groupedProcessor(stateName, processor!, atOnce, language) : processor!);
+    language.declare(map);
     this.map = map;
     this.mapState = map;
     this.startState = map;
@@ -374,24 +403,27 @@ export class FanOutMap extends sfn.StateMachineFragment {
     const resultPath = props.resultPath ?? '$';
     if (writer && resultPath !== sfn.JsonPath.DISCARD) {
       const at = resultPath === '$' ? '$' : resultPath;
-      this.summaryState = new tasks.CallAwsService(this, 'Summary', {
+      const common = {
         stateName: `${stateName} summary`,
         comment: 'Reads how many items succeeded and failed (DescribeMapRun)',
         service: 'sfn',
         action: 'describeMapRun',
         iamAction: 'states:DescribeMapRun',
         iamResources: [mapRunArn(label)],
-        parameters: { MapRunArn: sfn.JsonPath.stringAt(`${at}.MapRunArn`) },
-        resultSelector: {
-          Succeeded: sfn.JsonPath.numberAt('$.ItemCounts.Succeeded'),
-          Failed: sfn.JsonPath.numberAt('$.ItemCounts.Failed'),
-          TimedOut: sfn.JsonPath.numberAt('$.ItemCounts.TimedOut'),
-          Aborted: sfn.JsonPath.numberAt('$.ItemCounts.Aborted'),
-          Total: sfn.JsonPath.numberAt('$.ItemCounts.Total'),
-          ResultsWritten: sfn.JsonPath.numberAt('$.ItemCounts.ResultsWritten'),
-        },
-        resultPath: `${at}.ItemCounts`,
-      });
+      };
+      const counts = ['Succeeded', 'Failed', 'TimedOut', 'Aborted', 'Total', 'ResultsWritten'];
+      this.summaryState = language.declare(jsonata
+        ? tasks.CallAwsService.jsonata(this, 'Summary', {
+          ...common,
+          parameters: { MapRunArn: `{% ${readAtPath('$states.input', at)}.MapRunArn %}` },
+          outputs: `{% ${setAtPath('$states.input', `${at}.ItemCounts`, `{${counts.map(c => `"${c}": $states.result.ItemCounts.${c}`).join(', ')}}`)} %}`,
+        })
+        : tasks.CallAwsService.jsonPath(this, 'Summary', {
+          ...common,
+          parameters: { MapRunArn: sfn.JsonPath.stringAt(`${at}.MapRunArn`) },
+          resultSelector: Object.fromEntries(counts.map(c => [c, sfn.JsonPath.numberAt(`$.ItemCounts.${c}`)])),
+          resultPath: `${at}.ItemCounts`,
+        }));
       this.summaryState.addRetry({ errors: ['States.TaskFailed'], interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2, jitterStrategy: sfn.JitterType.FULL });
       map.next(this.summaryState);
       this.endStates = [this.summaryState];
@@ -457,43 +489,51 @@ export class FanOutMap extends sfn.StateMachineFragment {
    * The definition of a child execution that runs a group of items, each through the processor,
    * with each item's outcome recorded; the child fails after all its items ran if one failed.
    */
-  private groupedProcessor(stateName: string, processor: sfn.IChainable, atOnce: number): sfn.IChainable {
-    const outcome = new sfn.Parallel(this, 'ItemOutcome', {
-      stateName: `${stateName} item outcome`,
-      comment: 'Runs one item through the processor and records its outcome',
-      resultSelector: { Status: 'SUCCEEDED', Output: sfn.JsonPath.objectAt('$[0]') },
-    });
+  private groupedProcessor(stateName: string, processor: sfn.IChainable, atOnce: number, language: FanOutLanguage): sfn.IChainable {
+    const jsonata = language.isJsonata;
+    const { declare } = language;
+    const queryLanguage = this.queryLanguage;
+    const outcomeProps = { stateName: `${stateName} item outcome`, comment: 'Runs one item through the processor and records its outcome', queryLanguage };
+    const outcome = declare(jsonata
+      ? new sfn.Parallel(this, 'ItemOutcome', { ...outcomeProps, outputs: '{% {"Status": "SUCCEEDED", "Output": $states.result[0]} %}' })
+      : new sfn.Parallel(this, 'ItemOutcome', { ...outcomeProps, resultSelector: { Status: 'SUCCEEDED', Output: sfn.JsonPath.objectAt('$[0]') } }));
     outcome.branch(processor);
-    const failed = new sfn.Pass(this, 'ItemError', {
-      stateName: `${stateName} item error`,
-      comment: 'Records the error of an item; the other items go on',
-      parameters: { Status: 'FAILED', Failure: sfn.JsonPath.objectAt('$') },
-    });
+    const errorProps = { stateName: `${stateName} item error`, comment: 'Records the error of an item; the other items go on', queryLanguage };
+    const failed = declare(jsonata
+      ? new sfn.Pass(this, 'ItemError', { ...errorProps, outputs: '{% {"Status": "FAILED", "Failure": $states.input} %}' })
+      : new sfn.Pass(this, 'ItemError', { ...errorProps, parameters: { Status: 'FAILED', Failure: sfn.JsonPath.objectAt('$') } }));
     outcome.addCatch(failed, { errors: ['States.ALL'] });
-    const items = new sfn.Map(this, 'Items', {
-      stateName: `${stateName} items`,
-      comment: 'Runs each item of the child execution through the processor',
-      itemsPath: '$.Items',
-      maxConcurrency: atOnce,
-      resultSelector: {
-        Results: sfn.JsonPath.objectAt('$'),
-        Failed: sfn.JsonPath.listAt("$[?(@.Status == 'FAILED')]"),
-      },
-    });
+    const itemsProps = { stateName: `${stateName} items`, comment: 'Runs each item of the child execution through the processor', maxConcurrency: atOnce, queryLanguage };
+    const items = declare(jsonata
+      ? new sfn.Map(this, 'Items', {
+        ...itemsProps,
+        items: sfn.ProvideItems.jsonata('{% $states.input.Items %}'),
+        // The outcomes as an array (one failed item would otherwise come out of the filter alone).
+        outputs: '{% {"Results": $states.result, "Failed": [$states.result[Status = "FAILED"]]} %}',
+      })
+      : new sfn.Map(this, 'Items', {
+        ...itemsProps,
+        itemsPath: '$.Items',
+        resultSelector: { Results: sfn.JsonPath.objectAt('$'), Failed: sfn.JsonPath.listAt("$[?(@.Status == 'FAILED')]") },
+      }));
     items.itemProcessor(outcome);
-    const batchFailed = new sfn.Fail(this, 'ItemsFailed', {
+    declare(items);
+    const failedProps = {
       stateName: `${stateName} items failed`,
       comment: 'Fails the child execution, with the outcome of each of its items as the cause',
       error: FanOutMap.ITEMS_FAILED_ERROR,
-      causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.Results')),
-    });
-    const done = new sfn.Succeed(this, 'ItemsDone', {
-      stateName: `${stateName} items done`,
-      comment: 'Outputs the outcome of each item',
-      outputPath: '$.Results',
-    });
-    return items.next(new sfn.Choice(this, 'AnyItemFailed', { stateName: `${stateName} any item failed?` })
-      .when(sfn.Condition.isPresent('$.Failed[0]'), batchFailed)
+      queryLanguage,
+    };
+    const batchFailed = declare(jsonata
+      ? new sfn.Fail(this, 'ItemsFailed', { ...failedProps, cause: '{% $string($states.input.Results) %}' })
+      : new sfn.Fail(this, 'ItemsFailed', { ...failedProps, causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.Results')) }));
+    const doneProps = { stateName: `${stateName} items done`, comment: 'Outputs the outcome of each item', queryLanguage };
+    const done = declare(jsonata
+      ? new sfn.Succeed(this, 'ItemsDone', { ...doneProps, outputs: '{% $states.input.Results %}' })
+      : new sfn.Succeed(this, 'ItemsDone', { ...doneProps, outputPath: '$.Results' }));
+    const anyFailed = declare(new sfn.Choice(this, 'AnyItemFailed', { stateName: `${stateName} any item failed?`, queryLanguage }));
+    return items.next(anyFailed
+      .when(jsonata ? sfn.Condition.jsonata('{% $count($states.input.Failed) > 0 %}') : sfn.Condition.isPresent('$.Failed[0]'), batchFailed)
       .otherwise(done));
   }
 
@@ -642,4 +682,66 @@ function isPartial(tolerated: ToleratedFailure): boolean {
 
 function defaultLabel(stateName: string): string {
   return stateName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40);
+}
+
+/**
+ * What the map writes differently in each query language: where the items come from, where the
+ * result goes, and which of the user's values fit the language.
+ */
+class FanOutLanguage {
+  public readonly isJsonata: boolean;
+
+  constructor(private readonly id: string, private readonly language: sfn.QueryLanguage) {
+    this.isJsonata = language === sfn.QueryLanguage.JSONATA;
+  }
+
+  /** Declares the language in the state, refusing it (in JSONPath) in a JSONata state machine. */
+  public readonly declare = <T extends sfn.State>(state: T): T => declareQueryLanguage(state, this.language,
+    () => `FanOutMap '${this.id}': state '${state.stateId}' is JSONPath, and the state machine it is in is JSONata, where every state must be JSONata; give the FanOutMap queryLanguage: sfn.QueryLanguage.JSONATA`);
+
+  /** Refuses the values given in the other language, and what JSONata has no field for. */
+  public check(props: FanOutMapProps, source: ItemSource, fail: (message: string) => never, stack: Stack): void {
+    const given: Array<[string, string | undefined]> = [
+      ['the items path', source.itemsPath],
+      ['resultPrefix', props.resultPrefix],
+      ...source._objectKeys().map((key): [string, string] => ['the object key or prefix', key]),
+    ];
+    for (const [what, written] of given) {
+      // A JSON path given as sfn.JsonPath.stringAt() is a token until resolved.
+      const encoded = written !== undefined && Token.isUnresolved(written) && sfn.JsonPath.isEncodedJsonPath(written);
+      const value = encoded ? String(stack.resolve(written)) : written;
+      if (value === undefined || Token.isUnresolved(value)) continue;
+      if (this.isJsonata && value.startsWith('$') && !/^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(value)) {
+        fail(`${what} is a JSON path (got '${value}'), and the map is JSONata; give a JSONata expression such as '{% $states.input.items %}'`);
+      }
+      if (this.isJsonata && value.startsWith('$') && what !== 'the items path') {
+        fail(`${what} is a JSON path (got '${value}'), and the map is JSONata; give a JSONata expression such as '{% $states.input.key %}'`);
+      }
+      if (!this.isJsonata && isJsonataExpression(value)) {
+        fail(`${what} is a JSONata expression (got '${value}'), and the map is JSONPath; give queryLanguage: sfn.QueryLanguage.JSONATA, or a JSON path`);
+      }
+    }
+    if (this.isJsonata && props.toleratedFailure?.path !== undefined) {
+      fail(`the tolerated failure read at ${props.toleratedFailure.path} is a JSON path, which a JSONata map has no field for; give a fixed ToleratedFailure.percentage() or count()`);
+    }
+    if (props.resultPath !== undefined && props.resultPath !== sfn.JsonPath.DISCARD && !Token.isUnresolved(props.resultPath)
+      && !/^\$(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(props.resultPath) && this.isJsonata) {
+      fail(`resultPath must be '$' or a path to a field such as '$.results' in a JSONata map (got '${props.resultPath}')`);
+    }
+  }
+
+  /** Where the items come from: `ItemsPath` in JSONPath, `Items` in JSONata. */
+  public items(itemsPath: string | undefined): { itemsPath?: string; items?: sfn.ProvideItems } {
+    if (itemsPath === undefined) return {};
+    if (!this.isJsonata) return { itemsPath };
+    return { items: sfn.ProvideItems.jsonata(isJsonataExpression(itemsPath) ? itemsPath : `{% ${readAtPath('$states.input', itemsPath)} %}`) };
+  }
+
+  /** Where the result goes: `ResultPath` in JSONPath; in JSONata, an `Output` that does the same. */
+  public resultAt(resultPath: string | undefined): { resultPath?: string; outputs?: any } {
+    if (!this.isJsonata) return { resultPath };
+    if (resultPath === undefined || resultPath === '$') return {};
+    if (resultPath === sfn.JsonPath.DISCARD) return { outputs: '{% $states.input %}' };
+    return { outputs: `{% ${setAtPath('$states.input', resultPath, '$states.result')} %}` };
+  }
 }

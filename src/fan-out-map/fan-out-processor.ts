@@ -23,7 +23,8 @@ export interface FanOutLambdaProcessorOptions {
   readonly catchErrors?: string[];
 
   /**
-   * The event the function receives.
+   * The event the function receives, in the FanOutMap's query language (JSONPath: `sfn.JsonPath`
+   * values; JSONata: `{% %}` expressions).
    * @default - the item (with batching: `{ Items, BatchInput }`)
    */
   readonly payload?: sfn.TaskInput;
@@ -73,22 +74,25 @@ export class FanOutProcessor {
    * The processor's states, created in `scope` for a Lambda processor.
    * @internal
    */
-  public _bind(scope: Construct, stateName: string): sfn.IChainable | undefined {
+  public _bind(scope: Construct, stateName: string, queryLanguage: sfn.QueryLanguage,
+    declare: <T extends sfn.State>(state: T) => T): sfn.IChainable | undefined {
     if (!this.lambdaFunction) return this.definition;
     const { catchErrors, transientRetry, payload, taskTimeout } = this.options;
-    const invoke = new ResilientLambdaInvoke(scope, 'Process', {
+    const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;
+    const invoke = declare(new ResilientLambdaInvoke(scope, 'Process', {
       stateName,
       lambdaFunction: this.lambdaFunction,
-      payloadResponseOnly: true,
       transientRetry,
       payload,
       taskTimeout,
-    });
+      queryLanguage,
+      ...(jsonata ? { outputs: '{% $states.result.Payload %}' } : { payloadResponseOnly: true }),
+    }));
     if (catchErrors && catchErrors.length > 0) {
-      const failed = new sfn.Pass(scope, 'ItemFailed', {
-        stateName: `${stateName} failed`,
-        parameters: { error: sfn.JsonPath.objectAt('$') },
-      });
+      // The item's result becomes its error: the Catch's output is the error output ({ Error, Cause }).
+      const failed = declare(jsonata
+        ? sfn.Pass.jsonata(scope, 'ItemFailed', { stateName: `${stateName} failed`, outputs: { error: '{% $states.input %}' } })
+        : sfn.Pass.jsonPath(scope, 'ItemFailed', { stateName: `${stateName} failed`, parameters: { error: sfn.JsonPath.objectAt('$') } }));
       invoke.addCatch(failed, { errors: catchErrors });
     }
     return invoke;

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { FanOutMode } from './fan-out-mode';
 import { isDynamic } from '../private/paths';
+import { isJsonataExpression } from '../private/query-language';
 import { required } from '../private/required';
 
 /**
@@ -58,7 +59,8 @@ export class ItemSource {
   /**
    * The items of a JSON array in the state input.
    *
-   * @param itemsPath the JSON path of the array in the state input
+   * @param itemsPath the JSON path of the array in the state input; in a JSONata FanOutMap, a JSON
+   * path such as `$.items` (read as `$states.input.items`) or a JSONata expression `{% ... %}`
    */
   public static jsonArray(itemsPath: string = '$'): ItemSource {
     return new ItemSource(SourceKind.JSON_ARRAY, { itemsPath });
@@ -155,8 +157,8 @@ export class ItemSource {
    */
   public _validate(): string[] {
     const errors: string[] = [];
-    if (this.itemsPath !== undefined && !Token.isUnresolved(this.itemsPath) && !this.itemsPath.startsWith('$')) {
-      errors.push(`the items path must be a JSON path starting with '$' (got '${this.itemsPath}')`);
+    if (this.itemsPath !== undefined && !Token.isUnresolved(this.itemsPath) && !this.itemsPath.startsWith('$') && !isJsonataExpression(this.itemsPath)) {
+      errors.push(`the items path must be a JSON path starting with '$', or a JSONata expression '{% ... %}' (got '${this.itemsPath}')`);
     }
     if (this.key !== undefined && !Token.isUnresolved(this.key) && this.key.trim() === '') {
       errors.push(`the object key of ${this.kind} must not be empty; give the key, or a JSON path to it`);
@@ -183,6 +185,14 @@ export class ItemSource {
       }
     }
     return errors;
+  }
+
+  /**
+   * The object key and the prefix given (literal, a JSON path or a JSONata expression), for checks.
+   * @internal
+   */
+  public _objectKeys(): string[] {
+    return [this.key, this.prefix].filter((v): v is string => v !== undefined);
   }
 
   /**

@@ -10,16 +10,24 @@ export interface GraphState {
   readonly where: string;
   /** The Resource of a Task, as a string with `*` where CloudFormation fills a value in. */
   readonly resource?: string;
+  /** The query language the state was created in, when it declares one (known for states outside Parallel branches and Map processors). */
+  readonly declaredLanguage?: sfn.QueryLanguage;
 }
 
-/** Every state reachable from a definition (error handlers, Parallel branches and Map processors included). */
+/**
+ * Every state reachable from a definition (error handlers, Parallel branches and Map processors
+ * included), rendered as under a JSONPath top level: JSONata states declare themselves.
+ */
 export function graphStates(scope: Stack, definition: sfn.IChainable): GraphState[] {
   const top = sfn.State.findReachableStates(definition.startState, { includeErrorHandlers: true });
   const states: Record<string, any> = {};
+  const declared: Record<string, sfn.QueryLanguage | undefined> = {};
   for (const state of top) {
-    states[state.stateId] = scope.resolve(state.toStateJson());
+    states[state.stateId] = scope.resolve(state.toStateJson(sfn.QueryLanguage.JSON_PATH));
+    // CDK keeps the language a state was created in as a protected field.
+    declared[state.stateId] = (state as unknown as { queryLanguage?: sfn.QueryLanguage }).queryLanguage;
   }
-  return walk(states, 'the workflow');
+  return walk(states, 'the workflow').map(s => (s.where === 'the workflow' && declared[s.name] ? { ...s, declaredLanguage: declared[s.name] } : s));
 }
 
 function walk(states: Record<string, any>, where: string): GraphState[] {

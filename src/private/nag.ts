@@ -1,5 +1,6 @@
 import * as cdk from 'aws-cdk-lib';
 import { CfnResource, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
 
@@ -124,5 +125,54 @@ export function suppressLambdaVersionGrants(stateMachine: sfn.StateMachine, func
     id: 'AwsSolutions-IAM5',
     reason: `CDK's Lambda tasks grant each function and its versions (ARN:*): ${owner} may invoke these functions and nothing else.`,
     appliesTo,
+  }]);
+}
+
+/**
+ * X-Ray (PutTraceSegments...) and CloudWatch Logs delivery (CreateLogDelivery...) actions support no
+ * resource-level permissions: CDK grants them on '*' to the role a state machine creates.
+ */
+export function suppressTracingAndLoggingGrants(stateMachine: sfn.StateMachine): void {
+  const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
+  if (!policy) return;
+  suppressNag(policy, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'X-Ray tracing and CloudWatch Logs vended log delivery actions do not support resource-level permissions, so they are granted on *.',
+    appliesTo: ['Resource::*'],
+  }]);
+}
+
+/**
+ * CDK grants a state machine with a Distributed Map the describe, stop and redrive of its own child
+ * executions (the DistributedMapPolicy), on ARNs that end with names made at run time.
+ */
+export function suppressDistributedMapGrants(stateMachine: sfn.StateMachine): void {
+  const policy = stateMachine.node.tryFindChild('DistributedMapPolicy');
+  if (!(policy instanceof iam.Policy)) return;
+  const findings = wildcardResourceFindings(Stack.of(stateMachine).resolve(policy.document).Statement ?? []);
+  if (findings.length === 0) return;
+  suppressNag(policy, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A Distributed Map describes, stops and redrives its own child executions, whose ARNs end with names made at run time; CDK grants this on the executions of this state machine only.',
+    appliesTo: findings,
+  }]);
+}
+
+/**
+ * CDK grants a task that runs another state machine and waits for it (`asNestedTask`, `.sync`) the
+ * describe and stop of that state machine's executions, whose ARNs end with names made at run time.
+ */
+export function suppressNestedExecutionGrants(stateMachine: sfn.StateMachine): void {
+  const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
+  if (!(policy instanceof iam.Policy)) return;
+  const nestedExecutionActions = ['states:DescribeExecution', 'states:StopExecution'];
+  const statements = (Stack.of(stateMachine).resolve(policy.document).Statement ?? []).filter((statement: any) =>
+    [statement.Action].flat().every((action: string) => nestedExecutionActions.includes(action)));
+  const findings = wildcardResourceFindings(statements);
+  if (findings.length === 0) return;
+  suppressNag(policy, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A nested workflow task describes and stops the child executions it starts, whose ARNs end with names made at run time; CDK grants this on the executions of that child state machine only.',
+    appliesTo: findings,
   }]);
 }

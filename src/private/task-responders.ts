@@ -18,6 +18,8 @@ export interface ResponderHost {
   readonly typeName: string;
   /** Whether execution data (task inputs, tokens included) is written to CloudWatch Logs. */
   readonly logsExecutionData: boolean;
+  /** The longest an execution may run, in seconds; `undefined` when not known (a state machine given to the construct). */
+  readonly timeoutSeconds?: number;
 }
 
 export interface TaskResponder {

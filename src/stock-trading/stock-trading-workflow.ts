@@ -10,11 +10,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { AnalysisFunction } from './analysis-function';
 import { ExecuteTradeFunction } from './execute-trade-function';
+import { tradingStates } from './trading-states';
 import { ApprovalGate } from '../approval-gate';
 import { functionLogs, functionRole } from '../private/functions';
 import { required } from '../private/required';
 import { recordTable } from '../private/tables';
-import { ResilientLambdaInvoke, Workflow, WorkflowAlarmOptions, WorkflowLoggingOptions, WorkflowType } from '../workflow';
+import { Workflow, WorkflowAlarmOptions, WorkflowLoggingOptions, WorkflowType } from '../workflow';
 
 /**
  * Who approves trades above the threshold, and how long they have.
@@ -78,6 +79,13 @@ export interface StockTradingWorkflowProps {
   readonly approval?: StockTradingApprovalOptions;
 
   /**
+   * The query language of the workflow's states. In JSONata, every approval path takes two state
+   * transitions fewer (see the ApprovalGate), and the output is the same.
+   * @default sfn.QueryLanguage.JSON_PATH
+   */
+  readonly queryLanguage?: sfn.QueryLanguage;
+
+  /**
    * The workflow type. Only Standard is possible: the approval waits for a person.
    * @default WorkflowType.standard()
    */
@@ -126,16 +134,6 @@ export interface StockTradingWorkflowProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/** Error names of the workflow's Fail states. */
-const ERRORS = {
-  invalidRequest: 'InvalidTradeRequest',
-  analysisFailed: 'StockAnalysisFailed',
-  invalidAnalysis: 'InvalidStockAnalysis',
-  notApproved: 'TradeNotApproved',
-  executionFailed: 'TradeExecutionFailed',
-  unsuccessful: 'TradeUnsuccessful',
-};
-
 /**
  * The reference business workflow: analyse a stock, stop when no trade is recommended, ask a person
  * to approve trades above a threshold, execute the trade idempotently and verify it.
@@ -157,6 +155,8 @@ export class StockTradingWorkflow extends Construct {
   public readonly tradesTable?: dynamodb.Table;
   /** The amount above which trades need approval. */
   public readonly approvalThreshold: number;
+  /** The query language of the workflow's states. */
+  public readonly queryLanguage: sfn.QueryLanguage;
 
   constructor(scope: Construct, id: string, props: StockTradingWorkflowProps = {}) {
     super(scope, id);
@@ -164,6 +164,7 @@ export class StockTradingWorkflow extends Construct {
     if (props.type?.isExpress) {
       throw new Error(`${name}: trades above the threshold wait for a person's approval, which an ${props.type} workflow cannot do; leave type out (Standard)`);
     }
+    this.queryLanguage = props.queryLanguage ?? sfn.QueryLanguage.JSON_PATH;
     this.approvalThreshold = props.approvalThreshold ?? 100;
     if (!Number.isFinite(this.approvalThreshold) || this.approvalThreshold < 0) {
       throw new Error(`${name}: approvalThreshold must be a number of at least 0 (got ${this.approvalThreshold})`);
@@ -181,86 +182,25 @@ export class StockTradingWorkflow extends Construct {
       this.executionFunction = execution;
     }
 
-    // 1. The request must be usable before anything runs.
-    const invalid = (stateName: string, cause: string) => new sfn.Fail(this, stateName, { error: ERRORS.invalidRequest, cause });
-    const checkRequest = new sfn.Choice(this, 'Check trade request')
-      .when(sfn.Condition.or(sfn.Condition.isNotPresent('$.tradeId'), sfn.Condition.isNotString('$.tradeId')),
-        invalid('Invalid request: no trade id', 'tradeId is missing or not a string'))
-      .when(sfn.Condition.or(sfn.Condition.isNotPresent('$.companyId'), sfn.Condition.isNotString('$.companyId')),
-        invalid('Invalid request: no company', 'companyId is missing or not a string'))
-      .when(sfn.Condition.or(sfn.Condition.isNotPresent('$.amount'), sfn.Condition.isNotNumeric('$.amount')),
-        invalid('Invalid request: amount not a number', 'amount is missing or not a number'))
-      .when(sfn.Condition.numberLessThan('$.amount', 0),
-        invalid('Invalid request: negative amount', 'amount must be 0 or more'))
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.price'), sfn.Condition.isNotNumeric('$.price')),
-        invalid('Invalid request: price not a number', 'price must be a number'))
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.price'), sfn.Condition.numberLessThanEquals('$.price', 0)),
-        invalid('Invalid request: price not above 0', 'price must be above 0'));
-
-    // 2. Analysis.
-    const analyse = new ResilientLambdaInvoke(this, 'Analyse stock', {
-      lambdaFunction: this.analysisFunction,
-      payloadResponseOnly: true,
-      resultPath: '$.analysis',
-    }).addCatch(new sfn.Fail(this, 'Analysis failed', { error: ERRORS.analysisFailed, causePath: '$.error.Cause' }), { resultPath: '$.error' });
-
-    // 5. Execution (with a key that is the same on every retry of this execution) and 6. verification.
-    const execute = new ResilientLambdaInvoke(this, 'Execute trade', {
-      lambdaFunction: this.executionFunction,
-      payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject({
-        idempotencyKey: sfn.JsonPath.hash(sfn.JsonPath.format('{}|{}', sfn.JsonPath.executionId, sfn.JsonPath.stringAt('$.tradeId')), 'SHA-256'),
-        tradeId: sfn.JsonPath.stringAt('$.tradeId'),
-        companyId: sfn.JsonPath.stringAt('$.analysis.companyId'),
-        stockCount: sfn.JsonPath.numberAt('$.analysis.stockCount'),
-        price: sfn.JsonPath.numberAt('$.analysis.price'),
-        tradeAmount: sfn.JsonPath.numberAt('$.analysis.tradeAmount'),
-      }),
-      resultPath: '$.trade',
-    }).addCatch(new sfn.Fail(this, 'Trade execution failed', { error: ERRORS.executionFailed, causePath: '$.error.Cause' }), { resultPath: '$.error' });
-    execute.next(new sfn.Choice(this, 'Trade successful?')
-      .when(sfn.Condition.stringEquals('$.trade.status', 'FILLED'), new sfn.Succeed(this, 'Trade successful'))
-      .otherwise(new sfn.Fail(this, 'Trade unsuccessful', { error: ERRORS.unsuccessful, causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.trade')) })));
-
-    // 4. Approval above the threshold.
-    const notApproved = new sfn.Fail(this, 'Trade not approved', {
-      error: ERRORS.notApproved,
-      causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.approval')),
-    });
     const approval = props.approval ?? {};
-    this.approvalGate = new ApprovalGate(this, 'Approve trade', {
-      timeout: approval.timeout ?? Duration.hours(24),
-      summary: sfn.JsonPath.format('Trade {}: buy {} shares of {} at {} ({} in all)',
-        sfn.JsonPath.stringAt('$.tradeId'), sfn.JsonPath.stringAt('$.analysis.stockCount'), sfn.JsonPath.stringAt('$.analysis.companyId'),
-        sfn.JsonPath.stringAt('$.analysis.price'), sfn.JsonPath.stringAt('$.analysis.tradeAmount')),
-      subject: 'Trade needs approval',
+    const { start, gate } = tradingStates(this, {
+      queryLanguage: this.queryLanguage,
+      analysisFunction: this.analysisFunction,
+      executionFunction: this.executionFunction,
+      approvalThreshold: this.approvalThreshold,
+      approvalTimeout: approval.timeout ?? Duration.hours(24),
       approverEmails: approval.approverEmails,
       topic: approval.topic,
       authorizer: approval.authorizer,
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
-      onApproved: execute,
-      onRejected: notApproved,
-      onExpired: notApproved,
     });
-
-    // 3. Recommendation, with the analysis checked before its figures are used.
-    const decide = new sfn.Choice(this, 'Trade recommended?')
-      .when(sfn.Condition.or(
-        sfn.Condition.isNotBoolean('$.analysis.recommended'),
-        sfn.Condition.isNotNumeric('$.analysis.tradeAmount'),
-        sfn.Condition.isNotNumeric('$.analysis.price'),
-        sfn.Condition.isNotNumeric('$.analysis.stockCount'),
-      ), new sfn.Fail(this, 'Invalid analysis', { error: ERRORS.invalidAnalysis, cause: 'the analysis must return recommended (boolean), tradeAmount, price and stockCount (numbers)' }))
-      .when(sfn.Condition.booleanEquals('$.analysis.recommended', false), new sfn.Succeed(this, 'No trade recommended'))
-      .when(sfn.Condition.numberGreaterThan('$.analysis.tradeAmount', this.approvalThreshold), this.approvalGate)
-      .otherwise(execute);
-
-    checkRequest.otherwise(analyse.next(decide));
+    this.approvalGate = gate;
 
     this.workflow = new Workflow(this, 'Workflow', {
-      definition: checkRequest,
+      definition: start,
       type: WorkflowType.standard(),
+      queryLanguage: this.queryLanguage,
       workflowName: props.workflowName,
       timeout: props.timeout,
       logging: props.logging,

@@ -44,8 +44,12 @@ export interface LambdaRetryOptions {
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html
  */
 export class LambdaRetry {
-  /** The errors a Lambda invocation may throw that are worth retrying. */
+  /**
+   * The errors a Lambda invocation may throw that are worth retrying: the transient Lambda service
+   * errors AWS lists (`Lambda.ClientExecutionTimeoutException` first), and throttling.
+   */
   public static readonly TRANSIENT_ERRORS = [
+    'Lambda.ClientExecutionTimeoutException',
     'Lambda.ServiceException',
     'Lambda.AWSLambdaException',
     'Lambda.SdkClientException',

@@ -8,102 +8,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { LambdaRetry } from './lambda-retry';
+import { NestedWorkflowOptions, WorkflowAlarmOptions, WorkflowEventTriggerOptions, WorkflowLoggingOptions, WorkflowTriggerOptions } from './workflow-options';
 import { ExpressInvocation, WorkflowType } from './workflow-type';
-import { expressIssue, graphStates, GraphState, referencedType } from '../private/graph';
-import { suppressLambdaVersionGrants, suppressNag, wildcardResourceFindings } from '../private/nag';
+import { GraphState, graphStates } from '../private/graph';
+import { checkGraph, inferredQueryLanguage, jsonataConflicts, lambdaFunctionOf } from '../private/graph-checks';
+import { suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants } from '../private/nag';
+import { nestedTask } from '../private/nested-task';
 import { required, requiredProps } from '../private/required';
 import { bindTaskResponders } from '../private/task-responders';
-
-/**
- * Logging of a workflow's executions.
- */
-export interface WorkflowLoggingOptions {
-  /**
-   * Whether to log executions.
-   * @default true
-   */
-  readonly enabled?: boolean;
-
-  /**
-   * What to log.
-   * @default sfn.LogLevel.ALL
-   */
-  readonly level?: sfn.LogLevel;
-
-  /**
-   * Whether to log the input and output of each state. Off by default: task tokens, personal data
-   * and secrets that pass through a workflow would land in the logs.
-   * @default false
-   */
-  readonly includeExecutionData?: boolean;
-
-  /**
-   * How long to keep the logs.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly retention?: logs.RetentionDays;
-
-  /**
-   * The log group to log to (its name should start with `/aws/vendedlogs/states/`).
-   * @default - a log group named `/aws/vendedlogs/states/<unique name>` is created
-   */
-  readonly logGroup?: logs.ILogGroup;
-
-  /**
-   * What happens to a created log group when it leaves the stack.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-}
-
-/**
- * Alarms on a workflow's executions. Each alarm fires when its metric reaches its threshold in one
- * evaluation period; a threshold of 0 turns that alarm off.
- */
-export interface WorkflowAlarmOptions {
-  /**
-   * Whether to create the alarms at all.
-   * @default true
-   */
-  readonly enabled?: boolean;
-
-  /**
-   * Failed executions that fire the alarm (0: no alarm).
-   * @default 1
-   */
-  readonly failedThreshold?: number;
-
-  /**
-   * Timed-out executions that fire the alarm (0: no alarm).
-   * @default 1
-   */
-  readonly timedOutThreshold?: number;
-
-  /**
-   * Throttled executions that fire the alarm (0: no alarm).
-   * @default 1
-   */
-  readonly throttledThreshold?: number;
-
-  /**
-   * Aborted executions that fire the alarm (0: no alarm).
-   * @default 1
-   */
-  readonly abortedThreshold?: number;
-
-  /**
-   * The evaluation period.
-   * @default Duration.minutes(5)
-   */
-  readonly period?: Duration;
-
-  /**
-   * What to do when an alarm fires (and when it returns to OK).
-   * @default - no action: the alarms show in the CloudWatch console
-   */
-  readonly action?: cloudwatch.IAlarmAction;
-}
+import { workflowAlarms } from '../private/workflow-alarms';
 
 /**
  * Properties for a `Workflow`.
@@ -117,6 +30,19 @@ export interface WorkflowProps {
    * @default WorkflowType.standard()
    */
   readonly type?: WorkflowType;
+
+  /**
+   * The query language of the definition: what states that do not declare one are read in.
+   * JSONata (with workflow variables) is what AWS recommends for new workflows; a JSONata workflow
+   * holds JSONata states only, and any JSONPath state in it is refused at synth, named.
+   *
+   * @default - JSONata when the definition's states (outside Parallel branches and Map processors)
+   * include a JSONata one (created with `.jsonata()` or `queryLanguage: sfn.QueryLanguage.JSONATA`)
+   * and no JSONPath one; otherwise JSONPath, so that a definition written with CDK's JSONPath states
+   * keeps its meaning
+   * @see https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+   */
+  readonly queryLanguage?: sfn.QueryLanguage;
 
   /**
    * A name for the state machine.
@@ -173,84 +99,10 @@ export interface WorkflowProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
-/**
- * Options for a trigger that starts the workflow from EventBridge.
- */
-export interface WorkflowTriggerOptions {
-  /**
-   * The execution input.
-   * @default - the matched event (for a schedule: the scheduled event)
-   */
-  readonly input?: events.RuleTargetInput;
-
-  /**
-   * A description for the rule.
-   * @default - none
-   */
-  readonly description?: string;
-
-  /**
-   * How many times EventBridge retries a failed start.
-   * @default 185 (EventBridge's maximum)
-   */
-  readonly retryAttempts?: number;
-
-  /**
-   * How long EventBridge keeps retrying a failed start.
-   * @default Duration.hours(24)
-   */
-  readonly maxEventAge?: Duration;
-}
-
-/**
- * Options for a trigger that starts the workflow on matching events.
- */
-export interface WorkflowEventTriggerOptions extends WorkflowTriggerOptions {
-  /**
-   * The event bus the rule listens on.
-   * @default - the account's default event bus
-   */
-  readonly eventBus?: events.IEventBus;
-}
-
-/**
- * Options for running this workflow from another one.
- */
-export interface NestedWorkflowOptions {
-  /**
-   * The child execution's input, as an object (`sfn.TaskInput.fromObject`), to which the parent
-   * execution's id is added.
-   * @default - the state's input, with the parent execution's id added
-   */
-  readonly input?: sfn.TaskInput;
-
-  /**
-   * Where to put the task's result in the state's input.
-   * @default '$'
-   */
-  readonly resultPath?: string;
-
-  /**
-   * What of the result to keep (for a Standard child, `$.Output` is the child's output).
-   * @default '$'
-   */
-  readonly outputPath?: string;
-
-  /**
-   * The longest the task may run.
-   * @default - no limit
-   */
-  readonly taskTimeout?: sfn.Timeout;
-
-  /**
-   * A comment for the state.
-   * @default - none
-   */
-  readonly comment?: string;
-}
-
-/** The longest wait an Express workflow can hold, in seconds. */
+/** The longest an Express execution may run, in seconds. */
 const EXPRESS_MAX_SECONDS = WorkflowType.EXPRESS_MAX_DURATION_SECONDS;
+/** The longest a Standard execution may run, in seconds (one year). */
+const STANDARD_MAX_SECONDS = 365 * 24 * 3600;
 
 /**
  * A Step Functions state machine with production defaults: logging (level ALL, without execution
@@ -263,6 +115,9 @@ export class Workflow extends Construct {
 
   /** The workflow's type. */
   public readonly type: WorkflowType;
+
+  /** The query language of the definition (the state machine's top-level `QueryLanguage`). */
+  public readonly queryLanguage: sfn.QueryLanguage;
 
   /** The log group executions are logged to, if logging is on. */
   public readonly logGroup?: logs.ILogGroup;
@@ -295,7 +150,7 @@ export class Workflow extends Construct {
       if (this.type.isExpress && seconds > EXPRESS_MAX_SECONDS) {
         throw new Error(`Workflow '${id}': an ${this.type} workflow runs for at most 5 minutes, so timeout must be 5 minutes or less (got ${timeout.toHumanString()}); shorten it or use WorkflowType.standard()`);
       }
-      if (seconds > 365 * 24 * 3600) {
+      if (seconds > STANDARD_MAX_SECONDS) {
         throw new Error(`Workflow '${id}': timeout must be at most 365 days (got ${timeout.toHumanString()})`);
       }
     }
@@ -312,9 +167,15 @@ export class Workflow extends Construct {
       });
     }
 
+    const stack = Stack.of(this);
+    // Before the state machine binds them, the states of Parallel branches and Map processors are not known.
+    this.queryLanguage = props.queryLanguage ?? inferredQueryLanguage(graphStates(stack, props.definition));
+    this.refuseJsonPathStates(graphStates(stack, props.definition));
+
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
       stateMachineType: this.type.stateMachineType,
+      queryLanguage: this.queryLanguage,
       stateMachineName: props.workflowName,
       timeout,
       comment: props.comment,
@@ -333,22 +194,9 @@ export class Workflow extends Construct {
     this.node.defaultChild = this.stateMachine;
     this.stateMachineArn = this.stateMachine.stateMachineArn;
     this.stateMachineName = this.stateMachine.stateMachineName;
+    const states = graphStates(stack, props.definition);
+    this.refuseJsonPathStates(states);
 
-    if (!props.role && ((props.tracing ?? true) || this.logGroup)) {
-      // X-Ray (PutTraceSegments...) and CloudWatch Logs delivery (CreateLogDelivery...) actions
-      // support no resource-level permissions: CDK grants them on '*'. Only on the role the
-      // Workflow creates: a role the user gives is theirs to review.
-      const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
-      if (policy) {
-        suppressNag(policy, [{
-          id: 'AwsSolutions-IAM5',
-          reason: 'X-Ray tracing and CloudWatch Logs vended log delivery actions do not support resource-level permissions, so they are granted on *.',
-          appliesTo: ['Resource::*'],
-        }]);
-      }
-    }
-
-    const states = graphStates(Stack.of(this), props.definition);
     // Steps that wait for a task token (an ApprovalGate) learn which state machine they answer.
     bindTaskResponders(this, states, {
       owner: this,
@@ -356,17 +204,19 @@ export class Workflow extends Construct {
       isExpress: this.type.isExpress,
       typeName: this.type.toString(),
       logsExecutionData: this.logGroup !== undefined && (logging.includeExecutionData ?? false),
+      timeoutSeconds: timeout && !timeout.isUnresolved() ? timeout.toSeconds() : STANDARD_MAX_SECONDS,
     });
+    // Only on the role the Workflow creates: a role the user gives is theirs to review.
     if (!props.role) {
+      if ((props.tracing ?? true) || this.logGroup) suppressTracingAndLoggingGrants(this.stateMachine);
       // CDK grants each Lambda task's function and its versions (ARN:*); name them for cdk-nag.
-      const functionArns = states.map(st => lambdaFunctionOf(Stack.of(this), st)).filter(arn => arn !== undefined);
+      const functionArns = states.map(st => lambdaFunctionOf(stack, st)).filter(arn => arn !== undefined);
       suppressLambdaVersionGrants(this.stateMachine, functionArns, `workflow ${this.node.path}`);
-      this.suppressNestedExecutionFindings();
+      suppressNestedExecutionGrants(this.stateMachine);
     }
-
-    this.suppressDistributedMapFindings();
-    this.createAlarms(id, props.alarms ?? {});
-    this.node.addValidation({ validate: () => this.checkGraph() });
+    suppressDistributedMapGrants(this.stateMachine);
+    this.alarms.push(...workflowAlarms(this, `Workflow '${id}'`, this.stateMachine, props.alarms ?? {}));
+    this.node.addValidation({ validate: () => this.validateGraph() });
   }
 
   /** Grants the right to start executions (`states:StartExecution`). */
@@ -477,23 +327,7 @@ export class Workflow extends Construct {
   public asNestedTask(scope: Construct, id: string, options: NestedWorkflowOptions = {}): tasks.StepFunctionsStartExecution {
     required(scope, `Workflow '${this.node.id}': asNestedTask`, 'scope', 'give the construct to create the task in (the parent workflow\'s stack or construct)');
     required(id, `Workflow '${this.node.id}': asNestedTask`, 'id', 'give the construct id of the task (also its state name)');
-    if (options.input && options.input.type !== sfn.InputType.OBJECT) {
-      throw new Error(`Workflow '${this.node.id}': nested task '${id}' input must be an object (sfn.TaskInput.fromObject) so that the parent execution's id can be added to it; leave input out to pass the state's input`);
-    }
-    // The state's input with AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID merged in: what
-    // associateWithParent does for an object input, done for the whole input.
-    const wholeInput = sfn.JsonPath.jsonMerge(sfn.JsonPath.entirePayload, sfn.JsonPath.stringToJson(
-      sfn.JsonPath.format('\\{"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID":"{}"\\}', sfn.JsonPath.executionId)));
-    return new tasks.StepFunctionsStartExecution(scope, id, {
-      stateMachine: this.stateMachine,
-      integrationPattern: this.type.isExpress ? sfn.IntegrationPattern.REQUEST_RESPONSE : sfn.IntegrationPattern.RUN_JOB,
-      associateWithParent: options.input !== undefined,
-      input: options.input ?? sfn.TaskInput.fromJsonPathAt(wholeInput),
-      resultPath: options.resultPath,
-      outputPath: options.outputPath,
-      taskTimeout: options.taskTimeout,
-      comment: options.comment,
-    });
+    return nestedTask({ name: `Workflow '${this.node.id}'`, stateMachine: this.stateMachine, isExpress: this.type.isExpress }, scope, id, options);
   }
 
   private requiredGrantee(method: string, grantee: iam.IGrantable): void {
@@ -517,125 +351,20 @@ export class Workflow extends Construct {
     return rule;
   }
 
-  /**
-   * CDK grants a state machine with a Distributed Map the describe, stop and redrive of its own child
-   * executions (the DistributedMapPolicy), on ARNs that end with names made at run time.
-   */
-  private suppressDistributedMapFindings(): void {
-    const policy = this.stateMachine.node.tryFindChild('DistributedMapPolicy');
-    if (!(policy instanceof iam.Policy)) return;
-    const findings = wildcardResourceFindings(Stack.of(this).resolve(policy.document).Statement ?? []);
-    if (findings.length === 0) return;
-    suppressNag(policy, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'A Distributed Map describes, stops and redrives its own child executions, whose ARNs end with names made at run time; CDK grants this on the executions of this state machine only.',
-      appliesTo: findings,
-    }]);
+  /** In a JSONata workflow, refuses JSONPath states (Step Functions would refuse the definition), naming each. */
+  private refuseJsonPathStates(states: GraphState[]): void {
+    if (this.queryLanguage !== sfn.QueryLanguage.JSONATA) return;
+    const conflicts = jsonataConflicts(states);
+    if (conflicts.length > 0) throw new Error(conflicts.map(c => `Workflow '${this.node.id}': ${c}`).join('\n'));
   }
 
-  /**
-   * CDK grants a task that runs another state machine and waits for it (`asNestedTask`, `.sync`) the
-   * describe and stop of that state machine's executions, whose ARNs end with names made at run time.
-   */
-  private suppressNestedExecutionFindings(): void {
-    const policy = this.stateMachine.role.node.tryFindChild('DefaultPolicy');
-    if (!(policy instanceof iam.Policy)) return;
-    const nestedExecutionActions = ['states:DescribeExecution', 'states:StopExecution'];
-    const statements = (Stack.of(this).resolve(policy.document).Statement ?? []).filter((statement: any) =>
-      [statement.Action].flat().every((action: string) => nestedExecutionActions.includes(action)));
-    const findings = wildcardResourceFindings(statements);
-    if (findings.length === 0) return;
-    suppressNag(policy, [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'A nested workflow task describes and stops the child executions it starts, whose ARNs end with names made at run time; CDK grants this on the executions of that child state machine only.',
-      appliesTo: findings,
-    }]);
-  }
-
-  private createAlarms(id: string, options: WorkflowAlarmOptions): void {
-    if (options.enabled === false) return;
-    const period = options.period ?? Duration.minutes(5);
-    const alarms: Array<[string, number | undefined, cloudwatch.Metric, string]> = [
-      ['FailedAlarm', options.failedThreshold, this.stateMachine.metricFailed({ period, statistic: 'Sum' }), 'failed'],
-      ['TimedOutAlarm', options.timedOutThreshold, this.stateMachine.metricTimedOut({ period, statistic: 'Sum' }), 'timed out'],
-      ['ThrottledAlarm', options.throttledThreshold, this.stateMachine.metricThrottled({ period, statistic: 'Sum' }), 'were throttled'],
-      ['AbortedAlarm', options.abortedThreshold, this.stateMachine.metricAborted({ period, statistic: 'Sum' }), 'were aborted'],
-    ];
-    for (const [alarmId, given, metric, what] of alarms) {
-      const threshold = given ?? 1;
-      if (!Token.isUnresolved(threshold) && (!Number.isFinite(threshold) || threshold < 0)) {
-        throw new Error(`Workflow '${id}': alarm thresholds must be 0 (no alarm) or more (got ${threshold} for ${alarmId})`);
-      }
-      if (threshold === 0) continue;
-      const alarm = new cloudwatch.Alarm(this, alarmId, {
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: `${threshold} or more executions of workflow ${this.node.path} ${what} in ${period.toHumanString()}`,
-      });
-      if (options.action) {
-        alarm.addAlarmAction(options.action);
-        alarm.addOkAction(options.action);
-      }
-      this.alarms.push(alarm);
-    }
-  }
-
-  /** The synth-time checks of the whole graph: Express misuse (errors) and Lambda tasks without retries (warnings). */
-  private checkGraph(): string[] {
-    const stack = Stack.of(this);
-    const errors: string[] = [];
-    const warn = (id: string, message: string) => {
-      if (!this.warned) Annotations.of(this).addWarningV2(`cdk-workflow-patterns:${id}`, message);
-    };
-    const fix = 'use WorkflowType.standard()';
-    for (const state of graphStates(stack, this.definition)) {
-      const at = `state '${state.name}' (in ${state.where})`;
-      const json = state.json;
-      const issue = this.type.isExpress ? expressIssue(stack, state) : undefined;
-      if (issue) {
-        errors.push(`${at} ${issue.what}, which an ${this.type} workflow cannot ${issue.verb}; ${fix}${issue.alternative ? `, or ${issue.alternative}` : ''}`);
-      }
-      if (this.type.isExpress && json.Type === 'Map' && (json.ItemProcessor ?? json.Iterator)?.ProcessorConfig?.Mode === 'DISTRIBUTED') {
-        errors.push(`${at} is a Distributed Map (a FanOutMap over S3 or in DISTRIBUTED mode), which Step Functions runs in Standard workflows only; `
-          + `${fix} (its child executions stay Express, and the parent pays one state transition per child execution), or use an inline Map (FanOutMode.INLINE) for a JSON array in the input`);
-      }
-      if (this.type.isExpress && json.Type === 'Wait') {
-        if (typeof json.Seconds === 'number' && json.Seconds > EXPRESS_MAX_SECONDS) {
-          errors.push(`${at} waits ${json.Seconds} seconds, longer than the 5 minutes an ${this.type} workflow may run; wait at most ${EXPRESS_MAX_SECONDS} seconds or ${fix}`);
-        } else if (json.Seconds === undefined) {
-          warn('expressDynamicWait',
-            `${at} waits for a time read from the input, which cannot be checked at synth; an ${this.type} workflow fails if it waits past 5 minutes`);
-        }
-      }
-      if (state.resource !== undefined && isLambdaTask(state.resource) && !coversTransientErrors(json.Retry ?? [])) {
-        warn('lambdaWithoutRetry',
-          `Lambda ${at} does not retry the transient errors ${LambdaRetry.TRANSIENT_ERRORS.join(', ')}; use ResilientLambdaInvoke or LambdaRetry.addTo(task)`);
-      }
+  /** The synth-time checks of the whole graph: what the workflow's type cannot run (errors), Lambda tasks without retries (warnings, once). */
+  private validateGraph(): string[] {
+    const findings = checkGraph(Stack.of(this), graphStates(Stack.of(this), this.definition), this.type);
+    if (!this.warned) {
+      for (const warning of findings.warnings) Annotations.of(this).addWarningV2(`cdk-workflow-patterns:${warning.id}`, warning.message);
     }
     this.warned = true;
-    return errors.map(e => `Workflow '${this.node.id}': ${e}`);
+    return findings.errors.map(e => `Workflow '${this.node.id}': ${e}`);
   }
-}
-
-/** The function a Lambda task invokes, as resolved in the ASL (`lambda:invoke` parameters, or the function as the Resource). */
-function lambdaFunctionOf(stack: Stack, state: GraphState): unknown {
-  if (state.json.Type !== 'Task') return undefined;
-  if (/:states:::lambda:invoke(\.waitForTaskToken)?$/.test(state.resource ?? '')) return state.json.Parameters?.FunctionName;
-  if (/:lambda:[^:]*:[^:]*:function:/.test(state.resource ?? '') || referencedType(stack, state.json.Resource) === 'AWS::Lambda::Function') {
-    return state.json.Resource;
-  }
-  return undefined;
-}
-
-function isLambdaTask(resource: string): boolean {
-  return /:states:::lambda:invoke(\.waitForTaskToken)?$/.test(resource) || /:lambda:[^:]*:[^:]*:function:/.test(resource);
-}
-
-function coversTransientErrors(retriers: Array<{ ErrorEquals: string[] }>): boolean {
-  const covered = new Set(retriers.flatMap(r => r.ErrorEquals));
-  if (covered.has('States.ALL') || covered.has('States.TaskFailed')) return true;
-  return LambdaRetry.TRANSIENT_ERRORS.every(e => covered.has(e));
 }

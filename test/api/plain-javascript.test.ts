@@ -73,6 +73,8 @@ const CALLS: Record<string, Call> = {
     args: s => [s, 'Api', { workflow: workflow(s, lib.WorkflowType.expressSync()) }], call: (_s, a) => new (lib.WorkflowRestApi as any)(...a),
   },
   'ResilientLambdaInvoke.new': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => new (lib.ResilientLambdaInvoke as any)(...a) },
+  'ResilientLambdaInvoke.jsonata': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => (lib.ResilientLambdaInvoke as any).jsonata(...a) },
+  'ResilientLambdaInvoke.jsonPath': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => (lib.ResilientLambdaInvoke as any).jsonPath(...a) },
   'LambdaRetry.props': { args: () => [{ maxAttempts: 3 }], call: (_s, a) => (lib.LambdaRetry as any).props(...a) },
   'LambdaRetry.addTo': {
     args: s => [new tasks.LambdaInvoke(s, 'Invoke', { lambdaFunction: fn(s) }), { maxAttempts: 3 }], call: (_s, a) => (lib.LambdaRetry as any).addTo(...a),

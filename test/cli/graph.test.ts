@@ -177,4 +177,26 @@ describe('takenPath', () => {
       'state:Tag -> join:Fan out (end)',
     ].sort());
   });
+
+  test('lights only the Catch taken, not the other catches of the same state', () => {
+    const g = graphOf({
+      StartAt: 'Charge',
+      States: {
+        'Charge': {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          Catch: [{ ErrorEquals: ['Declined'], Next: 'Tell customer' }, { ErrorEquals: ['States.ALL'], Next: 'Alert' }],
+          End: true,
+        },
+        'Tell customer': { Type: 'Succeed' },
+        'Alert': { Type: 'Fail', Error: 'ChargeFailed' },
+      },
+    });
+    const taken = takenPath(g, { entered: ['Charge', 'Tell customer'], exited: ['Tell customer'], catches: [{ state: 'Charge', next: 'Tell customer' }] });
+    const catches = g.edges.map((e, i) => ({ to: g.nodes.find(n => n.id === e.to)!.state, kind: e.kind, taken: taken.edges.has(i) })).filter(e => e.kind === 'catch');
+    expect(catches).toEqual([
+      { to: 'Tell customer', kind: 'catch', taken: true },
+      { to: 'Alert', kind: 'catch', taken: false },
+    ]);
+  });
 });

@@ -117,7 +117,8 @@ describe('FanOutMap inline (items in the state input)', () => {
     expectNagClean(stack);
   });
 
-  describe('local execution', () => {
+  describe.each(['JSONPath', 'JSONata'])('local execution, %s', language => {
+    const queryLanguage = language === 'JSONata' ? sfn.QueryLanguage.JSONATA : sfn.QueryLanguage.JSON_PATH;
     function inline(catchErrors?: string[]) {
       const stack = newStack();
       const processorFn = fn(stack, 'Resize');
@@ -125,10 +126,19 @@ describe('FanOutMap inline (items in the state input)', () => {
         items: ItemSource.jsonArray('$.images'),
         processor: FanOutProcessor.lambda(processorFn, { catchErrors, transientRetry: { maxAttempts: 2 } }),
         resultPath: '$.resized',
+        queryLanguage,
       });
-      const workflow = new Workflow(stack, 'W', { definition: map.next(new sfn.Succeed(stack, 'Done')) });
-      return { asl: aslOf(stack, workflow), fnArn: arnOf(processorFn) };
+      const workflow = new Workflow(stack, 'W', { definition: map.next(new sfn.Succeed(stack, 'Done')), queryLanguage });
+      const asl = aslOf(stack, workflow);
+      expect(asl).toBeValidAsl();
+      expect(asl.QueryLanguage).toBe(language);
+      expect(asl.States['Resize all'].QueryLanguage).toBe(language);
+      return { asl, fnArn: arnOf(processorFn), stack };
     }
+
+    test('cdk-nag AwsSolutions finds nothing unsuppressed', () => {
+      expectNagClean(inline(['InvalidImage']).stack);
+    });
 
     test('every item runs through the processor; a throttled item is retried; a bad item is caught and the others go on', async () => {
       const { asl, fnArn } = inline(['InvalidImage']);
@@ -232,6 +242,7 @@ describe('FanOutMap distributed (items in S3)', () => {
     expect(definition.States.Each.ResultPath).toBe('$.report');
     expect(definition.States['Each summary']).toEqual({
       Type: 'Task',
+      QueryLanguage: 'JSONPath',
       Comment: 'Reads how many items succeeded and failed (DescribeMapRun)',
       Resource: 'arn:aws:states:::aws-sdk:sfn:describeMapRun',
       Parameters: { 'MapRunArn.$': '$.report.MapRunArn' },
@@ -591,6 +602,64 @@ describe('FanOutMap validation', () => {
     expect(build({ ...distributed, batching: { maxItemsPerBatch: 5, batchInput: sfn.TaskInput.fromText('x') } })).toThrow("FanOutMap 'Each': batching.batchInput must be an object (sfn.TaskInput.fromObject), got TEXT");
   });
 
+  test('a batch of exactly 256 KiB and a tolerance of 0% are accepted: the limits', () => {
+    const stack = newStack();
+    const map = new FanOutMap(stack, 'Each', {
+      items: json(),
+      processor: FanOutProcessor.lambda(fn(stack)),
+      mode: FanOutMode.DISTRIBUTED,
+      batching: { maxInputBytesPerBatch: 262_144 },
+      toleratedFailure: ToleratedFailure.percentage(0),
+    });
+    const asl = aslOf(stack, new Workflow(stack, 'W', { definition: map }));
+    expect(asl).toBeValidAsl();
+    expect(asl.States.Each.ItemBatcher).toEqual({ MaxInputBytesPerBatch: 262_144 });
+    // 0% tolerates no failed item: the same as no tolerance, which CDK leaves out of the ASL.
+    expect(asl.States.Each.ToleratedFailurePercentage).toBeUndefined();
+    expect(map.itemsPerChildExecution).toBeUndefined();
+    expect(build({ mode: FanOutMode.DISTRIBUTED, batching: { maxInputBytesPerBatch: 262_145 } })).toThrow('maxInputBytesPerBatch must be a whole number from 1 to 262144');
+  });
+
+  test('fails when a state name derived from the state name would pass 80 characters', () => {
+    expect(build({ stateName: 'S'.repeat(75) })()).toBeInstanceOf(FanOutMap);
+    expect(build({ stateName: 'S'.repeat(76) })).toThrow(`FanOutMap 'Each': the state name '${'S'.repeat(76)} item' is 81 characters, over the 80 Step Functions allows; give a stateName of at most 75 characters (got 76)`);
+    expect(build({ stateName: 'S'.repeat(70), mode: FanOutMode.DISTRIBUTED })).toThrow(`FanOutMap 'Each': the state name '${'S'.repeat(70)} any item failed?' is 87 characters, over the 80 Step Functions allows; give a stateName of at most 63 characters (got 70)`);
+  });
+
+  test('fails when values are written in the other query language, or a tolerance is read at run time in JSONata', () => {
+    const stack = newStack();
+    const jsonata = { queryLanguage: sfn.QueryLanguage.JSONATA };
+    expect(() => new FanOutMap(stack, 'A', { items: ItemSource.s3Json(dataBucket(stack, {}, 'D1'), sfn.JsonPath.stringAt('$.key')), processor: FanOutProcessor.lambda(fn(stack, 'F1')), ...jsonata }))
+      .toThrow("FanOutMap 'A': the object key or prefix is a JSON path (got '$.key'), and the map is JSONata; give a JSONata expression such as '{% $states.input.key %}'");
+    expect(() => new FanOutMap(stack, 'B', { items: ItemSource.jsonArray('{% $states.input.items %}'), processor: FanOutProcessor.lambda(fn(stack, 'F2')) }))
+      .toThrow("FanOutMap 'B': the items path is a JSONata expression (got '{% $states.input.items %}'), and the map is JSONPath; give queryLanguage: sfn.QueryLanguage.JSONATA, or a JSON path");
+    expect(() => new FanOutMap(stack, 'C', { items: json(), mode: FanOutMode.DISTRIBUTED, toleratedFailure: ToleratedFailure.countAt('$.max'), processor: FanOutProcessor.lambda(fn(stack, 'F3')), ...jsonata }))
+      .toThrow("FanOutMap 'C': the tolerated failure read at $.max is a JSON path, which a JSONata map has no field for; give a fixed ToleratedFailure.percentage() or count()");
+  });
+
+  test('fails when a JSONPath map is in a JSONata workflow, naming the state and the fix; a JSONata map reads a JSONata items expression', async () => {
+    const stack = newStack();
+    const map = new FanOutMap(stack, 'Each', { items: json(), processor: FanOutProcessor.lambda(fn(stack)) });
+    expect(() => new Workflow(stack, 'W', { definition: map, queryLanguage: sfn.QueryLanguage.JSONATA }))
+      .toThrow("Workflow 'W': state 'Each' (in the workflow) is JSONPath (it declares QueryLanguage JSONPath), and in a JSONata workflow every state must be JSONata");
+    const ok = newStack();
+    const processorFn = fn(ok);
+    const jsonataMap = new FanOutMap(ok, 'Each', {
+      items: ItemSource.jsonArray('{% $states.input.orders[total > 10][] %}'),
+      processor: FanOutProcessor.lambda(processorFn),
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+      resultPath: '$.large',
+    });
+    const asl = aslOf(ok, new Workflow(ok, 'W', { definition: jsonataMap }));
+    expect(asl.States.Each).toMatchObject({ QueryLanguage: 'JSONata', Items: '{% $states.input.orders[total > 10][] %}', Output: '{% $merge([$states.input, {"large": $states.result}]) %}' });
+    const run = await runLocally(asl, {
+      input: { orders: [{ total: 5 }, { total: 50 }] },
+      resources: { [arnOf(processorFn)]: (o: any) => o.total * 2 },
+    });
+    expect([run.status, run.error, run.cause]).toEqual(['SUCCEEDED', undefined, undefined]);
+    expect(run.output).toEqual({ orders: [{ total: 5 }, { total: 50 }], large: [100] });
+  });
+
   test('fails when the tolerated failure is out of range', () => {
     const distributed = { mode: FanOutMode.DISTRIBUTED };
     expect(build({ ...distributed, toleratedFailure: ToleratedFailure.percentage(120) })).toThrow("FanOutMap 'Each': the tolerated failure percentage must be from 0 to 100 (got 120)");
@@ -618,7 +687,7 @@ describe('FanOutMap validation', () => {
   });
 
   test('fails when a source is malformed', () => {
-    expect(build({ items: ItemSource.jsonArray('items') })).toThrow("FanOutMap 'Each': the items path must be a JSON path starting with '$' (got 'items')");
+    expect(build({ items: ItemSource.jsonArray('items') })).toThrow("FanOutMap 'Each': the items path must be a JSON path starting with '$', or a JSONata expression '{% ... %}' (got 'items')");
     const stack = newStack();
     expect(() => new FanOutMap(stack, 'Each', { items: ItemSource.s3Json(dataBucket(stack), ' ', { maxItems: 0 }), processor: FanOutProcessor.lambda(fn(stack)) }))
       .toThrow("FanOutMap 'Each': the object key of a JSON file in S3 must not be empty; give the key, or a JSON path to it; maxItems must be a whole number from 1 to 100000000 (got 0)");
@@ -665,10 +734,10 @@ describe('FanOutMap groups items into Express child executions by default', () =
     // The processor is the user's, unchanged: it receives one item.
     expect(item['Each item outcome'].Branches[0].States['Each item']).toMatchObject({ Type: 'Task', Resource: arnOf(stack.node.findChild('Fn')) });
     expect(item['Each item error']).toEqual({
-      Type: 'Pass', Comment: 'Records the error of an item; the other items go on', Parameters: { 'Status': 'FAILED', 'Failure.$': '$' }, End: true,
+      Type: 'Pass', QueryLanguage: 'JSONPath', Comment: 'Records the error of an item; the other items go on', Parameters: { 'Status': 'FAILED', 'Failure.$': '$' }, End: true,
     });
     expect(child.States['Each any item failed?']).toEqual({
-      Type: 'Choice', Choices: [{ Variable: '$.Failed[0]', IsPresent: true, Next: 'Each items failed' }], Default: 'Each items done',
+      Type: 'Choice', QueryLanguage: 'JSONPath', Choices: [{ Variable: '$.Failed[0]', IsPresent: true, Next: 'Each items failed' }], Default: 'Each items done',
     });
     expect(child.States['Each items failed']).toMatchObject({ Type: 'Fail', Error: 'FanOutMap.ItemsFailed', CausePath: 'States.JsonToString($.Results)' });
     expect(child.States['Each items done']).toMatchObject({ Type: 'Succeed', OutputPath: '$.Results' });
@@ -758,7 +827,8 @@ describe('FanOutMap end to end on the local engine, over every item source, resu
   const ROWS = ['1', '2', '3', '4', '5'];
   interface SourceCase {
     readonly name: string;
-    readonly source: (data: s3.IBucket) => ItemSource;
+    /** The source, with a key read at run time written in the map's language. */
+    readonly source: (data: s3.IBucket, jsonata: boolean) => ItemSource;
     readonly mode?: FanOutMode;
     /** Puts the rows where the source reads them; returns the execution input. */
     readonly load: (s3Local: LocalS3, bucket: string) => object;
@@ -786,7 +856,7 @@ describe('FanOutMap end to end on the local engine, over every item source, resu
     },
     {
       name: 'a JSON file in S3',
-      source: b => ItemSource.s3Json(b, sfn.JsonPath.stringAt('$.key')),
+      source: (b, jsonata) => ItemSource.s3Json(b, jsonata ? '{% $states.input.key %}' : sfn.JsonPath.stringAt('$.key')),
       load: (s, b) => {
         s.putObject(b, 'rows.json', JSON.stringify(ROWS.map(id => ({ id }))));
         return { key: 'rows.json' };
@@ -833,14 +903,21 @@ describe('FanOutMap end to end on the local engine, over every item source, resu
   /** The row id of an item, whatever the source made of it. */
   const idOf = (item: any): string => String(item.id ?? item.Key).replace(/^in\//, '');
 
-  async function run(source: SourceCase, props: Partial<FanOutMapProps>, failing: string[]) {
+  async function runIn(source: SourceCase, props: Partial<FanOutMapProps>, failing: string[], queryLanguage = sfn.QueryLanguage.JSON_PATH) {
     const stack = newStack();
     const data = dataBucket(stack);
     const processorFn = fn(stack, 'Import');
-    const map = new FanOutMap(stack, 'Import rows', { items: source.source(data), mode: source.mode, processor: FanOutProcessor.lambda(processorFn), ...props });
-    const workflow = new Workflow(stack, 'W', { definition: map });
+    const map = new FanOutMap(stack, 'Import rows', {
+      items: source.source(data, queryLanguage === sfn.QueryLanguage.JSONATA),
+      mode: source.mode,
+      processor: FanOutProcessor.lambda(processorFn),
+      queryLanguage,
+      ...props,
+    });
+    const workflow = new Workflow(stack, 'W', { definition: map, queryLanguage });
     const asl = aslOf(stack, workflow);
     expect(asl).toBeValidAsl();
+    expect(asl.QueryLanguage).toBe(queryLanguage === sfn.QueryLanguage.JSONATA ? 'JSONata' : 'JSONPath');
     const s3Local = new LocalS3();
     const input = source.load(s3Local, arnOf(data, 'Ref'));
     const results = arnOf(map.resultBucket!, 'Ref');
@@ -877,7 +954,10 @@ describe('FanOutMap end to end on the local engine, over every item source, resu
     ? { Status: 'FAILED', Failure: { Error: 'BadRow', Cause: `row ${id} is not valid` } }
     : { Status: 'SUCCEEDED', Output: { imported: id } });
 
-  describe.each(SOURCES.map(s => [s.name, s] as const))('%s', (_name, source) => {
+  const LANGUAGES = [['JSONPath', sfn.QueryLanguage.JSON_PATH], ['JSONata', sfn.QueryLanguage.JSONATA]] as const;
+  const CASES = SOURCES.flatMap(s => LANGUAGES.map(([name, language]) => [`${s.name}, ${name}`, s, language] as const));
+  describe.each(CASES)('%s', (_name, source, language) => {
+    const run = (src: SourceCase, props: Partial<FanOutMapProps>, failing: string[]) => runIn(src, props, failing, language);
     test('default: one child execution runs every item through the processor (10 at a time), each receiving one item; every outcome written', async () => {
       const r = await run(source, {}, []);
       expect([r.execution.status, r.execution.error]).toEqual(['SUCCEEDED', undefined]);
@@ -933,7 +1013,7 @@ describe('FanOutMap end to end on the local engine, over every item source, resu
   });
 
   test('default with every failure tolerated: the items stay grouped, and the counts are by child: Failed counts every item of a child in which one item failed', async () => {
-    const r = await run(SOURCES[3], { toleratedFailure: ToleratedFailure.percentage(100), itemsPerChildExecution: 2 }, ['3']);
+    const r = await runIn(SOURCES[3], { toleratedFailure: ToleratedFailure.percentage(100), itemsPerChildExecution: 2 }, ['3']);
     expect([r.execution.status, r.execution.error]).toEqual(['SUCCEEDED', undefined]);
     expect(r.execution.output.ItemCounts).toEqual({ Succeeded: 3, Failed: 2, TimedOut: 0, Aborted: 0, Total: 5, ResultsWritten: 5 });
     expect(r.succeeded.map(e => e.Output)).toEqual([[outcome('1'), outcome('2')], [outcome('5')]]);

@@ -59,4 +59,40 @@ export function addScenarios(app: cdk.App, lib: typeof patterns, aws: typeof cdk
     processor: lib.FanOutProcessor.chain(new lib.ResilientLambdaInvoke(fanOut, 'Look', { lambdaFunction: fn(fanOut, 'LookFn') })),
   });
   new lib.Workflow(fanOut, 'Fan', { definition: inline.next(csv).next(objects) });
+
+  // The same constructs in their JSONata form, in JSONata workflows.
+  const jsonata = sfn.QueryLanguage.JSONATA;
+  const standardJsonata = new Stack(app, 'StandardWorkflowJsonata');
+  const childJsonata = new lib.Workflow(standardJsonata, 'Child', { definition: sfn.Pass.jsonata(standardJsonata, 'Nothing') });
+  new lib.Workflow(standardJsonata, 'Parent', {
+    definition: lib.ResilientLambdaInvoke.jsonata(standardJsonata, 'Invoke', { lambdaFunction: fn(standardJsonata, 'Fn') })
+      .next(childJsonata.asNestedTask(standardJsonata, 'Run child', { queryLanguage: jsonata })),
+    queryLanguage: jsonata,
+  });
+
+  const approvalJsonata = new Stack(app, 'ApprovalJsonata');
+  const gateJsonata = new lib.ApprovalGate(approvalJsonata, 'Approve', {
+    timeout: Duration.hours(1),
+    summary: '{% $states.input.summary %}',
+    approverEmails: ['approver@example.com'],
+    queryLanguage: jsonata,
+  });
+  new lib.Workflow(approvalJsonata, 'Purchases', { definition: gateJsonata.next(sfn.Succeed.jsonata(approvalJsonata, 'Done')), queryLanguage: jsonata });
+
+  const tradingJsonata = new Stack(app, 'StockTradingJsonata');
+  new lib.StockTradingWorkflow(tradingJsonata, 'Trading', { queryLanguage: jsonata });
+
+  const fanOutJsonata = new Stack(app, 'FanOutJsonata');
+  const dataJsonata = new s3.Bucket(owned(fanOutJsonata), 'Data', { enforceSSL: true });
+  const inlineJsonata = new lib.FanOutMap(fanOutJsonata, 'Inline', {
+    items: lib.ItemSource.jsonArray('$.items'),
+    processor: lib.FanOutProcessor.lambda(fn(fanOutJsonata, 'Process')),
+    queryLanguage: jsonata,
+  });
+  const objectsJsonata = new lib.FanOutMap(fanOutJsonata, 'Objects', {
+    items: lib.ItemSource.s3Objects(dataJsonata, '{% $states.input.prefix %}'),
+    processor: lib.FanOutProcessor.lambda(fn(fanOutJsonata, 'LookFn')),
+    queryLanguage: jsonata,
+  });
+  new lib.Workflow(fanOutJsonata, 'Fan', { definition: inlineJsonata.next(objectsJsonata), queryLanguage: jsonata });
 }

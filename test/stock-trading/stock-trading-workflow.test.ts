@@ -1,6 +1,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { StockTradingWorkflow, StockTradingWorkflowProps, WorkflowType } from '../../src';
 import * as analysis from '../../src/stock-trading/analysis.lambda';
 import * as execution from '../../src/stock-trading/execute-trade.lambda';
@@ -23,7 +24,14 @@ function trading(props: StockTradingWorkflowProps = {}) {
 const decided = (decision: 'APPROVED' | 'REJECTED') => (request: any) =>
   ({ decision, approver: 'desk@example.com', comment: null, decidedAt: '2026-11-28T10:00:00.000Z', requestId: request.requestId });
 
-describe('running every path locally, with the sample functions', () => {
+/** The states the approval gate adds in JSONPath to the minimal definition; none in JSONata. */
+const GATE_STATES = {
+  JSONPath: { queryLanguage: sfn.QueryLanguage.JSON_PATH, opened: ['Approve trade: open request'], expired: ['Approve trade: expired'] },
+  JSONata: { queryLanguage: sfn.QueryLanguage.JSONATA, opened: [] as string[], expired: [] as string[] },
+};
+
+describe.each(['JSONPath', 'JSONata'] as const)('running every path locally, with the sample functions, in %s', language => {
+  const { queryLanguage, opened, expired } = GATE_STATES[language];
   let ddb: FakeDynamoDB;
   beforeEach(() => {
     ddb = new FakeDynamoDB();
@@ -37,8 +45,10 @@ describe('running every path locally, with the sample functions', () => {
   });
 
   function run(input: unknown, options: Partial<LocalRunOptions> & { execute?: TaskHandler } = {}) {
-    const { stack, trades } = trading();
-    return runLocally(aslOf(stack, trades.workflow.stateMachine), {
+    const { stack, trades } = trading({ queryLanguage });
+    const asl = aslOf(stack, trades.workflow.stateMachine);
+    expect(asl.QueryLanguage).toBe(language);
+    return runLocally(asl, {
       input,
       resources: {
         [arnOf(trades.analysisFunction)]: (e: any) => analysis.handler(e),
@@ -83,25 +93,25 @@ describe('running every path locally, with the sample functions', () => {
     });
     expect(result.status).toBe('SUCCEEDED');
     expect(result.path).toEqual([
-      'Check trade request', 'Analyse stock', 'Trade recommended?', 'Approve trade: open request', 'Approve trade', 'Approve trade: approved?',
+      'Check trade request', 'Analyse stock', 'Trade recommended?', ...opened, 'Approve trade', 'Approve trade: approved?',
       'Execute trade', 'Trade successful?', 'Trade successful',
     ]);
-    expect(result.transitions).toBe(9);
+    expect(result.transitions).toBe(8 + opened.length);
     expect(requests[0].summary).toBe('Trade t-4: buy 80 shares of ACME at 12.5 (1000 in all)');
     expect(result.output.approval.decision).toBe('APPROVED');
     expect(result.output.trade).toMatchObject({ status: 'FILLED', filledCount: 80 });
   });
 
   test.each([
-    ['rejected', () => decided('REJECTED'), 'Approve trade: approved?', 'REJECTED'],
-    ['expired', () => () => { throw new TaskFailure('States.Timeout'); }, 'Approve trade: expired', 'EXPIRED'],
-  ])('above the threshold and %s: fails with the decision as cause, nothing traded', async (_what, callback, before, decision) => {
+    ['rejected', () => decided('REJECTED'), ['Approve trade', 'Approve trade: approved?'], 'REJECTED'],
+    ['expired', () => () => { throw new TaskFailure('States.Timeout'); }, ['Approve trade', ...expired], 'EXPIRED'],
+  ])('above the threshold and %s: fails with the decision as cause, nothing traded', async (_what, callback, gatePath, decision) => {
     const result = await run({ tradeId: 't-5', companyId: 'ACME', amount: 1000 }, { callbacks: { 'Approve trade': callback() } });
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('TradeNotApproved');
-    expect(JSON.parse(result.cause!)).toMatchObject({ decision });
-    expect(result.path.slice(-2)).toEqual([before, 'Trade not approved']);
-    expect(result.transitions).toBe(7);
+    expect(JSON.parse(result.cause!)).toMatchObject({ decision, requestId: expect.any(String) });
+    expect(result.path).toEqual(['Check trade request', 'Analyse stock', 'Trade recommended?', ...opened, ...gatePath, 'Trade not approved']);
+    expect(result.transitions).toBe(4 + opened.length + gatePath.length);
     expect(trades()).toHaveLength(0);
   });
 
@@ -168,6 +178,23 @@ describe('running every path locally, with the sample functions', () => {
 });
 
 describe('resources and options', () => {
+  test('the approval threshold of 0, the least, is accepted: every trade above 0 waits for approval', () => {
+    const { stack, trades } = trading({ approvalThreshold: 0 });
+    expect(trades.approvalThreshold).toBe(0);
+    expect(aslOf(stack, trades.workflow.stateMachine).States['Trade recommended?'].Choices[2].NumericGreaterThan).toBe(0);
+  });
+
+  test('in JSONata: valid ASL, every state declared JSONata, the same idempotency key and threshold', () => {
+    const { stack, trades } = trading({ queryLanguage: sfn.QueryLanguage.JSONATA, approvalThreshold: 250 });
+    const asl = aslOf(stack, trades.workflow.stateMachine);
+    expect(asl).toBeValidAsl();
+    expect(asl.QueryLanguage).toBe('JSONata');
+    expect(Object.values(asl.States).map((st: any) => st.QueryLanguage)).toEqual(Object.keys(asl.States).map(() => 'JSONata'));
+    expect(asl.States['Execute trade'].Arguments.Payload.idempotencyKey).toBe("{% $hash($states.context.Execution.Id & '|' & $states.input.tradeId, 'SHA-256') %}");
+    expect(asl.States['Trade recommended?'].Choices[2]).toEqual({ Condition: '{% $states.input.analysis.tradeAmount > 250 %}', Next: 'Approve trade' });
+    expectNagClean(stack);
+  });
+
   test('a Standard workflow whose ASL is valid, with the idempotency key derived from the execution and the trade id', () => {
     const { stack, trades } = trading();
     const asl = aslOf(stack, trades.workflow.stateMachine);

@@ -94,15 +94,18 @@ describe('Workflow defaults', () => {
   });
 });
 
-test('the versions (ARN:*) CDK grants for Lambda tasks are named for cdk-nag, for the functions the workflow invokes only', () => {
+test.each(['JSONPath', 'JSONata'])('the versions (ARN:*) CDK grants for Lambda tasks are named for cdk-nag, for the functions the workflow invokes only, in %s', language => {
   const stack = newStack();
   const invoked = fn(stack, 'Invoked');
   const direct = fn(stack, 'Direct');
   fn(stack, 'NotInvoked');
-  new Workflow(stack, 'W', {
-    definition: new ResilientLambdaInvoke(stack, 'Call', { lambdaFunction: invoked })
-      .next(new ResilientLambdaInvoke(stack, 'Call directly', { lambdaFunction: direct, payloadResponseOnly: true })),
+  const invoke = language === 'JSONata' ? ResilientLambdaInvoke.jsonata : ResilientLambdaInvoke.jsonPath;
+  const workflow = new Workflow(stack, 'W', {
+    definition: invoke(stack, 'Call', { lambdaFunction: invoked })
+      .next(invoke(stack, 'Call directly', { lambdaFunction: direct, payloadResponseOnly: true })),
   });
+  expect(aslOf(stack, workflow).QueryLanguage).toBe(language);
+  expect(aslOf(stack, workflow)).toBeValidAsl();
   // (The test functions themselves have findings of their own: runtime, managed policy.)
   expect(nagFindings(stack).filter(f => f.includes('AwsSolutions-IAM5'))).toEqual([]);
   const policy = Object.entries(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('WRoleDefaultPolicy'))![1];
@@ -287,6 +290,32 @@ describe('Workflow guardrails', () => {
       .toThrow("Workflow 'W': timeout must be at most 365 days (got 366 days)");
   });
 
+  test('fails when the timeout is 0 seconds; 1 second is the least accepted', () => {
+    const stack = newStack();
+    expect(() => new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P'), timeout: Duration.seconds(0) }))
+      .toThrow("Workflow 'W': timeout must be a whole number of seconds, at least 1 (got 0 seconds)");
+    const least = newStack();
+    expect(aslOf(least, new Workflow(least, 'W', { definition: new sfn.Pass(least, 'P'), timeout: Duration.seconds(1) })).TimeoutSeconds).toBe(1);
+  });
+
+  test('an Express wait of exactly 300 seconds is accepted, 301 is not', () => {
+    const stack = newStack();
+    new Workflow(stack, 'W', { definition: new sfn.Wait(stack, 'Five minutes', { time: sfn.WaitTime.duration(Duration.seconds(300)) }), type: express });
+    expect(synthErrors(stack)).toBe('');
+    const over = newStack();
+    new Workflow(over, 'W', { definition: new sfn.Wait(over, 'Longer', { time: sfn.WaitTime.duration(Duration.seconds(301)) }), type: express });
+    expect(synthErrors(over)).toContain("state 'Longer' (in the workflow) waits 301 seconds");
+  });
+
+  test('fails when a state name is over 80 characters; 80 is accepted', () => {
+    const stack = newStack();
+    new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P', { stateName: 'x'.repeat(81) }) });
+    expect(synthErrors(stack)).toContain(`Workflow 'W': state '${'x'.repeat(81)}' (in the workflow) has a name of 81 characters, over the 80 Step Functions allows; give it a shorter name (or its construct a shorter id)`);
+    const exact = newStack();
+    new Workflow(exact, 'W', { definition: new sfn.Pass(exact, 'P', { stateName: 'x'.repeat(80) }) });
+    expect(synthErrors(exact)).toBe('');
+  });
+
   test('fails when logging is off but logging options are set', () => {
     const stack = newStack();
     expect(() => new Workflow(stack, 'W', { definition: new sfn.Pass(stack, 'P'), logging: { enabled: false, includeExecutionData: true } }))
@@ -314,7 +343,7 @@ describe('Lambda retries', () => {
     LambdaRetry.addTo(task, { maxAttempts: 3 });
     const workflow = new Workflow(stack, 'W', { definition: task });
     expect(aslOf(stack, workflow).States.Call.Retry).toEqual([{
-      ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
+      ErrorEquals: ['Lambda.ClientExecutionTimeoutException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'],
       IntervalSeconds: 1,
       MaxAttempts: 3,
       BackoffRate: 2,
@@ -339,6 +368,38 @@ describe('Lambda retries', () => {
       "Lambda state 'Bare call' \\(in the workflow\\) does not retry the transient errors .*Lambda.TooManyRequestsException; use ResilientLambdaInvoke or LambdaRetry.addTo\\(task\\)"));
   });
 
+  test.each(['States.TaskFailed', 'States.ALL'])('a %s retry covers the transient Lambda errors: no warning', error => {
+    const stack = newStack();
+    const task = new tasks.LambdaInvoke(stack, 'Covered call', { lambdaFunction: fn(stack), retryOnServiceExceptions: false }).addRetry({ errors: [error] });
+    new Workflow(stack, 'W', { definition: task });
+    Annotations.fromStack(stack).hasNoWarning('/Test/W', Match.stringLikeRegexp('does not retry'));
+  });
+
+  test('warns about a Lambda task whose retry leaves out one transient error', () => {
+    const stack = newStack();
+    const task = new tasks.LambdaInvoke(stack, 'Partly covered', { lambdaFunction: fn(stack), retryOnServiceExceptions: false })
+      .addRetry({ errors: LambdaRetry.TRANSIENT_ERRORS.filter(e => e !== 'Lambda.ClientExecutionTimeoutException') });
+    new Workflow(stack, 'W', { definition: task });
+    Annotations.fromStack(stack).hasWarning('/Test/W', Match.stringLikeRegexp("Lambda state 'Partly covered'"));
+  });
+
+  test('ResilientLambdaInvoke.jsonata() is a JSONata task with the library\'s retry', () => {
+    const stack = newStack();
+    const call = ResilientLambdaInvoke.jsonata(stack, 'Call', { lambdaFunction: fn(stack), outputs: '{% $states.result.Payload %}' });
+    const workflow = new Workflow(stack, 'W', { definition: call });
+    const state = aslOf(stack, workflow).States.Call;
+    expect(state).toMatchObject({ QueryLanguage: 'JSONata', Arguments: { FunctionName: expect.anything(), Payload: '{% $states.input %}' }, Output: '{% $states.result.Payload %}' });
+    expect(state.Retry).toEqual([expect.objectContaining({ ErrorEquals: LambdaRetry.TRANSIENT_ERRORS, JitterStrategy: 'FULL' })]);
+    expect(workflow.queryLanguage).toBe(sfn.QueryLanguage.JSONATA);
+  });
+
+  test('fails when ResilientLambdaInvoke.jsonPath() is in a JSONata workflow', () => {
+    const stack = newStack();
+    const call = ResilientLambdaInvoke.jsonPath(stack, 'Call', { lambdaFunction: fn(stack) });
+    expect(() => new Workflow(stack, 'W', { definition: call, queryLanguage: sfn.QueryLanguage.JSONATA }))
+      .toThrow("Workflow 'W': state 'Call' (in the workflow) is JSONPath (it declares QueryLanguage JSONPath), and in a JSONata workflow every state must be JSONata");
+  });
+
   test('fails when LambdaRetry options are out of range', () => {
     expect(() => LambdaRetry.props({ maxAttempts: 0 })).toThrow('LambdaRetry: maxAttempts must be a whole number from 1 to 99999999 (got 0)');
     expect(() => LambdaRetry.props({ backoffRate: 0.5 })).toThrow('LambdaRetry: backoffRate must be 1 or more (got 0.5)');
@@ -350,13 +411,19 @@ describe('Lambda retries', () => {
       .toThrow("ResilientLambdaInvoke 'Call': retryOnServiceExceptions must be left out (got true); this task retries transient errors itself, configure it with transientRetry");
   });
 
-  describe('local execution', () => {
+  describe.each(['JSONPath', 'JSONata'])('local execution, %s', language => {
     function flakyWorkflow() {
       const stack = newStack();
       const flaky = fn(stack, 'Flaky');
-      const call = new ResilientLambdaInvoke(stack, 'Charge card', { lambdaFunction: flaky, payloadResponseOnly: true, transientRetry: { maxAttempts: 3 } })
-        .addCatch(new sfn.Fail(stack, 'Charge failed', { error: 'ChargeFailed' }), { resultPath: '$.error' });
+      const transientRetry = { maxAttempts: 3 };
+      const call = language === 'JSONata'
+        ? new ResilientLambdaInvoke(stack, 'Charge card', { lambdaFunction: flaky, queryLanguage: sfn.QueryLanguage.JSONATA, outputs: '{% $states.result.Payload %}', transientRetry })
+          .addCatch(sfn.Fail.jsonata(stack, 'Charge failed', { error: 'ChargeFailed' }))
+        : new ResilientLambdaInvoke(stack, 'Charge card', { lambdaFunction: flaky, queryLanguage: sfn.QueryLanguage.JSON_PATH, payloadResponseOnly: true, transientRetry })
+          .addCatch(sfn.Fail.jsonPath(stack, 'Charge failed', { error: 'ChargeFailed' }), { resultPath: '$.error' });
       const workflow = new Workflow(stack, 'W', { definition: call.next(new sfn.Succeed(stack, 'Charged')) });
+      expect(workflow.queryLanguage).toBe(language === 'JSONata' ? sfn.QueryLanguage.JSONATA : sfn.QueryLanguage.JSON_PATH);
+      expect(aslOf(stack, workflow)).toBeValidAsl();
       return { asl: aslOf(stack, workflow), flakyArn: arnOf(flaky) };
     }
 
@@ -389,6 +456,18 @@ describe('Lambda retries', () => {
       expect(run.catches).toEqual([{ state: 'Charge card', error: 'Lambda.ServiceException', next: 'Charge failed' }]);
       expect(run.path).toEqual(['Charge card', 'Charge failed']);
       expect(run.transitions).toBe(5);
+    });
+
+    test('a client execution timeout, the first transient error AWS lists, is retried', async () => {
+      const { asl, flakyArn } = flakyWorkflow();
+      let calls = 0;
+      const run = await runLocally(asl, {
+        input: { amount: 10 },
+        resources: { [flakyArn]: (e: any) => (++calls === 1 ? (() => { throw new TaskFailure('Lambda.ClientExecutionTimeoutException', 'Client execution timed out'); })() : { ...e, charged: true }) },
+      });
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.retries).toEqual([{ state: 'Charge card', error: 'Lambda.ClientExecutionTimeoutException', attempt: 1 }]);
+      expect(run.path).toEqual(['Charge card', 'Charged']);
     });
 
     test('a non-transient error is not retried', async () => {
@@ -527,6 +606,86 @@ describe('nested workflows', () => {
     const parent = new Workflow(stack, 'Parent', { definition: child.asNestedTask(stack, 'Start child'), type: WorkflowType.expressAsync() });
     expect(aslOf(stack, parent).States['Start child'].Resource).toBe('arn:aws:states:::states:startExecution');
     expect(synthErrors(stack)).toBe('');
+  });
+});
+
+describe('query language', () => {
+  test('JSONPath for a definition of CDK\'s JSONPath states, JSONata for JSONata ones, as given otherwise', () => {
+    const stack = newStack();
+    const jsonPath = new Workflow(stack, 'A', { definition: new sfn.Pass(stack, 'P', { parameters: { 'x.$': '$.x' } }) });
+    const jsonata = new Workflow(stack, 'B', { definition: sfn.Pass.jsonata(stack, 'Q', { outputs: '{% $states.input.x %}' }) });
+    const given = new Workflow(stack, 'C', { definition: new sfn.Pass(stack, 'R'), queryLanguage: sfn.QueryLanguage.JSONATA });
+    expect([jsonPath, jsonata, given].map(w => aslOf(stack, w).QueryLanguage)).toEqual(['JSONPath', 'JSONata', 'JSONata']);
+    expect(aslOf(stack, jsonata).States.Q).toEqual({ Type: 'Pass', Output: '{% $states.input.x %}', End: true });
+  });
+
+  test('fails when a JSONata workflow holds JSONPath states, inside a Map too, naming each', () => {
+    const stack = newStack();
+    const inner = new sfn.Pass(stack, 'Inner', { resultPath: '$.inner' });
+    const map = sfn.Map.jsonata(stack, 'Each', { items: sfn.ProvideItems.jsonata('{% $states.input.items %}') }).itemProcessor(inner);
+    const top = new sfn.Choice(stack, 'Route').when(sfn.Condition.stringEquals('$.kind', 'a'), map).otherwise(new sfn.Succeed(stack, 'Skip'));
+    expect(() => new Workflow(stack, 'W', { definition: top, queryLanguage: sfn.QueryLanguage.JSONATA }))
+      .toThrow("Workflow 'W': state 'Route' (in the workflow) is JSONPath (it has Choices with Variable), and in a JSONata workflow every state must be JSONata; create it in its JSONata form");
+    const nested = newStack();
+    const map2 = sfn.Map.jsonata(nested, 'Each', { items: sfn.ProvideItems.jsonata('{% $states.input.items %}') }).itemProcessor(new sfn.Pass(nested, 'Inner', { resultPath: '$.inner' }));
+    expect(() => new Workflow(nested, 'W', { definition: map2, queryLanguage: sfn.QueryLanguage.JSONATA }))
+      .toThrow("Workflow 'W': state 'Inner' (in the item processor of Map 'Each') is JSONPath (it has ResultPath)");
+  });
+
+  test.each(['JSONPath', 'JSONata'])('a %s Standard child runs nested: its output only, a full account of open executions retried', async language => {
+    const stack = newStack();
+    const jsonata = language === 'JSONata';
+    const child = new Workflow(stack, 'Child', {
+      definition: jsonata ? sfn.Pass.jsonata(stack, 'Inner', { outputs: { done: '{% $states.input.orderId %}' } }) : new sfn.Pass(stack, 'Inner', { parameters: { 'done.$': '$.orderId' } }),
+    });
+    const task = jsonata
+      ? child.asNestedTask(stack, 'Run child', { queryLanguage: sfn.QueryLanguage.JSONATA, outputs: '{% $merge([$states.input, {"child": {"Output": $states.result.Output}}]) %}' })
+      : child.asNestedTask(stack, 'Run child', { resultPath: '$.child' });
+    const parent = new Workflow(stack, 'Parent', { definition: task });
+    const asl = aslOf(stack, parent);
+    expect(asl).toBeValidAsl();
+    expect(asl.QueryLanguage).toBe(language);
+    expect(asl.States['Run child'].QueryLanguage).toBe(language);
+    const input = { orderId: 'o-1', large: 'x'.repeat(1000) };
+    const seen: any[] = [];
+    const run = await runLocally(asl, { input, stateMachines: { [arnOf(child)]: { definition: aslOf(stack, child) } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({ ...input, child: { Output: { done: 'o-1' } } });
+    let starts = 0;
+    const limited = await runLocally(asl, {
+      input,
+      context: { Execution: { Name: 'run-1' }, StateMachine: { Name: 'Parent' } },
+      states: {
+        'Run child': (request: any) => {
+          seen.push(request);
+          if (++starts === 1) throw new TaskFailure('StepFunctions.ExecutionLimitExceeded', 'Maximum number of running executions reached');
+          return { ExecutionArn: 'arn:aws:states:us-east-1:123456789012:execution:Child:c-1', Input: JSON.stringify(input), Output: { done: 'o-1' }, Status: 'SUCCEEDED' };
+        },
+      },
+    });
+    expect(limited.retries).toEqual([{ state: 'Run child', error: 'StepFunctions.ExecutionLimitExceeded', attempt: 1 }]);
+    expect(limited.output).toEqual({ ...input, child: { Output: { done: 'o-1' } } });
+    expect(seen[0]).toEqual({
+      StateMachineArn: arnOf(child),
+      Input: { ...input, AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID: 'arn:aws:states:us-east-1:123456789012:execution:Parent:run-1' },
+    });
+  });
+
+  test('the default output of a JSONata nested task is the same as in JSONPath', async () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: sfn.Pass.jsonata(stack, 'Inner', { outputs: { done: true } }) });
+    const parent = new Workflow(stack, 'Parent', { definition: child.asNestedTask(stack, 'Run child', { queryLanguage: sfn.QueryLanguage.JSONATA }) });
+    const run = await runLocally(aslOf(stack, parent), { input: { a: 1 }, stateMachines: { [arnOf(child)]: { definition: aslOf(stack, child) } } });
+    expect(run.output).toEqual({ Output: { done: true } });
+  });
+
+  test('fails when a nested task mixes the options of the two languages', () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
+    expect(() => child.asNestedTask(stack, 'A', { queryLanguage: sfn.QueryLanguage.JSONATA, resultPath: '$.x' }))
+      .toThrow("Workflow 'Child': nested task 'A' is JSONata, which has no resultPath or outputPath (got resultPath '$.x'); shape its output with outputs");
+    expect(() => child.asNestedTask(stack, 'B', { outputs: '{% $states.result %}' }))
+      .toThrow("Workflow 'Child': nested task 'B' is JSONPath, which has no outputs; use resultPath and outputPath, or queryLanguage: sfn.QueryLanguage.JSONATA");
   });
 });
 
