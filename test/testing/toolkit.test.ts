@@ -30,9 +30,9 @@ declare global {
   }
 }
 
-function trading() {
+function trading(queryLanguage?: sfn.QueryLanguage) {
   const stack = new Stack(new App(), 'Trading', { env: { account: '123456789012', region: 'us-east-1' } });
-  const trades = new StockTradingWorkflow(stack, 'Trades', { approval: { approverEmails: ['desk@example.com', 'risk@example.com'] } });
+  const trades = new StockTradingWorkflow(stack, 'Trades', { approval: { approverEmails: ['desk@example.com', 'risk@example.com'] }, queryLanguage });
   return { stack, trades };
 }
 
@@ -100,6 +100,33 @@ describe('a StockTradingWorkflow, run from its construct', () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cwp-report-')), 'run.html');
     run.writeReport(file);
     expect(fs.readFileSync(file, 'utf8')).toContain('<span class="status status-SUCCEEDED" id="status">SUCCEEDED</span>');
+  });
+});
+
+describe('a StockTradingWorkflow in JSONata: the gate\'s JSONata form decided the same way', () => {
+  beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+  afterEach(() => jest.restoreAllMocks());
+
+  test.each([
+    ['approve', approve, 'SUCCEEDED', 'APPROVED'],
+    ['reject', reject, 'FAILED', 'REJECTED'],
+  ] as const)('%s', async (_what, decide, status, decision) => {
+    const { trades } = trading(sfn.QueryLanguage.JSONATA);
+    expect(aslOf(trades.workflow).QueryLanguage).toBe('JSONata');
+    const run = await runWorkflow(trades.workflow, {
+      input: { tradeId: 't-6', companyId: 'ACME', amount: 1000 },
+      approvals: [decide(trades.approvalGate, { by: 'desk@example.com', comment: 'checked' })],
+    });
+    expect(run.status).toBe(status);
+    expect(run.path).toContain('Approve trade');
+    expect(run.aws.messages.map(m => m.recipient)).toEqual(['desk@example.com', 'risk@example.com']);
+    expect(run.aws.dynamodb.tableNames().flatMap(t => run.aws.dynamodb.items(t)).filter(i => i.decision?.S === decision)).toHaveLength(1);
+  });
+
+  test('expire', async () => {
+    const { trades } = trading(sfn.QueryLanguage.JSONATA);
+    const run = await runWorkflow(trades.workflow, { input: { tradeId: 't-7', companyId: 'ACME', amount: 1000 }, approvals: [expire(trades.approvalGate)] });
+    expect(run).toHaveFailedWith('TradeNotApproved', 'EXPIRED');
   });
 });
 
