@@ -23,6 +23,7 @@ export class ShopStack extends Stack {
   public readonly approval: ApprovalGate;
   public readonly purchases: Workflow;
   public readonly trades: StockTradingWorkflow;
+  public readonly jsonataTrades: StockTradingWorkflow;
   public readonly shipping: Workflow;
   public readonly imports: Workflow;
 
@@ -61,6 +62,11 @@ export class ShopStack extends Stack {
 
     // StockTradingWorkflow with the bundled sample functions.
     this.trades = new StockTradingWorkflow(this, 'Trades', { approval: { approverEmails: ['desk@example.com'] } });
+    // The same in JSONata, with variables.
+    this.jsonataTrades = new StockTradingWorkflow(this, 'JsonataTrades', {
+      approval: { approverEmails: ['desk@example.com'] },
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+    });
 
     // FanOutMap, inline, over the parcels of the input.
     const labels = new FanOutMap(this, 'Print labels', {

@@ -93,6 +93,19 @@ describe('StockTradingWorkflow: trades', () => {
     expect(run.output.trade).toMatchObject({ status: 'FILLED' });
   });
 
+  test('in JSONata: approved by the desk, with no state to open the request', async () => {
+    const stack = shop();
+    const input = { tradeId: 't-4', companyId: 'ACME', amount: 1000 };
+    const decide = (gate: typeof stack.trades.approvalGate) => [approve(gate, { by: 'desk@example.com' })];
+    const jsonPath = await runWorkflow(stack.trades.workflow, { input, approvals: decide(stack.trades.approvalGate) });
+    const jsonata = await runWorkflow(stack.jsonataTrades.workflow, { input, approvals: decide(stack.jsonataTrades.approvalGate) });
+    expect(aslOf(stack.jsonataTrades.workflow).QueryLanguage).toBe('JSONata');
+    expect(jsonata).toHaveSucceeded();
+    expect(jsonPath.path).toContain('Approve trade: open request');
+    expect(jsonata.path).not.toContain('Approve trade: open request');
+    expect(jsonata.transitions).toBe(jsonPath.transitions - 1);
+  });
+
   test('the execution fails for good: a named Fail state', async () => {
     const run = await runWorkflow(shop().trades.workflow, {
       input: { tradeId: 't-3', companyId: 'ACME', amount: 100 },
