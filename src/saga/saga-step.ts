@@ -1,16 +1,16 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaRetryOptions } from '../workflow/lambda-retry';
 import { required, requiredProps } from '../private/required';
+import { LambdaRetryOptions } from '../workflow/lambda-retry';
 
 /**
  * A step of a `Saga` made of any states: an action and what undoes it.
  */
 export interface SagaStepProps {
   /**
-   * What the step does: a state or a chain of states. A single Task, Parallel or Map state is
-   * caught where it stands; a chain is run inside a Parallel state named after the step (its output
+   * What the step does: a state or a chain of states. A single Task, Parallel or Map state (or a
+   * CustomState, in a JSONPath saga) is caught where it stands; a chain is run inside a Parallel state named after the step (its output
    * is the chain's output), so that a failure anywhere in it is caught.
    */
   readonly action: sfn.IChainable;

@@ -6,10 +6,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { SagaStep } from './saga-step';
-import { LambdaRetry } from '../workflow/lambda-retry';
 import { flatten } from '../private/graph';
 import { suppressNag } from '../private/nag';
 import { required, requiredProps } from '../private/required';
+import { LambdaRetry } from '../workflow/lambda-retry';
 
 /**
  * The alarm on sagas that could not undo their steps.
@@ -54,7 +54,7 @@ export interface SagaProps {
    * The retry of every compensation (a Lambda step's compensation task, or the Parallel state that
    * runs a compensation made of states). Compensations are retried harder than actions: on every
    * error, more often, for longer, because a compensation that gives up leaves the saga half done.
-   * @default - every error (`States.ALL`), 2 seconds, 10 attempts, backoff rate 2, at most 30 seconds between attempts, full jitter
+   * @default - every error (`States.ALL`), 2 seconds, 10 retries, backoff rate 2, at most 30 seconds between attempts, full jitter
    */
   readonly compensationRetry?: sfn.RetryProps;
 
@@ -332,7 +332,7 @@ export class Saga extends sfn.StateMachineFragment {
       return { start: task, catchable: task, end: task };
     }
     const action = step._states!.action;
-    const single = singleCatchable(action);
+    const single = singleCatchable(action, this.jsonata);
     if (single) return { start: single, catchable: single, end: single };
     const wrapper = this.jsonata
       ? sfn.Parallel.jsonata(this, step.name, { stateName: step.name, comment: `Saga ${this.sagaName}: step ${step.name}`, outputs: '{% $states.result[0] %}' })
@@ -532,10 +532,14 @@ function jsonataKey(stepName: string): string {
   return `$hash($states.context.Execution.Id & '/${stepName}', 'SHA-256')`;
 }
 
-/** The state itself when a chainable is one state that takes a Catch and a Retry. */
-function singleCatchable(chainable: sfn.IChainable): Catchable | undefined {
+/**
+ * The state itself when a chainable is one state that takes a Catch and a Retry. Not a CustomState
+ * in JSONata: CDK renders its Catch in JSONPath whatever the definition's language (no Output, no Assign).
+ */
+function singleCatchable(chainable: sfn.IChainable, jsonata: boolean): Catchable | undefined {
   const start = chainable.startState;
   if (chainable.endStates.length !== 1 || chainable.endStates[0] !== (start as unknown)) return undefined;
+  if (jsonata && start instanceof sfn.CustomState) return undefined;
   if (start instanceof sfn.TaskStateBase || start instanceof sfn.Parallel || start instanceof sfn.Map
     || start instanceof sfn.DistributedMap || start instanceof sfn.CustomState) {
     return start;
