@@ -324,7 +324,8 @@ export class Saga extends sfn.StateMachineFragment {
           ...common,
           outputs: fns.resultField ? `{% $merge([$states.input, { '${fns.resultField}': $states.result }]) %}` : '{% $states.input %}',
         })
-        : tasks.LambdaInvoke.jsonPath(this, step.name, {
+        : new tasks.LambdaInvoke(this, step.name, {
+          queryLanguage: sfn.QueryLanguage.JSON_PATH,
           ...common,
           resultPath: fns.resultField ? `$.${fns.resultField}` : sfn.JsonPath.DISCARD,
         });
@@ -336,7 +337,7 @@ export class Saga extends sfn.StateMachineFragment {
     if (single) return { start: single, catchable: single, end: single };
     const wrapper = this.jsonata
       ? sfn.Parallel.jsonata(this, step.name, { stateName: step.name, comment: `Saga ${this.sagaName}: step ${step.name}`, outputs: '{% $states.result[0] %}' })
-      : sfn.Parallel.jsonPath(this, step.name, { stateName: step.name, comment: `Saga ${this.sagaName}: step ${step.name}`, outputPath: '$[0]' });
+      : new sfn.Parallel(this, step.name, { queryLanguage: sfn.QueryLanguage.JSON_PATH, stateName: step.name, comment: `Saga ${this.sagaName}: step ${step.name}`, outputPath: '$[0]' });
     wrapper.branch(action);
     return { start: wrapper, catchable: wrapper, end: wrapper };
   }
@@ -361,14 +362,14 @@ export class Saga extends sfn.StateMachineFragment {
       };
       const task = this.jsonata
         ? tasks.LambdaInvoke.jsonata(this, name, { ...common, outputs: '{% $states.input %}' })
-        : tasks.LambdaInvoke.jsonPath(this, name, { ...common, resultPath: sfn.JsonPath.DISCARD });
+        : new tasks.LambdaInvoke(this, name, { queryLanguage: sfn.QueryLanguage.JSON_PATH, ...common, resultPath: sfn.JsonPath.DISCARD });
       unit = { start: task, catchable: task, end: task };
     } else {
       // Run inside a Parallel state: the whole chain is retried, and its output discarded so that
       // every compensation receives the same payload.
       const wrapper = this.jsonata
         ? sfn.Parallel.jsonata(this, name, { stateName: name, comment, outputs: '{% $states.input %}' })
-        : sfn.Parallel.jsonPath(this, name, { stateName: name, comment, resultPath: sfn.JsonPath.DISCARD });
+        : new sfn.Parallel(this, name, { queryLanguage: sfn.QueryLanguage.JSON_PATH, stateName: name, comment, resultPath: sfn.JsonPath.DISCARD });
       wrapper.branch(step._states!.compensation!);
       unit = { start: wrapper, catchable: wrapper, end: wrapper };
     }
@@ -386,7 +387,8 @@ export class Saga extends sfn.StateMachineFragment {
       });
       return;
     }
-    const failed = sfn.Pass.jsonPath(this, `${step.name} failed`, {
+    const failed = new sfn.Pass(this, `${step.name} failed`, {
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
       stateName: `${step.name}: failed`,
       comment: `Saga ${this.sagaName}: records that ${step.name} failed and what is to be undone`,
       parameters: { 'failedStep': step.name, 'error.$': RECORD_PATH, toUndo },
@@ -410,7 +412,8 @@ export class Saga extends sfn.StateMachineFragment {
       });
       return;
     }
-    const record = sfn.Pass.jsonPath(this, `${step.name} not undone`, {
+    const record = new sfn.Pass(this, `${step.name} not undone`, {
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
       stateName: `${step.name}: not undone`,
       comment: `Saga ${this.sagaName}: records that ${step.name} could not be undone, with the steps left`,
       parameters: {
@@ -442,7 +445,8 @@ export class Saga extends sfn.StateMachineFragment {
         messageBody: sfn.TaskInput.fromText(`{% $string({ 'saga': '${this.sagaName}', 'execution': $states.context.Execution.Id, 'failedStep': ${v}.failedStep, 'error': ${v}.error, 'toUndo': ${v}.toUndo, 'compensationFailedStep': ${v}.compensationFailedStep, 'compensationError': ${v}.compensationError, 'notUndone': ${v}.notUndone, 'idempotencyKeys': ${v}.idempotencyKeys }) %}`),
         outputs: '{% $states.input %}',
       })
-      : tasks.SqsSendMessage.jsonPath(this, 'RecordNotUndone', {
+      : new tasks.SqsSendMessage(this, 'RecordNotUndone', {
+        queryLanguage: sfn.QueryLanguage.JSON_PATH,
         stateName: name,
         comment,
         queue: this.notUndoneQueue,
@@ -472,7 +476,8 @@ export class Saga extends sfn.StateMachineFragment {
         cause: `{% ${v}.failedStep & ' failed (' & $string(${v}.error) & '); undone: ' & $string(${v}.toUndo) %}`,
       });
     }
-    return sfn.Fail.jsonPath(this, 'RolledBack', {
+    return new sfn.Fail(this, 'RolledBack', {
+      queryLanguage: sfn.QueryLanguage.JSON_PATH,
       stateName,
       comment,
       error: ROLLED_BACK_ERROR,
@@ -493,7 +498,8 @@ export class Saga extends sfn.StateMachineFragment {
         cause: `{% ${v}.failedStep & ' failed (' & $string(${v}.error) & '); undoing ' & ${v}.compensationFailedStep & ' failed (' & $string(${v}.compensationError) & '); not undone: ' & $string(${v}.notUndone) %}`,
       });
     } else {
-      fail = sfn.Fail.jsonPath(this, 'NotUndoneFail', {
+      fail = new sfn.Fail(this, 'NotUndoneFail', {
+        queryLanguage: sfn.QueryLanguage.JSON_PATH,
         stateName,
         comment,
         error: NOT_UNDONE_ERROR,
@@ -514,7 +520,7 @@ export class Saga extends sfn.StateMachineFragment {
       const definition = flatten(stack.resolve(construct.definitionString));
       if (type === 'EXPRESS' && definition.includes(`${marker}:`)) {
         Annotations.of(this).addWarningV2('cdk-workflow-patterns:sagaInExpressWorkflow',
-          `Saga '${this.sagaName}' runs in the Express state machine ${construct.node.path}, which runs each state at least once: an action or a compensation may run twice, so they must be idempotent (use the idempotency key each receives), and the compensations' retries must fit in the 5 minutes an Express execution may run`);
+          `Saga '${this.sagaName}' runs in the Express state machine ${construct.node.scope?.node.path}, which runs each state at least once: an action or a compensation may run twice, so they must be idempotent (use the idempotency key each receives), and the compensations' retries must fit in the 5 minutes an Express execution may run`);
         this.warned = true;
       }
     }

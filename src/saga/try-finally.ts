@@ -96,25 +96,28 @@ export class TryFinally extends sfn.StateMachineFragment {
       done = sfn.Pass.jsonata(this, 'Done', { stateName: `${id}: done`, comment: `${id}: the body's output`, outputs: `{% ${v}.output %}` });
       choice.when(sfn.Condition.jsonata(`{% $exists(${v}.error) %}`), rethrow);
     } else {
-      body = sfn.Parallel.jsonPath(this, 'Try', {
+      body = new sfn.Parallel(this, 'Try', {
+        queryLanguage: sfn.QueryLanguage.JSON_PATH,
         stateName: id,
         comment: `${id}: the body, caught whole`,
         resultSelector: { 'output.$': '$[0]' },
         resultPath: outcomePath,
       });
-      cleanup = sfn.Parallel.jsonPath(this, 'Finally', {
+      cleanup = new sfn.Parallel(this, 'Finally', {
+        queryLanguage: sfn.QueryLanguage.JSON_PATH,
         stateName: `${id}: finally`,
         comment: `${id}: the cleanup, whatever the outcome; its output is discarded`,
         resultPath: sfn.JsonPath.DISCARD,
       });
-      choice = sfn.Choice.jsonPath(this, 'Outcome', { stateName: `${id}: failed?` });
-      rethrow = sfn.Fail.jsonPath(this, 'Rethrow', {
+      choice = new sfn.Choice(this, 'Outcome', { queryLanguage: sfn.QueryLanguage.JSON_PATH, stateName: `${id}: failed?` });
+      rethrow = new sfn.Fail(this, 'Rethrow', {
+        queryLanguage: sfn.QueryLanguage.JSON_PATH,
         stateName: `${id}: rethrow`,
         comment: `${id}: fails with the body's own error and cause`,
         errorPath: `${outcomePath}.error.Error`,
         causePath: `${outcomePath}.error.Cause`,
       });
-      done = sfn.Pass.jsonPath(this, 'Done', { stateName: `${id}: done`, comment: `${id}: the body's output`, outputPath: `${outcomePath}.output` });
+      done = new sfn.Pass(this, 'Done', { queryLanguage: sfn.QueryLanguage.JSON_PATH, stateName: `${id}: done`, comment: `${id}: the body's output`, outputPath: `${outcomePath}.output` });
       choice.when(sfn.Condition.isPresent(`${outcomePath}.error`), rethrow);
     }
     body.branch(props.body);

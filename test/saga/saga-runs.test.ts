@@ -11,7 +11,7 @@ import { runLocally } from '../support/local-execution';
 const failure = (step: string) => (step === 'Book shipping' ? ['ShippingUnavailable', 'no carrier for 12345'] : [`${step.split(' ')[0]}Failed`, `${step} refused`]) as [string, string];
 const errorJson = (e: [string, string]) => JSON.stringify({ Error: e[0], Cause: e[1] });
 
-describe.each(LANGUAGES)('Saga in %s', (language, queryLanguage) => {
+describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
   const jsonPath = queryLanguage === sfn.QueryLanguage.JSON_PATH;
   /** The JSONPath saga records a failure in a Pass state; the JSONata saga in its Catch's Assign. */
   const failedState = (step: string) => (jsonPath ? [`${step}: failed`] : []);
