@@ -59,4 +59,13 @@ export function addScenarios(app: cdk.App, lib: typeof patterns, aws: typeof cdk
     processor: lib.FanOutProcessor.chain(new lib.ResilientLambdaInvoke(fanOut, 'Look', { lambdaFunction: fn(fanOut, 'LookFn') })),
   });
   new lib.Workflow(fanOut, 'Fan', { definition: inline.next(csv).next(objects) });
+
+  const saga = new Stack(app, 'Saga');
+  const order = new lib.Saga(saga, 'Order', {
+    steps: [
+      lib.SagaStep.lambda('Reserve stock', { action: fn(saga, 'Reserve'), compensation: fn(saga, 'Release') }),
+      lib.SagaStep.lambda('Charge payment', { action: fn(saga, 'Charge'), compensation: fn(saga, 'Refund'), compensateFailedAction: true }),
+    ],
+  });
+  new lib.Workflow(saga, 'Orders', { definition: order.next(new sfn.Succeed(saga, 'Placed')) });
 }
