@@ -49,7 +49,11 @@ export function orderSaga(scope: Construct, id: string, fns: Record<keyof typeof
       SagaStep.lambda('Reserve stock', { action: fns.ReserveStock, compensation: fns.ReleaseStock, resultField: 'reservation' }),
       // A charge that timed out may have gone through: refund it all the same.
       SagaStep.lambda('Charge payment', {
-        action: fns.ChargePayment, compensation: fns.RefundPayment, resultField: 'payment', compensateFailedAction: true, actionTimeout: Duration.seconds(30),
+        action: fns.ChargePayment,
+        compensation: fns.RefundPayment,
+        resultField: 'payment',
+        compensateFailedAction: true,
+        actionTimeout: Duration.seconds(30),
       }),
       SagaStep.lambda('Book shipping', { action: fns.BookShipping, compensation: fns.CancelShipment, resultField: 'shipment', compensateFailedAction: true }),
     ],
