@@ -3,6 +3,7 @@
  *
  *   npm run bench                 # every measurement; writes bench/RESULTS.md and prints it
  *   npm run bench -- --smoke      # smallest sizes, one repetition, prints only (or --out FILE)
+ *   npm run bench -- --only saga  # only the saga section (7), replaced in bench/RESULTS.md, the others kept
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,6 +11,7 @@ import * as path from 'path';
 import { measureScale } from './distributed-scale';
 import { fanOutCostSection } from './fan-out-cost';
 import { SHAPES, measureQueryLanguages } from './query-languages';
+import { replaceSection, sagaSection } from './saga';
 import { measureHandlers, measureTarball } from './sizes';
 import { Summary, ratio, showSummary, summarize, table } from './stats';
 import { ROOT, measureSynth } from './synth';
@@ -19,6 +21,8 @@ import { PRICING_DATE, PRICING_REGION, PRICING_SOURCE, formatUsd } from '../cli/
 interface Options {
   readonly smoke: boolean;
   readonly out?: string;
+  /** Only this section (`saga`), replaced in the results file. */
+  readonly only?: string;
 }
 
 function parse(argv: string[]): Options {
@@ -26,14 +30,28 @@ function parse(argv: string[]): Options {
   const at = argv.indexOf('--out');
   const out = at >= 0 ? argv[at + 1] : smoke ? undefined : path.join(ROOT, 'bench', 'RESULTS.md');
   if (at >= 0 && !out) throw new Error('bench: --out needs a file name');
-  return { smoke, out };
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
+  if (onlyAt >= 0 && only !== 'saga') throw new Error(`bench: --only takes 'saga' (got ${only})`);
+  return { smoke, out, only };
 }
+
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
+  if (options.only === 'saga') {
+    log('saga transitions per failure point...');
+    const section = (await sagaSection()).join('\n\n');
+    process.stdout.write(`${section}\n`);
+    if (options.out) {
+      fs.writeFileSync(options.out, replaceSection(fs.existsSync(options.out) ? fs.readFileSync(options.out, 'utf8') : '', section));
+      log(`section 7 replaced in ${path.relative(process.cwd(), options.out)}`);
+    }
+    return;
+  }
   const sizes = options.smoke ? [{ n: 1, reps: 1 }] : [{ n: 1, reps: 5 }, { n: 10, reps: 5 }, { n: 50, reps: 3 }];
   const sections: string[] = [];
 
@@ -118,6 +136,9 @@ async function main(): Promise<void> {
       `${r.peakMiB.toFixed(0)} MiB`,
       r === scale[0] ? '' : `${((r.peakMiB - scale[0].peakMiB) / ((r.items - scale[0].items) / 1000)).toFixed(1)} MiB`,
     ])));
+
+  log('saga transitions per failure point...');
+  sections.push(...await sagaSection());
 
   const cpu = os.cpus();
   const header = [
