@@ -55,7 +55,9 @@ function subjects(): Subject[] {
   const machine = new sfn.StateMachine(base, 'MinimalSaga', {
     definitionBody: sfn.DefinitionBody.fromChainable(minimalSaga(base, {
       fns,
-      compensationRetry: { errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 10, backoffRate: 2, maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL },
+      compensationRetry: {
+        errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 10, backoffRate: 2, maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL,
+      },
     })),
   });
   return [
