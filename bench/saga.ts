@@ -56,8 +56,12 @@ function subjects(): Subject[] {
     definitionBody: sfn.DefinitionBody.fromChainable(minimalSaga(base, {
       fns,
       compensationRetry: {
-        errors: [sfn.Errors.ALL], interval: Duration.seconds(2), maxAttempts: 10, backoffRate: 2,
-        maxDelay: Duration.seconds(30), jitterStrategy: sfn.JitterType.FULL,
+        errors: [sfn.Errors.ALL],
+        interval: Duration.seconds(2),
+        maxAttempts: 10,
+        backoffRate: 2,
+        maxDelay: Duration.seconds(30),
+        jitterStrategy: sfn.JitterType.FULL,
       },
     })),
   });

@@ -41,8 +41,11 @@ export const ORDER_SAGA_FUNCTIONS = {
   CancelShipment: 'exports.handler = async ({ idempotencyKey }) => ({ cancelled: \'sh-\' + idempotencyKey.slice(0, 12) });',
 };
 
+/** The example's functions, by name. */
+export type OrderSagaFunctions = Record<keyof typeof ORDER_SAGA_FUNCTIONS, lambda.IFunction>;
+
 /** The order saga, in the given query language. */
-export function orderSaga(scope: Construct, id: string, fns: Record<keyof typeof ORDER_SAGA_FUNCTIONS, lambda.IFunction>, queryLanguage: sfn.QueryLanguage): Saga {
+export function orderSaga(scope: Construct, id: string, fns: OrderSagaFunctions, queryLanguage: sfn.QueryLanguage): Saga {
   return new Saga(scope, id, {
     queryLanguage,
     steps: [

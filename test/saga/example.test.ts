@@ -43,7 +43,8 @@ const PATHS: Record<string, string[]> = {
 };
 
 test.each(SAGA_SCENARIOS.map(s => [s.name, s] as const))('%s', async (_name, scenario) => {
-  const run = await runLocally(machines[scenario.stateMachine], { input: scenario.input, resources: { ...functions, ...scenario.resources }, seed: 3 });
+  const resources = { ...functions, ...scenario.resources };
+  const run = await runLocally(machines[scenario.stateMachine], { input: scenario.input, resources, seed: 3 });
   expect([run.status, run.error]).toEqual([scenario.expectStatus, scenario.expectError]);
   // (A compensation retried is entered once: the path lists each state once per entry.)
   expect(run.path).toEqual(PATHS[scenario.name]);
