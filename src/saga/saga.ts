@@ -116,12 +116,13 @@ type Catchable = sfn.TaskStateBase | sfn.Parallel | sfn.Map | sfn.DistributedMap
  *
  * A `StateMachineFragment`: chain it into any definition, in JSONPath or JSONata.
  *
+ * @exampleMetadata fixture=saga
  * @example
  * const order = new Saga(this, 'Order', {
  *   steps: [
  *     SagaStep.lambda('Reserve stock', { action: reserve, compensation: release, resultField: 'reservation' }),
  *     SagaStep.lambda('Charge payment', { action: charge, compensation: refund, compensateFailedAction: true }),
- *     SagaStep.lambda('Book shipping', { action: ship, compensation: cancelShipment }),
+ *     SagaStep.lambda('Book shipping', { action: ship, compensation: cancelShipment, compensateFailedAction: true }),
  *   ],
  * });
  * new Workflow(this, 'Orders', { definition: order.next(new sfn.Succeed(this, 'Order placed')) });

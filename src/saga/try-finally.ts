@@ -40,8 +40,10 @@ export interface TryFinallyProps {
  * The body runs inside a Parallel state (the only state that catches the failure of a whole chain),
  * so in JSONata it cannot read the variables assigned before it; give them in its input instead.
  *
+ * @exampleMetadata fixture=saga
  * @example
- * new TryFinally(this, 'Order', { body: orderSaga, cleanup: releaseLock });
+ * const order = new TryFinally(this, 'Place order', { body: orderSaga, cleanup: releaseLock });
+ * new Workflow(this, 'Orders', { definition: order });
  */
 export class TryFinally extends sfn.StateMachineFragment {
   public readonly startState: sfn.State;
