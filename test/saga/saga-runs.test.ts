@@ -348,3 +348,35 @@ describe.each(LANGUAGES)('TryFinally around a saga, in %s', (_language, queryLan
     expect(unlocked).toHaveLength(1);
   });
 });
+
+describe.each(LANGUAGES)('TryFinally on its own, in %s', (_language, queryLanguage) => {
+  const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;
+  const task = (stack: ReturnType<typeof newStack>, id: string) => (jsonata
+    ? sfn.Pass.jsonata(stack, id, { outputs: `{% $merge([$states.input, { '${id}': true }]) %}` })
+    : sfn.Pass.jsonPath(stack, id, { result: sfn.Result.fromBoolean(true), resultPath: `$.${id}` }));
+
+  function build(body: (stack: ReturnType<typeof newStack>) => sfn.IChainable, cleanup: (stack: ReturnType<typeof newStack>) => sfn.IChainable) {
+    const stack = newStack();
+    const guarded = new TryFinally(stack, 'Guarded', { body: body(stack), cleanup: cleanup(stack), queryLanguage, outcomePath: '$.result' });
+    const next = jsonata ? sfn.Pass.jsonata(stack, 'After') : new sfn.Pass(stack, 'After');
+    const machine = new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(guarded.next(next)), queryLanguage: jsonata ? queryLanguage : undefined });
+    return aslOf(stack, machine);
+  }
+
+  test('a chain that succeeds: the cleanup runs, the chain\'s output goes on to the next state', async () => {
+    const asl = build(stack => task(stack, 'first').next(task(stack, 'second')), stack => task(stack, 'cleaned'));
+    expect(asl).toBeValidAsl();
+    const run = await runLocally(asl, { input: { id: 1 } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({ id: 1, first: true, second: true });
+    expect(run.path).toEqual(['Guarded', 'first', 'second', 'Guarded: finally', 'cleaned', 'Guarded: failed?', 'Guarded: done', 'After']);
+    expect(run.states.find(s => s.name === 'cleaned')!.input).toEqual({ id: 1, result: { output: { id: 1, first: true, second: true } } });
+  });
+
+  test('a cleanup that fails: the construct fails with the cleanup\'s error', async () => {
+    const asl = build(stack => task(stack, 'first'), stack => new sfn.Fail(stack, 'Cleanup broke', { error: 'CleanupFailed', cause: 'lock service down', queryLanguage }));
+    const run = await runLocally(asl, { input: { id: 1 } });
+    expect([run.status, run.error, run.cause]).toEqual(['FAILED', 'CleanupFailed', 'lock service down']);
+    expect(run.path).toEqual(['Guarded', 'first', 'Guarded: finally', 'Cleanup broke']);
+  });
+});
