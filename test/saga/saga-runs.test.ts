@@ -2,11 +2,12 @@
  * The Saga run locally on the engine, in both query languages: the happy path, a failure at every
  * step, a declared own compensation, a compensation that fails once, and one that fails for good.
  */
+import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { EXECUTION_ARN, LANGUAGES, OrderServices, STEPS, expectedKey, importedFunction, newStack, orderSaga, runOrder } from './order-saga';
 import { Saga, SagaStep, TryFinally } from '../../src';
 import { aslOf } from '../support/asl';
-import { runLocally } from '../support/local-execution';
+import { TaskOutcome, runLocally } from '../support/local-execution';
 
 const failure = (step: string) => (step === 'Book shipping' ? ['ShippingUnavailable', 'no carrier for 12345'] : [`${step.split(' ')[0]}Failed`, `${step} refused`]) as [string, string];
 const errorJson = (e: [string, string]) => JSON.stringify({ Error: e[0], Cause: e[1] });
@@ -378,5 +379,44 @@ describe.each(LANGUAGES)('TryFinally on its own, in %s', (_language, queryLangua
     const run = await runLocally(asl, { input: { id: 1 } });
     expect([run.status, run.error, run.cause]).toEqual(['FAILED', 'CleanupFailed', 'lock service down']);
     expect(run.path).toEqual(['Guarded', 'first', 'Guarded: finally', 'Cleanup broke']);
+  });
+});
+
+describe.each(LANGUAGES)('an action that times out, in %s', (_language, queryLanguage) => {
+  test('its answer never comes (a lost response): States.Timeout, and its declared own compensation runs with the same key', async () => {
+    const stack = newStack();
+    const saga = new Saga(stack, 'Order', {
+      queryLanguage,
+      steps: [
+        SagaStep.lambda('Reserve stock', { action: importedFunction(stack, 'reserve'), compensation: importedFunction(stack, 'release') }),
+        SagaStep.lambda('Charge payment', {
+          action: importedFunction(stack, 'charge'), compensation: importedFunction(stack, 'refund'), compensateFailedAction: true, actionTimeout: Duration.seconds(30),
+        }),
+      ],
+    });
+    const machine = new sfn.StateMachine(stack, 'M', {
+      definitionBody: sfn.DefinitionBody.fromChainable(saga),
+      queryLanguage: queryLanguage === sfn.QueryLanguage.JSONATA ? queryLanguage : undefined,
+    });
+    const asl = aslOf(stack, machine);
+    expect(asl.States['Charge payment'].TimeoutSeconds).toBe(30);
+    const keys: Record<string, string> = {};
+    const run = await runLocally(asl, {
+      input: { orderId: 'o-9' },
+      context: { Execution: { Name: 'order-42' } },
+      states: {
+        'Reserve stock': () => ({ reservationId: 'r-1' }),
+        // The charge goes through, but its answer comes after the timeout.
+        'Charge payment': (input: any) => { keys.charge = input.idempotencyKey; return TaskOutcome.succeed({ chargeId: 'c-1' }, { afterSeconds: 60 }); },
+        'Charge payment: undo': (input: any) => { keys.refund = input.idempotencyKey; return { refunded: true }; },
+        'Reserve stock: undo': () => ({ released: true }),
+      },
+    });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('SagaRolledBack');
+    expect(run.catches[0]).toMatchObject({ state: 'Charge payment', error: 'States.Timeout' });
+    expect(run.path.filter(s => s.endsWith(': undo'))).toEqual(['Charge payment: undo', 'Reserve stock: undo']);
+    expect(keys.refund).toBe(keys.charge);
+    expect(keys.charge).toBe(expectedKey('Charge payment'));
   });
 });
