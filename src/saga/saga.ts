@@ -51,6 +51,16 @@ export interface SagaProps {
   readonly queryLanguage?: sfn.QueryLanguage;
 
   /**
+   * What tells apart the runs of this saga within one execution, such as the order id when the saga
+   * runs in every iteration of a Map: a JSONPath of the saga's input (`'$.orderId'`) in a JSONPath
+   * saga, a JSONata expression (`'{% $states.input.orderId %}'`) in a JSONata one. The idempotency
+   * key becomes the SHA-256 of `<execution ARN>/<scope>/<step name>`. The value must still be in the
+   * payload when a compensation runs.
+   * @default - none: the key is the SHA-256 of `<execution ARN>/<step name>`, one per execution and step
+   */
+  readonly idempotencyKeyScope?: string;
+
+  /**
    * The retry of every compensation (a Lambda step's compensation task, or the Parallel state that
    * runs a compensation made of states). Compensations are retried harder than actions: on every
    * error, more often, for longer, because a compensation that gives up leaves the saga half done.
@@ -140,15 +150,18 @@ export class Saga extends sfn.StateMachineFragment {
    * of a step made of states, such as `sfn.TaskInput.fromObject({ key: Saga.idempotencyKey('Ship') })`
    * (JSONPath), or as a JSONata string in a JSONata state's `arguments`.
    *
-   * Inside a Map, every iteration runs the same step: combine the key with the item's own id.
+   * Inside a Map, every iteration runs the same step: give the saga's `idempotencyKeyScope`, and the
+   * same scope here.
    *
    * @param stepName the step's name
-   * @param queryLanguage the language of the state that reads it
-   * @default queryLanguage sfn.QueryLanguage.JSONPATH
+   * @param queryLanguage the language of the state that reads it (default: JSONPath)
+   * @param scope the saga's `idempotencyKeyScope`, if it has one (default: none)
    */
-  public static idempotencyKey(stepName: string, queryLanguage?: sfn.QueryLanguage): string {
+  public static idempotencyKey(stepName: string, queryLanguage?: sfn.QueryLanguage, scope?: string): string {
     required(stepName, 'Saga.idempotencyKey', 'stepName', "give the step's name, such as 'Reserve stock'");
-    return queryLanguage === sfn.QueryLanguage.JSONATA ? `{% ${jsonataKey(stepName)} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName));
+    const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;
+    const scopeExpression = scope === undefined ? undefined : validateScope('Saga.idempotencyKey', scope, jsonata);
+    return jsonata ? `{% ${jsonataKey(stepName, scopeExpression)} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName, scopeExpression));
   }
 
   public readonly startState: sfn.State;
@@ -178,6 +191,8 @@ export class Saga extends sfn.StateMachineFragment {
   private readonly jsonata: boolean;
   private readonly sagaName: string;
   private readonly compensationRetry: sfn.RetryProps;
+  /** The key's scope, as a JSONPath or a JSONata expression without its `{% %}`. */
+  private readonly keyScope?: string;
   private warned = false;
 
   constructor(scope: Construct, id: string, props: SagaProps) {
@@ -205,6 +220,7 @@ export class Saga extends sfn.StateMachineFragment {
     this.queryLanguage = props.queryLanguage ?? sfn.QueryLanguage.JSON_PATH;
     this.jsonata = this.queryLanguage === sfn.QueryLanguage.JSONATA;
     this.recordVariable = `saga_${id.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 80);
+    this.keyScope = props.idempotencyKeyScope === undefined ? undefined : validateScope(`Saga '${id}': idempotencyKeyScope`, props.idempotencyKeyScope, this.jsonata);
     this.compensationRetry = props.compensationRetry ?? {
       errors: [sfn.Errors.ALL],
       interval: Duration.seconds(2),
@@ -303,12 +319,17 @@ export class Saga extends sfn.StateMachineFragment {
     return this.notUndoneQueue.grantConsumeMessages(grantee);
   }
 
+  /** A step's idempotency key, in the saga's language, with its scope. */
+  private keyOf(stepName: string): string {
+    return this.jsonata ? `{% ${jsonataKey(stepName, this.keyScope)} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName, this.keyScope));
+  }
+
   private actionUnit(step: SagaStep): Unit {
     const fns = step._lambda;
     if (fns) {
       const payload = sfn.TaskInput.fromObject({
         step: step.name,
-        idempotencyKey: Saga.idempotencyKey(step.name, this.queryLanguage),
+        idempotencyKey: this.keyOf(step.name),
         input: this.jsonata ? '{% $states.input %}' : sfn.JsonPath.entirePayload,
       });
       const common = {
@@ -355,7 +376,7 @@ export class Saga extends sfn.StateMachineFragment {
         lambdaFunction: fns.compensation!,
         payload: sfn.TaskInput.fromObject({
           step: step.name,
-          idempotencyKey: Saga.idempotencyKey(step.name, this.queryLanguage),
+          idempotencyKey: this.keyOf(step.name),
           input: this.jsonata ? '{% $states.input %}' : sfn.JsonPath.entirePayload,
         }),
         payloadResponseOnly: true,
@@ -402,7 +423,7 @@ export class Saga extends sfn.StateMachineFragment {
   /** A compensation that failed after its retries: record the steps not undone, send the record. */
   private catchCompensation(unit: Unit, step: SagaStep, notUndone: string[]): void {
     if (this.jsonata) {
-      const keys = notUndone.map(s => `'${s}': ${jsonataKey(s)}`).join(', ');
+      const keys = notUndone.map(s => `'${s}': ${jsonataKey(s, this.keyScope)}`).join(', ');
       const list = notUndone.map(s => `'${s}'`).join(', ');
       unit.catchable.addCatch(this.recordTask, {
         errors: [sfn.Errors.ALL],
@@ -426,7 +447,7 @@ export class Saga extends sfn.StateMachineFragment {
         'compensationFailedStep': step.name,
         'compensationError.$': `${RECORD_PATH}.compensationError`,
         notUndone,
-        'idempotencyKeys': Object.fromEntries(notUndone.map(s => [`${s}.$`, jsonPathKey(s)])),
+        'idempotencyKeys': Object.fromEntries(notUndone.map(s => [`${s}.$`, jsonPathKey(s, this.keyScope)])),
       },
       resultPath: RECORD_PATH,
     });
@@ -530,13 +551,32 @@ export class Saga extends sfn.StateMachineFragment {
 }
 
 /** The JSONPath intrinsic of a step's idempotency key. */
-function jsonPathKey(stepName: string): string {
-  return `States.Hash(States.Format('{}/${stepName}', $$.Execution.Id), 'SHA-256')`;
+function jsonPathKey(stepName: string, scope?: string): string {
+  return scope === undefined
+    ? `States.Hash(States.Format('{}/${stepName}', $$.Execution.Id), 'SHA-256')`
+    : `States.Hash(States.Format('{}/{}/${stepName}', $$.Execution.Id, ${scope}), 'SHA-256')`;
 }
 
 /** The JSONata expression (without `{% %}`) of a step's idempotency key. */
-function jsonataKey(stepName: string): string {
-  return `$hash($states.context.Execution.Id & '/${stepName}', 'SHA-256')`;
+function jsonataKey(stepName: string, scope?: string): string {
+  return scope === undefined
+    ? `$hash($states.context.Execution.Id & '/${stepName}', 'SHA-256')`
+    : `$hash($states.context.Execution.Id & '/' & $string(${scope}) & '/${stepName}', 'SHA-256')`;
+}
+
+/** The scope of an idempotency key as an expression: a JSONPath, or a JSONata expression without its `{% %}`. */
+function validateScope(where: string, scope: string, jsonata: boolean): string {
+  if (jsonata) {
+    const match = /^\{%([\s\S]+)%\}$/.exec(scope);
+    if (!match || match[1].trim() === '') {
+      throw new Error(`${where} must be a JSONata expression such as '{% $states.input.orderId %}' in a JSONata saga (got '${scope}')`);
+    }
+    return `(${match[1].trim()})`;
+  }
+  if (!/^\$(\.[A-Za-z_][A-Za-z0-9_]*|\[\d+\])+$/.test(scope)) {
+    throw new Error(`${where} must be a JSONPath to a value of the input such as '$.orderId' in a JSONPath saga (got '${scope}')`);
+  }
+  return scope;
 }
 
 /**

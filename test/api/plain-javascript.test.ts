@@ -117,7 +117,7 @@ const CALLS: Record<string, Call> = {
     args: s => [s, 'Order', { steps: [lib.SagaStep.lambda('Pay', { action: fn(s) })], queryLanguage: sfn.QueryLanguage.JSONATA }],
     call: (_s, a) => new (lib.Saga as any)(...a),
   },
-  'Saga.idempotencyKey': { args: () => ['Pay', sfn.QueryLanguage.JSONATA], call: (_s, a) => (lib.Saga as any).idempotencyKey(...a) },
+  'Saga.idempotencyKey': { args: () => ['Pay', sfn.QueryLanguage.JSONATA, '{% $states.input.orderId %}'], call: (_s, a) => (lib.Saga as any).idempotencyKey(...a) },
   'Saga.grantConsumeRecords': { args: s => [role(s)], call: (s, a) => (saga(s) as any).grantConsumeRecords(...a) },
   'Saga.metricNotUndone': { args: () => [{ period: Duration.minutes(1) }], call: (s, a) => (saga(s) as any).metricNotUndone(...a) },
   'SagaStep.lambda': { args: s => ['Pay', { action: fn(s), compensation: fn(s, 'Refund'), resultField: 'paid' }], call: (_s, a) => (lib.SagaStep as any).lambda(...a) },

@@ -2,12 +2,13 @@
  * The Saga run locally on the engine, in both query languages: the happy path, a failure at every
  * step, a declared own compensation, a compensation that fails once, and one that fails for good.
  */
+import * as crypto from 'crypto';
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { EXECUTION_ARN, LANGUAGES, OrderServices, STEPS, expectedKey, importedFunction, newStack, orderSaga, runOrder } from './order-saga';
 import { Saga, SagaStep, TryFinally } from '../../src';
 import { aslOf } from '../support/asl';
-import { TaskOutcome, runLocally } from '../support/local-execution';
+import { TaskFailure, TaskOutcome, runLocally } from '../support/local-execution';
 
 const failure = (step: string) => (step === 'Book shipping' ? ['ShippingUnavailable', 'no carrier for 12345'] : [`${step.split(' ')[0]}Failed`, `${step} refused`]) as [string, string];
 const errorJson = (e: [string, string]) => JSON.stringify({ Error: e[0], Cause: e[1] });
@@ -418,5 +419,67 @@ describe.each(LANGUAGES)('an action that times out, in %s', (_language, queryLan
     expect(run.path.filter(s => s.endsWith(': undo'))).toEqual(['Charge payment: undo', 'Reserve stock: undo']);
     expect(keys.refund).toBe(keys.charge);
     expect(keys.charge).toBe(expectedKey('Charge payment'));
+  });
+});
+
+describe.each(LANGUAGES)('a saga in every iteration of a Map, in %s', (_language, queryLanguage) => {
+  const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;
+
+  test('with idempotencyKeyScope, each order gets its own keys, the same for its action and its compensation', async () => {
+    const stack = newStack();
+    const saga = new Saga(stack, 'Order', {
+      queryLanguage,
+      idempotencyKeyScope: jsonata ? '{% $states.input.orderId %}' : '$.orderId',
+      steps: [
+        SagaStep.lambda('Reserve stock', { action: importedFunction(stack, 'reserve'), compensation: importedFunction(stack, 'release') }),
+        SagaStep.lambda('Charge payment', { action: importedFunction(stack, 'charge'), compensation: importedFunction(stack, 'refund') }),
+      ],
+      onRolledBack: jsonata ? sfn.Pass.jsonata(stack, 'Cancelled', { outputs: { cancelled: true } }) : new sfn.Pass(stack, 'Cancelled', { result: sfn.Result.fromObject({ cancelled: true }) }),
+    });
+    const map = jsonata
+      ? sfn.Map.jsonata(stack, 'Each order', { items: sfn.ProvideItems.jsonata('{% $states.input.orders %}') })
+      : new sfn.Map(stack, 'Each order', { itemsPath: '$.orders' });
+    map.itemProcessor(saga);
+    const machine = new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(map), queryLanguage: jsonata ? queryLanguage : undefined });
+    const calls: Array<{ state: string; orderId: string; key: string }> = [];
+    const record = (state: string, result: (input: any) => unknown) => (input: any) => {
+      calls.push({ state, orderId: input.input.orderId, key: input.idempotencyKey });
+      return result(input);
+    };
+    const run = await runLocally(aslOf(stack, machine), {
+      input: { orders: [{ orderId: 'o-1' }, { orderId: 'o-2', declined: true }] },
+      context: { Execution: { Name: 'order-42' } },
+      states: {
+        'Reserve stock': record('Reserve stock', () => ({})),
+        'Charge payment': record('Charge payment', (input: any) => {
+          if (input.input.declined) throw new TaskFailure('PaymentDeclined', 'no');
+          return {};
+        }),
+        'Reserve stock: undo': record('Reserve stock: undo', () => ({})),
+      },
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual([{ orderId: 'o-1' }, { cancelled: true }]);
+    for (const call of calls) {
+      const step = call.state.replace(/: undo$/, '');
+      expect(call.key).toBe(crypto.createHash('sha256').update(`${EXECUTION_ARN}/${call.orderId}/${step}`).digest('hex'));
+    }
+    const reserveKeys = calls.filter(c => c.state === 'Reserve stock').map(c => c.key);
+    expect(new Set(reserveKeys).size).toBe(2);
+    expect(calls.find(c => c.state === 'Reserve stock: undo')!.key).toBe(calls.find(c => c.state === 'Reserve stock' && c.orderId === 'o-2')!.key);
+    const key = Saga.idempotencyKey('Reserve stock', queryLanguage, jsonata ? '{% $states.input.orderId %}' : '$.orderId');
+    expect(stack.resolve(sfn.TaskInput.fromObject({ key }).value)).toEqual({
+      key: jsonata ? "{% $hash($states.context.Execution.Id & '/' & $string(($states.input.orderId)) & '/Reserve stock', 'SHA-256') %}"
+        : "States.Hash(States.Format('{}/{}/Reserve stock', $$.Execution.Id, $.orderId), 'SHA-256')",
+    });
+  });
+
+  test('fails when idempotencyKeyScope is not written in the saga\'s language', () => {
+    const stack = newStack();
+    const steps = [SagaStep.lambda('Pay', { action: importedFunction(stack, 'pay') })];
+    expect(() => new Saga(stack, 'Order', { queryLanguage, steps, idempotencyKeyScope: jsonata ? '$.orderId' : '{% $states.input.orderId %}' }))
+      .toThrow(jsonata
+        ? "Saga 'Order': idempotencyKeyScope must be a JSONata expression such as '{% $states.input.orderId %}' in a JSONata saga (got '$.orderId')"
+        : "Saga 'Order': idempotencyKeyScope must be a JSONPath to a value of the input such as '$.orderId' in a JSONPath saga (got '{% $states.input.orderId %}')");
   });
 });
