@@ -72,7 +72,8 @@ export interface SagaProps {
    * The route taken when a step failed and every completed step was undone. It reads the saga's
    * record: `{ failedStep, error: { Error, Cause }, toUndo }` at `$.saga` (JSONPath) or in the
    * variable `recordVariable` (JSONata).
-   * @default - a Fail state `<id>: rolled back`, error `SagaRolledBack`, its cause the failed step, its error and the steps undone
+   * @default - a Fail state `<id>: rolled back`, error `SagaRolledBack`, its cause the failed step, its error's name and the steps undone
+   *   (the error's cause is in the record, and in the execution's history)
    */
   readonly onRolledBack?: sfn.IChainable;
 
@@ -80,7 +81,8 @@ export interface SagaProps {
    * The route taken when a compensation still failed after its retries, after the record was sent to
    * `notUndoneQueue`. The record adds `{ compensationFailedStep, compensationError, notUndone,
    * idempotencyKeys }` to the rolled-back one.
-   * @default - a Fail state `<id>: not undone`, error `SagaNotUndone`, its cause the failed step, the failed compensation and the steps not undone
+   * @default - a Fail state `<id>: not undone`, error `SagaNotUndone`, its cause the failed step, the failed compensation (with their errors' names)
+   *   and the steps not undone
    */
   readonly onNotUndone?: sfn.IChainable;
 
@@ -495,7 +497,7 @@ export class Saga extends sfn.StateMachineFragment {
         stateName,
         comment,
         error: ROLLED_BACK_ERROR,
-        cause: `{% ${v}.failedStep & ' failed (' & $string(${v}.error) & '); undone: ' & $string(${v}.toUndo) %}`,
+        cause: `{% ${v}.failedStep & ' failed (' & ${v}.error.Error & '); undone: ' & $string(${v}.toUndo) %}`,
       });
     }
     return new sfn.Fail(this, 'RolledBack', {
@@ -503,7 +505,7 @@ export class Saga extends sfn.StateMachineFragment {
       stateName,
       comment,
       error: ROLLED_BACK_ERROR,
-      causePath: `States.Format('{} failed ({}); undone: {}', ${RECORD_PATH}.failedStep, States.JsonToString(${RECORD_PATH}.error), States.JsonToString(${RECORD_PATH}.toUndo))`,
+      causePath: `States.Format('{} failed ({}); undone: {}', ${RECORD_PATH}.failedStep, ${RECORD_PATH}.error.Error, States.JsonToString(${RECORD_PATH}.toUndo))`,
     });
   }
 
@@ -517,7 +519,7 @@ export class Saga extends sfn.StateMachineFragment {
         stateName,
         comment,
         error: NOT_UNDONE_ERROR,
-        cause: `{% ${v}.failedStep & ' failed (' & $string(${v}.error) & '); undoing ' & ${v}.compensationFailedStep & ' failed (' & $string(${v}.compensationError) & '); not undone: ' & $string(${v}.notUndone) %}`,
+        cause: `{% ${v}.failedStep & ' failed (' & ${v}.error.Error & '); undoing ' & ${v}.compensationFailedStep & ' failed (' & ${v}.compensationError.Error & '); not undone: ' & $string(${v}.notUndone) %}`,
       });
     } else {
       fail = new sfn.Fail(this, 'NotUndoneFail', {
@@ -525,7 +527,7 @@ export class Saga extends sfn.StateMachineFragment {
         stateName,
         comment,
         error: NOT_UNDONE_ERROR,
-        causePath: `States.Format('{} failed ({}); undoing {} failed ({}); not undone: {}', ${RECORD_PATH}.failedStep, States.JsonToString(${RECORD_PATH}.error), ${RECORD_PATH}.compensationFailedStep, States.JsonToString(${RECORD_PATH}.compensationError), States.JsonToString(${RECORD_PATH}.notUndone))`,
+        causePath: `States.Format('{} failed ({}); undoing {} failed ({}); not undone: {}', ${RECORD_PATH}.failedStep, ${RECORD_PATH}.error.Error, ${RECORD_PATH}.compensationFailedStep, ${RECORD_PATH}.compensationError.Error, States.JsonToString(${RECORD_PATH}.notUndone))`,
       });
     }
     return fail;

@@ -11,7 +11,6 @@ import { aslOf } from '../support/asl';
 import { TaskFailure, TaskOutcome, runLocally } from '../support/local-execution';
 
 const failure = (step: string) => (step === 'Book shipping' ? ['ShippingUnavailable', 'no carrier for 12345'] : [`${step.split(' ')[0]}Failed`, `${step} refused`]) as [string, string];
-const errorJson = (e: [string, string]) => JSON.stringify({ Error: e[0], Cause: e[1] });
 
 describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
   const jsonPath = queryLanguage === sfn.QueryLanguage.JSON_PATH;
@@ -45,7 +44,7 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     const completed = STEPS.slice(0, i).reverse();
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('SagaRolledBack');
-    expect(run.cause).toBe(`${step} failed (${errorJson(failure(step))}); undone: ${JSON.stringify(completed)}`);
+    expect(run.cause).toBe(`${step} failed (${failure(step)[0]}); undone: ${JSON.stringify(completed)}`);
     expect(run.path).toEqual([...STEPS.slice(0, i + 1), ...failedState(step), ...completed.map(s => `${s}: undo`), 'Order: rolled back']);
     expect(services.undone).toEqual(completed);
     // Actions: i + 1; compensations: i; the Fail: 1; the JSONPath record: 1.
@@ -77,7 +76,7 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     expect(run.error).toBe('SagaRolledBack');
     expect(run.path).toEqual(['Reserve stock', 'Charge payment', ...failedState('Charge payment'), 'Charge payment: undo', 'Reserve stock: undo', 'Order: rolled back']);
     expect(services.undone).toEqual(['Charge payment', 'Reserve stock']);
-    expect(run.cause).toBe(`Charge payment failed (${errorJson(['Lambda.Unknown', 'response lost'])}); undone: ["Charge payment","Reserve stock"]`);
+    expect(run.cause).toBe('Charge payment failed (Lambda.Unknown); undone: ["Charge payment","Reserve stock"]');
   });
 
   test('a transient Lambda error of an action is retried before the saga compensates', async () => {
@@ -116,7 +115,9 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     const run = await runOrder(asl, services);
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('SagaNotUndone');
-    expect(run.cause).toBe(`Book shipping failed (${errorJson(failure('Book shipping'))}); undoing Charge payment failed (${errorJson(['RefundFailed', 'account closed'])}); not undone: ["Charge payment","Reserve stock"]`);
+    // The errors' names only: their causes (a Lambda error's holds its stack trace) are in the record.
+    expect(run.cause).toBe('Book shipping failed (ShippingUnavailable); undoing Charge payment failed (RefundFailed); not undone: ["Charge payment","Reserve stock"]');
+    expect(run.cause).not.toContain('account closed');
     // Reserve stock is not undone after Charge payment could not be: the reverse order is kept.
     expect(run.path).toEqual([...STEPS, ...failedState('Book shipping'), 'Charge payment: undo', ...(jsonPath ? ['Charge payment: not undone'] : []),
       'Order: record not undone', 'Order: not undone']);
@@ -261,7 +262,7 @@ describe.each(LANGUAGES)('Saga steps made of states, in %s', (_language, queryLa
     const run = await runLocally(asl, { input: { orderId: 'o-1' }, resources: { 'arn:aws:states:::local:charge': () => { throw new Error('CardDeclined'); } } });
     expect(run.path).not.toContain('Refund');
     expect(run.path).toContain('Release b');
-    expect(run.cause).toBe('Charge failed ({"Error":"Error","Cause":"CardDeclined"}); undone: ["Hold"]');
+    expect(run.cause).toBe('Charge failed (Error); undone: ["Hold"]');
   });
 
   test('a compensation made of states that fails is retried whole, then recorded as not undone', async () => {
@@ -339,7 +340,7 @@ describe.each(LANGUAGES)('TryFinally around a saga, in %s', (_language, queryLan
     const { result, unlocked } = await run(new OrderServices().fail('Charge payment', ['PaymentDeclined', 'card expired']));
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('SagaRolledBack');
-    expect(result.cause).toBe('Charge payment failed ({"Error":"PaymentDeclined","Cause":"card expired"}); undone: ["Reserve stock"]');
+    expect(result.cause).toBe('Charge payment failed (PaymentDeclined); undone: ["Reserve stock"]');
     expect(unlocked).toEqual([{ orderId: 'o-42', outcome: { error: { Error: 'SagaRolledBack', Cause: result.cause } } }]);
     expect(result.path.slice(-4)).toEqual(['Place order: finally', 'Unlock', 'Place order: failed?', 'Place order: rethrow']);
   });
