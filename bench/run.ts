@@ -3,7 +3,7 @@
  *
  *   npm run bench                 # every measurement; writes bench/RESULTS.md and prints it
  *   npm run bench -- --smoke      # smallest sizes, one repetition, prints only (or --out FILE)
- *   npm run bench -- --section 2  # one section (1 to 6): measured again and put in place of its
+ *   npm run bench -- --section 2  # one section (1 to 7): measured again and put in place of its
  *                                 # old text in bench/RESULTS.md, the other sections kept as they are
  */
 import * as fs from 'fs';
@@ -12,6 +12,7 @@ import * as path from 'path';
 import { measureScale } from './distributed-scale';
 import { fanOutCostSection } from './fan-out-cost';
 import { SHAPES, measureQueryLanguages } from './query-languages';
+import { sagaSection } from './saga';
 import { measureHandlers, measureTarball } from './sizes';
 import { Summary, ratio, showSummary, summarize, table } from './stats';
 import { ROOT, measureSynth } from './synth';
@@ -25,7 +26,7 @@ interface Options {
   readonly section?: number;
 }
 
-const SECTIONS = 6;
+const SECTIONS = 7;
 
 function parse(argv: string[]): Options {
   const smoke = argv.includes('--smoke');
@@ -162,6 +163,11 @@ async function main(): Promise<void> {
         `${r.peakMiB.toFixed(0)} MiB`,
         r === scale[0] ? '' : `${((r.peakMiB - scale[0].peakMiB) / ((r.items - scale[0].items) / 1000)).toFixed(1)} MiB`,
       ])));
+  }
+
+  if (wanted(7)) {
+    log('saga transitions per failure point...');
+    sections.push(...await sagaSection());
   }
 
   if (options.section !== undefined) {

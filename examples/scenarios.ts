@@ -29,6 +29,53 @@ export interface DemoScenario {
   readonly expectError?: string;
 }
 
+/** The queue that keeps the records of sagas that could not undo their steps, as SQS answers a send. */
+const recordsQueue = { 'arn:aws:states:::sqs:sendMessage': () => ({ MessageId: 'record-1', MD5OfMessageBody: 'not checked' }) };
+const order = { orderId: 'o-200', items: ['book', 'lamp'], total: 42, card: 'visa', address: '1 Main St' };
+
+/** The order saga: every outcome, in JSONPath, and the happy and not-undone paths in JSONata. */
+export const SAGA_SCENARIOS: DemoScenario[] = [
+  { name: 'an order placed: stock reserved, card charged, shipping booked', stateMachine: 'OrderSagaExample/OrderSaga', input: order, expectStatus: 'SUCCEEDED' },
+  {
+    name: 'out of stock: nothing to undo',
+    stateMachine: 'OrderSagaExample/OrderSaga',
+    input: { ...order, orderId: 'o-201', items: ['sold-out'] },
+    expectStatus: 'FAILED',
+    expectError: 'SagaRolledBack',
+  },
+  {
+    name: 'card declined: the charge\'s own refund, then the stock released',
+    stateMachine: 'OrderSagaExample/OrderSaga',
+    input: { ...order, orderId: 'o-202', card: 'declined' },
+    expectStatus: 'FAILED',
+    expectError: 'SagaRolledBack',
+  },
+  {
+    name: 'no carrier: shipment cancelled, card refunded, stock released',
+    stateMachine: 'OrderSagaExample/OrderSaga',
+    input: { ...order, orderId: 'o-203', address: 'nowhere' },
+    expectStatus: 'FAILED',
+    expectError: 'SagaRolledBack',
+  },
+  {
+    name: 'no carrier, and the refund fails for good: recorded for an operator',
+    stateMachine: 'OrderSagaExample/OrderSaga',
+    input: { ...order, orderId: 'o-204', address: 'nowhere', card: 'closed' },
+    resources: recordsQueue,
+    expectStatus: 'FAILED',
+    expectError: 'SagaNotUndone',
+  },
+  { name: 'an order placed (JSONata)', stateMachine: 'OrderSagaExample/OrderSagaJsonata', input: order, expectStatus: 'SUCCEEDED' },
+  {
+    name: 'no carrier, and the refund fails for good (JSONata)',
+    stateMachine: 'OrderSagaExample/OrderSagaJsonata',
+    input: { ...order, orderId: 'o-205', address: 'nowhere', card: 'closed' },
+    resources: recordsQueue,
+    expectStatus: 'FAILED',
+    expectError: 'SagaNotUndone',
+  },
+];
+
 export const SCENARIOS: DemoScenario[] = [
   {
     name: 'a manifest of 5 parcels in S3, one without a weight',
@@ -175,4 +222,5 @@ export const SCENARIOS: DemoScenario[] = [
     expectStatus: 'FAILED',
     expectError: 'InvalidTradeRequest',
   },
+  ...SAGA_SCENARIOS,
 ];

@@ -1,4 +1,5 @@
 export * from './approval-gate';
 export * from './fan-out-map';
+export * from './saga';
 export * from './stock-trading';
 export * from './workflow';

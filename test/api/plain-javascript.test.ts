@@ -52,6 +52,7 @@ const csvMap = (stack: Stack) => new lib.FanOutMap(stack, 'Map', {
   processor: lib.FanOutProcessor.lambda(fn(stack, 'Each')),
 });
 const gate = (stack: Stack) => new lib.ApprovalGate(stack, 'Gate', { timeout: Duration.hours(1), summary: 'Approve?' });
+const saga = (stack: Stack) => new lib.Saga(stack, 'Order', { steps: [lib.SagaStep.lambda('Pay', { action: fn(stack), compensation: fn(stack, 'Refund') })] });
 
 /** `Class.method` (`Class.new` for the constructor) → how to call it. */
 const CALLS: Record<string, Call> = {
@@ -114,6 +115,19 @@ const CALLS: Record<string, Call> = {
     call: (s, a) => (gate(s) as any).addStateMachine(...a),
   },
   'ApprovalGate.grantReadRecords': { args: s => [role(s)], call: (s, a) => (gate(s) as any).grantReadRecords(...a) },
+  'Saga.new': {
+    args: s => [s, 'Order', { steps: [lib.SagaStep.lambda('Pay', { action: fn(s) })], queryLanguage: sfn.QueryLanguage.JSONATA }],
+    call: (_s, a) => new (lib.Saga as any)(...a),
+  },
+  'Saga.idempotencyKey': { args: () => ['Pay', sfn.QueryLanguage.JSONATA, '{% $states.input.orderId %}'], call: (_s, a) => (lib.Saga as any).idempotencyKey(...a) },
+  'Saga.grantConsumeRecords': { args: s => [role(s)], call: (s, a) => (saga(s) as any).grantConsumeRecords(...a) },
+  'Saga.metricNotUndone': { args: () => [{ period: Duration.minutes(1) }], call: (s, a) => (saga(s) as any).metricNotUndone(...a) },
+  'SagaStep.lambda': { args: s => ['Pay', { action: fn(s), compensation: fn(s, 'Refund'), resultField: 'paid' }], call: (_s, a) => (lib.SagaStep as any).lambda(...a) },
+  'SagaStep.of': { args: s => ['Pay', { action: new sfn.Pass(s, 'Charge'), compensation: new sfn.Pass(s, 'Refund') }], call: (_s, a) => (lib.SagaStep as any).of(...a) },
+  'TryFinally.new': {
+    args: s => [s, 'Guard', { body: new sfn.Pass(s, 'Body'), cleanup: new sfn.Pass(s, 'Clean'), outcomePath: '$.result' }],
+    call: (_s, a) => new (lib.TryFinally as any)(...a),
+  },
 };
 
 function assembly(): Record<string, JsiiType> {

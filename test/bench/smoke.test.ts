@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { DESIGNS, GROUP_SIZES } from '../../bench/fan-out-cost';
+import { FAILURE_POINTS } from '../../bench/saga';
 import { PATHS } from '../../bench/transitions';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -34,7 +35,7 @@ describe('benchmark smoke run', () => {
   }, 240_000);
 
   test('every table is produced, with no number that is not finite', () => {
-    for (const heading of ['1. Synth', '2. Run time', '3. FanOutMap', '4. Local engine', '5. Size', '6. A Distributed Map']) {
+    for (const heading of ['1. Synth', '2. Run time', '3. FanOutMap', '4. Local engine', '5. Size', '6. A Distributed Map', '7. Saga']) {
       expect(tableRows(markdown, heading).length).toBeGreaterThan(0);
     }
     expect(markdown).not.toMatch(/NaN|Infinity|undefined/);
@@ -65,5 +66,14 @@ describe('benchmark smoke run', () => {
     const scale = tableRows(markdown, '6. A Distributed Map');
     expect(scale.map(r => r[0])).toEqual(['100', '1,000']);
     expect(scale.map(r => r[1])).toEqual(['1', '10']);
+  });
+
+  test('saga: every failure point, the same outcome on every side, never fewer transitions than the minimal saga', () => {
+    const rows = tableRows(markdown, '7. Saga');
+    expect(rows.map(r => r[0])).toEqual(FAILURE_POINTS.map(p => p.name));
+    for (const row of rows) {
+      expect(row[1]).toMatch(/^(SUCCEEDED|FAILED \(\w+\))$/);
+      for (const extra of [row[5], row[6]]) expect(Number(extra)).toBeGreaterThanOrEqual(0);
+    }
   });
 });

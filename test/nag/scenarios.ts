@@ -95,4 +95,13 @@ export function addScenarios(app: cdk.App, lib: typeof patterns, aws: typeof cdk
     queryLanguage: jsonata,
   });
   new lib.Workflow(fanOutJsonata, 'Fan', { definition: inlineJsonata.next(objectsJsonata), queryLanguage: jsonata });
+
+  const saga = new Stack(app, 'Saga');
+  const order = new lib.Saga(saga, 'Order', {
+    steps: [
+      lib.SagaStep.lambda('Reserve stock', { action: fn(saga, 'Reserve'), compensation: fn(saga, 'Release') }),
+      lib.SagaStep.lambda('Charge payment', { action: fn(saga, 'Charge'), compensation: fn(saga, 'Refund'), compensateFailedAction: true }),
+    ],
+  });
+  new lib.Workflow(saga, 'Orders', { definition: order.next(new sfn.Succeed(saga, 'Placed')) });
 }

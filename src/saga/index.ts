@@ -1,0 +1,3 @@
+export * from './saga';
+export * from './saga-step';
+export * from './try-finally';
