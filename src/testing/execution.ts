@@ -122,11 +122,13 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
   const graph = graphOf(machine.asl);
   const input = options.input ?? {};
   const began = Date.now();
+  const offline = options.offline ?? new OfflineAws();
   const result = await runLocally(machine.asl, {
     input,
     states: options.states,
-    resources: options.resources,
-    functions: functionsFor(assemblyDir, machine, options.offline ?? new OfflineAws()),
+    // The offline services answer the service integrations they know unless a mock does.
+    resources: { ...offline.integrations(), ...options.resources },
+    functions: functionsFor(assemblyDir, machine, offline),
     callbacks: options.callbacks,
     s3: options.s3,
     seed: options.seed,

@@ -4,6 +4,7 @@
  * packages (`@aws-sdk/client-*`), which the Lambda runtime provides and a user's project does not
  * install. They implement what the library's handlers call, and fail loudly on anything else.
  */
+import { createHash } from 'crypto';
 import type { CfnTemplate } from './asl';
 import { resolveIntrinsics } from './asl';
 
@@ -159,6 +160,8 @@ export class OfflineAws {
   public readonly messages: PublishedMessage[] = [];
   /** `SendTaskSuccess` outputs by task token (JSON text). */
   public readonly taskOutputs = new Map<string, string>();
+  /** Every SQS message sent by a task (`sqs:sendMessage`: the Saga's operator record...), in order. */
+  public readonly queueMessages: Array<{ readonly queueUrl: string; readonly body: unknown }> = [];
   private readonly secrets = new Map<string, string>();
   private readonly succeeded: Array<{ output: string; timestamp: Date }> = [];
 
@@ -168,6 +171,21 @@ export class OfflineAws {
       this.secrets.set(secretId, `offline-secret-${this.secrets.size + 1}-0123456789abcdef0123456789abcdef`);
     }
     return this.secrets.get(secretId)!;
+  }
+
+  /**
+   * Handlers for the service integrations the offline services answer, by resource: a task that
+   * sends an SQS message (the Saga's record of what was not undone) gets the answer SQS gives.
+   */
+  public integrations(): Record<string, (input: any) => unknown> {
+    return {
+      'arn:aws:states:::sqs:sendMessage': input => {
+        const body = input?.MessageBody;
+        this.queueMessages.push({ queueUrl: String(input?.QueueUrl ?? ''), body });
+        const text = typeof body === 'string' ? body : JSON.stringify(body);
+        return { MessageId: `offline-sqs-message-${this.queueMessages.length}`, MD5OfMessageBody: createHash('md5').update(text).digest('hex') };
+      },
+    };
   }
 
   /** The `@aws-sdk/client-*` module a function's code requires, served by these services (undefined: not offered). */

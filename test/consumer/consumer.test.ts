@@ -71,7 +71,7 @@ describe('a user\'s CDK project with the packed library', () => {
     expect(failures).toEqual([]);
     expect(tests.status).toBe(0);
     // The project's tests and the README example's three, each run: none skipped or lost.
-    expect(results.numPassedTests).toBe(17);
+    expect(results.numPassedTests).toBe(20);
     expect(results.testResults.map((f: any) => path.basename(f.name)).sort()).toEqual(['readme-example.spec.js', 'shop.spec.js']);
   }, 300_000);
 
@@ -116,7 +116,7 @@ describe('a user\'s CDK project with the packed library', () => {
     test('draws every state machine', () => {
       const r = cli('diagram', '--out', 'diagrams');
       expect(r.status).toBe(0);
-      expect(r.out.split('\n').filter(l => l.endsWith('.svg'))).toHaveLength(6);
+      expect(r.out.split('\n').filter(l => l.endsWith('.svg'))).toHaveLength(7);
     });
 
     test('a gate with no decision: a clear message naming the state and the fix, no stack trace', () => {

@@ -9,7 +9,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { StockTradingWorkflow } from '../../src';
+import { Saga, SagaStep, StockTradingWorkflow, Workflow } from '../../src';
 import {
   LocalWorkflow, approve, aslOf, expire, fails, inSequence, mockFunction, mockResource, mockState, reject, returns, runWorkflow, validateAsl,
   workflowMatchers,
@@ -127,6 +127,25 @@ describe('a StockTradingWorkflow in JSONata: the gate\'s JSONata form decided th
     const { trades } = trading(sfn.QueryLanguage.JSONATA);
     const run = await runWorkflow(trades.workflow, { input: { tradeId: 't-7', companyId: 'ACME', amount: 1000 }, approvals: [expire(trades.approvalGate)] });
     expect(run).toHaveFailedWith('TradeNotApproved', 'EXPIRED');
+  });
+});
+
+describe('a Saga: the offline services take its record of what was not undone', () => {
+  test('a compensation that fails for good sends the operator\'s record to the saga\'s queue', async () => {
+    const stack = new Stack(new App(), 'Orders');
+    const fn = (id: string) => new lambda.Function(stack, id, {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async (e) => e;'),
+    });
+    const [reserve, release, charge] = [fn('Reserve'), fn('Release'), fn('Charge')];
+    const saga = new Saga(stack, 'Order', {
+      steps: [SagaStep.lambda('Reserve stock', { action: reserve, compensation: release }), SagaStep.lambda('Charge payment', { action: charge })],
+    });
+    const workflow = new Workflow(stack, 'Orders', { definition: saga });
+    const run = await runWorkflow(workflow, { mocks: [mockFunction(charge, fails('CardDeclined')), mockFunction(release, fails('StoreDown'))] });
+    expect(run).toHaveFailedWith('SagaNotUndone');
+    expect(run.aws.queueMessages).toHaveLength(1);
+    expect(JSON.parse(run.aws.queueMessages[0].body as string)).toMatchObject({ failedStep: 'Charge payment', notUndone: ['Reserve stock'] });
+    expect(run).toHaveCalled(release, 11); // the first attempt and 10 retries
   });
 });
 

@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import {
-  ApprovalGate, FanOutMap, FanOutProcessor, ItemSource, ResilientLambdaInvoke, StockTradingWorkflow, Workflow, WorkflowType,
+  ApprovalGate, FanOutMap, FanOutProcessor, ItemSource, ResilientLambdaInvoke, Saga, SagaStep, StockTradingWorkflow, Workflow, WorkflowType,
 } from 'cdk-workflow-patterns';
 import { Construct } from 'constructs';
 
@@ -26,6 +26,10 @@ export class ShopStack extends Stack {
   public readonly jsonataTrades: StockTradingWorkflow;
   public readonly shipping: Workflow;
   public readonly imports: Workflow;
+  public readonly orderSaga: Saga;
+  public readonly orders: Workflow;
+  /** The saga's functions, by name: Reserve, Release, Charge, Refund, Ship, CancelShipment. */
+  public readonly sagaFunctions: Record<string, lambda.Function> = {};
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -82,5 +86,19 @@ export class ShopStack extends Stack {
       processor: FanOutProcessor.lambda(this.importFunction),
     });
     this.imports = new Workflow(this, 'Imports', { definition: importAll });
+
+    // Saga: reserve stock, charge the card, book shipping; undone in reverse when a step fails.
+    for (const name of ['Reserve', 'Release', 'Charge', 'Refund', 'Ship', 'CancelShipment']) {
+      this.sagaFunctions[name] = inline(this, `${name}Function`, `exports.handler = async (e) => ({ ${name.toLowerCase()}: e.idempotencyKey });`);
+    }
+    const f = this.sagaFunctions;
+    this.orderSaga = new Saga(this, 'Order', {
+      steps: [
+        SagaStep.lambda('Reserve stock', { action: f.Reserve, compensation: f.Release, resultField: 'reservation' }),
+        SagaStep.lambda('Charge payment', { action: f.Charge, compensation: f.Refund, resultField: 'payment', compensateFailedAction: true }),
+        SagaStep.lambda('Book shipping', { action: f.Ship, compensation: f.CancelShipment }),
+      ],
+    });
+    this.orders = new Workflow(this, 'Orders', { definition: this.orderSaga.next(new sfn.Succeed(this, 'Order shipped')) });
   }
 }
