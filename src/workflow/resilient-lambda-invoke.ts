@@ -34,6 +34,8 @@ export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
    * @returns a `ResilientLambdaInvoke`
    */
   public static jsonata(scope: Construct, id: string, props: tasks.LambdaInvokeJsonataProps): tasks.LambdaInvoke {
+    required(scope, 'ResilientLambdaInvoke.jsonata', 'scope', 'give the construct to create the task in');
+    required(id, 'ResilientLambdaInvoke.jsonata', 'id', 'give the construct id of the task (also its state name)');
     requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
     return new ResilientLambdaInvoke(scope, id, { ...props, queryLanguage: sfn.QueryLanguage.JSONATA });
   }
@@ -46,6 +48,8 @@ export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
    * @returns a `ResilientLambdaInvoke`
    */
   public static jsonPath(scope: Construct, id: string, props: tasks.LambdaInvokeJsonPathProps): tasks.LambdaInvoke {
+    required(scope, 'ResilientLambdaInvoke.jsonPath', 'scope', 'give the construct to create the task in');
+    required(id, 'ResilientLambdaInvoke.jsonPath', 'id', 'give the construct id of the task (also its state name)');
     requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
     return new ResilientLambdaInvoke(scope, id, { ...props, queryLanguage: sfn.QueryLanguage.JSON_PATH });
   }

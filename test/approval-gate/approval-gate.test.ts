@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ApprovalGate, ApprovalGateProps, Workflow, WorkflowType } from '../../src';
+import { validateRequest } from '../../src/approval-gate/request.lambda';
 import { aslOf, logicalIdOf } from '../support/asl';
 import { TaskCall, TaskFailure, TaskOutcome, runLocally } from '../support/local-execution';
 import { expectNagClean } from '../support/nag';
@@ -565,6 +566,8 @@ describe.each(Object.keys(LANGUAGES) as Language[])('running the workflow locall
     expect(result.path).toEqual(['Prepare', ...opened, 'Approve trade', 'Approve trade: approved?', 'Trade placed']);
     expect(result.transitions).toBe(4 + opened.length);
     expect(requests).toEqual([{ taskToken: expect.stringMatching(/^local-token-/), requestId: expect.stringMatching(LANGUAGES[language].requestId), summary: 'Buy 10 shares of ACME', executionArn: expect.any(String) }]);
+    // The request function takes the request as the state sends it (the JSONata request id included).
+    expect(validateRequest(requests[0])).toEqual({ taskToken: requests[0].taskToken, requestId: requests[0].requestId, summary: 'Buy 10 shares of ACME', executionArn: requests[0].executionArn });
     expect(result.output).toEqual({
       ...input,
       approval: { decision: 'APPROVED', approver: 'desk@example.com', comment: 'ok', decidedAt: '2026-11-28T10:05:00.000Z', requestId: requests[0].requestId },
