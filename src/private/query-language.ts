@@ -4,6 +4,7 @@
  * expressions that do what a JSONPath `ResultPath` does.
  */
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { IConstruct } from 'constructs';
 
 /** The name of a query language as ASL writes it: `JSONPath` or `JSONata`. */
 export function languageName(language: sfn.QueryLanguage): string {
@@ -83,4 +84,17 @@ function quoteField(field: string): string {
 /** Whether a string is a JSONata template (`{% ... %}`). */
 export function isJsonataExpression(value: string): boolean {
   return /^\{%[\s\S]*%\}$/.test(value.trim());
+}
+
+/**
+ * Makes every state a construct created (its children, not the states a user gave it) declare the
+ * construct's query language; in a JSONata state machine, a JSONPath one is refused naming the
+ * construct and the fix.
+ */
+export function declareStatesOf(construct: IConstruct, language: sfn.QueryLanguage, kind: string): void {
+  for (const child of construct.node.findAll()) {
+    if (!(child instanceof sfn.State)) continue;
+    declareQueryLanguage(child, language, () => `${kind} '${construct.node.path}': its state '${child.stateId}' is JSONPath, `
+      + 'and the state machine is JSONata; give the construct queryLanguage: sfn.QueryLanguage.JSONATA');
+  }
 }

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { SagaStep } from './saga-step';
 import { flatten } from '../private/graph';
 import { suppressNag } from '../private/nag';
+import { declareStatesOf } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
 import { LambdaRetry } from '../workflow/lambda-retry';
 
@@ -307,6 +308,7 @@ export class Saga extends sfn.StateMachineFragment {
 
     this.startState = actions[0].start.startState;
     this.endStates = [actions[n - 1].end];
+    declareStatesOf(this, this.queryLanguage, 'Saga');
     this.node.addValidation({ validate: () => this.checkExpress() });
   }
 

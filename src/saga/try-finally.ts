@@ -1,5 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { declareStatesOf } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
 
 /**
@@ -137,5 +138,6 @@ export class TryFinally extends sfn.StateMachineFragment {
     choice.otherwise(done);
     this.startState = body;
     this.endStates = [done];
+    declareStatesOf(this, this.queryLanguage, 'TryFinally');
   }
 }

@@ -79,8 +79,9 @@ export interface StockTradingWorkflowProps {
   readonly approval?: StockTradingApprovalOptions;
 
   /**
-   * The query language of the workflow's states. In JSONata, every approval path takes two state
-   * transitions fewer (see the ApprovalGate), and the output is the same.
+   * The query language of the workflow's states. In JSONata, the approval paths take fewer state
+   * transitions (one fewer when approved or rejected, two when expired: see the ApprovalGate), and
+   * the output is the same.
    * @default sfn.QueryLanguage.JSON_PATH
    */
   readonly queryLanguage?: sfn.QueryLanguage;

@@ -68,7 +68,7 @@ const SIGNING_KEY = 'local-signing-key-0123456789abcdef-0123456789abcdef';
  */
 export function gateFunctionsIn(template: CfnTemplate, asl: any, state: string, handlers: Record<string, TaskHandler>): GateFunctions {
   const task = findState(asl, state);
-  const requestArn = String(task?.Parameters?.FunctionName ?? '');
+  const requestArn = String((task?.Parameters ?? task?.Arguments)?.FunctionName ?? '');
   const resources = Object.entries<any>(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
   const envOf = (resource: any) => functionEnvironment(resource, template);
   const request = resources.find(([id]) => requestArn.endsWith(`:function:${id}`));
