@@ -20,7 +20,7 @@ import { required, requiredProps } from '../private/required';
 import { validateThrottling } from '../private/rest-api';
 import { checkDerivedStateNames } from '../private/state-names';
 import { recordTable } from '../private/tables';
-import { ResponderHost, registerTaskResponder } from '../private/task-responders';
+import { ResponderHost, STANDARD_MAX_SECONDS, registerTaskResponder } from '../private/task-responders';
 
 /**
  * Properties for an `ApprovalGate`.
@@ -376,8 +376,11 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     for (const host of this.hosts.filter(h => h.isExpress)) {
       errors.push(`${name} cannot run in workflow ${host.owner.node.path}: it waits for a person (.waitForTaskToken), which an ${host.typeName} workflow cannot do; use WorkflowType.standard()`);
     }
-    for (const host of this.hosts.filter(h => !h.isExpress && h.timeoutSeconds !== undefined && this.timeoutSeconds > h.timeoutSeconds)) {
-      errors.push(`${name}: its timeout (${Duration.seconds(this.timeoutSeconds).toHumanString()}) is longer than workflow ${host.owner.node.path} may run `
+    // Equal to a workflow's own timeout is refused too: the states before the gate take some of its time. A workflow
+    // without one runs up to Step Functions' one-year limit, where the gate's own longest timeout (365 days) stays allowed.
+    const tooLong = (limit: number) => this.timeoutSeconds > limit || (this.timeoutSeconds === limit && limit < STANDARD_MAX_SECONDS);
+    for (const host of this.hosts.filter(h => !h.isExpress && h.timeoutSeconds !== undefined && tooLong(h.timeoutSeconds))) {
+      errors.push(`${name}: its timeout (${Duration.seconds(this.timeoutSeconds).toHumanString()}) is not shorter than workflow ${host.owner.node.path} may run `
         + `(${Duration.seconds(host.timeoutSeconds!).toHumanString()}), so the execution times out before the expired route can run; shorten the gate's timeout or lengthen the workflow's`);
     }
     return errors;

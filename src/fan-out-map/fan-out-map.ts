@@ -636,7 +636,8 @@ class FanOutDistributedMap extends sfn.DistributedMap {
 
   public toStateJson(queryLanguage?: sfn.QueryLanguage): object {
     const json = super.toStateJson(queryLanguage) as Record<string, unknown>;
-    return this.writer ? { ...json, ResultWriter: this.writer.render(queryLanguage) } : json;
+    // The writer is written in the map's own language, which may differ from the state machine's.
+    return this.writer ? { ...json, ResultWriter: this.writer.render(this.queryLanguage ?? queryLanguage) } : json;
   }
 
   protected whenBoundToGraph(graph: sfn.StateGraph): void {

@@ -9,6 +9,9 @@ import { Construct } from 'constructs';
 import { GraphState } from './graph';
 
 /** The workflow a responder's state was found in. */
+/** The longest a Standard execution may run, in seconds (one year). */
+export const STANDARD_MAX_SECONDS = 365 * 24 * 3600;
+
 export interface ResponderHost {
   /** The Workflow construct. */
   readonly owner: Construct;

@@ -539,12 +539,15 @@ export class Saga extends sfn.StateMachineFragment {
   private checkExpress(): string[] {
     if (this.warned) return [];
     const stack = Stack.of(this);
-    const marker = JSON.stringify(this.startState.stateId);
+    // The saga is in a definition that holds every state it created (its first one, when it created none):
+    // a state name alone could belong to another state machine.
+    const own = this.node.findAll().filter((c): c is sfn.State => c instanceof sfn.State).map(st => st.stateId);
+    const markers = (own.length > 0 ? own : [this.startState.stateId]).map(name => `${JSON.stringify(name)}:`);
     for (const construct of stack.node.findAll()) {
       if (!(construct instanceof sfn.CfnStateMachine)) continue;
       const type = stack.resolve(construct.stateMachineType);
       const definition = flatten(stack.resolve(construct.definitionString));
-      if (type === 'EXPRESS' && definition.includes(`${marker}:`)) {
+      if (type === 'EXPRESS' && markers.every(marker => definition.includes(marker))) {
         Annotations.of(this).addWarningV2('cdk-workflow-patterns:sagaInExpressWorkflow',
           `Saga '${this.sagaName}' runs in the Express state machine ${construct.node.scope?.node.path}, which runs each state at least once: an action or a compensation may run twice, so they must be idempotent (use the idempotency key each receives), and the compensations' retries must fit in the 5 minutes an Express execution may run`);
         this.warned = true;
@@ -591,6 +594,9 @@ function singleCatchable(chainable: sfn.IChainable, jsonata: boolean): Catchable
   const start = chainable.startState;
   if (chainable.endStates.length !== 1 || chainable.endStates[0] !== (start as unknown)) return undefined;
   if (jsonata && start instanceof sfn.CustomState) return undefined;
+  // A state written in the other language cannot hold the saga's Catch: it runs inside the step's Parallel.
+  const own = (start as unknown as { queryLanguage?: sfn.QueryLanguage }).queryLanguage;
+  if (own !== undefined && (own === sfn.QueryLanguage.JSONATA) !== jsonata) return undefined;
   if (start instanceof sfn.TaskStateBase || start instanceof sfn.Parallel || start instanceof sfn.Map
     || start instanceof sfn.DistributedMap || start instanceof sfn.CustomState) {
     return start;

@@ -109,7 +109,7 @@ export function localFunctions(assemblyDir: string, template: CfnTemplate, offli
         loaded = fn as (event: unknown, context: unknown) => unknown;
       }
       // The function sees the environment variables the template gives it (references as placeholders).
-      return withEnvironment(env, () => loaded!(event, { functionName: logicalId, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }));
+      return withEnvironment({ ...env, ...NO_AWS_ACCOUNT }, () => loaded!(event, { functionName: logicalId, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }));
     };
   }
   return handlers;
@@ -163,6 +163,19 @@ function isLibraryBundle(file: string): boolean {
 
 const digest = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
 
+/**
+ * A function's code runs without the developer's AWS credentials: an AWS SDK call it makes (one the
+ * run did not mock) gets fake credentials and an endpoint that refuses the connection, and fails at
+ * once, instead of reaching a real account.
+ */
+const NO_AWS_ACCOUNT: Record<string, string | undefined> = {
+  AWS_ACCESS_KEY_ID: 'local-run-no-account',
+  AWS_SECRET_ACCESS_KEY: 'local-run-no-account',
+  AWS_SESSION_TOKEN: undefined,
+  AWS_PROFILE: undefined,
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+};
+
 /** A Lambda function's code cannot run here: the run stops, naming the state, the function and the mock to add. */
 export class CodeLoadError extends HarnessError {
   constructor(public readonly state: string, public readonly functionId: string, reason: string) {
@@ -178,9 +191,12 @@ export function functionEnvironment(resource: any, template: CfnTemplate): Recor
 }
 
 /** Runs with variables set in `process.env`, restoring them afterwards (also when it throws). */
-export async function withEnvironment<T>(env: Record<string, string>, run: () => T | Promise<T>): Promise<T> {
+export async function withEnvironment<T>(env: Record<string, string | undefined>, run: () => T | Promise<T>): Promise<T> {
   const saved = Object.fromEntries(Object.keys(env).map(k => [k, process.env[k]]));
-  Object.assign(process.env, env);
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
   try {
     return await run();
   } finally {

@@ -16,7 +16,7 @@ import {
   allStates, CallbackHandler, CatchRecord, HarnessError, LocalRunResult, LocalS3, RetryRecord, TaskCall, TaskHandler,
 } from './local-execution';
 import { toMermaid } from './mermaid';
-import { Behaviour, functionArnOf, handlersOf, Mock } from './mocking';
+import { Behaviour, functionArnOf, handlersOf, Mock, resetBehaviour } from './mocking';
 import { OfflineAws } from './offline-aws';
 import { renderReport } from './report';
 import { toSvg } from './svg';
@@ -96,6 +96,7 @@ export class LocalWorkflow {
     for (const template of templates) offline.dynamodb.addTablesOf(template);
     const functions: Record<string, TaskHandler> = Object.assign({},
       ...[...templates, this.machine.template].map(t => localFunctions(this.assemblyDir, t, offline)));
+    Object.values(options.callbacks ?? {}).forEach(resetBehaviour);
     const approvals = approvalWiring(options.approvals ?? [], this.machine.asl, templates, functions, offline);
     for (const name of Object.keys(approvals.callbacks)) {
       if (options.callbacks?.[name]) throw new HarnessError(`run: gate '${name}' has both a callback and an approval decision; give one`);

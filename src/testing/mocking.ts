@@ -27,13 +27,27 @@ export function fails(error: string, cause = ''): Behaviour {
   };
 }
 
-/** One behaviour per call, in order; the last one answers every later call. */
+/** Resets a behaviour that counts its calls, at the start of each run. */
+const RESET = Symbol('reset');
+
+/** One behaviour per call, in order; the last one answers every later call. Each run starts at the first. */
 export function inSequence(...behaviours: Behaviour[]): Behaviour {
   if (behaviours.length === 0 || behaviours.some(b => typeof b !== 'function')) {
     throw new HarnessError('inSequence(): give one or more behaviours (returns(...), fails(...) or functions)');
   }
   let calls = 0;
-  return (input, call) => behaviours[Math.min(calls++, behaviours.length - 1)](input, call);
+  const sequence: Behaviour = (input, call) => behaviours[Math.min(calls++, behaviours.length - 1)](input, call);
+  return Object.assign(sequence, {
+    [RESET]: () => {
+      calls = 0;
+      behaviours.forEach(resetBehaviour);
+    },
+  });
+}
+
+/** Starts a behaviour (and the sequences inside it) again at its first answer. */
+export function resetBehaviour(behaviour: Behaviour): void {
+  (behaviour as { [RESET]?: () => void })[RESET]?.();
 }
 
 /** A mock of a task: which tasks it answers, and how. */
@@ -106,6 +120,7 @@ export function handlersOf(mocks: readonly Mock[]): { states: Record<string, Tas
     if (!mock || typeof mock.behaviour !== 'function') {
       throw new HarnessError(`mocks: each mock is made with mockState, mockFunction or mockResource (got ${JSON.stringify(mock)})`);
     }
+    resetBehaviour(mock.behaviour);
     const id = `${mock.by === 'state' ? 'state' : 'resource'}:${mock.key}`;
     if (seen.has(id)) throw new HarnessError(`mocks: ${mock.shownAs} and ${seen.get(id)} answer the same tasks; keep one (inSequence(...) gives several answers)`);
     seen.set(id, mock.shownAs);

@@ -15,7 +15,7 @@ import { checkGraph, inferredQueryLanguage, jsonataConflicts, lambdaFunctionOf }
 import { suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants } from '../private/nag';
 import { nestedTask } from '../private/nested-task';
 import { required, requiredProps } from '../private/required';
-import { bindTaskResponders } from '../private/task-responders';
+import { STANDARD_MAX_SECONDS, bindTaskResponders } from '../private/task-responders';
 import { workflowAlarms } from '../private/workflow-alarms';
 
 /**
@@ -101,8 +101,6 @@ export interface WorkflowProps {
 
 /** The longest an Express execution may run, in seconds. */
 const EXPRESS_MAX_SECONDS = WorkflowType.EXPRESS_MAX_DURATION_SECONDS;
-/** The longest a Standard execution may run, in seconds (one year). */
-const STANDARD_MAX_SECONDS = 365 * 24 * 3600;
 
 /**
  * A Step Functions state machine with production defaults: logging (level ALL, without execution

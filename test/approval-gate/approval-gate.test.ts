@@ -437,14 +437,19 @@ describe('validation', () => {
     expect(aslOf(stack, workflow.stateMachine).States.Gate.TimeoutSeconds).toBe(seconds);
   });
 
-  test('fails when the timeout is longer than the workflow may run, whose expired route could then never run', () => {
-    const stack = newStack();
-    const gate = new ApprovalGate(stack, 'Gate', { timeout: Duration.days(3), summary: 's', onApproved: new sfn.Succeed(stack, 'Ok') });
-    new Workflow(stack, 'Flow', { definition: gate, timeout: Duration.days(2) });
-    expect(synthErrors(stack)).toContain("ApprovalGate 'Gate': its timeout (3 days) is longer than workflow Test/Flow may run (2 days), so the execution times out before the expired route can run; shorten the gate's timeout or lengthen the workflow's");
-    const equal = newStack();
-    new Workflow(equal, 'Flow', { definition: new ApprovalGate(equal, 'Gate', { timeout: Duration.days(2), summary: 's', onApproved: new sfn.Succeed(equal, 'Ok') }), timeout: Duration.days(2) });
-    expect(synthErrors(equal)).toBe('');
+  test('fails when the timeout is not shorter than the workflow may run, whose expired route could then never run', () => {
+    const flow = (gateTimeout: Duration) => {
+      const stack = newStack();
+      new Workflow(stack, 'Flow', {
+        definition: new ApprovalGate(stack, 'Gate', { timeout: gateTimeout, summary: 's', onApproved: new sfn.Succeed(stack, 'Ok') }),
+        timeout: Duration.days(2),
+      });
+      return synthErrors(stack);
+    };
+    expect(flow(Duration.days(3))).toContain("ApprovalGate 'Gate': its timeout (3 days) is not shorter than workflow Test/Flow may run (2 days), so the execution times out before the expired route can run; shorten the gate's timeout or lengthen the workflow's");
+    // Equal: the states before the gate take some of the workflow's time.
+    expect(flow(Duration.days(2))).toContain("ApprovalGate 'Gate': its timeout (2 days) is not shorter than workflow Test/Flow may run (2 days)");
+    expect(flow(Duration.seconds(2 * 86400 - 1))).toBe('');
   });
 
   test('fails when a state name derived from the id would pass 80 characters', () => {

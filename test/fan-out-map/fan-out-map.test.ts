@@ -1056,3 +1056,20 @@ describe('FanOutMap end to end on the local engine, over every item source, resu
     expect(r.output.ItemCounts).toMatchObject({ Succeeded: 5, Total: 5 });
   });
 });
+
+test('a JSONata distributed FanOutMap in a JSONPath workflow writes its ResultWriter in JSONata', () => {
+  const stack = newStack();
+  const map = new FanOutMap(stack, 'Each', {
+    items: ItemSource.s3Json(dataBucket(stack), 'items.json'),
+    processor: FanOutProcessor.lambda(fn(stack)),
+    queryLanguage: sfn.QueryLanguage.JSONATA,
+  });
+  const workflow = new Workflow(stack, 'W', { definition: map, queryLanguage: sfn.QueryLanguage.JSON_PATH });
+  const definition = aslOf(stack, workflow);
+  expect(definition.QueryLanguage ?? 'JSONPath').toBe('JSONPath');
+  const state: any = Object.values(definition.States).find((st: any) => st.Type === 'Map');
+  expect(state.QueryLanguage).toBe('JSONata');
+  expect(state.ResultWriter.Arguments).toEqual(expect.objectContaining({ Bucket: expect.any(String) }));
+  expect(state.ResultWriter.Parameters).toBeUndefined();
+  expect(definition).toBeValidAsl();
+});

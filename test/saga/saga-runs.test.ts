@@ -376,6 +376,13 @@ describe.each(LANGUAGES)('TryFinally on its own, in %s', (_language, queryLangua
     expect(run.states.find(s => s.name === 'cleaned')!.input).toEqual({ id: 1, result: { output: { id: 1, first: true, second: true } } });
   });
 
+  test('a body that fails with an error and no cause: the cleanup runs, then that error is raised again', async () => {
+    const asl = build(stack => new sfn.Fail(stack, 'Refused', { error: 'OrderRefused', queryLanguage }), stack => task(stack, 'cleaned'));
+    const run = await runLocally(asl, { input: { id: 1 } });
+    expect([run.status, run.error]).toEqual(['FAILED', 'OrderRefused']);
+    expect(run.path).toEqual(['Guarded', 'Refused', 'Guarded: finally', 'cleaned', 'Guarded: failed?', 'Guarded: rethrow']);
+  });
+
   test('a cleanup that fails: the construct fails with the cleanup\'s error', async () => {
     const asl = build(stack => task(stack, 'first'), stack => new sfn.Fail(stack, 'Cleanup broke', { error: 'CleanupFailed', cause: 'lock service down', queryLanguage }));
     const run = await runLocally(asl, { input: { id: 1 } });

@@ -234,3 +234,14 @@ describe('validation', () => {
       .toThrow("TryFinally 'T': outcomePath must be a top-level field such as '$.outcome' (got '$.a.b')");
   });
 });
+
+test('a step whose action is written in the other language runs inside the step\'s Parallel, where the saga\'s Catch can stand', () => {
+  const stack = newStack();
+  const action = sfn.Pass.jsonata(stack, 'Reserve (JSONata)', { outputs: { reserved: true } });
+  const saga = new Saga(stack, 'Order', { steps: [SagaStep.of('Reserve stock', { action, compensation: new sfn.Pass(stack, 'Release') }), ...twoSteps(stack).slice(1)] });
+  const machine = new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(saga) });
+  const asl = aslOf(stack, machine);
+  expect(asl).toBeValidAsl();
+  expect(asl.States['Reserve stock']).toMatchObject({ Type: 'Parallel', QueryLanguage: 'JSONPath' });
+  expect(asl.States['Reserve stock'].Branches[0].States['Reserve (JSONata)'].QueryLanguage).toBe('JSONata');
+});
