@@ -7,6 +7,7 @@
  */
 import { StateMachine } from './als-engine';
 import type { Asl } from '../../src/testing/asl';
+import type { CallbackHandler, TaskCall, TaskHandler } from '../../src/testing/local-execution';
 
 // aws-local-stepfunctions 3 calls Promise.withResolvers, which Node.js 20 does not have.
 export function installPromiseWithResolvers(): void {
@@ -84,23 +85,8 @@ export class EngineLimitationError extends Error {
   }
 }
 
-/** One invocation of a task, as a handler sees it. */
-export interface TaskCall {
-  /** The Task state's name. */
-  readonly state: string;
-  /** The task's Resource. */
-  readonly resource: string;
-  /** What the handler received (the effective input, or the Lambda Payload). */
-  readonly input: any;
-  /** 1 for the first attempt, 2 for the first retry... */
-  readonly attempt: number;
-  /** The task token, for `.waitForTaskToken` tasks. */
-  readonly taskToken?: string;
-}
-
-export type TaskHandler = (input: any, call: TaskCall) => unknown;
-/** Returns the `SendTaskSuccess` output, or throws a {@link TaskFailure} for `SendTaskFailure`. */
-export type CallbackHandler = (request: any, call: TaskCall) => unknown;
+// The handlers' shapes are the toolkit's: the same handlers run on either engine.
+export type { CallbackHandler, TaskCall, TaskHandler };
 
 export interface LocalRunOptions {
   /** The execution input. @default {} */

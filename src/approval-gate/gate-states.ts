@@ -137,13 +137,23 @@ export class GateStates {
     return sfn.Chain.start(state);
   }
 
-  private jsonPathRequest(): tasks.LambdaInvoke {
+  /** What the request task is in either language: the language decides only how its values are read and written. */
+  private requestOptions() {
     const { props } = this;
-    return tasks.LambdaInvoke.jsonPath(this.gate, 'Request', {
+    return {
       stateName: props.id,
       comment: 'Stores the task token, sends the approval request and waits for the decision.',
       lambdaFunction: props.requestFunction,
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      taskTimeout: sfn.Timeout.duration(props.timeout),
+      retryOnServiceExceptions: false,
+    };
+  }
+
+  private jsonPathRequest(): tasks.LambdaInvoke {
+    const { props } = this;
+    return tasks.LambdaInvoke.jsonPath(this.gate, 'Request', {
+      ...this.requestOptions(),
       payload: sfn.TaskInput.fromObject({
         taskToken: sfn.JsonPath.taskToken,
         requestId: sfn.JsonPath.stringAt(`${props.resultPath}.requestId`),
@@ -151,18 +161,13 @@ export class GateStates {
         executionArn: sfn.JsonPath.executionId,
       }),
       resultPath: props.resultPath,
-      taskTimeout: sfn.Timeout.duration(props.timeout),
-      retryOnServiceExceptions: false,
     });
   }
 
   private jsonataRequest(): tasks.LambdaInvoke {
     const { props } = this;
     return tasks.LambdaInvoke.jsonata(this.gate, 'Request', {
-      stateName: props.id,
-      comment: 'Stores the task token, sends the approval request and waits for the decision.',
-      lambdaFunction: props.requestFunction,
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      ...this.requestOptions(),
       payload: sfn.TaskInput.fromObject({
         taskToken: '{% $states.context.Task.Token %}',
         requestId: `{% ${REQUEST_ID} %}`,
@@ -170,8 +175,6 @@ export class GateStates {
         executionArn: '{% $states.context.Execution.Id %}',
       }),
       outputs: `{% ${setAtPath('$states.input', props.resultPath, '$states.result')} %}`,
-      taskTimeout: sfn.Timeout.duration(props.timeout),
-      retryOnServiceExceptions: false,
     });
   }
 

@@ -101,6 +101,36 @@ export function approvalWiring(
   return { states, callbacks };
 }
 
+/** A gate's request and decision functions, as a template names them. */
+export interface GateFunctionRefs {
+  /** The request function's ARN as the gate's task names it. */
+  readonly requestArn: string;
+  /** The logical ids of the two functions. */
+  readonly requestId: string;
+  readonly decisionId: string;
+  /** The environment each function's template gives it. */
+  readonly requestEnv: Record<string, string>;
+  readonly decisionEnv: Record<string, string>;
+}
+
+/**
+ * The functions of the gate whose Task state is `task` (its ASL): the request function it invokes
+ * (it has the gate's topic), and the decision function that shares its table and signing key (the
+ * delivery sweep shares the table only). Undefined when `task` is not a gate's task.
+ */
+export function gateFunctionRefs(task: any, templates: CfnTemplate[]): GateFunctionRefs | undefined {
+  if (!String(task?.Resource ?? '').endsWith('.waitForTaskToken')) return undefined;
+  const requestArn = String((task.Parameters ?? task.Arguments)?.FunctionName ?? '');
+  const resources = templates.flatMap(t => Object.entries<any>(t.Resources ?? {})
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+    .map(([id, r]) => ({ id, env: functionEnvironment(r, t) })));
+  const request = resources.find(r => requestArn.endsWith(`:function:${r.id}`) && r.env.TOPIC_ARN !== undefined);
+  const decision = request && resources.find(r => r.env.TABLE_NAME === request.env.TABLE_NAME
+    && r.env.TOPIC_ARN === undefined && r.env.SIGNING_KEY_SECRET_ARN !== undefined);
+  if (!request || !decision) return undefined;
+  return { requestArn, requestId: request.id, decisionId: decision.id, requestEnv: request.env, decisionEnv: decision.env };
+}
+
 /** The request and decision functions of the gate whose Task state is `state`. */
 function gateFunctions(state: string, asl: Asl, templates: CfnTemplate[], functions: Record<string, TaskHandler>): GateFunctionPair {
   const task = allStates(asl).find(s => s.name === state);
@@ -108,18 +138,12 @@ function gateFunctions(state: string, asl: Asl, templates: CfnTemplate[], functi
     const tasks = allStates(asl).filter(s => String(s.state.Resource ?? '').endsWith('.waitForTaskToken')).map(s => s.name);
     throw new HarnessError(`approvals: no state '${state}' in the state machine (callback tasks: ${tasks.join(', ') || 'none'})`);
   }
-  const requestArn = String((task.state.Parameters ?? task.state.Arguments)?.FunctionName ?? '');
-  const resources = templates.flatMap(t => Object.entries<any>(t.Resources ?? {})
-    .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
-    .map(([id, r]) => ({ id, env: functionEnvironment(r, t) })));
-  const request = resources.find(r => requestArn.endsWith(`:function:${r.id}`));
-  const decision = request && resources.find(r => r.env.TABLE_NAME === request.env.TABLE_NAME
-    && r.env.TOPIC_ARN === undefined && r.env.SIGNING_KEY_SECRET_ARN !== undefined);
-  const decisionArn = decision && Object.keys(functions).find(arn => arn.endsWith(`:function:${decision.id}`));
-  if (!String(task.state.Resource).endsWith('.waitForTaskToken') || !request || !functions[requestArn] || !request.env.TOPIC_ARN || !decisionArn) {
+  const refs = gateFunctionRefs(task.state, templates);
+  const decisionArn = refs && Object.keys(functions).find(arn => arn.endsWith(`:function:${refs.decisionId}`));
+  if (!refs || !functions[refs.requestArn] || !decisionArn) {
     throw new HarnessError(`approvals: state '${state}' is not the Task state of an ApprovalGate (give the gate itself, or the name of its Task state)`);
   }
-  return { request: functions[requestArn], decision: functions[decisionArn] };
+  return { request: functions[refs.requestArn], decision: functions[decisionArn] };
 }
 
 interface Page { readonly statusCode: number; readonly body: string }

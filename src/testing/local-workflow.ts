@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CfnElement, CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefinition } from '../engine';
 import { approvalWiring, ApprovalDecision } from './approvals';
@@ -19,6 +19,7 @@ import { toMermaid } from './mermaid';
 import { Behaviour, functionArnOf, handlersOf, Mock, resetBehaviour } from './mocking';
 import { OfflineAws } from './offline-aws';
 import { renderReport } from './report';
+import { resourceOfType } from './resources';
 import { toSvg } from './svg';
 
 /** What a local run is given. */
@@ -50,12 +51,12 @@ export class LocalWorkflow {
    * child is one. Synthesizes the construct's app (stage), so every construct must be added first.
    */
   public static of(construct: IConstruct): LocalWorkflow {
-    const resource = stateMachineResourceOf(construct);
+    const { resource, logicalId } = resourceOfType(construct, 'AWS::StepFunctions::StateMachine', () => `LocalWorkflow.of(${construct?.node?.path ?? String(construct)}): `
+      + 'not a state machine (give a Workflow, an sfn.StateMachine, or a construct whose default child is one)');
     const stack = Stack.of(resource);
     const stage = Stage.of(stack);
     if (!stage) throw new HarnessError(`LocalWorkflow.of(${construct.node.path}): its stack is in no App or Stage`);
     const assembly = stage.synth({ force: true });
-    const logicalId = stack.resolve(stack.getLogicalId(resource as CfnElement)) as string;
     const machine = stateMachinesIn(assembly.directory).find(m => m.stack === stack.artifactId && m.logicalId === logicalId);
     if (!machine) throw new HarnessError(`LocalWorkflow.of(${construct.node.path}): its state machine ${logicalId} is not in the synthesized stack ${stack.artifactId}`);
     // Without the CDK CLI, a template has no construct paths: the construct knows its own.
@@ -250,15 +251,6 @@ function functionOf(execution: Execution, call: TaskCall): string | undefined {
   const state = allStates(execution.machine.asl).find(s => s.name === call.state)?.state;
   const name = (state?.Parameters ?? state?.Arguments)?.FunctionName;
   return typeof name === 'string' ? name.split(':').slice(0, 7).join(':') : undefined;
-}
-
-function stateMachineResourceOf(construct: IConstruct): CfnResource {
-  let current: IConstruct | undefined = construct;
-  while (current && !CfnResource.isCfnResource(current)) current = current.node.defaultChild;
-  if (!current || (current as CfnResource).cfnResourceType !== 'AWS::StepFunctions::StateMachine') {
-    throw new HarnessError(`LocalWorkflow.of(${construct?.node?.path ?? String(construct)}): not a state machine (give a Workflow, an sfn.StateMachine, or a construct whose default child is one)`);
-  }
-  return current as CfnResource;
 }
 
 /** A mock must answer a task that exists: a typo would otherwise leave the real code running. */

@@ -2,10 +2,10 @@
  * What a test gives a local run in place of the real tasks: a result, an error or a sequence of
  * them, for a state (by name), a Lambda function (by construct) or a resource (by ARN).
  */
-import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { placeholderFor } from './asl';
 import { HarnessError, TaskCall, TaskFailure, TaskHandler } from './local-execution';
+import { resourceOfType } from './resources';
 
 /**
  * What a mocked task (or a callback) does when it is called: a function of the task's input and
@@ -92,23 +92,15 @@ export function mockResource(resource: string, behaviour: Behaviour): Mock {
 
 /** The placeholder ARN the ASL of a local run names a Lambda function by. */
 export function functionArnOf(fn: IConstruct): string {
-  let resource: IConstruct | undefined = fn;
-  while (resource && !CfnResource.isCfnResource(resource)) resource = resource.node.defaultChild;
-  if (!resource || (resource as CfnResource).cfnResourceType !== 'AWS::Lambda::Function') {
-    throw new HarnessError(`mockFunction(${fn.node.path}): not a Lambda function defined in a stack (for an imported function, mock its state with mockState, or its ARN with mockResource)`);
-  }
-  const logicalId = Stack.of(resource).getLogicalId(resource as CfnElement);
+  const { logicalId } = resourceOfType(fn, 'AWS::Lambda::Function', () => `mockFunction(${fn?.node?.path ?? String(fn)}): not a Lambda function defined in a stack `
+    + '(for an imported function, mock its state with mockState, or its ARN with mockResource)');
   return placeholderFor(logicalId, 'AWS::Lambda::Function', 'Arn');
 }
 
 /** The name a bucket of the stack has in a local run: where to put its objects in a `LocalS3`. */
 export function bucketNameOf(bucket: IConstruct): string {
-  let resource: IConstruct | undefined = bucket;
-  while (resource && !CfnResource.isCfnResource(resource)) resource = resource.node.defaultChild;
-  if (!resource || (resource as CfnResource).cfnResourceType !== 'AWS::S3::Bucket') {
-    throw new HarnessError(`bucketNameOf(${bucket?.node?.path ?? String(bucket)}): not an S3 bucket defined in a stack`);
-  }
-  return placeholderFor(Stack.of(resource).getLogicalId(resource as CfnElement), 'AWS::S3::Bucket');
+  const { logicalId } = resourceOfType(bucket, 'AWS::S3::Bucket', () => `bucketNameOf(${bucket?.node?.path ?? String(bucket)}): not an S3 bucket defined in a stack`);
+  return placeholderFor(logicalId, 'AWS::S3::Bucket');
 }
 
 /** Handlers for the local run, by state and by resource; two mocks of the same task fail the test. */

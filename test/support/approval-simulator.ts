@@ -14,10 +14,10 @@ import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { CfnTemplate } from './asl';
-import { functionEnvironment, withEnvironment } from './assembly';
+import { withEnvironment } from './assembly';
 import { FakeDynamoDB, Item } from './fake-dynamodb';
 import { CallbackHandler, HarnessError, TaskCall, TaskFailure, TaskHandler } from './local-execution';
-import { decisionPageEvent } from '../../src/testing/approvals';
+import { decisionPageEvent, gateFunctionRefs } from '../../src/testing/approvals';
 
 /** What a scripted approver does with the message addressed to them. */
 export interface ApprovalScript {
@@ -67,24 +67,13 @@ const SIGNING_KEY = 'local-signing-key-0123456789abcdef-0123456789abcdef';
  * template: the task invokes the request function, and the decision function shares its table.
  */
 export function gateFunctionsIn(template: CfnTemplate, asl: any, state: string, handlers: Record<string, TaskHandler>): GateFunctions {
-  const task = findState(asl, state);
-  const requestArn = String((task?.Parameters ?? task?.Arguments)?.FunctionName ?? '');
-  const resources = Object.entries<any>(template.Resources ?? {}).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-  const envOf = (resource: any) => functionEnvironment(resource, template);
-  const request = resources.find(([id]) => requestArn.endsWith(`:function:${id}`));
-  if (!request || !handlers[requestArn]) {
-    throw new HarnessError(`approval simulator: state '${state}' does not invoke an ApprovalGate request function whose code is available`);
+  const refs = gateFunctionRefs(findState(asl, state), [template]);
+  const decisionArn = refs && Object.keys(handlers).find(arn => arn.endsWith(`:function:${refs.decisionId}`));
+  if (!refs || !handlers[refs.requestArn] || !decisionArn) {
+    throw new HarnessError(`approval simulator: state '${state}' is not the task of an ApprovalGate whose request and decision functions' code is available`);
   }
-  const requestEnv = envOf(request[1]);
-  const decision = resources.find(([, r]) => {
-    const env = envOf(r);
-    return env.TABLE_NAME === requestEnv.TABLE_NAME && env.TOPIC_ARN === undefined;
-  });
-  const decisionArn = decision ? Object.keys(handlers).find(arn => arn.endsWith(`:function:${decision[0]}`)) : undefined;
-  if (!decision || !decisionArn) {
-    throw new HarnessError(`approval simulator: no decision function shares the table of state '${state}'`);
-  }
-  return { requestArn, request: handlers[requestArn], decision: handlers[decisionArn], requestEnv, decisionEnv: envOf(decision[1]) };
+  const { requestArn, requestEnv, decisionEnv } = refs;
+  return { requestArn, request: handlers[requestArn], decision: handlers[decisionArn], requestEnv, decisionEnv };
 }
 
 function findState(asl: any, name: string): any {

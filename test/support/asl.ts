@@ -6,15 +6,14 @@ import { CfnElement, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IConstruct } from 'constructs';
 import { aslFromTemplate, Asl, CfnTemplate, placeholderFor } from '../../src/testing/asl';
+import { cfnResourceOf as cfnResourceOfConstruct } from '../../src/testing/resources';
 
 export * from '../../src/testing/asl';
 
 function cfnResourceOf(construct: IConstruct): CfnResource {
-  if (CfnResource.isCfnResource(construct)) return construct;
-  // A construct that wraps another (a Workflow wraps its state machine) has it as its default child.
-  const child = construct.node.defaultChild;
-  if (child) return cfnResourceOf(child);
-  throw new Error(`aslOf: '${construct.node.path}' has no CloudFormation resource`);
+  const resource = cfnResourceOfConstruct(construct);
+  if (!resource) throw new Error(`aslOf: '${construct.node.path}' has no CloudFormation resource`);
+  return resource;
 }
 
 /** The logical id of a construct's CloudFormation resource. */
