@@ -3,7 +3,7 @@
  *
  *   npm run bench                 # every measurement; writes bench/RESULTS.md and prints it
  *   npm run bench -- --smoke      # smallest sizes, one repetition, prints only (or --out FILE)
- *   npm run bench -- --section 2  # one section (1 to 7): measured again and put in place of its
+ *   npm run bench -- --section 2  # one section (1 to 8): measured again and put in place of its
  *                                 # old text in bench/RESULTS.md, the other sections kept as they are
  */
 import * as fs from 'fs';
@@ -13,6 +13,7 @@ import { measureScale } from './distributed-scale';
 import { fanOutCostSection } from './fan-out-cost';
 import { SHAPES, measureQueryLanguages } from './query-languages';
 import { sagaSection } from './saga';
+import { measureSealedRuns } from './sealed-runs';
 import { measureHandlers, measureTarball } from './sizes';
 import { Summary, ratio, showSummary, summarize, table } from './stats';
 import { ROOT, measureSynth } from './synth';
@@ -26,7 +27,7 @@ interface Options {
   readonly section?: number;
 }
 
-const SECTIONS = 7;
+const SECTIONS = 8;
 
 function parse(argv: string[]): Options {
   const smoke = argv.includes('--smoke');
@@ -44,9 +45,13 @@ function parse(argv: string[]): Options {
   return { smoke, out, section };
 }
 
-/** The results file with the text of section `n` (from its `## n.` heading to the next heading) replaced. */
+/**
+ * The results file with the text of section `n` (from its `## n.` heading to the next heading)
+ * replaced; a section the file does not have yet (the last one, new) is added at its end.
+ */
 function spliceSection(existing: string, n: number, text: string): string {
   const start = existing.indexOf(`\n## ${n}. `);
+  if (start < 0 && n === SECTIONS) return `${existing.trimEnd()}\n\n${text.trimEnd()}\n`;
   if (start < 0) throw new Error(`bench: no section ${n} in the existing results`);
   const next = existing.indexOf('\n## ', start + 1);
   return `${existing.slice(0, start + 1)}${text.trimEnd()}\n${next < 0 ? '' : existing.slice(next)}`;
@@ -168,6 +173,20 @@ async function main(): Promise<void> {
   if (wanted(7)) {
     log('saga transitions per failure point...');
     sections.push(...await sagaSection());
+  }
+
+  if (wanted(8)) {
+    log('sealed local runs...');
+    const sealed = await measureSealedRuns(options.smoke ? 3 : 21);
+    sections.push('## 8. Sealed local runs',
+      'bench/sealed-runs.ts: the README\'s complete example (a Lambda-priced order through an ApprovalGate, approved with '
+    + '`approvals: [approve(gate)]`) run with `runWorkflow` again and again in one process, a fresh stack each time as a test builds it. '
+    + 'Each run synthesizes the stack and runs the three functions\' code (the price function, the gate\'s request and decision '
+    + 'functions) sealed, each in a worker thread of its own started for the run and ended with it.',
+      table(['run', 'milliseconds'], [
+        ['first in the process (cold: modules loaded, first synth)', sealed.firstMs.toFixed(0)],
+        [`each later one (median, min–max of ${sealed.laterMs.runs})`, showSummary(sealed.laterMs)],
+      ]));
   }
 
   if (options.section !== undefined) {

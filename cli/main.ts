@@ -7,9 +7,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { AssemblyStateMachine, CodeLoadError, findStateMachine as findInAssembly, stateMachinesIn } from '../src/testing/assembly';
+import { AssemblyStateMachine, findStateMachine as findInAssembly, stateMachinesIn } from '../src/testing/assembly';
 import { formatUsd, perMillion } from '../src/testing/cost';
-import { execute, Execution, ExecuteOptions, historyTable, readableCause } from '../src/testing/execution';
+import { execute, Execution, ExecuteOptions, historyTable, logLines, readableCause } from '../src/testing/execution';
+import { CodeLoadError, FunctionSandboxError } from '../src/testing/function-sandbox';
 import { graphOf } from '../src/testing/graph';
 import { allStates, EngineLimitationError, LocalS3, MissingHandlerError } from '../src/testing/local-execution';
 import { toMermaid } from '../src/testing/mermaid';
@@ -213,13 +214,18 @@ async function runCommand(args: string[], io: Io): Promise<number> {
         : `state '${e.state}' has no mock (resource ${e.resource}${e.resourceKey !== e.resource ? `, function ${e.resourceKey}` : ''}, with no code that runs offline): add "states": { "${e.state}": { "result": ... } } or "resources": { "${e.resourceKey}": { "result": ... } } to the mocks file`);
     }
     if (e instanceof EngineLimitationError) throw new CliError(`engine limitation: ${machine.path} cannot be run locally: ${e.message}`);
-    if (e instanceof CodeLoadError) throw new CliError(e.message);
+    if (e instanceof CodeLoadError || e instanceof FunctionSandboxError) throw new CliError(e.message);
     throw e;
   }
   const report = path.resolve(io.cwd, values.report ?? `${slugOf(machine)}.report.html`);
   writeReport(execution, report);
   io.out(historyTable(execution.history));
   io.out('');
+  if (execution.logs.length > 0) {
+    io.out(`what the functions printed (${execution.logs.length} lines):`);
+    for (const line of logLines(execution)) io.out(`  ${line}`);
+    io.out('');
+  }
   for (const line of summary(execution)) io.out(line);
   for (const run of execution.result.mapRuns) {
     const c = run.itemCounts;

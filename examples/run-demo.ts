@@ -10,10 +10,10 @@ import * as path from 'path';
 import { SCENARIOS } from './scenarios';
 import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
 import { placeholderFor } from '../src/testing/asl';
-import { localFunctions } from '../src/testing/assembly';
-import { execute, readableCause } from '../src/testing/execution';
+import { execute, logLines, readableCause } from '../src/testing/execution';
 import { CallbackHandler, LocalS3, TaskHandler } from '../src/testing/local-execution';
 import { ApprovalSimulator, gateFunctionsIn } from '../test/support/approval-simulator';
+import { inProcessFunctions } from '../test/support/assembly';
 import { FakeDynamoDB } from '../test/support/fake-dynamodb';
 
 async function main(assemblyDir: string, outDir: string): Promise<number> {
@@ -39,7 +39,7 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       const resources: Record<string, TaskHandler> = { ...scenario.resources };
       const callbacks: Record<string, CallbackHandler> = { ...scenario.callbacks };
       for (const [state, script] of Object.entries(scenario.approvals ?? {})) {
-        const functions = gateFunctionsIn(machine.template, machine.asl, state, localFunctions(assemblyDir, machine.template));
+        const functions = gateFunctionsIn(machine.template, machine.asl, state, inProcessFunctions(assemblyDir, machine.template));
         const gate = simulator!.gate(state, functions, script);
         Object.assign(resources, gate.resources);
         Object.assign(callbacks, gate.callbacks);
@@ -76,7 +76,7 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
         for (const key of s3.keys(bucket).filter(k => k.endsWith('manifest.json'))) console.log(`      results: s3://${bucket}/${key} (${s3.keys(bucket, key.replace(/manifest\.json$/, '')).length - 1} result file(s) beside it)`);
       }
       for (const child of result.children) console.log(`      child ${child.executionArn.split(':').slice(-3).join(':')}: ${child.status}, ${child.transitions} state transitions, output ${JSON.stringify(child.output)}`);
-      for (const line of logged) console.log(`      log: ${line}`);
+      for (const line of [...logged, ...logLines(execution)]) console.log(`      log: ${line}`);
       console.log(`      report: ${report}`);
     }
   }

@@ -4,12 +4,11 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import { createRequire } from 'module';
 import * as path from 'path';
 import { aslFromTemplate, Asl, CfnTemplate, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
+import type { FunctionCode, FunctionSandbox } from './function-sandbox';
 import { HarnessError } from './local-execution';
-import type { TaskCall, TaskHandler } from './local-execution';
-import type { OfflineAws } from './offline-aws';
+import type { TaskHandler } from './local-execution';
 
 export interface AssemblyStateMachine {
   /** The stack's artifact id. */
@@ -80,9 +79,10 @@ export function findStateMachine(machines: AssemblyStateMachine[], name: string,
 /**
  * Local handlers for every Lambda function of a template whose code is available offline (inline
  * `ZipFile` code, or a Node.js asset in the assembly), keyed by the placeholder ARN the ASL uses.
- * The library's own functions get `offline` AWS services in place of the AWS SDK.
+ * Each runs sealed in the run's `sandbox` (see function-sandbox.ts); the library's own functions get
+ * the sandbox's offline AWS services in place of the AWS SDK.
  */
-export function localFunctions(assemblyDir: string, template: CfnTemplate, offline?: OfflineAws): Record<string, TaskHandler> {
+export function localFunctions(assemblyDir: string, template: CfnTemplate, sandbox: FunctionSandbox): Record<string, TaskHandler> {
   const handlers: Record<string, TaskHandler> = {};
   const assets = assetFolders(assemblyDir);
   for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
@@ -91,32 +91,20 @@ export function localFunctions(assemblyDir: string, template: CfnTemplate, offli
     const code = codeOf(assemblyDir, resource, file, assets);
     if (!code) continue;
     // The code is loaded when a task first reaches it, so a mocked or unused function is never loaded.
-    let loaded: ((event: unknown, context: unknown) => unknown) | undefined;
-    const env = functionEnvironment(resource, template);
-    handlers[placeholderFor(logicalId, resource.Type, 'Arn')] = (event: unknown, call: TaskCall) => {
-      if (!loaded) {
-        let moduleExports: Record<string, unknown> | undefined;
-        try {
-          moduleExports = loadCode(code, offline);
-        } catch (e) {
-          const missing = /Cannot find module '([^']+)'/.exec((e as Error).message)?.[1];
-          throw new CodeLoadError(call.state, logicalId, missing
-            ? `its code needs the module '${missing}', which is not installed here`
-            : `its code could not be loaded (${(e as Error).message.split('\n')[0]})`);
-        }
-        const fn = moduleExports?.[exportName];
-        if (typeof fn !== 'function') throw new CodeLoadError(call.state, logicalId, `its code has no function '${exportName}' to call`);
-        loaded = fn as (event: unknown, context: unknown) => unknown;
-      }
-      // The function sees the environment variables the template gives it (references as placeholders).
-      return withEnvironment({ ...env, ...NO_AWS_ACCOUNT }, () => loaded!(event, { functionName: logicalId, awsRequestId: 'local', getRemainingTimeInMillis: () => 30_000 }));
-    };
+    handlers[placeholderFor(logicalId, resource.Type, 'Arn')] = sandbox.handler({
+      logicalId,
+      code,
+      exportName,
+      environment: functionEnvironment(resource, template),
+      timeoutSeconds: numberOr(resource.Properties?.Timeout, 3),
+      memoryMb: numberOr(resource.Properties?.MemorySize, 128),
+      offlineSdk: 'file' in code && isLibraryBundle(code.file),
+    });
   }
   return handlers;
 }
 
-/** Where a function's code is: inline, or a file of an asset folder. */
-type Code = { readonly inline: string } | { readonly file: string };
+const numberOr = (value: unknown, fallback: number) => (typeof value === 'number' && value > 0 ? value : fallback);
 
 /** The assembly's file assets, by the S3 key a function's `Code` names: their folders in the assembly. */
 function assetFolders(assemblyDir: string): Map<string, string> {
@@ -133,7 +121,7 @@ function assetFolders(assemblyDir: string): Map<string, string> {
   return out;
 }
 
-function codeOf(assemblyDir: string, resource: any, file: string, assets: Map<string, string>): Code | undefined {
+function codeOf(assemblyDir: string, resource: any, file: string, assets: Map<string, string>): FunctionCode | undefined {
   const inline = resource.Properties?.Code?.ZipFile;
   if (typeof inline === 'string') return { inline };
   // The asset's folder: from the resource's metadata (the CDK CLI adds it), or from the asset manifest.
@@ -149,6 +137,8 @@ function codeOf(assemblyDir: string, resource: any, file: string, assets: Map<st
 
 /** The digests of the library's own handler bundles (assets/), to recognise their copies in an assembly. */
 let ownBundles: Set<string> | undefined;
+/** What is known of each asset file (its folder's name is its content's hash, so it never changes). */
+const bundleOfFile = new Map<string, boolean>();
 function isLibraryBundle(file: string): boolean {
   if (!ownBundles) {
     const root = path.resolve(__dirname, '..', '..', 'assets');
@@ -158,31 +148,13 @@ function isLibraryBundle(file: string): boolean {
         .map(e => digest(fs.readFileSync(path.join(e.parentPath, e.name))))
       : []);
   }
-  return ownBundles.has(digest(fs.readFileSync(file)));
+  const folder = path.basename(path.dirname(file));
+  const key = folder.startsWith('asset.') ? `${folder}/${path.basename(file)}` : file;
+  if (!bundleOfFile.has(key)) bundleOfFile.set(key, ownBundles.has(digest(fs.readFileSync(file))));
+  return bundleOfFile.get(key)!;
 }
 
 const digest = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
-
-/**
- * A function's code runs without the developer's AWS credentials: an AWS SDK call it makes (one the
- * run did not mock) gets fake credentials and an endpoint that refuses the connection, and fails at
- * once, instead of reaching a real account.
- */
-const NO_AWS_ACCOUNT: Record<string, string | undefined> = {
-  AWS_ACCESS_KEY_ID: 'local-run-no-account',
-  AWS_SECRET_ACCESS_KEY: 'local-run-no-account',
-  AWS_SESSION_TOKEN: undefined,
-  AWS_PROFILE: undefined,
-  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-};
-
-/** A Lambda function's code cannot run here: the run stops, naming the state, the function and the mock to add. */
-export class CodeLoadError extends HarnessError {
-  constructor(public readonly state: string, public readonly functionId: string, reason: string) {
-    super(`state '${state}' calls the Lambda function ${functionId}, but ${reason}: mock the state instead (states['${state}'], or "states": { "${state}": { "result": ... } } in a mocks file)`, state);
-    this.name = 'CodeLoadError';
-  }
-}
 
 /** A function's environment variables from its template, references resolved to placeholders. */
 export function functionEnvironment(resource: any, template: CfnTemplate): Record<string, string> {
@@ -190,49 +162,7 @@ export function functionEnvironment(resource: any, template: CfnTemplate): Recor
   return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 }
 
-/** Runs with variables set in `process.env`, restoring them afterwards (also when it throws). */
-export async function withEnvironment<T>(env: Record<string, string | undefined>, run: () => T | Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map(k => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(env)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  try {
-    return await run();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
 function splitHandler(handler: string): [string, string] {
   const i = handler.lastIndexOf('.');
   return [handler.slice(0, i), handler.slice(i + 1)];
-}
-
-/**
- * Loads a function's code. The library's own bundles get the offline AWS services for the
- * `@aws-sdk/client-*` packages they require; any other code requires what is installed.
- */
-function loadCode(code: Code, offline: OfflineAws | undefined): Record<string, unknown> | undefined {
-  const module = { exports: {} as Record<string, unknown> };
-  if ('inline' in code) {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    new Function('exports', 'require', 'module', code.inline)(module.exports, require, module);
-    return module.exports;
-  }
-  if (!offline || !isLibraryBundle(code.file)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(code.file);
-  }
-  const requireFromFile = createRequire(code.file);
-  // In the caller's realm (a test runner's sandbox has its own globals and process.env), like inline code.
-  const source = `${fs.readFileSync(code.file, 'utf8')}\n//# sourceURL=${code.file}`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const wrapped = new Function('exports', 'require', 'module', '__filename', '__dirname', source);
-  const requireOffline = (id: string) => offline.sdkModule(id) ?? requireFromFile(id);
-  wrapped.call(module.exports, module.exports, requireOffline, module, code.file, path.dirname(code.file));
-  return module.exports;
 }

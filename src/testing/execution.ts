@@ -5,6 +5,7 @@
 import { placeholderFor } from './asl';
 import { AssemblyStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './assembly';
 import { expressCost, standardCost, CostEstimate, EXPRESS_MEMORY_CHUNK_MB, WorkflowKind } from './cost';
+import { FunctionLog, FunctionSandbox } from './function-sandbox';
 import { graphOf, takenPath, TakenPath, WorkflowGraph } from './graph';
 import { CallbackHandler, LocalRunResult, LocalS3, runLocally, TaskHandler } from './local-execution';
 import { OfflineAws } from './offline-aws';
@@ -56,12 +57,14 @@ export function historyOf(result: Pick<LocalRunResult, 'states' | 'events'>): Hi
   });
 }
 
-/** Every Lambda function of the assembly that can run offline (a nested state machine may call any of them). */
-function functionsFor(assemblyDir: string, machine: AssemblyStateMachine, offline: OfflineAws): Record<string, TaskHandler> {
+/**
+ * Every Lambda function of the assembly that can run offline (a nested state machine may call any of
+ * them), sealed in `sandbox`.
+ */
+export function functionsFor(assemblyDir: string, machine: AssemblyStateMachine, sandbox: FunctionSandbox): Record<string, TaskHandler> {
   const templates = Object.values(stackTemplates(assemblyDir));
-  for (const template of templates) offline.dynamodb.addTablesOf(template);
   // The state machine's own stack last: its functions win over another stack's with the same logical id.
-  return Object.assign({}, ...[...templates, machine.template].map(t => localFunctions(assemblyDir, t, offline)));
+  return Object.assign({}, ...[...templates, machine.template].map(t => localFunctions(assemblyDir, t, sandbox)));
 }
 
 /** The assembly's state machines, by the ARN a task that starts one names: a nested execution runs on the engine. */
@@ -94,6 +97,8 @@ export interface ExecuteOptions {
   readonly startTime?: Date;
   /** The offline AWS services the library's own functions use. @default new ones */
   readonly offline?: OfflineAws;
+  /** Where the functions' code runs, sealed; the run disposes of it when it ends. @default a new one with `offline` */
+  readonly sandbox?: FunctionSandbox;
   /** Express cost: the memory to bill. @default 64 */
   readonly memoryMb?: number;
   /** Express cost: the duration to bill. @default - the local run's duration */
@@ -111,6 +116,8 @@ export interface Execution {
   /** Wall-clock milliseconds of the local run (waits and retry intervals take virtual time only). */
   readonly localDurationMs: number;
   readonly cost: CostEstimate;
+  /** What the functions' code printed, in order. */
+  readonly logs: FunctionLog[];
 }
 
 /**
@@ -123,18 +130,26 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
   const input = options.input ?? {};
   const began = Date.now();
   const offline = options.offline ?? new OfflineAws();
-  const result = await runLocally(machine.asl, {
-    input,
-    states: options.states,
-    // The offline services answer the service integrations they know unless a mock does.
-    resources: { ...offline.integrations(), ...options.resources },
-    functions: functionsFor(assemblyDir, machine, offline),
-    callbacks: options.callbacks,
-    s3: options.s3,
-    seed: options.seed,
-    startTime: options.startTime,
-    stateMachines: childStateMachines(assemblyDir),
-  });
+  for (const template of Object.values(stackTemplates(assemblyDir))) offline.dynamodb.addTablesOf(template);
+  const sandbox = options.sandbox ?? new FunctionSandbox(offline);
+  let result: LocalRunResult;
+  try {
+    result = await runLocally(machine.asl, {
+      input,
+      states: options.states,
+      // The offline services answer the service integrations they know unless a mock does.
+      resources: { ...offline.integrations(), ...options.resources },
+      functions: functionsFor(assemblyDir, machine, sandbox),
+      callbacks: options.callbacks,
+      s3: options.s3,
+      seed: options.seed,
+      startTime: options.startTime,
+      stateMachines: childStateMachines(assemblyDir),
+    });
+  } finally {
+    // Nothing a function started outlives the run.
+    await sandbox.dispose();
+  }
   const localDurationMs = Date.now() - began;
   const history = historyOf(result);
   const taken = takenPath(graph, {
@@ -146,7 +161,12 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
   const cost = kind === 'EXPRESS'
     ? expressCost(options.durationMs ?? localDurationMs, options.memoryMb ?? EXPRESS_MEMORY_CHUNK_MB)
     : standardCost(result.transitions);
-  return { machine, kind, input, result, history, graph, taken, localDurationMs, cost };
+  return { machine, kind, input, result, history, graph, taken, localDurationMs, cost, logs: sandbox.logs };
+}
+
+/** What the functions printed, one line each: `function (state) level: message`. */
+export function logLines(execution: Pick<Execution, 'logs'>): string[] {
+  return execution.logs.map(l => `${l.functionId}${l.state !== undefined ? ` (${l.state})` : ''} ${l.level}: ${l.message}`);
 }
 
 /** A failure cause for people: a Lambda function's error JSON becomes its message. */

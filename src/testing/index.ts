@@ -17,7 +17,8 @@ export {
   LocalS3, TaskOutcome, TaskFailure, HarnessError, MissingHandlerError, EngineLimitationError, runLocally, itemProcessorOf,
 } from './local-execution';
 export type { TaskCall, RetryRecord, CatchRecord, LocalRunOptions, LocalRunResult } from './local-execution';
-export { CodeLoadError } from './assembly';
+export { CodeLoadError, FunctionSandboxError } from './function-sandbox';
+export type { FunctionLog } from './function-sandbox';
 export { OfflineAws } from './offline-aws';
 export type { PublishedMessage } from './offline-aws';
 export type { HistoryRow } from './execution';

@@ -7,13 +7,14 @@ import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefinition } from '../engine';
-import { approvalWiring, ApprovalDecision } from './approvals';
+import { approvalWiring, ApprovalDecision, ApprovalWiring } from './approvals';
 import { Asl, placeholderFor } from './asl';
-import { AssemblyStateMachine, findStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './assembly';
-import { execute, Execution, historyTable, HistoryRow, workflowKindOf } from './execution';
+import { AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
+import { execute, Execution, functionsFor, historyTable, HistoryRow, workflowKindOf } from './execution';
+import { FunctionLog, FunctionSandbox } from './function-sandbox';
 import { graphOf } from './graph';
 import {
-  allStates, CallbackHandler, CatchRecord, HarnessError, LocalRunResult, LocalS3, RetryRecord, TaskCall, TaskHandler,
+  allStates, CallbackHandler, CatchRecord, HarnessError, LocalRunResult, LocalS3, RetryRecord, TaskCall,
 } from './local-execution';
 import { toMermaid } from './mermaid';
 import { Behaviour, functionArnOf, handlersOf, Mock, resetBehaviour } from './mocking';
@@ -95,13 +96,19 @@ export class LocalWorkflow {
     checkMocks(options.mocks ?? [], this.machine.asl, everyAsl, this.path);
     const offline = new OfflineAws();
     for (const template of templates) offline.dynamodb.addTablesOf(template);
-    const functions: Record<string, TaskHandler> = Object.assign({},
-      ...[...templates, this.machine.template].map(t => localFunctions(this.assemblyDir, t, offline)));
     Object.values(options.callbacks ?? {}).forEach(resetBehaviour);
-    const approvals = approvalWiring(options.approvals ?? [], this.machine.asl, templates, functions, offline);
-    for (const name of Object.keys(approvals.callbacks)) {
-      if (options.callbacks?.[name]) throw new HarnessError(`run: gate '${name}' has both a callback and an approval decision; give one`);
-      if (mocks.states[name]) throw new HarnessError(`run: gate '${name}' is mocked with mockState and decided in approvals; give one`);
+    const sandbox = new FunctionSandbox(offline);
+    let approvals: ApprovalWiring;
+    try {
+      const functions = functionsFor(this.assemblyDir, this.machine, sandbox);
+      approvals = approvalWiring(options.approvals ?? [], this.machine.asl, templates, functions, offline);
+      for (const name of Object.keys(approvals.callbacks)) {
+        if (options.callbacks?.[name]) throw new HarnessError(`run: gate '${name}' has both a callback and an approval decision; give one`);
+        if (mocks.states[name]) throw new HarnessError(`run: gate '${name}' is mocked with mockState and decided in approvals; give one`);
+      }
+    } catch (e) {
+      await sandbox.dispose();
+      throw e;
     }
     // Every bucket of the app exists in the local S3 (a FanOutMap writes its results to its own).
     const s3 = options.s3 ?? new LocalS3();
@@ -118,6 +125,7 @@ export class LocalWorkflow {
       callbacks: { ...options.callbacks as Record<string, CallbackHandler>, ...approvals.callbacks },
       s3,
       offline,
+      sandbox,
       seed: options.seed,
       startTime: options.startTime,
     });
@@ -188,6 +196,8 @@ export class WorkflowRun {
   public readonly aws: OfflineAws;
   /** The local S3 of the run: the objects given, and what Distributed Maps wrote (every bucket of the app exists in it). */
   public readonly s3: LocalS3;
+  /** What the functions' own code printed (console and standard output), in order, with the function and the state. */
+  public readonly logs: FunctionLog[];
 
   constructor(private readonly execution: Execution, offline: OfflineAws, s3: LocalS3) {
     const r = execution.result;
@@ -208,6 +218,7 @@ export class WorkflowRun {
     this.seed = r.seed;
     this.aws = offline;
     this.s3 = s3;
+    this.logs = execution.logs;
   }
 
   /** The calls of a state (by name), a Lambda function (its construct) or a resource (ARN). */

@@ -188,6 +188,16 @@ export class OfflineAws {
     };
   }
 
+  /** The client packages these services answer, with their client class and the commands each offers. */
+  public sdkShapes(): Record<string, { readonly client: string; readonly commands: string[] }> {
+    const out: Record<string, { client: string; commands: string[] }> = {};
+    for (const pkg of SDK_PACKAGES) {
+      const names = Object.keys(this.sdkModule(pkg)!);
+      out[pkg] = { client: names.find(n => n.endsWith('Client'))!, commands: names.filter(n => n.endsWith('Command')) };
+    }
+    return out;
+  }
+
   /** The `@aws-sdk/client-*` module a function's code requires, served by these services (undefined: not offered). */
   public sdkModule(name: string): Record<string, unknown> | undefined {
     switch (name) {
@@ -248,6 +258,8 @@ export class OfflineAws {
     })).reverse();
   }
 }
+
+const SDK_PACKAGES = ['@aws-sdk/client-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn'];
 
 type Operation = (input: any) => object;
 

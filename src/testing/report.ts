@@ -4,7 +4,7 @@
  * resource).
  */
 import { perMillion, formatUsd, PRICING_DATE, PRICING_REGION, PRICING_SOURCE } from './cost';
-import { Execution, shortJson } from './execution';
+import { Execution, logLines, shortJson } from './execution';
 import { escapeXml, toSvg } from './svg';
 
 const CSS = `
@@ -39,6 +39,7 @@ export function renderReport(execution: Execution, title = execution.machine.pat
   const outcome = result.status === 'SUCCEEDED'
     ? `<h2>Output</h2><pre id="output">${json(result.output)}</pre>`
     : `<h2>Error</h2><pre id="error">${escapeXml(`${result.error ?? ''}: ${result.cause ?? ''}`)}</pre>`;
+  const logs = execution.logs.length === 0 ? '' : `<h2>What the functions printed</h2><pre id="logs">${escapeXml(logLines(execution).join('\n'))}</pre>`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}: local execution</title><style>${CSS}</style></head>
 <body>
@@ -61,6 +62,7 @@ ${rows}
 </tbody></table>
 ${outcome}
 <h2>Input</h2><pre id="input">${json(execution.input)}</pre>
+${logs}
 </body></html>
 `;
 }

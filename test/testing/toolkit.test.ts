@@ -225,32 +225,6 @@ describe('any state machine, by construct or from a cloud assembly', () => {
     expect(() => LocalWorkflow.fromAssembly(dir, 'Nope')).toThrow(/no state machine 'Nope' in .*; the state machines there are:\n {2}Orders\/OrderMachine/);
   });
 
-  test('a function\'s own code runs without the developer\'s AWS credentials, and the environment is restored after', async () => {
-    const stack = new Stack(new App(), 'Env');
-    const peek = new lambda.Function(stack, 'Peek', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'index.handler',
-      code: lambda.Code.fromInline('exports.handler = async () => ({ key: process.env.AWS_ACCESS_KEY_ID, profile: process.env.AWS_PROFILE ?? null, '
-        + 'token: process.env.AWS_SESSION_TOKEN ?? null, endpoint: process.env.AWS_ENDPOINT_URL });'),
-    });
-    const machine = new sfn.StateMachine(stack, 'M', {
-      definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Peek at the environment', { lambdaFunction: peek, payloadResponseOnly: true })),
-    });
-    const before = { ...process.env };
-    Object.assign(process.env, { AWS_PROFILE: 'production', AWS_ACCESS_KEY_ID: 'AKIAREALKEY', AWS_SESSION_TOKEN: 'real-token' });
-    try {
-      const run = await runWorkflow(machine);
-      expect(run.output).toEqual({ key: 'local-run-no-account', profile: null, token: null, endpoint: 'http://127.0.0.1:9' });
-      expect(process.env.AWS_PROFILE).toBe('production');
-      expect(process.env.AWS_ACCESS_KEY_ID).toBe('AKIAREALKEY');
-    } finally {
-      for (const k of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN']) {
-        if (before[k] === undefined) delete process.env[k];
-        else process.env[k] = before[k];
-      }
-    }
-  });
-
   test('a sequence given to two runs starts again at its first answer in each', async () => {
     const { machine, check } = ordering();
     const refusedFirst = mockFunction(check, inSequence(returns({ valid: false }), returns({ valid: true })));
