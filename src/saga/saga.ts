@@ -164,7 +164,7 @@ export class Saga extends sfn.StateMachineFragment {
     required(stepName, 'Saga.idempotencyKey', 'stepName', "give the step's name, such as 'Reserve stock'");
     const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;
     const scopeExpression = scope === undefined ? undefined : validateScope('Saga.idempotencyKey', scope, jsonata);
-    return jsonata ? `{% ${jsonataKey(stepName, scopeExpression)} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName, scopeExpression));
+    return jsonata ? `{% ${jsonataKey(stepName, scopeExpression, 'Saga.idempotencyKey')} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName, scopeExpression));
   }
 
   public readonly startState: sfn.State;
@@ -309,7 +309,7 @@ export class Saga extends sfn.StateMachineFragment {
     this.startState = actions[0].start.startState;
     this.endStates = [actions[n - 1].end];
     declareStatesOf(this, this.queryLanguage, 'Saga');
-    this.node.addValidation({ validate: () => this.checkExpress() });
+    this.node.addValidation({ validate: () => [...this.checkExpress(), ...this.checkMap()] });
   }
 
   /** Records waiting in `notUndoneQueue` (the maximum of `ApproximateNumberOfMessagesVisible`). */
@@ -325,7 +325,7 @@ export class Saga extends sfn.StateMachineFragment {
 
   /** A step's idempotency key, in the saga's language, with its scope. */
   private keyOf(stepName: string): string {
-    return this.jsonata ? `{% ${jsonataKey(stepName, this.keyScope)} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName, this.keyScope));
+    return this.jsonata ? `{% ${jsonataKey(stepName, this.keyScope, `Saga '${this.sagaName}'`)} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName, this.keyScope));
   }
 
   private actionUnit(step: SagaStep): Unit {
@@ -427,7 +427,7 @@ export class Saga extends sfn.StateMachineFragment {
   /** A compensation that failed after its retries: record the steps not undone, send the record. */
   private catchCompensation(unit: Unit, step: SagaStep, notUndone: string[]): void {
     if (this.jsonata) {
-      const keys = notUndone.map(s => `'${s}': ${jsonataKey(s, this.keyScope)}`).join(', ');
+      const keys = notUndone.map(s => `'${s}': ${jsonataKey(s, this.keyScope, `Saga '${this.sagaName}'`)}`).join(', ');
       const list = notUndone.map(s => `'${s}'`).join(', ');
       unit.catchable.addCatch(this.recordTask, {
         errors: [sfn.Errors.ALL],
@@ -535,6 +535,32 @@ export class Saga extends sfn.StateMachineFragment {
     return fail;
   }
 
+  /**
+   * A saga in every iteration of a Map needs a key scope: without one, every iteration's step has
+   * the same idempotency key, and one order's undo can release another's.
+   */
+  private checkMap(): string[] {
+    if (this.keyScope !== undefined) return [];
+    const stack = Stack.of(this);
+    const first = this.startState.stateId;
+    for (const construct of stack.node.findAll()) {
+      if (!(construct instanceof sfn.CfnStateMachine)) continue;
+      let definition: any;
+      try {
+        definition = JSON.parse(flatten(stack.resolve(construct.definitionString)));
+      } catch {
+        continue; // a definition with values CloudFormation fills in where JSON needs them: not ours to read
+      }
+      const map = mapHolding(definition?.States ?? {}, first);
+      if (map) {
+        const example = this.jsonata ? "'{% $states.input.orderId %}'" : "'$.orderId'";
+        return [`Saga '${this.sagaName}' runs in every iteration of Map '${map}' (state machine ${construct.node.scope?.node.path}) without idempotencyKeyScope, `
+          + `so every iteration would give its steps the same idempotency keys: give idempotencyKeyScope a value that tells the items apart, such as ${example}`];
+      }
+    }
+    return [];
+  }
+
   /** Warns, once, when the saga stands in an Express state machine of its stack. */
   private checkExpress(): string[] {
     if (this.warned) return [];
@@ -557,6 +583,18 @@ export class Saga extends sfn.StateMachineFragment {
   }
 }
 
+/** The Map (by name) whose item processor holds the state `name`, at any depth; undefined when none does. */
+function mapHolding(states: Record<string, any>, name: string, map?: string): string | undefined {
+  for (const [stateName, state] of Object.entries<any>(states)) {
+    if (stateName === name && map !== undefined) return map;
+    const processor = state?.ItemProcessor ?? state?.Iterator;
+    const found = (processor ? mapHolding(processor.States ?? {}, name, stateName) : undefined)
+      ?? (state?.Branches ?? []).map((b: any) => mapHolding(b.States ?? {}, name, map)).find((m: string | undefined) => m !== undefined);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** The JSONPath intrinsic of a step's idempotency key. */
 function jsonPathKey(stepName: string, scope?: string): string {
   return scope === undefined
@@ -564,11 +602,17 @@ function jsonPathKey(stepName: string, scope?: string): string {
     : `States.Hash(States.Format('{}/{}/${stepName}', $$.Execution.Id, ${scope}), 'SHA-256')`;
 }
 
-/** The JSONata expression (without `{% %}`) of a step's idempotency key. */
-function jsonataKey(stepName: string, scope?: string): string {
-  return scope === undefined
-    ? `$hash($states.context.Execution.Id & '/${stepName}', 'SHA-256')`
-    : `$hash($states.context.Execution.Id & '/' & $string(${scope}) & '/${stepName}', 'SHA-256')`;
+/**
+ * The JSONata expression (without `{% %}`) of a step's idempotency key. A scope that evaluates to
+ * nothing (undefined, null or '') fails the state (States.QueryEvaluationError) before its action
+ * runs: `$string` of nothing is '', and every item would share one key.
+ */
+function jsonataKey(stepName: string, scope: string | undefined, where: string): string {
+  if (scope === undefined) return `$hash($states.context.Execution.Id & '/${stepName}', 'SHA-256')`;
+  const nothing = `${where}: idempotencyKeyScope ${scope.slice(1, -1)} evaluated to nothing (undefined, null or an empty string), `
+    + 'so every item would share one idempotency key; give each item a value that tells it apart';
+  return `$hash($states.context.Execution.Id & '/' & ($scope := ${scope}; $exists($scope) and $scope != null and $scope != '' `
+    + `? $string($scope) : $error(${JSON.stringify(nothing)})) & '/${stepName}', 'SHA-256')`;
 }
 
 /** The scope of an idempotency key as an expression: a JSONPath, or a JSONata expression without its `{% %}`. */

@@ -4,6 +4,7 @@
  */
 import * as crypto from 'crypto';
 import { Duration } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { EXECUTION_ARN, LANGUAGES, OrderServices, STEPS, expectedKey, importedFunction, newStack, orderSaga, runOrder } from './order-saga';
 import { Saga, SagaStep, TryFinally } from '../../src';
@@ -430,6 +431,31 @@ describe.each(LANGUAGES)('an action that times out, in %s', (_language, queryLan
   });
 });
 
+test('a JSONata saga whose idempotencyKeyScope evaluates to nothing fails that item before any action runs; the other items keep their own keys', async () => {
+  const stack = newStack();
+  const saga = new Saga(stack, 'Order', {
+    queryLanguage: sfn.QueryLanguage.JSONATA,
+    idempotencyKeyScope: '{% $states.input.orderId %}',
+    steps: [SagaStep.lambda('Charge payment', { action: importedFunction(stack, 'charge'), compensation: importedFunction(stack, 'refund') })],
+  });
+  const map = sfn.Map.jsonata(stack, 'Each order', { items: sfn.ProvideItems.jsonata('{% $states.input.orders %}') });
+  map.itemProcessor(saga);
+  const machine = new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(map), queryLanguage: sfn.QueryLanguage.JSONATA });
+  const charged: string[] = [];
+  const run = await runLocally(aslOf(stack, machine), {
+    input: { orders: [{ orderId: 'o-1' }, { total: 12 }, { orderId: null }] },
+    states: { 'Charge payment': (input: any) => { charged.push(input.input.orderId); return {}; } },
+  });
+  // Neither order without an id was charged with the shared key, and the execution says why.
+  expect(charged).toEqual(['o-1']);
+  // The state failed before its action ran, with the evaluation error and the saga's message; the saga rolled back.
+  expect(run.catches.filter(c => c.state === 'Charge payment').map(c => c.error)).toContain('States.QueryEvaluationError');
+  expect(run.status).toBe('FAILED');
+  expect(run.error).toBe('SagaRolledBack');
+  expect(run.cause).toContain('Charge payment failed (States.QueryEvaluationError)');
+  expect(JSON.stringify(run.events)).toContain("Saga 'Order': idempotencyKeyScope $states.input.orderId evaluated to nothing (undefined, null or an empty string)");
+});
+
 describe.each(LANGUAGES)('a saga in every iteration of a Map, in %s', (_language, queryLanguage) => {
   const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;
 
@@ -477,9 +503,25 @@ describe.each(LANGUAGES)('a saga in every iteration of a Map, in %s', (_language
     expect(calls.find(c => c.state === 'Reserve stock: undo')!.key).toBe(calls.find(c => c.state === 'Reserve stock' && c.orderId === 'o-2')!.key);
     const key = Saga.idempotencyKey('Reserve stock', queryLanguage, jsonata ? '{% $states.input.orderId %}' : '$.orderId');
     expect(stack.resolve(sfn.TaskInput.fromObject({ key }).value)).toEqual({
-      key: jsonata ? "{% $hash($states.context.Execution.Id & '/' & $string(($states.input.orderId)) & '/Reserve stock', 'SHA-256') %}"
+      key: jsonata ? "{% $hash($states.context.Execution.Id & '/' & ($scope := ($states.input.orderId); $exists($scope) and $scope != null and $scope != '' "
+        + '? $string($scope) : $error("Saga.idempotencyKey: idempotencyKeyScope $states.input.orderId evaluated to nothing (undefined, null or an empty string), '
+        + 'so every item would share one idempotency key; give each item a value that tells it apart")) & \'/Reserve stock\', \'SHA-256\') %}'
         : "States.Hash(States.Format('{}/{}/Reserve stock', $$.Execution.Id, $.orderId), 'SHA-256')",
     });
+  });
+
+  test('fails when the saga runs in a Map without idempotencyKeyScope: synth names the saga, the Map and the scope to give', () => {
+    const stack = newStack();
+    const saga = new Saga(stack, 'Order', { queryLanguage, steps: [SagaStep.lambda('Pay', { action: importedFunction(stack, 'pay'), compensation: importedFunction(stack, 'refund') })] });
+    const map = jsonata
+      ? sfn.Map.jsonata(stack, 'Each order', { items: sfn.ProvideItems.jsonata('{% $states.input.orders %}') })
+      : new sfn.Map(stack, 'Each order', { itemsPath: '$.orders' });
+    // Deeper than the Map's own processor: inside a Parallel of it.
+    const inner = jsonata ? sfn.Parallel.jsonata(stack, 'Inner') : new sfn.Parallel(stack, 'Inner');
+    map.itemProcessor(inner.branch(saga));
+    new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(map), queryLanguage: jsonata ? queryLanguage : undefined });
+    expect(() => Template.fromStack(stack)).toThrow(`Saga 'Order' runs in every iteration of Map 'Each order' (state machine Test/M) without idempotencyKeyScope, `
+      + `so every iteration would give its steps the same idempotency keys: give idempotencyKeyScope a value that tells the items apart, such as ${jsonata ? "'{% $states.input.orderId %}'" : "'$.orderId'"}`);
   });
 
   test('fails when idempotencyKeyScope is not written in the saga\'s language', () => {
