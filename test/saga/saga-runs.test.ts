@@ -520,7 +520,7 @@ describe.each(LANGUAGES)('a saga in every iteration of a Map, in %s', (_language
     const inner = jsonata ? sfn.Parallel.jsonata(stack, 'Inner') : new sfn.Parallel(stack, 'Inner');
     map.itemProcessor(inner.branch(saga));
     new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(map), queryLanguage: jsonata ? queryLanguage : undefined });
-    expect(() => Template.fromStack(stack)).toThrow(`Saga 'Order' runs in every iteration of Map 'Each order' (state machine Test/M) without idempotencyKeyScope, `
+    expect(() => Template.fromStack(stack)).toThrow('Saga \'Order\' runs in every iteration of Map \'Each order\' (state machine Test/M) without idempotencyKeyScope, '
       + `so every iteration would give its steps the same idempotency keys: give idempotencyKeyScope a value that tells the items apart, such as ${jsonata ? "'{% $states.input.orderId %}'" : "'$.orderId'"}`);
   });
 
