@@ -102,7 +102,16 @@ export async function handler(event: APIGatewayProxyEvent, context?: InvocationC
     return errorPage(503, 'Try again', 'The approval service is busy. Nothing was decided; try again in a minute.', { 'Retry-After': '30' });
   }
   const now = new Date();
-  const check = verifyLink(key, event.queryStringParameters, Math.floor(now.getTime() / 1000));
+  let check = verifyLink(key, event.queryStringParameters, Math.floor(now.getTime() / 1000));
+  // A link signed with a key this container has not read yet (the key was replaced): read it again, once.
+  const again = !check.ok && check.problem.kind === 'forged' ? signingKey.reread() : undefined;
+  if (again) {
+    try {
+      check = verifyLink(await again, event.queryStringParameters, Math.floor(now.getTime() / 1000));
+    } catch (e) {
+      console.error(JSON.stringify({ event: 'approval.keyUnavailable', error: (e as Error).name }));
+    }
+  }
   if (!check.ok) return problemPage(check);
   const claims = check.claims;
 

@@ -9,8 +9,8 @@ import { PENDING_INDEX, cut, toItem } from '../private/approval/records';
 import { SigningKey } from '../private/approval/signing-key';
 import { plainText } from '../private/approval/text';
 
-/** The link signing key, cached per container. */
-export const signingKey = new SigningKey();
+/** The link signing key, read again on every invocation: links sent after the key is replaced carry the new one. */
+export const signingKey = new SigningKey(0);
 /** Longest wait for one call to DynamoDB or SNS; a call that takes longer fails as transient (the workflow retries). */
 export const CALL_TIMEOUT_MS = 5_000;
 /** The time an invocation may take when it does not say (tests). */

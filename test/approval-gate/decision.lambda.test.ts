@@ -106,6 +106,42 @@ describe('GET: the confirmation page', () => {
   });
 });
 
+describe('a replaced signing key', () => {
+  const NEW_KEY_TEXT = 'n'.repeat(20) + 'new-signing-key-0123456789abcdef';
+  afterEach(() => jest.useRealTimers());
+
+  test('stops the links signed with the old key within 5 minutes in a warm container; links signed with the new key work at once', async () => {
+    jest.useFakeTimers({ now: new Date('2026-12-07T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const oldLink = signedQuery();
+    expect((await handler(event('GET', oldLink))).statusCode).toBe(200);
+    // The leaked key is replaced.
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: NEW_KEY_TEXT });
+    const newLink = signedQuery(claims(), Buffer.from(NEW_KEY_TEXT, 'utf8'));
+    // A link of the new key does not verify against the cached key: the key is read again, and it works.
+    expect((await handler(event('GET', newLink))).statusCode).toBe(200);
+    expect(sdkCalls().secrets).toBe(2);
+    expect((await handler(event('GET', oldLink))).statusCode).toBe(403);
+    // A flood of forged links reads the secret at most once every 30 seconds.
+    for (let i = 0; i < 5; i++) expect((await handler(event('GET', signedQuery(claims(), Buffer.from('x'.repeat(40)))))).statusCode).toBe(403);
+    expect(sdkCalls().secrets).toBe(2);
+  });
+
+  test('a container that read the old key reads it again after 5 minutes, and the old links are refused', async () => {
+    jest.useFakeTimers({ now: new Date('2026-12-07T10:00:00Z'), doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const oldLink = signedQuery(claims({ expiresAt: Math.floor(Date.parse('2026-12-08T10:00:00Z') / 1000) }));
+    expect((await handler(event('GET', oldLink))).statusCode).toBe(200);
+    secrets.on(GetSecretValueCommand).resolves({ SecretString: NEW_KEY_TEXT });
+    jest.setSystemTime(new Date('2026-12-07T10:04:59Z'));
+    // Within the key's 5 minutes, the warm container still holds the old key.
+    expect((await handler(event('GET', oldLink))).statusCode).toBe(200);
+    jest.setSystemTime(new Date('2026-12-07T10:05:01Z'));
+    const page = await handler(event('GET', oldLink));
+    expect(page.statusCode).toBe(403);
+    expect(page.body).toContain('This link is not valid');
+    expect(sdkCalls().secrets).toBe(3);
+  });
+});
+
 describe('POST: the decision', () => {
   test('an approval is recorded once (PENDING to DELIVERING) with a conditional write, sent to the workflow, and the record settled as DELIVERED', async () => {
     const page = await handler(event('POST', signedQuery(), { body: form('approve', 'fine by me') }));
