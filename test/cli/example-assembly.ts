@@ -71,6 +71,14 @@ export function synthEdgeCases(): string {
   new sfn.StateMachine(stack, 'NeedsModule', {
     definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Look up', { lambdaFunction: needs, payloadResponseOnly: true })),
   });
+  const chatty = new lambda.Function(stack, 'ChattyFn', {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async (e) => { console.log("pricing order %s", e.orderId); console.error("no discount"); return { ...e, total: 12 }; };'),
+  });
+  new sfn.StateMachine(stack, 'Chatty', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Price', { lambdaFunction: chatty, payloadResponseOnly: true })),
+  });
   app.synth();
   return outdir;
 }

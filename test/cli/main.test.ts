@@ -74,6 +74,16 @@ describe('run', () => {
     expect(report).toContain('&quot;reservations&quot;: [');
   });
 
+  test('prints what the functions printed, with the function and the state, and puts it in the report', async () => {
+    const dir = tempDir('run');
+    const input = writeJson(dir, 'order.json', { orderId: 'o-7' });
+    const { code, out, cwd } = await cli(['run', 'EdgeCases/Chatty', '--app', edgeCases, '--input', input], dir);
+    expect(code).toBe(0);
+    expect(out).toMatch(/what the functions printed \(2 lines\):\n {2}ChattyFn\w+ \(Price\) log: pricing order o-7\n {2}ChattyFn\w+ \(Price\) error: no discount\n/);
+    const report = fs.readFileSync(path.join(cwd, 'EdgeCases-Chatty.report.html'), 'utf8');
+    expect(report).toMatch(/<pre id="logs">ChattyFn\w+ \(Price\) log: pricing order o-7\nChattyFn\w+ \(Price\) error: no discount<\/pre>/);
+  });
+
   test('plays a mocked sequence: throttled twice, then a value, retried by the Lambda retry', async () => {
     const dir = tempDir('mocks');
     const input = writeJson(dir, 'order.json', { orderId: 'o-2', items: ['book'] });
