@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -11,7 +12,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { DecisionEndpoint } from './decision-endpoint';
-import { DeliverySweep } from './delivery-sweep';
+import { DeliverySweep, undeliverableMetric } from './delivery-sweep';
 import { GATE_STATE_SUFFIXES, GateStates } from './gate-states';
 import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
@@ -215,12 +216,18 @@ export class ApprovalGate extends sfn.StateMachineFragment {
   public readonly decisionFunction: lambda.IFunction;
   /** The function that settles, on a schedule, the decisions whose delivery to the workflow is not confirmed. */
   public readonly sweepFunction: lambda.IFunction;
+  /**
+   * Fires when a decision could not be delivered to its workflow before the request's deadline (its
+   * record's status is then UNDELIVERABLE): add an action to be told.
+   */
+  public readonly undeliverableAlarm: cloudwatch.Alarm;
   /** Where the decision goes in the state output. */
   public readonly resultPath: string;
   /** The query language of the gate's states. */
   public readonly queryLanguage: sfn.QueryLanguage;
 
   private readonly endpoint: DecisionEndpoint;
+  private readonly requestSide: RequestSide;
   private readonly sweep: DeliverySweep;
   private readonly states: GateStates;
   private readonly hosts: ResponderHost[] = [];
@@ -288,9 +295,10 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     // The delivery sweep: settles the decisions whose delivery is not confirmed.
     this.sweep = new DeliverySweep(this, { table: this.table, encryptionKey: props.encryptionKey, logRetention });
     this.sweepFunction = this.sweep.function;
+    this.undeliverableAlarm = this.sweep.undeliverableAlarm;
 
     // The request side: the topic, the function that stores the token and sends the message, reminders.
-    const requestSide = new RequestSide(this, {
+    const requestSide = this.requestSide = new RequestSide(this, {
       id,
       table: this.table,
       signingKey: secret,
@@ -348,7 +356,12 @@ export class ApprovalGate extends sfn.StateMachineFragment {
    */
   public addStateMachine(stateMachine: sfn.IStateMachine): void {
     required(stateMachine, `ApprovalGate '${this.node.id}': addStateMachine`, 'stateMachine', 'give the state machine that contains this gate');
-    this.bind({ owner: stateMachine, stateMachine, isExpress: false, typeName: 'STANDARD', logsExecutionData: false });
+    this.bind(hostOf(stateMachine));
+  }
+
+  /** Decisions that could not be delivered to their workflow before the request's deadline (the sweep settles them as UNDELIVERABLE). */
+  public metricUndeliverableDecisions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return undeliverableMetric(this.table, props);
   }
 
   /** Grants reading the table of requests and decisions (the audit record). */
@@ -362,6 +375,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     if (host.isExpress) return;
     this.endpoint.bind(host);
     this.sweep.bind(host);
+    this.requestSide.bind(host);
   }
 
   private validateGate(): string[] {
@@ -385,6 +399,28 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     }
     return errors;
   }
+}
+
+/**
+ * A state machine given to `addStateMachine`, as the gate must know it: its type and whether it logs
+ * execution data (task tokens included), read from its CloudFormation resource when it has one in
+ * the app (an imported one is taken as a Standard workflow that does not log execution data).
+ */
+function hostOf(stateMachine: sfn.IStateMachine): ResponderHost {
+  const cfn = stateMachine.node.defaultChild;
+  if (!(cfn instanceof sfn.CfnStateMachine)) {
+    return { owner: stateMachine, stateMachine, isExpress: false, typeName: 'STANDARD', logsExecutionData: false };
+  }
+  const stack = Stack.of(cfn);
+  const type = stack.resolve(cfn.stateMachineType);
+  const logging = stack.resolve(cfn.loggingConfiguration);
+  return {
+    owner: stateMachine,
+    stateMachine,
+    isExpress: type === 'EXPRESS',
+    typeName: typeof type === 'string' ? type : 'STANDARD',
+    logsExecutionData: logging?.includeExecutionData === true && logging?.level !== 'OFF',
+  };
 }
 
 function validateTimeout(id: string, timeout: Duration): number {

@@ -3,19 +3,18 @@
  * behind it, and what that function may call on the workflows that contain the gate. Created in the
  * gate's own scope, so that their construct ids stay those of the gate.
  */
-import { Annotations, Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DecisionFunction } from './decision-function';
-import { grantTable } from './request-side';
+import { addDeliveryStatements, grantTable } from './gate-grants';
 import { functionLogs, functionRole } from '../private/functions';
-import { suppressNag, wildcardResourceFindings } from '../private/nag';
+import { suppressNag } from '../private/nag';
 import { loggedStageOptions, suppressRestApiNag } from '../private/rest-api';
 import { ResponderHost } from '../private/task-responders';
 
@@ -72,7 +71,8 @@ export class DecisionEndpoint {
         SIGNING_KEY_SECRET_ARN: props.signingKey.secretArn,
       },
     });
-    grantTable(this.function, [props.table.tableArn], 'dynamodb:UpdateItem');
+    // GetItem: the confirmation page tells an approver who comes late that the request is decided.
+    grantTable(this.function, [props.table.tableArn], 'dynamodb:UpdateItem', 'dynamodb:GetItem');
     props.signingKey.grantRead(this.function);
     if (props.encryptionKey) {
       props.encryptionKey.grant(this.function, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
@@ -117,34 +117,3 @@ export class DecisionEndpoint {
   }
 }
 
-/**
- * What delivering a decision needs of a state machine: `SendTaskSuccess` on it (a rejection is a
- * successful decision too; never SendTaskFailure), and `GetExecutionHistory` on its executions, to
- * establish whether a decision whose answer was lost reached the task.
- */
-export function deliveryStatements(stateMachine: sfn.IStateMachine): iam.PolicyStatement[] {
-  const stack = Stack.of(stateMachine);
-  const name = stateMachine instanceof sfn.StateMachine
-    ? stateMachine.stateMachineName
-    : Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
-  return [
-    new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [stateMachine.stateMachineArn] }),
-    new iam.PolicyStatement({
-      actions: ['states:GetExecutionHistory'],
-      resources: [stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${name}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }),
-  ];
-}
-
-
-/** Adds the delivery statements for a state machine to a policy, with the cdk-nag suppression of exactly its executions. */
-export function addDeliveryStatements(policy: iam.Policy, stateMachine: sfn.IStateMachine): void {
-  const statements = deliveryStatements(stateMachine);
-  policy.addStatements(...statements);
-  const appliesTo = wildcardResourceFindings(statements.map(s => Stack.of(policy).resolve(s.toStatementJson())));
-  suppressNag(policy, [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'GetExecutionHistory is allowed on the executions of the state machines that contain the gate, and only those (an execution ARN is the state machine\'s name and the execution\'s): it establishes whether a decision whose answer was lost reached the task.',
-    appliesTo,
-  }]);
-}

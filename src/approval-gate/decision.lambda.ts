@@ -13,7 +13,7 @@ import { Budget, InvocationContext, dynamodb, errorName, withDeadline } from '..
 import { DeliveryOutcome, SETTLE_RESERVE_MS, WRITE_TIMEOUT_MS, deliver, settle } from '../private/approval/delivery';
 import { Action, verifyLink } from '../private/approval/links';
 import { confirmationPage, decidedPage, errorPage, Page } from '../private/approval/pages';
-import { DECIDED_EPOCH, DELIVERY_QUEUE, DELIVERY_QUEUE_VALUE, RequestRecord, fromItem } from '../private/approval/records';
+import { DECIDED_EPOCH, DELIVERY_QUEUE, DELIVERY_QUEUE_VALUE, RequestRecord, Status, fromItem } from '../private/approval/records';
 import { SigningKey } from '../private/approval/signing-key';
 
 /** The link signing key, cached per container. */
@@ -116,6 +116,9 @@ export async function handler(event: APIGatewayProxyEvent, context?: InvocationC
   const claims = check.claims;
 
   if (method === 'GET') {
+    // Already decided (by another approver, say): the page says so, and offers no form. Reading changes nothing.
+    const decided = await decidedRecord(tableName, claims.requestId, budget);
+    if (decided) return alreadyDecided(decided, '', 200);
     // The form posts back to this very link (same path, same query).
     const query = new URLSearchParams(event.queryStringParameters as Record<string, string>).toString();
     return confirmationPage(claims, `?${query}`, MAX_COMMENT);
@@ -135,15 +138,16 @@ export async function handler(event: APIGatewayProxyEvent, context?: InvocationC
     return errorPage(500, 'Cannot be delivered', `The record of request ${claims.requestId} holds no task token, so no decision can reach the workflow. Tell the workflow owner, quoting the request id.`);
   }
 
-  const outcome = await deliver(stored, budget);
-  const settled = outcome.kind === 'delivered' ? await settle(tableName, stored, 'DELIVERED', budget)
-    : outcome.kind === 'closed' ? await settle(tableName, stored, 'CLOSED', budget)
-      : false;
+  const delivery = await deliver(stored, budget);
+  const status = delivery.kind === 'delivered' ? await settle(tableName, stored, 'DELIVERED', budget)
+    : delivery.kind === 'closed' ? await settle(tableName, stored, 'CLOSED', budget)
+      : 'DELIVERING';
+  const outcome = asRecorded(delivery, status);
   audit({
     requestId: claims.requestId,
     outcome: outcome.kind,
     ...('via' in outcome ? { via: outcome.via } : { error: outcome.error }),
-    recordSettled: settled,
+    recordSettled: status !== 'DELIVERING',
     resubmitted: recorded.resubmitted,
     decision: stored.decision,
     approver: stored.approver,
@@ -151,6 +155,16 @@ export async function handler(event: APIGatewayProxyEvent, context?: InvocationC
     sentTo: stored.sentTo,
   });
   return outcomePage(outcome, stored);
+}
+
+/**
+ * The outcome the approver is told: the record's, when settling found it settled another way a moment
+ * earlier (the sweep delivered it while this function's history read lagged behind).
+ */
+function asRecorded(delivery: DeliveryOutcome, status: Status): DeliveryOutcome {
+  if (status === 'DELIVERED' && delivery.kind !== 'delivered') return { kind: 'delivered', via: 'record' };
+  if (status === 'CLOSED' && delivery.kind !== 'closed' && delivery.kind !== 'delivered') return { kind: 'closed', error: 'record' };
+  return delivery;
 }
 
 type Recorded = { kind: 'page'; page: Page } | { kind: 'record'; record: RequestRecord; resubmitted: boolean };
@@ -211,6 +225,9 @@ async function record(tableName: string, requestId: string, decision: 'APPROVED'
       case 'CLOSED':
         audit({ requestId, outcome: 'closed' });
         return page(errorPage(410, 'Request closed', 'This request is closed: the workflow stopped waiting for it. Nothing more can be decided.'));
+      case 'UNDELIVERABLE':
+        audit({ requestId, outcome: 'undeliverable' });
+        return page(errorPage(410, 'Request closed', `This request was ${existing.decision === 'REJECTED' ? 'rejected' : 'approved'} by ${existing.approver ?? 'someone'}, but the decision could not be delivered to the workflow before its deadline; the workflow owner has been alerted. Nothing more can be decided.`));
       default:
         audit({ requestId, outcome: 'alreadyDecided', attemptedBy: approver });
         return page(alreadyDecided(existing, ''));
@@ -222,25 +239,55 @@ function page(p: Page): Recorded {
   return { kind: 'page', page: p };
 }
 
-function alreadyDecided(existing: RequestRecord, more: string): Page {
+/**
+ * The request's record when it holds a decision (never its token); undefined when it does not, or
+ * cannot be read in time: the confirmation page, whose text holds either way, is shown then.
+ */
+async function decidedRecord(tableName: string, requestId: string, budget: Budget): Promise<RequestRecord | undefined> {
+  const { sdk, client } = dynamodb();
+  try {
+    const got = await withDeadline(budget.slice(WRITE_TIMEOUT_MS, SETTLE_RESERVE_MS), signal => client.send(new sdk.GetItemCommand({
+      TableName: tableName,
+      Key: { requestId: { S: requestId } },
+      ConsistentRead: true,
+      ProjectionExpression: 'requestId, #status, decision, approver, decidedAt',
+      ExpressionAttributeNames: { '#status': 'status' },
+    }), { abortSignal: signal }));
+    const record = fromItem(got.Item);
+    return record?.decision ? record : undefined;
+  } catch (e) {
+    console.error(JSON.stringify({ event: 'approval.recordUnread', requestId, error: errorName(e) }));
+    return undefined;
+  }
+}
+
+function alreadyDecided(existing: RequestRecord, more: string, statusCode = 409): Page {
   const word = existing.decision === 'REJECTED' ? 'rejected' : 'approved';
-  return errorPage(409, 'Already decided', `This request was already ${word} by ${existing.approver ?? 'someone'} at ${existing.decidedAt ?? 'an earlier time'}${more ? ` ${more}` : ''}. A request is decided once.`);
+  return errorPage(statusCode, 'Already decided', `This request was already ${word} by ${existing.approver ?? 'someone'} at ${existing.decidedAt ?? 'an earlier time'}${more ? ` ${more}` : ''}. A request is decided once.`);
 }
 
 /** What the approver is told: only what is known. */
 function outcomePage(outcome: DeliveryOutcome, stored: RequestRecord): Page {
   const action: Action = stored.decision === 'REJECTED' ? 'reject' : 'approve';
   const word = action === 'approve' ? 'approval' : 'rejection';
+  const who = stored.approver ?? 'the holder of the link';
+  const deadline = new Date(stored.expiresAt * 1000).toISOString();
+  // What happens next, and when it ends, for a decision not yet applied.
+  const until = `The service keeps delivering it, every few minutes, until the request's deadline (${deadline}); if it still has not been delivered by then, `
+    + `it is marked undeliverable and the workflow owner is alerted. You may also submit the form again: that sends the same ${word} again, never a different decision.`;
   switch (outcome.kind) {
     case 'delivered':
       return decidedPage(action, stored.requestId, stored.approver ?? 'holder of the approval link');
     case 'closed':
       return errorPage(410, 'Request closed', `The workflow stopped waiting for this request (it timed out or was stopped) before the ${word} reached it. The ${word} is recorded, but it was not applied.`);
+    case 'waiting':
+      return errorPage(202, 'Decision recorded, workflow not waiting just now', `The ${word} of ${who} is recorded, but the workflow was not waiting for it at this moment: `
+        + `its request step failed and is being tried again (the new attempt takes your ${word} up and applies it; nothing more is needed from you), `
+        + `or the workflow went on without it (then it is not applied). ${until}`, { 'Retry-After': '60' });
     case 'refused':
-      return errorPage(202, 'Decision recorded, not yet delivered', `The ${word} of ${stored.approver ?? 'the holder of the link'} is recorded, but the workflow could not take it just now. `
-        + `It is delivered automatically within a few minutes. You may also submit the form again: that sends the same ${word} again, never a different decision.`, { 'Retry-After': '60' });
+      return errorPage(202, 'Decision recorded, not yet delivered', `The ${word} of ${who} is recorded, but the workflow could not take it just now. ${until}`, { 'Retry-After': '60' });
     case 'unknown':
-      return errorPage(202, 'Decision recorded, delivery not confirmed', `The ${word} of ${stored.approver ?? 'the holder of the link'} is recorded, but the workflow did not confirm receiving it (no answer in time). `
-        + `It may already have been applied. It is delivered, or confirmed, automatically within a few minutes. You may also submit the form again: that sends the same ${word} again, never a different decision.`, { 'Retry-After': '60' });
+      return errorPage(202, 'Decision recorded, delivery not confirmed', `The ${word} of ${who} is recorded, but the workflow did not confirm receiving it (no answer in time). `
+        + `It may already have been applied. ${until}`, { 'Retry-After': '60' });
   }
 }

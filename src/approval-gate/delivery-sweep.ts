@@ -5,6 +5,7 @@
  * the gate.
  */
 import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -12,12 +13,23 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { addDeliveryStatements } from './decision-endpoint';
-import { grantTable } from './request-side';
+import { addDeliveryStatements, grantTable } from './gate-grants';
 import { SweepFunction } from './sweep-function';
-import { DECIDED_EPOCH, DELIVERY_INDEX, DELIVERY_QUEUE } from '../private/approval/records';
+import { DECIDED_EPOCH, DELIVERY_INDEX, DELIVERY_QUEUE, UNDELIVERABLE_METRIC, UNDELIVERABLE_NAMESPACE } from '../private/approval/records';
 import { functionLogs, functionRole } from '../private/functions';
 import { ResponderHost } from '../private/task-responders';
+
+/** The decisions a gate's sweep settled as UNDELIVERABLE (the sweep reports them as an embedded metric). */
+export function undeliverableMetric(table: dynamodb.ITable, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: UNDELIVERABLE_NAMESPACE,
+    metricName: UNDELIVERABLE_METRIC,
+    dimensionsMap: { Table: table.tableName },
+    statistic: 'Sum',
+    period: SWEEP_INTERVAL,
+    ...props,
+  });
+}
 
 /** How often the sweep runs. */
 export const SWEEP_INTERVAL = Duration.minutes(5);
@@ -30,6 +42,8 @@ export interface DeliverySweepProps {
 
 export class DeliverySweep {
   public readonly function: SweepFunction;
+  /** Fires when a decision could not be delivered before the gate's deadline (settled as UNDELIVERABLE). */
+  public readonly undeliverableAlarm: cloudwatch.Alarm;
   private readonly role: iam.Role;
   private policy?: iam.Policy;
 
@@ -55,6 +69,15 @@ export class DeliverySweep {
     if (props.encryptionKey) {
       props.encryptionKey.grant(this.function, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     }
+    this.undeliverableAlarm = new cloudwatch.Alarm(gate, 'UndeliverableAlarm', {
+      metric: undeliverableMetric(props.table),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `A decision of ${gate.node.path} could not be delivered to its workflow before the request's deadline: `
+        + 'check the execution named in the record (status UNDELIVERABLE) and the delivery sweep\'s log',
+    });
     new events.Rule(gate, 'DeliverySweep', {
       description: `Settles the decisions of ${gate.node.path} whose delivery is not confirmed`,
       schedule: events.Schedule.rate(SWEEP_INTERVAL),

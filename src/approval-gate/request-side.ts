@@ -14,10 +14,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { addDeliveryStatements, grantTable } from './gate-grants';
 import { RequestFunction } from './request-function';
 import { PENDING_INDEX } from '../private/approval/records';
 import { functionLogs, functionRole } from '../private/functions';
 import { suppressNag } from '../private/nag';
+import { ResponderHost } from '../private/task-responders';
 
 export interface RequestSideProps {
   readonly id: string;
@@ -38,6 +40,9 @@ export interface RequestSideProps {
 export class RequestSide {
   public readonly topic: sns.ITopic;
   public readonly function: RequestFunction;
+  private readonly role: iam.Role;
+  private readonly gate: Construct;
+  private policy?: iam.Policy;
 
   constructor(gate: Construct, props: RequestSideProps) {
     // The AWS managed key for SNS: no key policy to manage, no key grants needed to publish.
@@ -54,6 +59,8 @@ export class RequestSide {
     }
 
     const role = functionRole(gate, 'RequestRole');
+    this.role = role;
+    this.gate = gate;
     this.function = new RequestFunction(gate, 'RequestFunction', {
       description: `Stores the task token and sends the approval request of ${gate.node.path}`,
       role,
@@ -72,7 +79,9 @@ export class RequestSide {
         SUBJECT: props.subject ?? `Approval requested: ${props.id}`,
       },
     });
-    grantTable(this.function, [props.table.tableArn], 'dynamodb:PutItem');
+    // PutItem stores a request; UpdateItem and SendTaskSuccess let a retried request step take up a
+    // decision recorded against the token of its failed attempt (request.lambda.ts).
+    grantTable(this.function, [props.table.tableArn], 'dynamodb:PutItem', 'dynamodb:UpdateItem');
     props.signingKey.grantRead(this.function);
     this.topic.grantPublish(this.function);
     if (this.topic.masterKey && this.topic.masterKey !== snsManagedKey) {
@@ -87,6 +96,15 @@ export class RequestSide {
       props.encryptionKey.grant(this.function, 'kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey');
     }
     if (props.reminderSeconds) this.addReminders(gate, props.table, props.reminderInterval!);
+  }
+
+  /**
+   * Allows the request function to deliver to, and read the history of, a workflow's state machine:
+   * a retried request step delivers a decision recorded against its failed attempt's token.
+   */
+  public bind(host: ResponderHost): void {
+    this.policy ??= new iam.Policy(this.gate, 'RequestTaskResponsePolicy', { roles: [this.role] });
+    addDeliveryStatements(this.policy, host.stateMachine);
   }
 
   /** A schedule that has the request function remind approvers of requests still pending. */
@@ -109,7 +127,3 @@ export class RequestSide {
   }
 }
 
-/** Allows actions on exact table (or index) ARNs, without the `index/*` that Table.grant adds. */
-export function grantTable(grantee: iam.IGrantable, resourceArns: string[], ...actions: string[]): void {
-  iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
-}

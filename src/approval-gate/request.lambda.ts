@@ -4,8 +4,9 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Budget, InvocationContext, dynamodb, errorName, sns, withDeadline } from '../private/approval/aws';
+import { deliver, settle } from '../private/approval/delivery';
 import { approvalMessage } from '../private/approval/messages';
-import { PENDING_INDEX, cut, toItem } from '../private/approval/records';
+import { PENDING_INDEX, RequestRecord, cut, fromItem, outputOf, toItem } from '../private/approval/records';
 import { SigningKey } from '../private/approval/signing-key';
 import { plainText } from '../private/approval/text';
 
@@ -165,9 +166,14 @@ async function serve(event: ApprovalRequestEvent, budget: Budget): Promise<Appro
       ConditionExpression: 'attribute_not_exists(requestId) OR #status = :pending',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':pending': { S: 'PENDING' } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     }), { abortSignal: signal }));
   } catch (e) {
     if (errorName(e) === 'ConditionalCheckFailedException') {
+      const existing = fromItem((e as { Item?: Record<string, AttributeValue> }).Item);
+      // Decided while this step was being retried: the decision was recorded against the token of
+      // the failed attempt, which no longer waits. This attempt takes it up and delivers it.
+      if (existing?.status === 'DELIVERING' && outputOf(existing)) return adopt(config, request.taskToken, existing, budget);
       throw new InvalidApprovalRequest(`request ${request.requestId} was already decided; a new request needs a new id`);
     }
     throw e;
@@ -177,6 +183,45 @@ async function serve(event: ApprovalRequestEvent, budget: Budget): Promise<Appro
     config.recipients);
   console.log(JSON.stringify({ event: 'approval.requested', requestId: request.requestId, executionArn: request.executionArn, expiresAt, notified: recipients }));
   return { requestId: request.requestId, expiresAt, notified: recipients };
+}
+
+/**
+ * Takes up a decision recorded while the request step was being retried: the record's token becomes
+ * this attempt's (only while the record still holds that decision in delivery), then the decision is
+ * delivered with it, as the decision endpoint would, and the record settled. If the delivery's outcome
+ * stays open, the record stays in DELIVERING with this token, and the sweep delivers it. No message is
+ * sent again: the request is decided.
+ */
+async function adopt(config: RequestConfig, taskToken: string, existing: RequestRecord, budget: Budget): Promise<ApprovalRequestResult> {
+  const ddb = dynamodb();
+  try {
+    await call(budget, signal => ddb.client.send(new ddb.sdk.UpdateItemCommand({
+      TableName: config.tableName,
+      Key: { requestId: { S: existing.requestId } },
+      UpdateExpression: 'SET taskToken = :token',
+      ConditionExpression: '#status = :delivering AND decidedAt = :decidedAt',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':token': { S: taskToken }, ':delivering': { S: 'DELIVERING' }, ':decidedAt': { S: existing.decidedAt ?? '' } },
+    }), { abortSignal: signal }));
+  } catch (e) {
+    if (errorName(e) === 'ConditionalCheckFailedException') {
+      throw new InvalidApprovalRequest(`request ${existing.requestId} was settled while its request step was retried; a new request needs a new id`);
+    }
+    throw e;
+  }
+  const record = { ...existing, taskToken };
+  const outcome = await deliver(record, budget);
+  const status = outcome.kind === 'delivered' ? await settle(config.tableName, record, 'DELIVERED', budget) : 'DELIVERING';
+  console.log(JSON.stringify({
+    event: 'approval.adopted',
+    requestId: existing.requestId,
+    decision: existing.decision,
+    approver: existing.approver,
+    outcome: outcome.kind,
+    ...('via' in outcome ? { via: outcome.via } : { error: outcome.error }),
+    recordSettled: status !== 'DELIVERING',
+  }));
+  return { requestId: existing.requestId, expiresAt: existing.expiresAt, notified: 0 };
 }
 
 /** Publishes the request to each recipient (or once to the topic at large); returns how many messages went out. */

@@ -68,7 +68,8 @@ export class InMemoryDynamoDB {
     const key = input.Item?.[table.key]?.S ?? '';
     const existing = table.items.get(key);
     if (input.ConditionExpression && !holds(input.ConditionExpression, existing, input)) {
-      throw serviceException('ConditionalCheckFailedException', 'The conditional request failed');
+      throw serviceException('ConditionalCheckFailedException', 'The conditional request failed', 400,
+        input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && existing ? { Item: existing } : {});
     }
     table.items.set(key, { ...input.Item });
     this.writes.push({ table: input.TableName, command: 'PutItem', key });

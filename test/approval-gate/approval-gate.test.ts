@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ApprovalGate, ApprovalGateProps, Workflow, WorkflowType } from '../../src';
@@ -202,9 +203,9 @@ describe('resources', () => {
   });
 });
 
-/** The ARN pattern of a state machine's executions, as the template holds it. */
+/** The ARN patterns of a state machine's executions, and of its Distributed Maps' child executions (`<machine>/<label>:<id>`), as the template holds them. */
 function executionsOf(stateMachineId: string) {
-  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:execution:', { 'Fn::GetAtt': [stateMachineId, 'Name'] }, ':*']] };
+  return [':*', '/*'].map(tail => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:execution:', { 'Fn::GetAtt': [stateMachineId, 'Name'] }, tail]] }));
 }
 
 describe('least privilege', () => {
@@ -214,15 +215,17 @@ describe('least privilege', () => {
       .flatMap(p => p.Properties.PolicyDocument.Statement);
   }
 
-  test('the request function may put items in its table, read its key, publish to its topic, write its logs: nothing else', () => {
-    const { stack, gate } = gated();
+  test('the request function may put and update items in its table, read its key, publish to its topic, write its logs, and deliver to its workflow (a decision made while it was retried): nothing else', () => {
+    const { stack, gate, workflow } = gated();
     const t = Template.fromStack(stack);
     const id = (c: any) => logicalIdOf(c);
     expect(statementsOf(t, id(gate.requestFunction.role!))).toEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/RequestLogs/), 'Arn'] } },
-      { Action: 'dynamodb:PutItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [id(gate.table), 'Arn'] } },
+      { Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [id(gate.table), 'Arn'] } },
       { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: id(gate.signingKey) } },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: id(gate.topic) } },
+      { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: id(workflow.stateMachine) } },
+      { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(id(workflow.stateMachine)) },
     ]);
   });
 
@@ -234,7 +237,7 @@ describe('least privilege', () => {
     const statements = statementsOf(t, logicalIdOf(gate.decisionFunction.role!));
     expect(statements).toEqual([
       { Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringMatching(/DecisionLogs/), 'Arn'] } },
-      { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] } },
+      { Action: ['dynamodb:UpdateItem', 'dynamodb:GetItem'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] } },
       { Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Effect: 'Allow', Resource: { Ref: logicalIdOf(gate.signingKey) } },
       { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
       { Action: 'states:GetExecutionHistory', Effect: 'Allow', Resource: executionsOf(logicalIdOf(workflow.stateMachine)) },
@@ -520,6 +523,22 @@ describe('validation', () => {
         ],
       },
     });
+  });
+
+  test('addStateMachine reads the state machine\'s type and logging: an Express one is refused, one that logs execution data (task tokens) is warned of', () => {
+    const stack = newStack();
+    const gate = new ApprovalGate(stack, 'Gate', { timeout: Duration.minutes(5), summary: 's', onApproved: new sfn.Succeed(stack, 'Ok') });
+    const machine = new sfn.StateMachine(stack, 'Raw', {
+      definitionBody: sfn.DefinitionBody.fromChainable(gate),
+      logs: { destination: new logs.LogGroup(stack, 'Logs'), level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    gate.addStateMachine(machine);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp("ApprovalGate 'Gate': workflow Test/Raw logs execution data, which writes the approval task token to CloudWatch Logs"))).toHaveLength(1);
+
+    const stack2 = newStack();
+    const gate2 = new ApprovalGate(stack2, 'Gate', { timeout: Duration.minutes(5), summary: 's', onApproved: new sfn.Succeed(stack2, 'Ok') });
+    gate2.addStateMachine(new sfn.StateMachine(stack2, 'Fast', { definitionBody: sfn.DefinitionBody.fromChainable(gate2), stateMachineType: sfn.StateMachineType.EXPRESS }));
+    expect(synthErrors(stack2)).toContain("ApprovalGate 'Gate' cannot run in workflow Test/Fast: it waits for a person (.waitForTaskToken), which an EXPRESS workflow cannot do; use WorkflowType.standard()");
   });
 
   test('fails when nothing follows approval', () => {

@@ -25,15 +25,20 @@ test.each(HANDLERS)('loading the %s handler loads no AWS SDK package', handler =
   });
 });
 
-test('the confirmation page (GET) loads Secrets Manager only: never DynamoDB, Step Functions or SNS', async () => {
+test('the confirmation page (GET) loads Secrets Manager and DynamoDB (to read whether the request is decided) only: never Step Functions or SNS', async () => {
   setEnv();
   let page: { statusCode: number } | undefined;
+  const sent: string[] = [];
   await new Promise<void>((resolve, reject) => {
     jest.isolateModules(() => {
-      forbid(CLIENTS.filter(c => !c.endsWith('secrets-manager')));
+      forbid(CLIENTS.filter(c => !c.endsWith('secrets-manager') && !c.endsWith('dynamodb')));
       jest.doMock('@aws-sdk/client-secrets-manager', () => ({
         SecretsManagerClient: class { public send() { return Promise.resolve({ SecretString: KEY_TEXT }); } },
         GetSecretValueCommand: class { constructor(public readonly input: unknown) {} },
+      }));
+      jest.doMock('@aws-sdk/client-dynamodb', () => ({
+        DynamoDBClient: class { public send(command: unknown) { sent.push((command as object).constructor.name); return Promise.resolve({}); } },
+        GetItemCommand: class GetItemCommand { constructor(public readonly input: unknown) {} },
       }));
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { handler } = require('../../src/approval-gate/decision.lambda');
@@ -41,4 +46,5 @@ test('the confirmation page (GET) loads Secrets Manager only: never DynamoDB, St
     });
   });
   expect(page?.statusCode).toBe(200);
+  expect(sent).toEqual(['GetItemCommand']);
 });

@@ -1,11 +1,11 @@
-import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetExecutionHistoryCommand, InvalidToken, SendTaskSuccessCommand, SFNClient, TaskDoesNotExist, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, signingKey } from '../../src/approval-gate/decision.lambda';
 import { stepFunctions } from '../../src/private/approval/aws';
 import {
-  EXECUTION, KEY_TEXT, REQUEST_ID, TOKEN, claims, conditionFailed, event, executionSucceeded, form, olderEvents, recordWrite, remaining, setEnv,
+  EXECUTION, KEY_TEXT, REQUEST_ID, TOKEN, claims, conditionFailed, event, executionFailed, executionSucceeded, form, olderEvents, recordWrite, remaining, setEnv,
   signedQuery, storedRecord, taskSucceeded,
 } from '../support/approval-events';
 
@@ -60,7 +60,7 @@ afterEach(() => {
 });
 
 describe('GET: the confirmation page', () => {
-  test('shows the summary and a form that posts the decision, and makes no SDK call once the key is loaded', async () => {
+  test('shows the summary and a form that posts the decision, and reads nothing but the record (its decision, never its token) once the key is loaded', async () => {
     await signingKey.get();
     secrets.resetHistory();
     const query = signedQuery();
@@ -70,17 +70,45 @@ describe('GET: the confirmation page', () => {
     expect(page.body).toContain('<form method="post" action="?');
     expect(page.body).toContain(`sig=${query.sig}`);
     expect(page.body).toContain('<input type="hidden" name="decision" value="approve">');
-    expect(page.body).toContain('Nothing has been decided yet');
+    expect(page.body).toContain('Opening this page decides nothing. The decision is recorded when you press the button, once, and only if no one has decided this request before you.');
     expect(page.headers['Referrer-Policy']).toBe('no-referrer');
     expect(page.headers['Cache-Control']).toBe('no-store');
-    expect(sdkCalls().all).toBe(0);
+    const reads = ddb.commandCalls(GetItemCommand).map(c => c.args[0].input);
+    expect(reads).toEqual([{
+      TableName: 'Requests',
+      Key: { requestId: { S: REQUEST_ID } },
+      ConsistentRead: true,
+      ProjectionExpression: 'requestId, #status, decision, approver, decidedAt',
+      ExpressionAttributeNames: { '#status': 'status' },
+    }]);
+    expect(sdkCalls().all).toBe(1);
+  });
+
+  test('after another approver decided, says who decided what and when, and offers no form; it changes nothing', async () => {
+    ddb.on(GetItemCommand).resolves({ Item: storedRecord('DELIVERED', { decision: { S: 'REJECTED' }, approver: { S: 'risk@example.com' }, decidedAt: { S: '2026-12-07T09:00:00.000Z' } }) });
+    const page = await handler(event('GET', signedQuery()));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('This request was already rejected by risk@example.com at 2026-12-07T09:00:00.000Z. A request is decided once.');
+    expect(page.body).not.toContain('<form');
+    expect(page.body).not.toContain('decides nothing');
+    expect(sdkCalls().ddb).toEqual([]);
+    expect(sdkCalls().sfn).toEqual([]);
+  });
+
+  test('when the record cannot be read (throttled), shows the form, whose text holds either way', async () => {
+    ddb.on(GetItemCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $metadata: { httpStatusCode: 400 } }));
+    const page = await handler(event('GET', signedQuery()));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<form method="post"');
+    expect(logged.some(l => l.includes('"event":"approval.recordUnread"'))).toBe(true);
   });
 
   test('on a cold container, its only SDK call is reading the signing key', async () => {
     const page = await handler(event('GET', signedQuery(claims({ action: 'reject' }))));
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Reject this request?');
-    expect(sdkCalls()).toMatchObject({ ddb: [], sfn: [], secrets: 1, all: 1 });
+    expect(sdkCalls()).toMatchObject({ ddb: [], sfn: [], secrets: 1, all: 2 });
+    expect(ddb.commandCalls(GetItemCommand)).toHaveLength(1);
   });
 
   test('escapes the recipient the link names: markup in it is shown, not run', async () => {
@@ -245,9 +273,9 @@ describe('POST: the decision', () => {
     ['TaskTimedOut', () => new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } })],
     ['InvalidToken', () => new InvalidToken({ message: 'Invalid Token', $metadata: { httpStatusCode: 400 } })],
     ['TaskDoesNotExist', () => new TaskDoesNotExist({ message: 'Task does not exist', $metadata: { httpStatusCode: 400 } })],
-  ])('a closed task (%s) whose history does not show the decision: 410, not applied, the record CLOSED', async (_name, error) => {
+  ])('a closed task (%s) of an execution that has ended, whose history does not show the decision: 410, not applied, the record CLOSED', async (_name, error) => {
     sfn.on(SendTaskSuccessCommand).rejects(error());
-    sfn.on(GetExecutionHistoryCommand).resolves({ events: [taskSucceeded({ requestId: 'another-request-0001', decidedAt: new Date().toISOString() }), ...olderEvents()] });
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [executionFailed(), taskSucceeded({ requestId: 'another-request-0001', decidedAt: new Date().toISOString() }), ...olderEvents()] });
     const page = await handler(event('POST', signedQuery(), { body: form('approve') }));
     expect(page.statusCode).toBe(410);
     expect(page.body).toContain('before the approval reached it. The approval is recorded, but it was not applied.');
@@ -388,9 +416,45 @@ describe('POST: the decision', () => {
     expect(logged.some(l => l.includes('"recordSettled":true'))).toBe(true);
   });
 
-  test('closed, but the CLOSED write fails: 410 (not applied), and the record stays DELIVERING for the sweep, never a false decision', async () => {
+  test('a token that no longer waits while the execution still runs before the gate\'s deadline (its request step is retried): 202, the record stays DELIVERING for the retried step', async () => {
     sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } }));
     sfn.on(GetExecutionHistoryCommand).resolves({ events: olderEvents() });
+    const page = await handler(event('POST', signedQuery(), { body: form('approve') }));
+    expect(page.statusCode).toBe(202);
+    expect(page.body).toContain('its request step failed and is being tried again (the new attempt takes your approval up and applies it');
+    expect(page.body).toContain('until the request&#39;s deadline (2030-03-17T17:46:40.000Z)');
+    expect(page.body).not.toContain('not applied.');
+    expect(sdkCalls().ddb).toHaveLength(1);
+    expect(logged.some(l => l.includes('"outcome":"waiting"') && l.includes('"recordSettled":false'))).toBe(true);
+  });
+
+  test('a token that no longer waits, the execution still running, but past the gate\'s deadline: 410, not applied, the record CLOSED', async () => {
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } }));
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: olderEvents() });
+    ddb.on(UpdateItemCommand).callsFake(input => (input.ConditionExpression.includes(':pending')
+      ? { Attributes: { ...recordWrite(input).Attributes, expiresAt: { N: String(Math.floor(Date.now() / 1000) - 1) } } } : {}));
+    const page = await handler(event('POST', signedQuery(), { body: form('approve') }));
+    expect(page.statusCode).toBe(410);
+    expect(sdkCalls().ddb[1]).toMatchObject({ ExpressionAttributeValues: expect.objectContaining({ ':to': { S: 'CLOSED' } }) });
+  });
+
+  test('closed by the history, but the sweep delivered it a moment earlier: the page answers from the record (applied), not from the lagging history', async () => {
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } }));
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [executionSucceeded(), ...olderEvents()] });
+    ddb.on(UpdateItemCommand).callsFake(input => {
+      if (input.ConditionExpression.includes(':pending')) return recordWrite(input);
+      throw conditionFailed(storedRecord('DELIVERED', { decision: { S: 'APPROVED' }, decidedAt: input.ExpressionAttributeValues[':decidedAt'] }));
+    });
+    const page = await handler(event('POST', signedQuery(), { body: form('approve') }));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('was approved by desk@example.com');
+    expect(page.body).not.toContain('not applied');
+    expect(logged.some(l => l.includes('"outcome":"delivered"') && l.includes('"via":"record"'))).toBe(true);
+  });
+
+  test('closed, but the CLOSED write fails: 410 (not applied), and the record stays DELIVERING for the sweep, never a false decision', async () => {
+    sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } }));
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [executionFailed(), ...olderEvents()] });
     ddb.on(UpdateItemCommand).callsFake(recordOrFail(Object.assign(new Error('unavailable'), { name: 'InternalServerError', $metadata: { httpStatusCode: 500 } })));
     const page = await handler(event('POST', signedQuery(), { body: form('approve') }));
     expect(page.statusCode).toBe(410);

@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand, QueryCommand, UpdateItemCommand } from 
 import { GetExecutionHistoryCommand, SFNClient, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GRACE_SECONDS, PER_DECISION_MS, handler } from '../../src/approval-gate/sweep.lambda';
-import { EXECUTION, TOKEN, conditionFailed, olderEvents, remaining, setEnv, storedRecord, taskSucceeded } from '../support/approval-events';
+import { EXECUTION, TOKEN, conditionFailed, executionFailed, olderEvents, remaining, setEnv, storedRecord, taskSucceeded } from '../support/approval-events';
 
 const ddb = mockClient(DynamoDBClient);
 const sfn = mockClient(SFNClient);
@@ -60,7 +60,7 @@ test('reads the decisions in delivery from the index, newest first and older tha
   table([delivering(1), delivering(2, { decision: { S: 'REJECTED' }, comment: { NULL: true } })]);
   const before = Math.floor(Date.now() / 1000);
   const result = await handler({});
-  expect(result).toEqual({ examined: 2, delivered: 2, closed: 0, unsettled: 0, skipped: 0 });
+  expect(result).toEqual({ examined: 2, delivered: 2, closed: 0, undeliverable: 0, unsettled: 0, skipped: 0 });
   const [query] = ddb.commandCalls(QueryCommand).map(c => c.args[0].input);
   expect(query).toMatchObject({
     TableName: 'Requests',
@@ -89,7 +89,7 @@ test('reads every page of the index', async () => {
 
 test('a record settled meanwhile (the index lags) is skipped, without a call to Step Functions', async () => {
   table([delivering(1, { status: { S: 'DELIVERED' } }), storedRecord('CLOSED', { requestId: { S: id(2) } })]);
-  expect(await handler({})).toEqual({ examined: 0, delivered: 0, closed: 0, unsettled: 0, skipped: 2 });
+  expect(await handler({})).toEqual({ examined: 0, delivered: 0, closed: 0, undeliverable: 0, unsettled: 0, skipped: 2 });
   expect(sent()).toHaveLength(0);
   expect(settles()).toHaveLength(0);
 });
@@ -105,9 +105,10 @@ test('the task is over and the history shows the decision (its answer was lost):
   expect(settles()).toEqual([{ id: id(1), to: 'DELIVERED' }]);
 });
 
-test('the task is over and the history does not show the decision: CLOSED', async () => {
+test('the task is over, the execution has ended and the history does not show the decision: CLOSED', async () => {
   table([delivering(1)]);
   sfn.on(SendTaskSuccessCommand).rejects(new TaskTimedOut({ message: 'Task Timed Out', $metadata: { httpStatusCode: 400 } }));
+  sfn.on(GetExecutionHistoryCommand).resolves({ events: [executionFailed(), ...olderEvents()] });
   expect(await handler({})).toMatchObject({ delivered: 0, closed: 1 });
   expect(settles()).toEqual([{ id: id(1), to: 'CLOSED' }]);
 });
@@ -172,7 +173,7 @@ test('a record that cannot be read is counted, and the others are still handled'
 
 test('with too little time left, the remaining decisions wait for the next run', async () => {
   table([delivering(1)]);
-  expect(await handler({}, remaining(PER_DECISION_MS - 1_000))).toEqual({ examined: 0, delivered: 0, closed: 0, unsettled: 0, skipped: 0 });
+  expect(await handler({}, remaining(PER_DECISION_MS - 1_000))).toEqual({ examined: 0, delivered: 0, closed: 0, undeliverable: 0, unsettled: 0, skipped: 0 });
   expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
 });
 

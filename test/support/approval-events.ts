@@ -120,6 +120,11 @@ export function executionSucceeded(): HistoryEvent {
   return { type: 'ExecutionSucceeded', id: 12, timestamp: new Date() };
 }
 
+/** The execution's end, newest in its history: it no longer runs. */
+export function executionFailed(): HistoryEvent {
+  return { type: 'ExecutionFailed', id: 14, timestamp: new Date() };
+}
+
 /** History from long before any decision of the tests: reading stops there. */
 export function olderEvents(): HistoryEvent[] {
   return [{ type: 'TaskScheduled', id: 3, timestamp: new Date(Date.now() - 3600_000) }, { type: 'ExecutionStarted', id: 1, timestamp: new Date(Date.now() - 3600_000) }];

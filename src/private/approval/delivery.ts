@@ -7,17 +7,22 @@
  * time. Its outcome is one of:
  * - `delivered`: Step Functions accepted it, or answered that the task no longer waits and the
  *   execution's history shows the task succeeded with this very decision (an earlier response lost);
- * - `closed`: the task no longer waits, and the history shows it ended without this decision;
+ * - `closed`: the token no longer waits, the history shows no task that got this decision, and the
+ *   execution has ended or the gate's deadline has passed: the decision was not applied;
+ * - `waiting`: the token no longer waits and nothing got this decision, but the execution still runs
+ *   before the gate's deadline: the gate's request step failed and is being retried with a new token,
+ *   and the retried step takes the recorded decision up (request.lambda.ts), as does the next attempt;
  * - `refused`: Step Functions answered with an error (throttled, denied): certainly not applied;
- * - `unknown`: no answer (deadline, network), a fault on the service's side, or a history that
+ * - `unknown`: no answer (deadline, network), a fault on the service's side (5xx), or a history that
  *   could not be read. Perhaps applied, perhaps not: never reported as either.
  * Only `delivered` and `closed` settle the record (`DELIVERED`, `CLOSED`); otherwise it stays in
- * `DELIVERING`, and the same decision is sent again later.
+ * `DELIVERING`, and the same decision is sent again later, until the gate's deadline: then the sweep
+ * settles it as `UNDELIVERABLE` (sweep.lambda.ts), which an alarm watches.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { Budget, dynamodb, errorName, httpStatus, sleep, stepFunctions, withDeadline } from './aws';
-import { DECIDED_EPOCH, DELIVERY_QUEUE, DecisionOutput, RequestRecord, fromItem, outputOf } from './records';
+import { DECIDED_EPOCH, DELIVERY_QUEUE, DecisionOutput, RequestRecord, Status, fromItem, outputOf } from './records';
 
 /** Step Functions answers these when the task no longer waits. */
 export const CLOSED_TASK_ERRORS = ['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist'];
@@ -35,8 +40,9 @@ export const SETTLE_ATTEMPTS = 3;
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 export type DeliveryOutcome =
-  | { readonly kind: 'delivered'; readonly via: 'response' | 'history' }
+  | { readonly kind: 'delivered'; readonly via: 'response' | 'history' | 'record' }
   | { readonly kind: 'closed'; readonly error: string }
+  | { readonly kind: 'waiting'; readonly error: string }
   | { readonly kind: 'refused'; readonly error: string }
   | { readonly kind: 'unknown'; readonly error: string };
 
@@ -60,8 +66,9 @@ export async function deliver(record: RequestRecord, budget: Budget): Promise<De
       // the answer was lost on an earlier attempt. The execution's history tells which.
       const found = await findInHistory(record.executionArn, output, budget);
       if (found === 'found') return { kind: 'delivered', via: 'history' };
-      if (found === 'absent') return { kind: 'closed', error: name };
-      return { kind: 'unknown', error: `${name}; history: ${found.error}` };
+      if (typeof found === 'object') return { kind: 'unknown', error: `${name}; history: ${found.error}` };
+      if (found === 'ended' || Date.now() >= record.expiresAt * 1000) return { kind: 'closed', error: name };
+      return { kind: 'waiting', error: name };
     }
     const status = httpStatus(e);
     if (status !== undefined && status >= 400 && status < 500) return { kind: 'refused', error: name };
@@ -69,15 +76,20 @@ export async function deliver(record: RequestRecord, budget: Budget): Promise<De
   }
 }
 
+/** The events that end an execution. */
+const EXECUTION_ENDS = ['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionTimedOut', 'ExecutionAborted'];
+
 /**
- * Whether the execution's history shows the gate's task succeeding with this decision: read newest
- * first, down to a little before the decision was made.
+ * Whether the execution's history shows the gate's task succeeding with this decision (`found`), read
+ * newest first, down to a little before the decision was made; if not, whether the execution has
+ * ended (`ended`) or still runs (`absent`).
  */
-export async function findInHistory(executionArn: string, output: DecisionOutput, budget: Budget): Promise<'found' | 'absent' | { error: string }> {
+export async function findInHistory(executionArn: string, output: DecisionOutput, budget: Budget): Promise<'found' | 'absent' | 'ended' | { error: string }> {
   if (!executionArn) return { error: 'NoExecutionArn' };
   const { sdk, client } = stepFunctions();
   const since = Date.parse(output.decidedAt) - CLOCK_SKEW_MS;
   let nextToken: string | undefined;
+  let ended: boolean | undefined;
   try {
     do {
       const command = new sdk.GetExecutionHistoryCommand({
@@ -85,13 +97,15 @@ export async function findInHistory(executionArn: string, output: DecisionOutput
       });
       const timeout = budget.slice(HISTORY_PAGE_TIMEOUT_MS, SETTLE_RESERVE_MS);
       const page = await withDeadline(timeout, signal => client.send(command, { abortSignal: signal }));
+      // The newest event says whether the execution still runs.
+      ended ??= EXECUTION_ENDS.includes(page.events?.[0]?.type ?? '');
       for (const event of page.events ?? []) {
         if (isThisDecision(event, output)) return 'found';
-        if (event.timestamp && new Date(event.timestamp).getTime() < since) return 'absent';
+        if (event.timestamp && new Date(event.timestamp).getTime() < since) return ended ? 'ended' : 'absent';
       }
       nextToken = page.nextToken;
     } while (nextToken);
-    return 'absent';
+    return ended ? 'ended' : 'absent';
   } catch (e) {
     return { error: errorName(e) };
   }
@@ -108,11 +122,12 @@ function isThisDecision(event: HistoryEvent, output: DecisionOutput): boolean {
 }
 
 /**
- * Settles a record in delivery (`DELIVERED` or `CLOSED`), if it still holds this decision; a write
- * that fails is tried again. Returns whether the record now says so. When it cannot be written, the
- * record stays in `DELIVERING`, which is still true, and the sweep settles it later.
+ * Settles a record in delivery (`DELIVERED`, `CLOSED` or `UNDELIVERABLE`), if it still holds this
+ * decision; a write that fails is tried again. Returns the record's status as last known: `to` once
+ * written; the status found when the record was settled already (the sweep delivered it a moment
+ * earlier, say); `DELIVERING` when it could not be written (still true: the sweep settles it later).
  */
-export async function settle(tableName: string, record: RequestRecord, to: 'DELIVERED' | 'CLOSED', budget: Budget): Promise<boolean> {
+export async function settle(tableName: string, record: RequestRecord, to: 'DELIVERED' | 'CLOSED' | 'UNDELIVERABLE', budget: Budget): Promise<Status> {
   const { sdk, client } = dynamodb();
   for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt++) {
     try {
@@ -127,16 +142,16 @@ export async function settle(tableName: string, record: RequestRecord, to: 'DELI
         },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }), { abortSignal: signal }));
-      return true;
+      return to;
     } catch (e) {
       if (errorName(e) === 'ConditionalCheckFailedException') {
-        // Settled already (an earlier write whose answer was lost, or the sweep).
+        // Settled already (an earlier write whose answer was lost, or the sweep): the record says how.
         const current = fromItem((e as { Item?: Record<string, AttributeValue> }).Item);
-        return current?.status === to;
+        return current?.status ?? 'DELIVERING';
       }
       console.error(JSON.stringify({ event: 'approval.settleFailed', requestId: record.requestId, to, attempt, error: errorName(e) }));
       if (attempt < SETTLE_ATTEMPTS) await sleep(Math.min(100 * 3 ** (attempt - 1), Math.max(0, budget.left() - WRITE_TIMEOUT_MS)));
     }
   }
-  return false;
+  return 'DELIVERING';
 }

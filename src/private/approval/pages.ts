@@ -60,7 +60,7 @@ export function confirmationPage(claims: LinkClaims, formAction: string, maxComm
     // Links signed before summaries were made plain may carry line breaks: made plain here too.
     `<blockquote>${escapeHtml(plainText(claims.summary) || '(no summary)')}</blockquote>`,
     to,
-    '<p>Nothing has been decided yet. The decision is recorded only when you press the button, and only once.</p>',
+    '<p>Opening this page decides nothing. The decision is recorded when you press the button, once, and only if no one has decided this request before you.</p>',
     `<form method="post" action="${escapeHtml(formAction)}">`,
     `<label for="comment">Comment (optional, up to ${maxCommentLength} characters)</label>`,
     `<textarea id="comment" name="comment" maxlength="${maxCommentLength}"></textarea>`,

@@ -18,6 +18,10 @@ export const DELIVERY_QUEUE_VALUE = 'DELIVERING';
 /** Its sort key: when the decision was made, in whole seconds since the epoch. */
 export const DECIDED_EPOCH = 'decidedEpoch';
 
+/** The metric of the decisions the delivery sweep settled as UNDELIVERABLE, per gate table (dimension `Table`). */
+export const UNDELIVERABLE_NAMESPACE = 'CdkWorkflowPatterns/ApprovalGate';
+export const UNDELIVERABLE_METRIC = 'UndeliverableDecisions';
+
 /**
  * Where a request is:
  * - `PENDING`: waiting for a decision;
@@ -26,10 +30,13 @@ export const DECIDED_EPOCH = 'decidedEpoch';
  * - `DELIVERED`: the workflow received the decision (Step Functions' answer, or the execution's
  *   history, says so);
  * - `CLOSED`: the workflow stopped waiting (timed out, stopped) before the decision recorded, if any,
- *   reached it: that decision was not applied.
+ *   reached it: that decision was not applied;
+ * - `UNDELIVERABLE`: the gate's deadline passed while the decision's delivery was still not
+ *   confirmed (Step Functions kept refusing it, or never answered): perhaps not applied; an alarm
+ *   tells the workflow owner to check the execution.
  * Records written before these states existed may hold `APPROVED` or `REJECTED`: a decision, sent.
  */
-export type Status = 'PENDING' | 'DELIVERING' | 'DELIVERED' | 'CLOSED' | 'APPROVED' | 'REJECTED';
+export type Status = 'PENDING' | 'DELIVERING' | 'DELIVERED' | 'CLOSED' | 'UNDELIVERABLE' | 'APPROVED' | 'REJECTED';
 export type Decision = 'APPROVED' | 'REJECTED' | 'EXPIRED';
 
 /** What the workflow receives at the gate's result path. */
