@@ -253,8 +253,8 @@ async function decidedRecord(tableName: string, requestId: string, budget: Budge
       ProjectionExpression: 'requestId, #status, decision, approver, decidedAt',
       ExpressionAttributeNames: { '#status': 'status' },
     }), { abortSignal: signal }));
-    const record = fromItem(got.Item);
-    return record?.decision ? record : undefined;
+    const stored = fromItem(got.Item);
+    return stored?.decision ? stored : undefined;
   } catch (e) {
     console.error(JSON.stringify({ event: 'approval.recordUnread', requestId, error: errorName(e) }));
     return undefined;

@@ -173,7 +173,8 @@ test('a record that cannot be read is counted, and the others are still handled'
 
 test('with too little time left, the remaining decisions wait for the next run', async () => {
   table([delivering(1)]);
-  expect(await handler({}, remaining(PER_DECISION_MS - 1_000))).toEqual({ examined: 0, delivered: 0, closed: 0, undeliverable: 0, unsettled: 0, skipped: 0 });
+  expect(await handler({}, remaining(PER_DECISION_MS - 1_000)))
+    .toEqual({ examined: 0, delivered: 0, closed: 0, undeliverable: 0, unsettled: 0, skipped: 0 });
   expect(ddb.commandCalls(QueryCommand)).toHaveLength(0);
 });
 
