@@ -5,8 +5,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler, signingKey } from '../../src/approval-gate/decision.lambda';
 import { stepFunctions } from '../../src/private/approval/aws';
 import {
-  EXECUTION, KEY_TEXT, REQUEST_ID, TOKEN, claims, conditionFailed, event, executionFailed, executionSucceeded, form, olderEvents, recordWrite, remaining,
-  setEnv, signedQuery, storedRecord, taskSucceeded,
+  EXECUTION, KEY_TEXT, REQUEST_ID, TOKEN, claims, conditionFailed, event, executionFailed, executionSucceeded, form, olderEvents, recordWrite,
+  remaining, setEnv, signedQuery, storedRecord, taskSucceeded,
 } from '../support/approval-events';
 
 const ddb = mockClient(DynamoDBClient);
