@@ -35,6 +35,8 @@ export const FAILURE_POINTS: FailurePoint[] = [
 
 /** Why each state the Saga enters beyond the minimal saga earns its transition. */
 export const SAGA_EXTRA_TRANSITIONS: Record<string, string> = {
+  'Order: begin': 'draws the id of this entry of the saga (a variable), which every idempotency key includes: a saga entered again in the same '
+    + 'execution (rolled back, then tried again through a loop) gives its steps new keys, so a second charge is not answered with the first, refunded one',
   '<step>: failed (JSONPath only)': 'records in the payload ($.saga) which step failed, its error and what is to be undone, '
     + 'so that the rolled-back Fail names them and a replaced route can read them; JSONata does it in the Catch\'s Assign, for free',
   '<step>: not undone (JSONPath only)': 'records which compensation failed, its error, the steps not undone and their idempotency keys, '
@@ -113,7 +115,7 @@ const outcome = (r: LocalRunResult) => (r.status === 'SUCCEEDED' ? 'SUCCEEDED' :
 /** The states a run of ours entered that the minimal saga has no counterpart for. */
 function extraStates(r: LocalRunResult): string {
   // (The Saga's 'Order: not undone' Fail is the minimal saga's 'Order not undone'.)
-  const extra = r.path.filter(s => s === 'Order: record not undone' || (/: (failed|not undone)$/.test(s) && s !== 'Order: not undone'));
+  const extra = r.path.filter(s => s === 'Order: begin' || s === 'Order: record not undone' || (/: (failed|not undone)$/.test(s) && s !== 'Order: not undone'));
   return [...new Set(extra)].join(', ');
 }
 
@@ -134,7 +136,8 @@ export async function sagaSection(): Promise<string[]> {
       })),
     'Why each extra state earns its transition:',
     Object.entries(SAGA_EXTRA_TRANSITIONS).map(([state, why]) => `- **${state}**: ${why}.`).join('\n'),
-    'The happy path and every rolled-back path cost the JSONata saga nothing more than the minimal one: it keeps its record in variables '
-    + '(Assign on the Catch), and the minimal saga\'s Fail states cannot say what failed or what was undone.'];
+    'The JSONata saga costs one transition more than the minimal one on the happy path and on every rolled-back path (its begin state, '
+    + 'which gives each entry of the saga keys of its own), and keeps its record in variables (Assign on the Catch) for free; the minimal '
+    + 'saga\'s Fail states cannot say what failed or what was undone, and it gives a saga entered twice in one execution the same keys.'];
 }
 

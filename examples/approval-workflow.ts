@@ -40,6 +40,8 @@ export class PurchaseApprovalStack extends Stack {
       subject: 'Purchase needs approval',
       approverEmails: ['purchasing@example.com'],
       onApproved: place,
+      // A new account has no API Gateway CloudWatch role yet: the app creates it (once, kept on deletion).
+      cloudWatchRole: true,
     });
 
     const definition = new ResilientLambdaInvoke(this, 'Price order', { lambdaFunction: fns.PriceOrder, payloadResponseOnly: true })

@@ -19,7 +19,7 @@ export class StockTradingStack extends Stack {
     super(scope, id, props);
     this.trading = new StockTradingWorkflow(this, 'StockTrading', {
       approvalThreshold: 100,
-      approval: { approverEmails: ['trading-desk@example.com'], timeout: props.approvalTimeout },
+      approval: { approverEmails: ['trading-desk@example.com'], timeout: props.approvalTimeout, cloudWatchRole: true },
     });
   }
 }

@@ -15,7 +15,7 @@ const stack = new Stack(app, 'StockTradingJsonataInteg');
 const trading = new StockTradingWorkflow(stack, 'StockTrading', {
   queryLanguage: sfn.QueryLanguage.JSONATA,
   approvalThreshold: 100,
-  approval: { approverEmails: ['trading-desk@example.com'], timeout: Duration.minutes(1) },
+  approval: { approverEmails: ['trading-desk@example.com'], cloudWatchRole: true, timeout: Duration.minutes(1) },
 });
 const integ = new IntegTest(app, 'StockTradingJsonataTest', { testCases: [stack] });
 

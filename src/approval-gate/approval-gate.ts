@@ -18,7 +18,7 @@ import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
 import { isJsonataExpression } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
-import { validateThrottling } from '../private/rest-api';
+import { validateCloudWatchRole, validateThrottling } from '../private/rest-api';
 import { checkDerivedStateNames } from '../private/state-names';
 import { recordTable } from '../private/tables';
 import { ResponderHost, STANDARD_MAX_SECONDS, registerTaskResponder } from '../private/task-responders';
@@ -155,6 +155,17 @@ export interface ApprovalGateProps {
   readonly decisionConcurrency?: number;
 
   /**
+   * Whether to create API Gateway's CloudWatch role, which the endpoint's stage needs to write its
+   * access and error logs. It is a setting of the whole account and region (`AWS::ApiGateway::Account`):
+   * give `true` on one construct of the app when the account has none yet (a new account); the library
+   * creates it once per app, whatever the number of constructs that ask, and keeps it when its stack is
+   * deleted. Leave it out where the account already has one (set by another app, or by hand).
+   * @default false - the account's API Gateway settings must already name a CloudWatch role
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+   */
+  readonly cloudWatchRole?: boolean;
+
+  /**
    * How long to keep the endpoint's access logs and the functions' logs.
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -287,6 +298,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       throttlingBurstLimit: burst,
       logRetention,
       reservedConcurrency: concurrency,
+      cloudWatchRole: validateCloudWatchRole(`ApprovalGate '${id}'`, props.cloudWatchRole),
     });
     this.api = this.endpoint.api;
     this.decisionUrl = this.endpoint.url;

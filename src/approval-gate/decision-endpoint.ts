@@ -15,7 +15,7 @@ import { DecisionFunction } from './decision-function';
 import { addDeliveryStatements, grantTable } from './gate-grants';
 import { functionLogs, functionRole } from '../private/functions';
 import { suppressNag } from '../private/nag';
-import { loggedStageOptions, suppressRestApiNag } from '../private/rest-api';
+import { loggedStageOptions, suppressRestApiNag, useApiGatewayAccount } from '../private/rest-api';
 import { ResponderHost } from '../private/task-responders';
 
 export const STAGE = 'prod';
@@ -29,7 +29,21 @@ export interface DecisionEndpointProps {
   readonly throttlingBurstLimit: number;
   readonly logRetention: logs.RetentionDays;
   readonly reservedConcurrency: number;
+  readonly cloudWatchRole: boolean;
 }
+
+/**
+ * The headers of API Gateway's own answers (a request the validator refuses, a path that does not
+ * exist, throttling, a fault): those of the decision pages (src/private/approval/pages.ts), with a
+ * Content-Security-Policy that needs no quotes (a gateway response's value is one quoted string).
+ */
+export const GATEWAY_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': 'sandbox',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+};
 
 export class DecisionEndpoint {
   public readonly api: apigw.RestApi;
@@ -44,7 +58,8 @@ export class DecisionEndpoint {
     this.api = new apigw.RestApi(gate, 'Api', {
       description: `Approve/reject endpoint of ${gate.node.path}`,
       endpointTypes: [apigw.EndpointType.REGIONAL],
-      cloudWatchRole: true,
+      // An account setting: never created here; useApiGatewayAccount makes one per app when asked.
+      cloudWatchRole: false,
       deployOptions: {
         ...loggedStageOptions(STAGE, new logs.LogGroup(gate, 'AccessLogs', { retention: props.logRetention }),
           props.throttlingRateLimit, props.throttlingBurstLimit),
@@ -53,6 +68,10 @@ export class DecisionEndpoint {
         tracingEnabled: false,
       },
     });
+    if (props.cloudWatchRole) useApiGatewayAccount(gate, this.api);
+    const headers = Object.fromEntries(Object.entries(GATEWAY_RESPONSE_HEADERS).map(([name, value]) => [name, `'${value}'`]));
+    this.api.addGatewayResponse('ClientErrors', { type: apigw.ResponseType.DEFAULT_4XX, responseHeaders: headers });
+    this.api.addGatewayResponse('ServerErrors', { type: apigw.ResponseType.DEFAULT_5XX, responseHeaders: headers });
     // Built from the API id alone: the request function must not depend on the deployment, which
     // depends on the decision function.
     this.url = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE}/decision`;

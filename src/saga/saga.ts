@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -98,6 +98,15 @@ export interface SagaProps {
    * @default Duration.days(14)
    */
   readonly recordRetention?: Duration;
+
+  /**
+   * Who else may send records to `notUndoneQueue`, besides the roles of the state machines that run
+   * the saga (found in the saga's stack). The queue's policy denies `sqs:SendMessage` to every other
+   * principal of the account, so that nobody can forge a record asking an operator to undo an order
+   * that succeeded. An operator still checks the execution named in a record before acting on it.
+   * @default - only the roles of the state machines of the saga's stack that run it
+   */
+  readonly recordSenders?: iam.IRole[];
 }
 
 /** The error of the default rolled-back route. */
@@ -159,12 +168,19 @@ export class Saga extends sfn.StateMachineFragment {
    * @param stepName the step's name
    * @param queryLanguage the language of the state that reads it (default: JSONPath)
    * @param scope the saga's `idempotencyKeyScope`, if it has one (default: none)
+   * @param sagaId the id the saga is created with: the key is then that of the saga's current entry,
+   *   as the saga gives its Lambda steps (default: none, one key per execution and step, the same
+   *   when the saga is entered again in the execution)
    */
-  public static idempotencyKey(stepName: string, queryLanguage?: sfn.QueryLanguage, scope?: string): string {
+  public static idempotencyKey(stepName: string, queryLanguage?: sfn.QueryLanguage, scope?: string, sagaId?: string): string {
     required(stepName, 'Saga.idempotencyKey', 'stepName', "give the step's name, such as 'Reserve stock'");
     const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;
     const scopeExpression = scope === undefined ? undefined : validateScope('Saga.idempotencyKey', scope, jsonata);
-    return jsonata ? `{% ${jsonataKey(stepName, scopeExpression, 'Saga.idempotencyKey')} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName, scopeExpression));
+    if (sagaId !== undefined && (typeof sagaId !== 'string' || sagaId === '')) {
+      throw new Error(`Saga.idempotencyKey: sagaId must be the id the Saga is created with, such as 'Order' (got ${JSON.stringify(sagaId)})`);
+    }
+    const entry = sagaId === undefined ? undefined : entryVariableOf(sagaId);
+    return jsonata ? `{% ${jsonataKey(stepName, scopeExpression, 'Saga.idempotencyKey', entry)} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName, scopeExpression, entry));
   }
 
   public readonly startState: sfn.State;
@@ -196,6 +212,9 @@ export class Saga extends sfn.StateMachineFragment {
   private readonly compensationRetry: sfn.RetryProps;
   /** The key's scope, as a JSONPath or a JSONata expression without its `{% %}`. */
   private readonly keyScope?: string;
+  private readonly recordSenders: iam.IRole[];
+  /** The variable that holds the id of the saga's current entry: it sets the keys apart between entries. */
+  private readonly entryVariable: string;
   private warned = false;
 
   constructor(scope: Construct, id: string, props: SagaProps) {
@@ -223,6 +242,7 @@ export class Saga extends sfn.StateMachineFragment {
     this.queryLanguage = props.queryLanguage ?? sfn.QueryLanguage.JSON_PATH;
     this.jsonata = this.queryLanguage === sfn.QueryLanguage.JSONATA;
     this.recordVariable = `saga_${id.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 80);
+    this.entryVariable = entryVariableOf(id);
     this.keyScope = props.idempotencyKeyScope === undefined ? undefined : validateScope(`Saga '${id}': idempotencyKeyScope`, props.idempotencyKeyScope, this.jsonata);
     this.compensationRetry = props.compensationRetry ?? {
       errors: [sfn.Errors.ALL],
@@ -245,6 +265,17 @@ export class Saga extends sfn.StateMachineFragment {
       enforceSSL: true,
       retentionPeriod: retention,
     });
+    this.recordSenders = checkRecordSenders(id, props.recordSenders);
+    // Only the state machines that run the saga (and the roles named) may send a record: a forged one
+    // would ask an operator to undo what succeeded.
+    this.notUndoneQueue.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'OnlyTheSagaSendsRecords',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:SendMessage'],
+      resources: [this.notUndoneQueue.queueArn],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.senderArns() }) } },
+    }));
     suppressNag(this.notUndoneQueue, [{
       id: 'AwsSolutions-SQS3',
       reason: 'This queue holds the records of sagas that could not undo their steps, for an operator to act on: it is itself the dead-letter record, and nothing consumes it automatically.',
@@ -306,10 +337,18 @@ export class Saga extends sfn.StateMachineFragment {
       this.catchAction(unit, step, firstFrom(from), namesFrom(from));
     });
 
-    this.startState = actions[0].start.startState;
+    // The entry: a UUID drawn when the saga is entered, kept in a variable that every key includes, so
+    // that a saga entered again in the same execution (a loop that tries again) gives its steps new
+    // keys, while the retries of a step within one entry keep theirs.
+    const comment = `Saga ${id}: draws the id of this entry, which the idempotency keys include`;
+    const begin = this.jsonata
+      ? sfn.Pass.jsonata(this, 'Begin', { stateName: `${id}: begin`, comment, assign: { [this.entryVariable]: '{% $uuid() %}' } })
+      : new sfn.Pass(this, 'Begin', { queryLanguage: sfn.QueryLanguage.JSON_PATH, stateName: `${id}: begin`, comment, assign: { [this.entryVariable]: sfn.JsonPath.uuid() } });
+    begin.next(actions[0].start);
+    this.startState = begin;
     this.endStates = [actions[n - 1].end];
     declareStatesOf(this, this.queryLanguage, 'Saga');
-    this.node.addValidation({ validate: () => [...this.checkExpress(), ...this.checkMap()] });
+    this.node.addValidation({ validate: () => [...this.checkExpress(), ...this.checkMap(), ...this.checkSenders()] });
   }
 
   /** Records waiting in `notUndoneQueue` (the maximum of `ApproximateNumberOfMessagesVisible`). */
@@ -325,7 +364,8 @@ export class Saga extends sfn.StateMachineFragment {
 
   /** A step's idempotency key, in the saga's language, with its scope. */
   private keyOf(stepName: string): string {
-    return this.jsonata ? `{% ${jsonataKey(stepName, this.keyScope, `Saga '${this.sagaName}'`)} %}` : sfn.JsonPath.stringAt(jsonPathKey(stepName, this.keyScope));
+    return this.jsonata ? `{% ${jsonataKey(stepName, this.keyScope, `Saga '${this.sagaName}'`, this.entryVariable)} %}`
+      : sfn.JsonPath.stringAt(jsonPathKey(stepName, this.keyScope, this.entryVariable));
   }
 
   private actionUnit(step: SagaStep): Unit {
@@ -427,7 +467,7 @@ export class Saga extends sfn.StateMachineFragment {
   /** A compensation that failed after its retries: record the steps not undone, send the record. */
   private catchCompensation(unit: Unit, step: SagaStep, notUndone: string[]): void {
     if (this.jsonata) {
-      const keys = notUndone.map(s => `'${s}': ${jsonataKey(s, this.keyScope, `Saga '${this.sagaName}'`)}`).join(', ');
+      const keys = notUndone.map(s => `'${s}': ${jsonataKey(s, this.keyScope, `Saga '${this.sagaName}'`, this.entryVariable)}`).join(', ');
       const list = notUndone.map(s => `'${s}'`).join(', ');
       unit.catchable.addCatch(this.recordTask, {
         errors: [sfn.Errors.ALL],
@@ -451,7 +491,7 @@ export class Saga extends sfn.StateMachineFragment {
         'compensationFailedStep': step.name,
         'compensationError.$': `${RECORD_PATH}.compensationError`,
         notUndone,
-        'idempotencyKeys': Object.fromEntries(notUndone.map(s => [`${s}.$`, jsonPathKey(s, this.keyScope)])),
+        'idempotencyKeys': Object.fromEntries(notUndone.map(s => [`${s}.$`, jsonPathKey(s, this.keyScope, this.entryVariable)])),
       },
       resultPath: RECORD_PATH,
     });
@@ -561,19 +601,40 @@ export class Saga extends sfn.StateMachineFragment {
     return [];
   }
 
+  /** The ARNs of the roles that may send records: those of the state machines that run the saga, and `recordSenders`. */
+  private senderArns(): string[] {
+    const roles = this.machinesRunningSaga()
+      .map(cfn => cfn.node.scope)
+      .filter((m): m is sfn.StateMachine => m instanceof sfn.StateMachine)
+      .map(m => m.role);
+    return [...new Set([...roles, ...this.recordSenders].map(r => r.roleArn))];
+  }
+
+  /** The state machines of the saga's stack whose definition holds every state the saga created. */
+  private machinesRunningSaga(): sfn.CfnStateMachine[] {
+    const stack = Stack.of(this);
+    // A state name alone could belong to another state machine: the saga's definition holds every state
+    // of the saga that its start reaches (a compensation that can never run is not created or reached).
+    const mine = new Set(this.node.findAll());
+    const reached = sfn.State.findReachableStates(this.startState, { includeErrorHandlers: true }).filter(st => mine.has(st)).map(st => st.stateId);
+    const markers = (reached.length > 0 ? reached : [this.startState.stateId]).map(name => `${JSON.stringify(name)}:`);
+    return stack.node.findAll().filter((c): c is sfn.CfnStateMachine => c instanceof sfn.CfnStateMachine
+      && markers.every(marker => flatten(stack.resolve(c.definitionString)).includes(marker)));
+  }
+
+  /** No one could send a record: the saga runs in no state machine of its stack, and no sender is named. */
+  private checkSenders(): string[] {
+    if (this.senderArns().length > 0) return [];
+    return [`Saga '${this.sagaName}' runs in no state machine of its stack, so no role may send its records to its queue; `
+      + 'build the state machine in the saga\'s stack, or name the role that runs it in recordSenders'];
+  }
+
   /** Warns, once, when the saga stands in an Express state machine of its stack. */
   private checkExpress(): string[] {
     if (this.warned) return [];
     const stack = Stack.of(this);
-    // The saga is in a definition that holds every state it created (its first one, when it created none):
-    // a state name alone could belong to another state machine.
-    const own = this.node.findAll().filter((c): c is sfn.State => c instanceof sfn.State).map(st => st.stateId);
-    const markers = (own.length > 0 ? own : [this.startState.stateId]).map(name => `${JSON.stringify(name)}:`);
-    for (const construct of stack.node.findAll()) {
-      if (!(construct instanceof sfn.CfnStateMachine)) continue;
-      const type = stack.resolve(construct.stateMachineType);
-      const definition = flatten(stack.resolve(construct.definitionString));
-      if (type === 'EXPRESS' && markers.every(marker => definition.includes(marker))) {
+    for (const construct of this.machinesRunningSaga()) {
+      if (stack.resolve(construct.stateMachineType) === 'EXPRESS') {
         Annotations.of(this).addWarningV2('cdk-workflow-patterns:sagaInExpressWorkflow',
           `Saga '${this.sagaName}' runs in the Express state machine ${construct.node.scope?.node.path}, which runs each state at least once: an action or a compensation may run twice, so they must be idempotent (use the idempotency key each receives), and the compensations' retries must fit in the 5 minutes an Express execution may run`);
         this.warned = true;
@@ -581,6 +642,14 @@ export class Saga extends sfn.StateMachineFragment {
     }
     return [];
   }
+}
+
+function checkRecordSenders(id: string, senders: unknown): iam.IRole[] {
+  if (senders === undefined) return [];
+  if (!Array.isArray(senders) || senders.some(r => typeof (r as iam.IRole)?.roleArn !== 'string')) {
+    throw new Error(`Saga '${id}': recordSenders must be a list of IAM roles, such as [operatorRole] (got ${JSON.stringify(senders)})`);
+  }
+  return senders as iam.IRole[];
 }
 
 /** The Map (by name) whose item processor holds the state `name`, at any depth; undefined when none does. */
@@ -595,11 +664,15 @@ function mapHolding(states: Record<string, any>, name: string, map?: string): st
   return undefined;
 }
 
-/** The JSONPath intrinsic of a step's idempotency key. */
-function jsonPathKey(stepName: string, scope?: string): string {
-  return scope === undefined
-    ? `States.Hash(States.Format('{}/${stepName}', $$.Execution.Id), 'SHA-256')`
-    : `States.Hash(States.Format('{}/{}/${stepName}', $$.Execution.Id, ${scope}), 'SHA-256')`;
+/** The variable of a saga that holds when it was entered (a variable name: letters, digits and underscores, at most 80). */
+function entryVariableOf(sagaId: string): string {
+  return `saga_${sagaId.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 74) + '_entry';
+}
+
+/** The JSONPath intrinsic of a step's idempotency key: over the execution, the saga's entry (if known), the scope (if any) and the step. */
+function jsonPathKey(stepName: string, scope?: string, entry?: string): string {
+  const parts = ['$$.Execution.Id', ...(entry ? [`$${entry}`] : []), ...(scope !== undefined ? [scope] : [])];
+  return `States.Hash(States.Format('${parts.map(() => '{}/').join('')}${stepName}', ${parts.join(', ')}), 'SHA-256')`;
 }
 
 /**
@@ -607,11 +680,12 @@ function jsonPathKey(stepName: string, scope?: string): string {
  * nothing (undefined, null or '') fails the state (States.QueryEvaluationError) before its action
  * runs: `$string` of nothing is '', and every item would share one key.
  */
-function jsonataKey(stepName: string, scope: string | undefined, where: string): string {
-  if (scope === undefined) return `$hash($states.context.Execution.Id & '/${stepName}', 'SHA-256')`;
+function jsonataKey(stepName: string, scope: string | undefined, where: string, entry?: string): string {
+  const execution = entry ? `$states.context.Execution.Id & '/' & $${entry}` : '$states.context.Execution.Id';
+  if (scope === undefined) return `$hash(${execution} & '/${stepName}', 'SHA-256')`;
   const nothing = `${where}: idempotencyKeyScope ${scope.slice(1, -1)} evaluated to nothing (undefined, null or an empty string), `
     + 'so every item would share one idempotency key; give each item a value that tells it apart';
-  return `$hash($states.context.Execution.Id & '/' & ($scope := ${scope}; $exists($scope) and $scope != null and $scope != '' `
+  return `$hash(${execution} & '/' & ($scope := ${scope}; $exists($scope) and $scope != null and $scope != '' `
     + `? $string($scope) : $error(${JSON.stringify(nothing)})) & '/${stepName}', 'SHA-256')`;
 }
 

@@ -44,6 +44,13 @@ export interface StockTradingApprovalOptions {
    * @default - none: the signed link is the credential
    */
   readonly authorizer?: apigw.IAuthorizer;
+
+  /**
+   * Whether to create API Gateway's CloudWatch role (an account and region setting), which the
+   * gate's endpoint needs to write its logs: see `ApprovalGateProps.cloudWatchRole`.
+   * @default false - the account's API Gateway settings must already name a CloudWatch role
+   */
+  readonly cloudWatchRole?: boolean;
 }
 
 /**
@@ -193,6 +200,7 @@ export class StockTradingWorkflow extends Construct {
       approverEmails: approval.approverEmails,
       topic: approval.topic,
       authorizer: approval.authorizer,
+      cloudWatchRole: approval.cloudWatchRole,
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
     });

@@ -33,6 +33,7 @@ export interface TradingStatesProps {
   readonly approverEmails?: string[];
   readonly topic?: sns.ITopic;
   readonly authorizer?: apigw.IAuthorizer;
+  readonly cloudWatchRole?: boolean;
   readonly encryptionKey?: kms.IKey;
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -181,6 +182,7 @@ export function tradingStates(scope: Construct, props: TradingStatesProps): { st
     approverEmails: props.approverEmails,
     topic: props.topic,
     authorizer: props.authorizer,
+    cloudWatchRole: props.cloudWatchRole,
     encryptionKey: props.encryptionKey,
     removalPolicy: props.removalPolicy,
     onApproved: execute,

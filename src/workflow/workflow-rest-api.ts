@@ -5,7 +5,7 @@ import { Workflow } from './workflow';
 import { ExpressInvocation } from './workflow-type';
 import { suppressNag } from '../private/nag';
 import { required, requiredProps } from '../private/required';
-import { loggedStageOptions, suppressRestApiNag, validateThrottling } from '../private/rest-api';
+import { loggedStageOptions, suppressRestApiNag, useApiGatewayAccount, validateCloudWatchRole, validateThrottling } from '../private/rest-api';
 
 /**
  * Properties for a `WorkflowRestApi`.
@@ -43,6 +43,17 @@ export interface WorkflowRestApiProps {
    * @default 200
    */
   readonly throttlingBurstLimit?: number;
+
+  /**
+   * Whether to create API Gateway's CloudWatch role, which the stage needs to write its access and
+   * error logs. It is a setting of the whole account and region (`AWS::ApiGateway::Account`): give
+   * `true` on one construct of the app when the account has none yet (a new account); the library
+   * creates it once per app, whatever the number of constructs that ask, and keeps it when its stack
+   * is deleted.
+   * @default false - the account's API Gateway settings must already name a CloudWatch role
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+   */
+  readonly cloudWatchRole?: boolean;
 
   /**
    * How long to keep the access logs.
@@ -92,13 +103,15 @@ export class WorkflowRestApi extends Construct {
     this.restApi = new apigw.StepFunctionsRestApi(this, 'Resource', {
       stateMachine: props.workflow.stateMachine,
       restApiName: props.restApiName,
-      cloudWatchRole: true,
+      // An account setting: never created here; useApiGatewayAccount makes one per app when asked.
+      cloudWatchRole: false,
       defaultMethodOptions: props.authorizer
         ? { authorizer: props.authorizer }
         : { authorizationType: props.authorizationType ?? apigw.AuthorizationType.IAM },
       deployOptions: loggedStageOptions(props.stageName ?? 'prod', this.accessLogGroup, rate, burst),
     });
     this.url = this.restApi.url;
+    if (validateCloudWatchRole(`WorkflowRestApi '${id}'`, props.cloudWatchRole)) useApiGatewayAccount(this, this.restApi);
 
     suppressNag(this.restApi, [
       { id: 'AwsSolutions-APIG2', reason: 'The request body is the workflow input, validated by the workflow itself; there is no request model to validate it against.' },

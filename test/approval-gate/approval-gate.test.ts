@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ApprovalGate, ApprovalGateProps, Workflow, WorkflowType } from '../../src';
+import { ApprovalGate, ApprovalGateProps, Workflow, WorkflowRestApi, WorkflowType } from '../../src';
 import { validateRequest } from '../../src/approval-gate/request.lambda';
 import { aslOf, logicalIdOf } from '../support/asl';
 import { TaskCall, TaskFailure, TaskOutcome, runLocally } from '../support/local-execution';
@@ -207,6 +207,44 @@ describe('resources', () => {
 function executionsOf(stateMachineId: string) {
   return [':*', '/*'].map(tail => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:execution:', { 'Fn::GetAtt': [stateMachineId, 'Name'] }, tail]] }));
 }
+
+describe('API Gateway\'s own answers and account setting', () => {
+  test('its own error answers (validator, missing route, throttling, faults) carry the pages\' security headers', () => {
+    const t = Template.fromStack(gated().stack);
+    const headers = {
+      'gatewayresponse.header.Content-Security-Policy': "'sandbox'",
+      'gatewayresponse.header.Referrer-Policy': "'no-referrer'",
+      'gatewayresponse.header.Cache-Control': "'no-store'",
+      'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
+      'gatewayresponse.header.X-Frame-Options': "'DENY'",
+    };
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'DEFAULT_4XX', ResponseParameters: headers });
+    t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: 'DEFAULT_5XX', ResponseParameters: headers });
+  });
+
+  test('no account setting is created unless asked; asked by several constructs in two stacks, one per app, kept on deletion, deployed first', () => {
+    expect(Template.fromStack(gated().stack).findResources('AWS::ApiGateway::Account')).toEqual({});
+    const app = new App();
+    const first = new Stack(app, 'First', { env: { account: '123456789012', region: 'us-east-1' } });
+    const second = new Stack(app, 'Second', { env: { account: '123456789012', region: 'us-east-1' } });
+    gated({ cloudWatchRole: true }, first);
+    const other = gated({ cloudWatchRole: true }, second);
+    new WorkflowRestApi(second, 'Api', { workflow: new Workflow(second, 'Quotes', { definition: new sfn.Pass(second, 'Quote'), type: WorkflowType.expressSync() }), cloudWatchRole: true });
+    const accounts = [first, second].map(st => Object.values(Template.fromStack(st).findResources('AWS::ApiGateway::Account')));
+    expect(accounts.map(a => a.length)).toEqual([1, 0]);
+    expect(accounts[0][0]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    Template.fromStack(first).hasResource('AWS::IAM::Role', { DeletionPolicy: 'Retain', Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] } } });
+    expect(second.dependencies).toContain(first);
+    // In its own stack, the stage deploys after the setting.
+    const stage = Object.values(Template.fromStack(first).findResources('AWS::ApiGateway::Stage'))[0];
+    expect(stage.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^CdkWorkflowPatternsApiGatewayAccount/)]));
+    expect(other.gate.api).toBeDefined();
+  });
+
+  test('fails when cloudWatchRole is not a boolean (plain JavaScript)', () => {
+    expect(() => gated({ cloudWatchRole: 'yes' as any })).toThrow('ApprovalGate \'Approve trade\': cloudWatchRole must be true or false (got "yes")');
+  });
+});
 
 describe('least privilege', () => {
   function statementsOf(t: Template, roleId: string) {

@@ -32,14 +32,14 @@ test('the demo runs the happy path, a failure at each step and a compensation th
 });
 
 const PATHS: Record<string, string[]> = {
-  'an order placed: stock reserved, card charged, shipping booked': ['Reserve stock', 'Charge payment', 'Book shipping', 'Order placed'],
-  'out of stock: nothing to undo': ['Reserve stock', 'Reserve stock: failed', 'Order: rolled back'],
-  'card declined: the charge\'s own refund, then the stock released': ['Reserve stock', 'Charge payment', 'Charge payment: failed', 'Charge payment: undo', 'Reserve stock: undo', 'Order: rolled back'],
-  'no carrier: shipment cancelled, card refunded, stock released': ['Reserve stock', 'Charge payment', 'Book shipping', 'Book shipping: failed', 'Book shipping: undo', 'Charge payment: undo', 'Reserve stock: undo', 'Order: rolled back'],
-  'no carrier, and the refund fails for good: recorded for an operator': ['Reserve stock', 'Charge payment', 'Book shipping', 'Book shipping: failed',
+  'an order placed: stock reserved, card charged, shipping booked': ['Order: begin', 'Reserve stock', 'Charge payment', 'Book shipping', 'Order placed'],
+  'out of stock: nothing to undo': ['Order: begin', 'Reserve stock', 'Reserve stock: failed', 'Order: rolled back'],
+  'card declined: the charge\'s own refund, then the stock released': ['Order: begin', 'Reserve stock', 'Charge payment', 'Charge payment: failed', 'Charge payment: undo', 'Reserve stock: undo', 'Order: rolled back'],
+  'no carrier: shipment cancelled, card refunded, stock released': ['Order: begin', 'Reserve stock', 'Charge payment', 'Book shipping', 'Book shipping: failed', 'Book shipping: undo', 'Charge payment: undo', 'Reserve stock: undo', 'Order: rolled back'],
+  'no carrier, and the refund fails for good: recorded for an operator': ['Order: begin', 'Reserve stock', 'Charge payment', 'Book shipping', 'Book shipping: failed',
     'Book shipping: undo', 'Charge payment: undo', 'Charge payment: not undone', 'Order: record not undone', 'Order: not undone'],
-  'an order placed (JSONata)': ['Reserve stock', 'Charge payment', 'Book shipping', 'Order placed'],
-  'no carrier, and the refund fails for good (JSONata)': ['Reserve stock', 'Charge payment', 'Book shipping', 'Book shipping: undo', 'Charge payment: undo', 'Order (JSONata): record not undone', 'Order (JSONata): not undone'],
+  'an order placed (JSONata)': ['Order (JSONata): begin', 'Reserve stock', 'Charge payment', 'Book shipping', 'Order placed'],
+  'no carrier, and the refund fails for good (JSONata)': ['Order (JSONata): begin', 'Reserve stock', 'Charge payment', 'Book shipping', 'Book shipping: undo', 'Charge payment: undo', 'Order (JSONata): record not undone', 'Order (JSONata): not undone'],
 };
 
 test.each(SAGA_SCENARIOS.map(s => [s.name, s] as const))('%s', async (_name, scenario) => {

@@ -105,11 +105,23 @@ export class OrderServices {
 export const EXECUTION_NAME = 'order-42';
 export const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:LocalStateMachine:${EXECUTION_NAME}`;
 
-/** The idempotency key a step gets, as the Saga documents it. */
-export function expectedKey(step: string, executionArn = EXECUTION_ARN): string {
-  return crypto.createHash('sha256').update(`${executionArn}/${step}`, 'utf8').digest('hex');
+/** When the test executions start. */
+export const START = new Date('2026-12-01T10:00:00.000Z');
+
+/** The ids of a saga's entries in a run, in order: what its begin state assigned, as the history records it. */
+export function entriesOf(run: Pick<LocalRunResult, 'events'>, saga = 'Order'): string[] {
+  const variable = `saga_${saga.replace(/[^A-Za-z0-9_]/g, '_')}_entry`;
+  return run.events
+    .map(e => (e as any).stateExitedEventDetails)
+    .filter(d => d?.name === `${saga}: begin`)
+    .map(d => JSON.parse(d.assignedVariables[variable]));
+}
+
+/** The idempotency key a step gets, as the Saga documents it: over the execution, the saga's entry and the step. */
+export function expectedKey(step: string, entry: string, executionArn = EXECUTION_ARN): string {
+  return crypto.createHash('sha256').update(`${executionArn}/${entry}/${step}`, 'utf8').digest('hex');
 }
 
 export async function runOrder(asl: any, services: OrderServices, input: unknown = { orderId: 'o-42' }, name = EXECUTION_NAME): Promise<LocalRunResult> {
-  return runLocally(asl, { input, ...services.options(asl), context: { Execution: { Name: name } }, seed: 7 });
+  return runLocally(asl, { input, ...services.options(asl), context: { Execution: { Name: name } }, seed: 7, startTime: START });
 }

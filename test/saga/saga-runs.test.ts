@@ -6,7 +6,7 @@ import * as crypto from 'crypto';
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { EXECUTION_ARN, LANGUAGES, OrderServices, STEPS, expectedKey, importedFunction, newStack, orderSaga, runOrder } from './order-saga';
+import { EXECUTION_ARN, LANGUAGES, OrderServices, START, STEPS, entriesOf, expectedKey, importedFunction, newStack, orderSaga, runOrder } from './order-saga';
 import { Saga, SagaStep, TryFinally } from '../../src';
 import { aslOf } from '../support/asl';
 import { TaskFailure, TaskOutcome, runLocally } from '../support/local-execution';
@@ -23,8 +23,9 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     const services = new OrderServices();
     const run = await runOrder(asl, services);
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.path).toEqual([...STEPS, 'Order placed']);
-    expect(run.transitions).toBe(4);
+    expect(run.path).toEqual(['Order: begin', ...STEPS, 'Order placed']);
+    // The begin state, 3 actions, the Succeed.
+    expect(run.transitions).toBe(5);
     expect(run.output).toEqual({
       orderId: 'o-42',
       reservation: { reservationId: 'r-o-42' },
@@ -34,7 +35,7 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     expect(services.undone).toEqual([]);
     expect(services.messages).toEqual([]);
     // Each action receives its step, its key and the state's input.
-    expect(services.calls[1].input).toEqual({ step: 'Charge payment', idempotencyKey: expectedKey('Charge payment'), input: { orderId: 'o-42', reservation: { reservationId: 'r-o-42' } } });
+    expect(services.calls[1].input).toEqual({ step: 'Charge payment', idempotencyKey: expectedKey('Charge payment', entriesOf(run)[0]), input: { orderId: 'o-42', reservation: { reservationId: 'r-o-42' } } });
   });
 
   test.each([0, 1, 2])('a failure at step %i: the completed steps are undone in reverse order, then the rolled-back Fail', async (i) => {
@@ -46,10 +47,10 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('SagaRolledBack');
     expect(run.cause).toBe(`${step} failed (${failure(step)[0]}); undone: ${JSON.stringify(completed)}`);
-    expect(run.path).toEqual([...STEPS.slice(0, i + 1), ...failedState(step), ...completed.map(s => `${s}: undo`), 'Order: rolled back']);
+    expect(run.path).toEqual(['Order: begin', ...STEPS.slice(0, i + 1), ...failedState(step), ...completed.map(s => `${s}: undo`), 'Order: rolled back']);
     expect(services.undone).toEqual(completed);
-    // Actions: i + 1; compensations: i; the Fail: 1; the JSONPath record: 1.
-    expect(run.transitions).toBe(2 * i + 2 + (jsonPath ? 1 : 0));
+    // The begin state: 1; actions: i + 1; compensations: i; the Fail: 1; the JSONPath record: 1.
+    expect(run.transitions).toBe(1 + 2 * i + 2 + (jsonPath ? 1 : 0));
     expect(run.catches).toEqual([{ state: step, error: failure(step)[0], next: jsonPath ? `${step}: failed` : (completed[0] ? `${completed[0]}: undo` : 'Order: rolled back') }]);
     expect(services.messages).toEqual([]);
   });
@@ -57,14 +58,15 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
   test('every compensation receives the payload the failing step received, with the same key as its action', async () => {
     const { asl } = orderSaga(queryLanguage);
     const services = new OrderServices().fail('Book shipping', failure('Book shipping'));
-    await runOrder(asl, services);
+    const run = await runOrder(asl, services);
     const undo = services.calls.filter(c => c.state.endsWith(': undo'));
     const payload = { orderId: 'o-42', reservation: { reservationId: 'r-o-42' }, payment: { chargeId: 'c-o-42' } };
     const record = { failedStep: 'Book shipping', error: { Error: 'ShippingUnavailable', Cause: 'no carrier for 12345' }, toUndo: ['Charge payment', 'Reserve stock'] };
     for (const call of undo) {
       const step = call.state.replace(/: undo$/, '');
       // JSONPath keeps the saga's record in the payload ($.saga); JSONata in a variable.
-      expect(call.input).toEqual({ step, idempotencyKey: expectedKey(step), input: jsonPath ? { ...payload, saga: record } : payload });
+      const input = jsonPath ? { ...payload, saga: record } : payload;
+      expect(call.input).toEqual({ step, idempotencyKey: expectedKey(step, entriesOf(run)[0]), input });
       expect(call.input.idempotencyKey).toBe(services.calls.find(c => c.state === step)!.input.idempotencyKey);
     }
   });
@@ -75,7 +77,7 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     const run = await runOrder(asl, services);
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('SagaRolledBack');
-    expect(run.path).toEqual(['Reserve stock', 'Charge payment', ...failedState('Charge payment'), 'Charge payment: undo', 'Reserve stock: undo', 'Order: rolled back']);
+    expect(run.path).toEqual(['Order: begin', 'Reserve stock', 'Charge payment', ...failedState('Charge payment'), 'Charge payment: undo', 'Reserve stock: undo', 'Order: rolled back']);
     expect(services.undone).toEqual(['Charge payment', 'Reserve stock']);
     expect(run.cause).toBe('Charge payment failed (Lambda.Unknown); undone: ["Charge payment","Reserve stock"]');
   });
@@ -86,7 +88,7 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     const run = await runOrder(asl, services);
     expect(run.status).toBe('SUCCEEDED');
     expect(run.retries).toEqual([{ state: 'Charge payment', error: 'Lambda.TooManyRequestsException', attempt: 1 }]);
-    expect(run.transitions).toBe(5);
+    expect(run.transitions).toBe(6);
   });
 
   test('a business error of an action is not retried: the saga compensates at once', async () => {
@@ -105,9 +107,9 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     expect(run.error).toBe('SagaRolledBack');
     expect(run.retries).toEqual([{ state: 'Charge payment: undo', error: 'RefundUnavailable', attempt: 1 }]);
     expect(services.undone).toEqual(['Charge payment', 'Reserve stock']);
-    expect(run.path).toEqual([...STEPS, ...failedState('Book shipping'), 'Charge payment: undo', 'Reserve stock: undo', 'Order: rolled back']);
+    expect(run.path).toEqual(['Order: begin', ...STEPS, ...failedState('Book shipping'), 'Charge payment: undo', 'Reserve stock: undo', 'Order: rolled back']);
     // The retry is one more transition than the same failure without it.
-    expect(run.transitions).toBe(2 * 2 + 2 + (jsonPath ? 1 : 0) + 1);
+    expect(run.transitions).toBe(1 + 2 * 2 + 2 + (jsonPath ? 1 : 0) + 1);
   });
 
   test('a compensation that fails for good: the steps not undone are recorded in the queue, and the not-undone Fail names them', async () => {
@@ -120,7 +122,7 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
     expect(run.cause).toBe('Book shipping failed (ShippingUnavailable); undoing Charge payment failed (RefundFailed); not undone: ["Charge payment","Reserve stock"]');
     expect(run.cause).not.toContain('account closed');
     // Reserve stock is not undone after Charge payment could not be: the reverse order is kept.
-    expect(run.path).toEqual([...STEPS, ...failedState('Book shipping'), 'Charge payment: undo', ...(jsonPath ? ['Charge payment: not undone'] : []),
+    expect(run.path).toEqual(['Order: begin', ...STEPS, ...failedState('Book shipping'), 'Charge payment: undo', ...(jsonPath ? ['Charge payment: not undone'] : []),
       'Order: record not undone', 'Order: not undone']);
     // The first attempt and 10 retries.
     expect(services.calls.filter(c => c.state === 'Charge payment: undo')).toHaveLength(11);
@@ -135,10 +137,10 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
       compensationFailedStep: 'Charge payment',
       compensationError: { Error: 'RefundFailed', Cause: 'account closed' },
       notUndone: ['Charge payment', 'Reserve stock'],
-      idempotencyKeys: { 'Charge payment': expectedKey('Charge payment'), 'Reserve stock': expectedKey('Reserve stock') },
+      idempotencyKeys: { 'Charge payment': expectedKey('Charge payment', entriesOf(run)[0]), 'Reserve stock': expectedKey('Reserve stock', entriesOf(run)[0]) },
     }]);
-    // 3 actions, the two records (JSONPath), 11 attempts of the compensation, the record task, the Fail.
-    expect(run.transitions).toBe(3 + (jsonPath ? 2 : 0) + 11 + 2);
+    // The begin state, 3 actions, the two records (JSONPath), 11 attempts of the compensation, the record task, the Fail.
+    expect(run.transitions).toBe(1 + 3 + (jsonPath ? 2 : 0) + 11 + 2);
   });
 
   test('the last compensation failing for good leaves only its own step not undone', async () => {
@@ -168,14 +170,15 @@ describe.each(LANGUAGES)('Saga in %s', (_language, queryLanguage) => {
   test('the idempotency key is the same for every attempt of a step, differs between steps and between executions', async () => {
     const { asl } = orderSaga(queryLanguage);
     const services = new OrderServices().fail('Reserve stock', ['Lambda.ServiceException', 'blip'], undefined);
-    await runOrder(asl, services);
+    const run = await runOrder(asl, services);
     const reserve = services.calls.filter(c => c.state === 'Reserve stock');
     expect(reserve).toHaveLength(2);
     expect(reserve[0].input.idempotencyKey).toBe(reserve[1].input.idempotencyKey);
     expect(new Set(services.calls.map(c => c.input.idempotencyKey)).size).toBe(3);
     const other = new OrderServices();
-    await runOrder(asl, other, { orderId: 'o-42' }, 'order-43');
-    expect(other.calls[0].input.idempotencyKey).toBe(expectedKey('Reserve stock', EXECUTION_ARN.replace('order-42', 'order-43')));
+    const otherRun = await runOrder(asl, other, { orderId: 'o-42' }, 'order-43');
+    expect(reserve[0].input.idempotencyKey).toBe(expectedKey('Reserve stock', entriesOf(run)[0]));
+    expect(other.calls[0].input.idempotencyKey).toBe(expectedKey('Reserve stock', entriesOf(otherRun)[0], EXECUTION_ARN.replace('order-42', 'order-43')));
     expect(other.calls[0].input.idempotencyKey).not.toBe(reserve[0].input.idempotencyKey);
   });
 
@@ -220,8 +223,8 @@ describe.each(LANGUAGES)('Saga steps made of states, in %s', (_language, queryLa
       : sfn.Pass.jsonPath(stack, id, { result: sfn.Result.fromBoolean(true), resultPath: `$.${value}` }));
     const task = (id: string) => new sfn.CustomState(stack, id, {
       stateJson: jsonata
-        ? { Type: 'Task', Resource: 'arn:aws:states:::local:charge', QueryLanguage: 'JSONata', Arguments: { key: Saga.idempotencyKey('Charge', queryLanguage) } }
-        : { Type: 'Task', Resource: 'arn:aws:states:::local:charge', Parameters: { 'key.$': "States.Hash(States.Format('{}/Charge', $$.Execution.Id), 'SHA-256')" }, ResultPath: '$.charged' },
+        ? { Type: 'Task', Resource: 'arn:aws:states:::local:charge', QueryLanguage: 'JSONata', Arguments: { key: Saga.idempotencyKey('Charge', queryLanguage, undefined, 'Checkout') } }
+        : { Type: 'Task', Resource: 'arn:aws:states:::local:charge', Parameters: { 'key.$': "States.Hash(States.Format('{}/{}/Charge', $$.Execution.Id, $saga_Checkout_entry), 'SHA-256')" }, ResultPath: '$.charged' },
     });
     const saga = new Saga(stack, 'Checkout', {
       queryLanguage,
@@ -245,13 +248,14 @@ describe.each(LANGUAGES)('Saga steps made of states, in %s', (_language, queryLa
     const run = await runLocally(asl, {
       input: { orderId: 'o-1' },
       context: { Execution: { Name: 'order-42' } },
+      startTime: START,
       resources: { 'arn:aws:states:::local:charge': (input: any) => { keys.push(input.key); throw new Error('CardDeclined'); } },
     });
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('SagaRolledBack');
-    expect(run.path).toEqual(['Hold', 'Hold a', 'Hold b', ...(jsonata ? ['Charge', 'Charge card'] : ['Charge card', 'Charge: failed']),
+    expect(run.path).toEqual(['Checkout: begin', 'Hold', 'Hold a', 'Hold b', ...(jsonata ? ['Charge', 'Charge card'] : ['Charge card', 'Charge: failed']),
       'Charge: undo', 'Refund', 'Hold: undo', 'Release a', 'Release b', 'Checkout: rolled back']);
-    expect(keys).toEqual([expectedKey('Charge')]);
+    expect(keys).toEqual([expectedKey('Charge', entriesOf(run, 'Checkout')[0])]);
     // Each compensation received the payload the failing step received (the compensations' outputs are discarded).
     const input = (name: string) => run.states.find(s => s.name === name)!.input;
     expect(input('Refund')).toMatchObject({ orderId: 'o-1', heldA: true, heldB: true });
@@ -334,7 +338,7 @@ describe.each(LANGUAGES)('TryFinally around a saga, in %s', (_language, queryLan
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toEqual({ orderId: 'o-42', reservation: { reservationId: 'r-o-42' }, payment: { chargeId: 'c-o-42' } });
     expect(unlocked).toEqual([{ orderId: 'o-42', outcome: { output: result.output } }]);
-    expect(result.path).toEqual(['Place order', 'Reserve stock', 'Charge payment', 'Place order: finally', 'Unlock', 'Place order: failed?', 'Place order: done']);
+    expect(result.path).toEqual(['Place order', 'Order: begin', 'Reserve stock', 'Charge payment', 'Place order: finally', 'Unlock', 'Place order: failed?', 'Place order: done']);
   });
 
   test('after compensation: the cleanup runs, then the rolled-back error is raised again', async () => {
@@ -384,6 +388,17 @@ describe.each(LANGUAGES)('TryFinally on its own, in %s', (_language, queryLangua
     expect(run.path).toEqual(['Guarded', 'Refused', 'Guarded: finally', 'cleaned', 'Guarded: failed?', 'Guarded: rethrow']);
   });
 
+  test('a body whose task times out (States.Timeout): the cleanup still runs, then the timeout is raised again', async () => {
+    const slow = (stack: ReturnType<typeof newStack>) => new sfn.CustomState(stack, 'Slow', {
+      stateJson: { Type: 'Task', Resource: 'arn:aws:states:::local:slow', TimeoutSeconds: 5, ...(jsonata ? { QueryLanguage: 'JSONata' } : {}) },
+    });
+    const asl = build(slow, stack => task(stack, 'cleaned'));
+    const run = await runLocally(asl, { input: { id: 1 }, resources: { 'arn:aws:states:::local:slow': () => TaskOutcome.never() } });
+    expect([run.status, run.error]).toEqual(['FAILED', 'States.Timeout']);
+    expect(run.path).toEqual(['Guarded', 'Slow', 'Guarded: finally', 'cleaned', 'Guarded: failed?', 'Guarded: rethrow']);
+    expect(run.durationMs).toBe(5000);
+  });
+
   test('a cleanup that fails: the construct fails with the cleanup\'s error', async () => {
     const asl = build(stack => task(stack, 'first'), stack => new sfn.Fail(stack, 'Cleanup broke', { error: 'CleanupFailed', cause: 'lock service down', queryLanguage }));
     const run = await runLocally(asl, { input: { id: 1 } });
@@ -414,6 +429,7 @@ describe.each(LANGUAGES)('an action that times out, in %s', (_language, queryLan
     const run = await runLocally(asl, {
       input: { orderId: 'o-9' },
       context: { Execution: { Name: 'order-42' } },
+      startTime: START,
       states: {
         'Reserve stock': () => ({ reservationId: 'r-1' }),
         // The charge goes through, but its answer comes after the timeout.
@@ -427,7 +443,7 @@ describe.each(LANGUAGES)('an action that times out, in %s', (_language, queryLan
     expect(run.catches[0]).toMatchObject({ state: 'Charge payment', error: 'States.Timeout' });
     expect(run.path.filter(s => s.endsWith(': undo'))).toEqual(['Charge payment: undo', 'Reserve stock: undo']);
     expect(keys.refund).toBe(keys.charge);
-    expect(keys.charge).toBe(expectedKey('Charge payment'));
+    expect(keys.charge).toBe(expectedKey('Charge payment', entriesOf(run)[0]));
   });
 });
 
@@ -454,6 +470,63 @@ test('a JSONata saga whose idempotencyKeyScope evaluates to nothing fails that i
   expect(run.error).toBe('SagaRolledBack');
   expect(run.cause).toContain('Charge payment failed (States.QueryEvaluationError)');
   expect(JSON.stringify(run.events)).toContain("Saga 'Order': idempotencyKeyScope $states.input.orderId evaluated to nothing (undefined, null or an empty string)");
+});
+
+describe.each(LANGUAGES)('a saga entered twice in one execution, in %s', (_language, queryLanguage) => {
+  const jsonata = queryLanguage === sfn.QueryLanguage.JSONATA;
+
+  test('rolled back, then tried again through a loop: each entry gives its steps new keys, and the retries of a step within an entry keep theirs', async () => {
+    const stack = newStack();
+    const fail = jsonata ? sfn.Fail.jsonata(stack, 'Gave up', { error: 'GaveUp' }) : new sfn.Fail(stack, 'Gave up', { error: 'GaveUp' });
+    const mark = jsonata
+      ? sfn.Pass.jsonata(stack, 'Mark the retry', { outputs: "{% $merge([$states.input, { 'retried': true }]) %}" })
+      : new sfn.Pass(stack, 'Mark the retry', { result: sfn.Result.fromBoolean(true), resultPath: '$.retried' });
+    const again = jsonata ? sfn.Choice.jsonata(stack, 'Try again?') : new sfn.Choice(stack, 'Try again?');
+    const saga = new Saga(stack, 'Order', {
+      queryLanguage,
+      steps: [
+        SagaStep.lambda('Reserve stock', { action: importedFunction(stack, 'reserve'), compensation: importedFunction(stack, 'release') }),
+        SagaStep.lambda('Charge payment', { action: importedFunction(stack, 'charge'), compensation: importedFunction(stack, 'refund') }),
+      ],
+      onRolledBack: again,
+    });
+    again.when(jsonata ? sfn.Condition.jsonata('{% $exists($states.input.retried) %}') : sfn.Condition.isPresent('$.retried'), fail).otherwise(mark.next(saga.startState));
+    const machine = new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(saga), queryLanguage: jsonata ? queryLanguage : undefined });
+    const calls: Array<{ state: string; key: string }> = [];
+    let charges = 0;
+    const run = await runLocally(aslOf(stack, machine), {
+      input: { orderId: 'o-1' },
+      context: { Execution: { Name: 'order-42' } },
+      startTime: START,
+      states: {
+        'Reserve stock': (input: any) => { calls.push({ state: 'Reserve stock', key: input.idempotencyKey }); return {}; },
+        'Reserve stock: undo': (input: any) => { calls.push({ state: 'Reserve stock: undo', key: input.idempotencyKey }); return {}; },
+        'Charge payment': (input: any) => {
+          calls.push({ state: 'Charge payment', key: input.idempotencyKey });
+          charges++;
+          // The first entry: throttled once (retried), then declined; the second entry: charged.
+          if (charges === 1) throw new TaskFailure('Lambda.TooManyRequestsException', 'slow down');
+          if (charges === 2) throw new TaskFailure('PaymentDeclined', 'no');
+          return {};
+        },
+      },
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.path.filter(st => st === 'Order: begin')).toHaveLength(2);
+    const keysOf = (state: string) => calls.filter(c => c.state === state).map(c => c.key);
+    const [charge1, retry1, charge2] = keysOf('Charge payment');
+    // Within an entry, a retry keeps the key; the second entry's charge has a key of its own.
+    expect(retry1).toBe(charge1);
+    expect(charge2).not.toBe(charge1);
+    const [reserve1, reserve2] = keysOf('Reserve stock');
+    expect(reserve2).not.toBe(reserve1);
+    // The undo of the first entry's reservation has the first entry's key.
+    expect(keysOf('Reserve stock: undo')).toEqual([reserve1]);
+    const entries = entriesOf(run);
+    expect(entries).toHaveLength(2);
+    expect(reserve1).toBe(expectedKey('Reserve stock', entries[0]));
+    expect(reserve2).toBe(expectedKey('Reserve stock', entries[1]));
+  });
 });
 
 describe.each(LANGUAGES)('a saga in every iteration of a Map, in %s', (_language, queryLanguage) => {
@@ -483,6 +556,7 @@ describe.each(LANGUAGES)('a saga in every iteration of a Map, in %s', (_language
     const run = await runLocally(aslOf(stack, machine), {
       input: { orders: [{ orderId: 'o-1' }, { orderId: 'o-2', declined: true }] },
       context: { Execution: { Name: 'order-42' } },
+      startTime: START,
       states: {
         'Reserve stock': record('Reserve stock', () => ({})),
         'Charge payment': record('Charge payment', (input: any) => {
@@ -494,9 +568,13 @@ describe.each(LANGUAGES)('a saga in every iteration of a Map, in %s', (_language
     });
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output).toEqual([{ orderId: 'o-1' }, { cancelled: true }]);
+    // Each iteration entered the saga once: its key is over the execution, that entry, the order id and the step.
+    const entries = entriesOf(run);
+    expect(entries).toHaveLength(2);
     for (const call of calls) {
       const step = call.state.replace(/: undo$/, '');
-      expect(call.key).toBe(crypto.createHash('sha256').update(`${EXECUTION_ARN}/${call.orderId}/${step}`).digest('hex'));
+      const candidates = entries.map(entry => crypto.createHash('sha256').update(`${EXECUTION_ARN}/${entry}/${call.orderId}/${step}`).digest('hex'));
+      expect(candidates).toContain(call.key);
     }
     const reserveKeys = calls.filter(c => c.state === 'Reserve stock').map(c => c.key);
     expect(new Set(reserveKeys).size).toBe(2);

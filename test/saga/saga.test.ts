@@ -21,15 +21,47 @@ function twoSteps(stack: ReturnType<typeof newStack>) {
 }
 
 describe('the resources a Saga creates', () => {
-  test('a queue for the records of sagas not undone: encrypted, TLS only, kept 14 days', () => {
-    const { stack, saga } = orderSaga(sfn.QueryLanguage.JSON_PATH);
+  test('a queue for the records of sagas not undone: encrypted, TLS only, kept 14 days, written by the saga\'s state machine only', () => {
+    const { stack, saga, stateMachine } = orderSaga(sfn.QueryLanguage.JSON_PATH);
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::SQS::Queue', 1);
     t.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     t.hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })] },
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          // Only the role of the state machine that runs the saga may send a record.
+          {
+            Sid: 'OnlyTheSagaSendsRecords',
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 'sqs:SendMessage',
+            Resource: { 'Fn::GetAtt': [logicalIdOf(saga.notUndoneQueue), 'Arn'] },
+            Condition: { ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [logicalIdOf(stateMachine.role), 'Arn'] }] } },
+          },
+        ],
+      },
     });
     expect(saga.notUndoneQueue.node.path).toBe('Test/Order/NotUndone');
+  });
+
+  test('recordSenders adds the roles named to those that may send records; a saga in no state machine of its stack, with none named, is refused', () => {
+    const stack = newStack();
+    const operator = new iam.Role(stack, 'Replayer', { assumedBy: new iam.AccountRootPrincipal() });
+    const saga = new Saga(stack, 'A', { steps: twoSteps(stack), recordSenders: [operator] });
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::SQS::QueuePolicy'))[0];
+    expect(policy.Properties.PolicyDocument.Statement[1].Condition).toEqual({ ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [logicalIdOf(operator), 'Arn'] }] } });
+    expect(saga.notUndoneQueue).toBeDefined();
+    const lonely = newStack();
+    new Saga(lonely, 'B', { steps: twoSteps(lonely) });
+    expect(() => Template.fromStack(lonely)).toThrow("Saga 'B' runs in no state machine of its stack, so no role may send its records to its queue; "
+      + "build the state machine in the saga's stack, or name the role that runs it in recordSenders");
+  });
+
+  test('fails when recordSenders is not a list of roles (plain JavaScript)', () => {
+    const stack = newStack();
+    expect(() => new Saga(stack, 'A', { steps: twoSteps(stack), recordSenders: 'arn:aws:iam::123456789012:role/x' as any }))
+      .toThrow('Saga \'A\': recordSenders must be a list of IAM roles, such as [operatorRole] (got "arn:aws:iam::123456789012:role/x")');
   });
 
   test('an alarm, in the style of Workflow\'s, as soon as one record waits in the queue', () => {
@@ -52,11 +84,11 @@ describe('the resources a Saga creates', () => {
   test('alarm options: an action on alarm and OK, a period, or no alarm', () => {
     const stack = newStack();
     const topic = new sns.Topic(stack, 'Oncall');
-    new Saga(stack, 'A', { steps: twoSteps(stack), alarm: { action: new cloudwatchActions.SnsAction(topic), period: Duration.minutes(1) } });
+    inMachine(stack, new Saga(stack, 'A', { steps: twoSteps(stack), alarm: { action: new cloudwatchActions.SnsAction(topic), period: Duration.minutes(1) } }));
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { Period: 60, AlarmActions: [{ Ref: logicalIdOf(topic) }], OKActions: [{ Ref: logicalIdOf(topic) }] });
     const quiet = newStack();
-    const saga = new Saga(quiet, 'B', { steps: twoSteps(quiet), alarm: { enabled: false }, recordRetention: Duration.days(4) });
+    const saga = inMachine(quiet, new Saga(quiet, 'B', { steps: twoSteps(quiet), alarm: { enabled: false }, recordRetention: Duration.days(4) }));
     Template.fromStack(quiet).resourceCountIs('AWS::CloudWatch::Alarm', 0);
     Template.fromStack(quiet).hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 4 * 24 * 3600 });
     expect(saga.notUndoneAlarm).toBeUndefined();
@@ -76,7 +108,7 @@ describe('the resources a Saga creates', () => {
 
   test('grantConsumeRecords lets an operator\'s role read and delete the records', () => {
     const stack = newStack();
-    const saga = new Saga(stack, 'A', { steps: twoSteps(stack) });
+    const saga = inMachine(stack, new Saga(stack, 'A', { steps: twoSteps(stack) }));
     const role = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
     saga.grantConsumeRecords(role);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
@@ -84,6 +116,12 @@ describe('the resources a Saga creates', () => {
     });
   });
 });
+
+/** The saga in a state machine of its stack (who may send its records is that machine's role). */
+function inMachine(stack: import('aws-cdk-lib').Stack, saga: Saga): Saga {
+  new sfn.StateMachine(stack, `${saga.node.id}Machine`, { definitionBody: sfn.DefinitionBody.fromChainable(saga) });
+  return saga;
+}
 
 describe.each(LANGUAGES)('the ASL of a %s saga', (language, queryLanguage) => {
   test('is valid, and every Lambda step retries (actions: transient errors; compensations: every error, more)', () => {
@@ -220,7 +258,7 @@ describe('validation', () => {
     const stack = newStack();
     const saga = new Saga(stack, 'Order', { steps: twoSteps(stack) });
     expect(() => new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(saga), queryLanguage: sfn.QueryLanguage.JSONATA }))
-      .toThrow("Saga 'Test/Order': its state 'Reserve stock' is JSONPath, and the state machine is JSONata; give the construct queryLanguage: sfn.QueryLanguage.JSONATA");
+      .toThrow("Saga 'Test/Order': its state 'Order: begin' is JSONPath, and the state machine is JSONata; give the construct queryLanguage: sfn.QueryLanguage.JSONATA");
   });
 
   test('fails when the saga id cannot name states', () => {

@@ -143,7 +143,7 @@ describe('Saga: orders', () => {
     const stack = shop();
     const run = await runWorkflow(stack.orders, { input: order });
     expect(run).toHaveSucceeded();
-    expect(run).toHaveTakenPath(['Reserve stock', 'Charge payment', 'Book shipping', 'Order shipped']);
+    expect(run).toHaveTakenPath(['Order: begin', 'Reserve stock', 'Charge payment', 'Book shipping', 'Order shipped']);
     expect(run.output.reservation.reserve).toMatch(/^[0-9a-f]{64}$/);
     expect(run.output.reservation.reserve).not.toBe(run.output.payment.charge);
   });
