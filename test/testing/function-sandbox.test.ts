@@ -159,7 +159,13 @@ describe('what a function sees', () => {
       const { defaultProvider } = require('@aws-sdk/credential-provider-node');
       const { fromInstanceMetadata } = require('@smithy/credential-provider-imds');
       const attempt = p => p.then(c => ({ key: c.accessKeyId }), e => ({ error: e.message }));
+      // Where the providers try to connect, as node:http is asked.
+      const http = require('http');
+      const hosts = [];
+      const request = http.request;
+      http.request = (options, ...rest) => { hosts.push(typeof options === 'string' ? new URL(options).host : options.hostname ?? options.host); return request(options, ...rest); };
       exports.handler = async () => ({
+        hosts,
         production: await attempt(fromIni({ profile: 'production' })()),
         iniDefault: await attempt(fromIni()()),
         chain: await attempt(defaultProvider()()),
@@ -171,7 +177,9 @@ describe('what a function sees', () => {
     // The default chain stops at the environment's fake keys.
     expect(run.output.chain).toEqual({ key: 'local-run-no-account' });
     // The metadata service is asked at the refusing loopback endpoint, never at 169.254.169.254.
-    expect(run.output.metadata.error).toBeDefined();
+    expect(run.output.metadata.error).toBe('Unable to connect to instance metadata service');
+    expect(run.output.hosts).toContain('127.0.0.1');
+    expect(run.output.hosts.join(' ')).not.toMatch(/169\.254|amazonaws/);
     expect(JSON.stringify(run.output)).not.toMatch(/AKIA(PRODUCTION|DEFAULT)/);
   });
 
