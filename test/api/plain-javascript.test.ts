@@ -115,11 +115,12 @@ const CALLS: Record<string, Call> = {
     call: (s, a) => (gate(s) as any).addStateMachine(...a),
   },
   'ApprovalGate.grantReadRecords': { args: s => [role(s)], call: (s, a) => (gate(s) as any).grantReadRecords(...a) },
+  'ApprovalGate.metricUndeliverableDecisions': { args: () => [{ period: Duration.minutes(10) }], call: (s, a) => (gate(s) as any).metricUndeliverableDecisions(...a) },
   'Saga.new': {
     args: s => [s, 'Order', { steps: [lib.SagaStep.lambda('Pay', { action: fn(s) })], queryLanguage: sfn.QueryLanguage.JSONATA }],
     call: (_s, a) => new (lib.Saga as any)(...a),
   },
-  'Saga.idempotencyKey': { args: () => ['Pay', sfn.QueryLanguage.JSONATA, '{% $states.input.orderId %}'], call: (_s, a) => (lib.Saga as any).idempotencyKey(...a) },
+  'Saga.idempotencyKey': { args: () => ['Pay', sfn.QueryLanguage.JSONATA, '{% $states.input.orderId %}', 'Order'], call: (_s, a) => (lib.Saga as any).idempotencyKey(...a) },
   'Saga.grantConsumeRecords': { args: s => [role(s)], call: (s, a) => (saga(s) as any).grantConsumeRecords(...a) },
   'Saga.metricNotUndone': { args: () => [{ period: Duration.minutes(1) }], call: (s, a) => (saga(s) as any).metricNotUndone(...a) },
   'SagaStep.lambda': { args: s => ['Pay', { action: fn(s), compensation: fn(s, 'Refund'), resultField: 'paid' }], call: (_s, a) => (lib.SagaStep as any).lambda(...a) },
