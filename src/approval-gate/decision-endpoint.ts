@@ -13,7 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DecisionFunction } from './decision-function';
 import { addDeliveryStatements, grantTable } from './gate-grants';
-import { functionLogs, functionRole } from '../private/functions';
+import { functionLogs, functionRole, onNewestNodeRuntime } from '../private/functions';
 import { suppressNag } from '../private/nag';
 import { loggedStageOptions, suppressRestApiNag, useApiGatewayAccount } from '../private/rest-api';
 import { ResponderHost } from '../private/task-responders';
@@ -77,7 +77,7 @@ export class DecisionEndpoint {
     this.url = `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${STAGE}/decision`;
 
     this.role = functionRole(gate, 'DecisionRole');
-    this.function = new DecisionFunction(gate, 'DecisionFunction', {
+    this.function = onNewestNodeRuntime(new DecisionFunction(gate, 'DecisionFunction', {
       description: `Records approve/reject decisions and sends them to the workflow, for ${gate.node.path}`,
       role: this.role,
       memorySize: 256,
@@ -89,7 +89,7 @@ export class DecisionEndpoint {
         TABLE_NAME: props.table.tableName,
         SIGNING_KEY_SECRET_ARN: props.signingKey.secretArn,
       },
-    });
+    }));
     // GetItem: the confirmation page tells an approver who comes late that the request is decided.
     grantTable(this.function, [props.table.tableArn], 'dynamodb:UpdateItem', 'dynamodb:GetItem');
     props.signingKey.grantRead(this.function);

@@ -16,7 +16,7 @@ import { Construct } from 'constructs';
 import { addDeliveryStatements, grantTable } from './gate-grants';
 import { SweepFunction } from './sweep-function';
 import { DECIDED_EPOCH, DELIVERY_INDEX, DELIVERY_QUEUE, UNDELIVERABLE_METRIC, UNDELIVERABLE_NAMESPACE } from '../private/approval/records';
-import { functionLogs, functionRole } from '../private/functions';
+import { functionLogs, functionRole, onNewestNodeRuntime } from '../private/functions';
 import { ResponderHost } from '../private/task-responders';
 
 /** The decisions a gate's sweep settled as UNDELIVERABLE (the sweep reports them as an embedded metric). */
@@ -56,14 +56,14 @@ export class DeliverySweep {
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
     this.role = functionRole(gate, 'SweepRole');
-    this.function = new SweepFunction(gate, 'SweepFunction', {
+    this.function = onNewestNodeRuntime(new SweepFunction(gate, 'SweepFunction', {
       description: `Settles the approve/reject decisions whose delivery to the workflow is not confirmed, for ${gate.node.path}`,
       role: this.role,
       memorySize: 256,
       timeout: Duration.minutes(2),
       logGroup: functionLogs(gate, 'SweepLogs', this.role, props.logRetention),
       environment: { TABLE_NAME: props.table.tableName },
-    });
+    }));
     grantTable(this.function, [`${props.table.tableArn}/index/${DELIVERY_INDEX}`], 'dynamodb:Query');
     grantTable(this.function, [props.table.tableArn], 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     if (props.encryptionKey) {

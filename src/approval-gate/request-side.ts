@@ -17,7 +17,7 @@ import { Construct } from 'constructs';
 import { addDeliveryStatements, grantTable } from './gate-grants';
 import { RequestFunction } from './request-function';
 import { PENDING_INDEX } from '../private/approval/records';
-import { functionLogs, functionRole } from '../private/functions';
+import { functionLogs, functionRole, onNewestNodeRuntime } from '../private/functions';
 import { suppressNag } from '../private/nag';
 import { ResponderHost } from '../private/task-responders';
 
@@ -61,7 +61,7 @@ export class RequestSide {
     const role = functionRole(gate, 'RequestRole');
     this.role = role;
     this.gate = gate;
-    this.function = new RequestFunction(gate, 'RequestFunction', {
+    this.function = onNewestNodeRuntime(new RequestFunction(gate, 'RequestFunction', {
       description: `Stores the task token and sends the approval request of ${gate.node.path}`,
       role,
       memorySize: 256,
@@ -78,7 +78,7 @@ export class RequestSide {
         RECIPIENTS: props.recipients.join(','),
         SUBJECT: props.subject ?? `Approval requested: ${props.id}`,
       },
-    });
+    }));
     // PutItem stores a request; UpdateItem and SendTaskSuccess let a retried request step take up a
     // decision recorded against the token of its failed attempt (request.lambda.ts).
     grantTable(this.function, [props.table.tableArn], 'dynamodb:PutItem', 'dynamodb:UpdateItem');

@@ -12,7 +12,7 @@ import { AnalysisFunction } from './analysis-function';
 import { ExecuteTradeFunction } from './execute-trade-function';
 import { tradingStates } from './trading-states';
 import { ApprovalGate } from '../approval-gate';
-import { functionLogs, functionRole } from '../private/functions';
+import { functionLogs, functionRole, onNewestNodeRuntime } from '../private/functions';
 import { required } from '../private/required';
 import { recordTable } from '../private/tables';
 import { Workflow, WorkflowAlarmOptions, WorkflowLoggingOptions, WorkflowType } from '../workflow';
@@ -232,5 +232,5 @@ type SampleFunctionClass = new (scope: Construct, id: string, props: lambda.Func
 function sampleFunction(scope: Construct, id: string, fn: SampleFunctionClass, description: string): lambda.Function {
   const role = functionRole(scope, `${id}Role`);
   const logGroup = functionLogs(scope, `${id}Logs`, role, logs.RetentionDays.ONE_YEAR);
-  return new fn(scope, id, { description, role, logGroup, memorySize: 256, timeout: Duration.seconds(10) });
+  return onNewestNodeRuntime(new fn(scope, id, { description, role, logGroup, memorySize: 256, timeout: Duration.seconds(10) }));
 }

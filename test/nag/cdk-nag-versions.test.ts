@@ -19,9 +19,13 @@ const VERSIONS: Array<{ cdkNag: string; awsCdkLib: string }> = [
   // cdk-nag v3 declares aws-cdk-lib 2.257.0 or later, but runs as a synth plugin (and fails the synth
   // on a finding) only from about 2.262: what `npm install cdk-nag aws-cdk-lib` gives today.
   { cdkNag: '3.0.2', awsCdkLib: '2.276.0' },
+  // What npm gives a new user today, with either major version of cdk-nag: a new aws-cdk-lib (a new
+  // Node.js runtime, say) must not make the library's own resources fail the packs.
+  { cdkNag: '3', awsCdkLib: 'latest' },
+  { cdkNag: '2', awsCdkLib: 'latest' },
 ];
 
-interface NagResult { cdkNag: string; awsCdkLib: string; findings: string[]; control: string[] }
+interface NagResult { cdkNag: string; awsCdkLib: string; findings: string[]; control: string[]; toolkit: string[] }
 
 describe('cdk-nag on the packed library', () => {
   let tarball: string;
@@ -40,12 +44,15 @@ describe('cdk-nag on the packed library', () => {
     });
   });
 
-  test.each(VERSIONS)('cdk-nag $cdkNag with aws-cdk-lib $awsCdkLib: no finding on any construct', ({ cdkNag, awsCdkLib }) => {
+  test.each(VERSIONS)('cdk-nag $cdkNag with aws-cdk-lib $awsCdkLib: no finding on any construct, and the toolkit\'s nagFindings runs', ({ cdkNag, awsCdkLib }) => {
     const dir = installInNewFolder('nag', [tarball, `aws-cdk-lib@${awsCdkLib}`, 'constructs@10.5.1', `cdk-nag@${cdkNag}`]);
     fs.copyFileSync(checkScript, path.join(dir, 'check.js'));
     const result: NagResult = JSON.parse(execFileSync(process.execPath, ['check.js'], { cwd: dir, encoding: 'utf8' }));
-    expect({ ...result, control: undefined }).toEqual({ cdkNag, awsCdkLib, findings: [], control: undefined });
-    // The pack ran: the control stack's unsuppressed finding is reported.
+    const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', name, 'package.json'), 'utf8')).version;
+    expect({ ...result, control: undefined, toolkit: undefined }).toEqual({ cdkNag: installed('cdk-nag'), awsCdkLib: installed('aws-cdk-lib'), findings: [], control: undefined, toolkit: undefined });
+    expect(installed('cdk-nag').split('.')[0]).toBe(cdkNag.split('.')[0]);
+    // The pack ran: the control stack's unsuppressed finding is reported, by the pack and by the testing toolkit's nagFindings.
     expect(result.control).toEqual(expect.arrayContaining([expect.stringMatching(/^\/?Control\/Plain\/Resource: AwsSolutions-SNS3/)]));
+    expect(result.toolkit).toEqual(expect.arrayContaining([expect.stringMatching(/^\/?Control\/Plain\/Resource: AwsSolutions-SNS3/)]));
   }, 300_000);
 });

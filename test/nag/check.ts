@@ -87,5 +87,13 @@ function v3Findings(control = false): string[] {
   return findings;
 }
 
+/** The testing toolkit's nagFindings on the control stack: it must run under this cdk-nag and report its finding. */
+function toolkitFindings(): string[] {
+  /* eslint-disable-next-line @typescript-eslint/no-require-imports */
+  const { nagFindings } = require('cdk-workflow-patterns/testing');
+  const app = newApp(true);
+  return nagFindings(app.node.findChild('Control'));
+}
+
 const run = cdkNagVersion.startsWith('2.') ? v2Findings : v3Findings;
-process.stdout.write(JSON.stringify({ cdkNag: cdkNagVersion, awsCdkLib: awsCdkLibVersion, findings: run(), control: run(true) }));
+process.stdout.write(JSON.stringify({ cdkNag: cdkNagVersion, awsCdkLib: awsCdkLibVersion, findings: run(), control: run(true), toolkit: toolkitFindings() }));
