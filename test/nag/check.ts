@@ -96,4 +96,5 @@ function toolkitFindings(): string[] {
 }
 
 const run = cdkNagVersion.startsWith('2.') ? v2Findings : v3Findings;
-process.stdout.write(JSON.stringify({ cdkNag: cdkNagVersion, awsCdkLib: awsCdkLibVersion, findings: run(), control: run(true), toolkit: toolkitFindings() }));
+const result = { cdkNag: cdkNagVersion, awsCdkLib: awsCdkLibVersion, findings: run(), control: run(true), toolkit: toolkitFindings() };
+process.stdout.write(JSON.stringify(result));
