@@ -17,7 +17,7 @@ import { GATE_STATE_SUFFIXES, GateStates } from './gate-states';
 import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
 import { isJsonataExpression } from '../private/query-language';
-import { required, requiredProps } from '../private/required';
+import { durationFix, instanceOf, required, requiredProps, stringList } from '../private/required';
 import { validateCloudWatchRole, validateThrottling } from '../private/rest-api';
 import { checkDerivedStateNames } from '../private/state-names';
 import { recordTable } from '../private/tables';
@@ -248,6 +248,8 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     super(scope, id);
     requiredProps(props, `ApprovalGate '${id}'`, ['timeout', 'summary']);
     required(props.timeout, `ApprovalGate '${id}'`, 'timeout', 'give how long to wait for a decision, such as Duration.hours(24)');
+    instanceOf(props.timeout, Duration, `ApprovalGate '${id}'`, 'timeout', durationFix('timeout', props.timeout));
+    stringList(props.approverEmails, `ApprovalGate '${id}'`, 'approverEmails', "['approver@example.com']");
     required(props.summary, `ApprovalGate '${id}'`, 'summary', "give what the approver is asked to decide, such as sfn.JsonPath.stringAt('$.summary')");
     const timeoutSeconds = validateTimeout(id, props.timeout);
     this.timeoutSeconds = timeoutSeconds;

@@ -14,7 +14,7 @@ import { GraphState, graphStates } from '../private/graph';
 import { checkGraph, inferredQueryLanguage, jsonataConflicts, lambdaFunctionOf } from '../private/graph-checks';
 import { suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants } from '../private/nag';
 import { nestedTask } from '../private/nested-task';
-import { required, requiredProps } from '../private/required';
+import { durationFix, instanceOf, required, requiredProps } from '../private/required';
 import { STANDARD_MAX_SECONDS, bindTaskResponders } from '../private/task-responders';
 import { workflowAlarms } from '../private/workflow-alarms';
 
@@ -136,7 +136,9 @@ export class Workflow extends Construct {
     super(scope, id);
     requiredProps(props, `Workflow '${id}'`, ['definition']);
     required(props.definition, `Workflow '${id}'`, 'definition', 'give the first state (or chain) of the workflow');
-    this.type = props.type ?? WorkflowType.standard();
+    const where = `Workflow '${id}'`;
+    this.type = instanceOf(props.type, WorkflowType, where, 'type', typeFix(props.type)) ?? WorkflowType.standard();
+    instanceOf(props.timeout, Duration, where, 'timeout', durationFix('timeout', props.timeout));
     this.definition = props.definition;
 
     const timeout = props.timeout ?? (this.type.isExpress ? Duration.seconds(EXPRESS_MAX_SECONDS) : undefined);
@@ -365,4 +367,11 @@ export class Workflow extends Construct {
     this.warned = true;
     return findings.errors.map(e => `Workflow '${this.node.id}': ${e}`);
   }
+}
+
+/** How to write the type a plain JavaScript caller meant (`'EXPRESS'` is `WorkflowType.express()`). */
+function typeFix(given: unknown): string {
+  const text = String(given).toUpperCase().replace(/[^A-Z]/g, '');
+  const factory = text === 'EXPRESS' || text === 'EXPRESSASYNC' ? 'expressAsync()' : text === 'EXPRESSSYNC' ? 'expressSync()' : 'standard()';
+  return `type: WorkflowType.${factory} (or standard(), expressSync(), expressAsync())`;
 }
