@@ -307,7 +307,8 @@ export class FanOutMap extends sfn.StateMachineFragment {
     const processorSuffix = ` ${props.batching ? 'batch' : 'item'}`;
     const nameOwner = `FanOutMap '${id}'`;
     const nameBase = props.stateName !== undefined ? 'stateName' : 'id (or stateName)';
-    checkDerivedStateNames(nameOwner, nameBase, stateName, ['', processorSuffix]);
+    // The processor's state, and the Pass that records an item's failure (fan-out-processor.ts).
+    checkDerivedStateNames(nameOwner, nameBase, stateName, ['', processorSuffix, `${processorSuffix} failed`]);
     const processorName = `${stateName}${processorSuffix}`;
     const processor = props.processor._bind(this, processorName, this.queryLanguage, language.declare);
     if (!processor || !processor.startState) {

@@ -43,7 +43,9 @@ export function shown(value: unknown): string {
  * `Workflow 'Quotes': type must be a WorkflowType (got string "EXPRESS"); write type: WorkflowType.express()`.
  * Undefined passes: optional props are checked by their defaults.
  */
-export function instanceOf<T>(value: unknown, type: { readonly prototype: T; readonly name: string }, where: string, name: string, fix: string): T | undefined {
+export function instanceOf<T>(
+  value: unknown, type: { readonly prototype: T; readonly name: string }, where: string, name: string, fix: string,
+): T | undefined {
   if (value === undefined) return undefined;
   // A class with a private constructor (Duration, the enum-like classes) is still a function instanceof can test.
   const article = /^[AEIOU]/.test(type.name) ? 'an' : 'a';

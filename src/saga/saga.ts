@@ -10,6 +10,7 @@ import { flatten } from '../private/graph';
 import { suppressNag } from '../private/nag';
 import { declareStatesOf } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
+import { checkDerivedStateNames } from '../private/state-names';
 import { LambdaRetry } from '../workflow/lambda-retry';
 
 /**
@@ -227,6 +228,7 @@ export class Saga extends sfn.StateMachineFragment {
     if (props.steps.length === 0) {
       throw new Error(`Saga '${id}': steps must hold at least one step (got none)`);
     }
+    checkDerivedStateNames(`Saga '${id}'`, 'id', id, [': begin', ': rolled back', ': not undone', ': record not undone']);
     const seen = new Set<string>();
     props.steps.forEach((step, i) => {
       if (!(step instanceof SagaStep)) {

@@ -2,6 +2,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { declareStatesOf } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
+import { checkDerivedStateNames } from '../private/state-names';
 
 /**
  * Properties for a `TryFinally`.
@@ -61,6 +62,7 @@ export class TryFinally extends sfn.StateMachineFragment {
     requiredProps(props, `TryFinally '${id}'`, ['body', 'cleanup']);
     required(props.body, `TryFinally '${id}'`, 'body', 'give the state or chain to run');
     required(props.cleanup, `TryFinally '${id}'`, 'cleanup', 'give the state or chain that runs after the body, whatever its outcome');
+    checkDerivedStateNames(`TryFinally '${id}'`, 'id', id, ['', ': finally', ': failed?', ': rethrow', ': done']);
     const outcomePath = props.outcomePath ?? '$.outcome';
     if (!/^\$\.[A-Za-z_][A-Za-z0-9_]*$/.test(outcomePath)) {
       throw new Error(`TryFinally '${id}': outcomePath must be a top-level field such as '$.outcome' (got '${outcomePath}')`);

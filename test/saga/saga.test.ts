@@ -223,6 +223,16 @@ describe('validation', () => {
       .toThrow("Saga 'Order': two steps are named 'Pay'; step names name states and idempotency keys, so they must be unique");
   });
 
+  test('fails when a state name derived from the id would pass 80 characters (Saga and TryFinally)', () => {
+    const stack = newStack();
+    const steps = [SagaStep.lambda('Pay', { action: fn(stack) })];
+    expect(new Saga(stack, 'S'.repeat(61), { steps }).node.id).toHaveLength(61);
+    expect(() => new Saga(stack, 'T'.repeat(62), { steps })).toThrow(`Saga '${'T'.repeat(62)}': the state name '${'T'.repeat(62)}: record not undone' is 81 characters, `
+      + 'over the 80 Step Functions allows; give an id of at most 61 characters (got 62)');
+    expect(() => new TryFinally(stack, 'U'.repeat(72), { body: new sfn.Pass(stack, 'B'), cleanup: new sfn.Pass(stack, 'C') }))
+      .toThrow(`TryFinally '${'U'.repeat(72)}': the state name '${'U'.repeat(72)}: finally' is 81 characters, over the 80 Step Functions allows; give an id of at most 71 characters (got 72)`);
+  });
+
   test('fails when a step is not a SagaStep', () => {
     expect(() => new Saga(newStack(), 'Order', { steps: [{ name: 'x' } as any] }))
       .toThrow("Saga 'Order': steps[0] must be a SagaStep (got object); create it with SagaStep.lambda() or SagaStep.of()");
