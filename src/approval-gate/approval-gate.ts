@@ -16,7 +16,7 @@ import { DeliverySweep, undeliverableMetric } from './delivery-sweep';
 import { GATE_STATE_SUFFIXES, GateStates } from './gate-states';
 import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
-import { isJsonataExpression } from '../private/query-language';
+import { isJsonataExpression, ownsStates } from '../private/query-language';
 import { durationFix, instanceOf, required, requiredProps, stringList } from '../private/required';
 import { validateCloudWatchRole, validateThrottling } from '../private/rest-api';
 import { checkDerivedStateNames } from '../private/state-names';
@@ -254,6 +254,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     const timeoutSeconds = validateTimeout(id, props.timeout);
     this.timeoutSeconds = timeoutSeconds;
     checkDerivedStateNames(`ApprovalGate '${id}'`, 'id', id, GATE_STATE_SUFFIXES);
+    ownsStates(this, 'ApprovalGate');
     this.queryLanguage = props.queryLanguage ?? sfn.QueryLanguage.JSON_PATH;
     validateSummary(id, props.summary, this.queryLanguage);
     const recipients = validateRecipients(id, props.approverEmails ?? []);

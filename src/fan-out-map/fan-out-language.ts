@@ -5,7 +5,7 @@ import { Stack, Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { FanOutMapProps } from './fan-out-map';
 import { ItemSource } from './item-source';
-import { declareQueryLanguage, isJsonataExpression, readAtPath, setAtPath } from '../private/query-language';
+import { checkObjectLanguage, declareQueryLanguage, isJsonataExpression, readAtPath, setAtPath } from '../private/query-language';
 
 /**
  * What the map writes differently in each query language: where the items come from, where the
@@ -43,6 +43,14 @@ export class FanOutLanguage {
       if (!this.isJsonata && isJsonataExpression(value)) {
         fail(`${what} is a JSONata expression (got '${value}'), and the map is JSONPath; give queryLanguage: sfn.QueryLanguage.JSONATA, or a JSON path`);
       }
+    }
+    // Objects written in the other language would pass as literal text.
+    const where = `FanOutMap '${this.id}'`;
+    for (const [what, input] of [['itemSelector', props.itemSelector], ['batching.batchInput', props.batching?.batchInput], ['the processor\'s payload', props.processor?._payload]] as const) {
+      if (input !== undefined) checkObjectLanguage(where, what, input.value, this.isJsonata);
+    }
+    if (props.resultPath !== undefined && props.resultPath !== sfn.JsonPath.DISCARD && !Token.isUnresolved(props.resultPath) && !props.resultPath.startsWith('$')) {
+      fail(`resultPath must be a JSON path such as '$.results' (got '${props.resultPath}')`);
     }
     if (this.isJsonata && props.toleratedFailure?.path !== undefined) {
       fail(`the tolerated failure read at ${props.toleratedFailure.path} is a JSON path, which a JSONata map has no field for; give a fixed ToleratedFailure.percentage() or count()`);

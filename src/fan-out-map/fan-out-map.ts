@@ -12,7 +12,7 @@ import { ToleratedFailure } from './tolerated-failure';
 import { expressIssue, graphStates } from '../private/graph';
 import { suppressNag, suppressNagInStack, wildcardResourceFindings } from '../private/nag';
 import { isDynamic } from '../private/paths';
-import { readAtPath, setAtPath } from '../private/query-language';
+import { ownsStates, readAtPath, setAtPath } from '../private/query-language';
 import { instanceOf, required, requiredProps } from '../private/required';
 import { checkDerivedStateNames } from '../private/state-names';
 
@@ -258,6 +258,7 @@ export class FanOutMap extends sfn.StateMachineFragment {
       throw new Error(`FanOutMap '${id}': ${message}`);
     };
     requiredProps(props, `FanOutMap '${id}'`, ['items', 'processor']);
+    ownsStates(this, 'FanOutMap');
     required(props.items, `FanOutMap '${id}'`, 'items', "give the item source, such as ItemSource.jsonArray('$.items')");
     required(props.processor, `FanOutMap '${id}'`, 'processor', 'give the processor of each item: FanOutProcessor.lambda(fn) or FanOutProcessor.chain(states)');
     instanceOf(props.items, ItemSource, `FanOutMap '${id}'`, 'items',

@@ -71,6 +71,14 @@ export class FanOutProcessor {
   }
 
   /**
+   * The payload a Lambda processor sends, as given (for the map's query language check).
+   * @internal
+   */
+  public get _payload(): sfn.TaskInput | undefined {
+    return this.options.payload;
+  }
+
+  /**
    * The processor's states, created in `scope` for a Lambda processor.
    * @internal
    */

@@ -4,8 +4,9 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { IConstruct } from 'constructs';
 import { expressIssue, GraphState, referencedType } from './graph';
-import { isJsonataState, jsonPathReason } from './query-language';
+import { isJsonataState, jsonPathReason, stateOwnerOf } from './query-language';
 import { MAX_STATE_NAME_LENGTH } from './state-names';
 import { LambdaRetry } from '../workflow/lambda-retry';
 import { WorkflowType } from '../workflow/workflow-type';
@@ -70,12 +71,25 @@ export function checkGraph(stack: Stack, states: GraphState[], type: WorkflowTyp
  */
 export function jsonataConflicts(states: GraphState[]): string[] {
   const out: string[] = [];
+  // The states one of the library's constructs created: one message for the construct, not one a state.
+  const byOwner = new Map<IConstruct, { kind: string; names: string[] }>();
   for (const state of states) {
     const reason = jsonPathReason(state.json, state.declaredLanguage);
     if (reason === undefined) continue;
+    const owner = state.construct ? stateOwnerOf(state.construct) : undefined;
+    if (owner) {
+      const entry = byOwner.get(owner.construct) ?? { kind: owner.kind, names: [] };
+      entry.names.push(state.name);
+      byOwner.set(owner.construct, entry);
+      continue;
+    }
     out.push(`${stateAt(state)} is JSONPath (it ${reason}), and in a JSONata workflow every state must be JSONata; `
       + 'create it in its JSONata form (CDK states: .jsonata() or queryLanguage: sfn.QueryLanguage.JSONATA; this library\'s constructs: queryLanguage: sfn.QueryLanguage.JSONATA), '
       + 'or give the Workflow queryLanguage: sfn.QueryLanguage.JSON_PATH');
+  }
+  for (const [construct, { kind, names }] of byOwner) {
+    out.unshift(`${kind} '${construct.node.id}' is JSONPath (its states ${names.map(n => `'${n}'`).join(', ')}), and in a JSONata workflow every state must be JSONata; `
+      + `give the ${kind} queryLanguage: sfn.QueryLanguage.JSONATA, or give the Workflow queryLanguage: sfn.QueryLanguage.JSON_PATH`);
   }
   return out;
 }

@@ -12,6 +12,8 @@ export interface GraphState {
   readonly resource?: string;
   /** The query language the state was created in, when it declares one (known for states outside Parallel branches and Map processors). */
   readonly declaredLanguage?: sfn.QueryLanguage;
+  /** The state's construct (known for states outside Parallel branches and Map processors). */
+  readonly construct?: sfn.State;
 }
 
 /**
@@ -22,12 +24,15 @@ export function graphStates(scope: Stack, definition: sfn.IChainable): GraphStat
   const top = sfn.State.findReachableStates(definition.startState, { includeErrorHandlers: true });
   const states: Record<string, any> = {};
   const declared: Record<string, sfn.QueryLanguage | undefined> = {};
+  const constructs: Record<string, sfn.State> = {};
   for (const state of top) {
+    constructs[state.stateId] = state;
     states[state.stateId] = scope.resolve(state.toStateJson(sfn.QueryLanguage.JSON_PATH));
     // CDK keeps the language a state was created in as a protected field.
     declared[state.stateId] = (state as unknown as { queryLanguage?: sfn.QueryLanguage }).queryLanguage;
   }
-  return walk(states, 'the workflow').map(s => (s.where === 'the workflow' && declared[s.name] ? { ...s, declaredLanguage: declared[s.name] } : s));
+  return walk(states, 'the workflow').map(s => (s.where === 'the workflow'
+    ? { ...s, construct: constructs[s.name], ...(declared[s.name] ? { declaredLanguage: declared[s.name] } : {}) } : s));
 }
 
 function walk(states: Record<string, any>, where: string): GraphState[] {

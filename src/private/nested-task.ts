@@ -5,7 +5,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { declareQueryLanguage } from './query-language';
+import { checkObjectLanguage, declareQueryLanguage } from './query-language';
 import type { NestedWorkflowOptions } from '../workflow/workflow-options';
 
 /**
@@ -42,6 +42,7 @@ export function nestedTask(child: NestedChild, scope: Construct, id: string, opt
   if (options.input && options.input.type !== sfn.InputType.OBJECT) {
     throw new Error(`${where} input must be an object (sfn.TaskInput.fromObject) so that the parent execution's id can be added to it; leave input out to pass the state's input`);
   }
+  if (options.input) checkObjectLanguage(where, 'input', options.input.value, jsonata);
   if (jsonata && (options.resultPath !== undefined || options.outputPath !== undefined)) {
     throw new Error(`${where} is JSONata, which has no resultPath or outputPath (got ${options.resultPath !== undefined ? `resultPath '${options.resultPath}'` : `outputPath '${options.outputPath}'`}); shape its output with outputs`);
   }

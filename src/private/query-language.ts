@@ -3,6 +3,7 @@
  * language of each state, the JSONPath-only fields a JSONata workflow cannot hold, and the JSONata
  * expressions that do what a JSONPath `ResultPath` does.
  */
+import { Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { IConstruct } from 'constructs';
 
@@ -87,11 +88,61 @@ export function isJsonataExpression(value: string): boolean {
 }
 
 /**
+ * Refuses an object prop (an `itemSelector`, a payload, an input) written in the other query language,
+ * which would otherwise pass as literal text: a JSONata expression in a JSONPath construct, a `.$` key
+ * or a JSON path token (`sfn.JsonPath.stringAt`) in a JSONata one. One message, naming the construct,
+ * the prop, the key and what to write.
+ */
+export function checkObjectLanguage(where: string, what: string, value: unknown, jsonata: boolean, at = ''): void {
+  if (typeof value === 'string') {
+    if (!jsonata && isJsonataExpression(value)) {
+      throw new Error(`${where}: ${what} holds a JSONata expression${at ? ` at '${at}'` : ''} (got '${value}'), and it is JSONPath; `
+        + 'write a JSON path (sfn.JsonPath.stringAt(\'$.order\')), or give queryLanguage: sfn.QueryLanguage.JSONATA');
+    }
+    if (jsonata && sfn.JsonPath.isEncodedJsonPath(value)) {
+      throw new Error(`${where}: ${what} holds a JSON path${at ? ` at '${at}'` : ''} (sfn.JsonPath), and it is JSONata; write a JSONata expression such as '{% $states.input.order %}'`);
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkObjectLanguage(where, what, v, jsonata, `${at}[${i}]`));
+    return;
+  }
+  if (value && typeof value === 'object' && !Token.isUnresolved(value)) {
+    for (const [key, v] of Object.entries(value)) {
+      if (jsonata && key.endsWith('.$')) {
+        throw new Error(`${where}: ${what} holds the JSONPath field '${key}'${at ? ` in '${at}'` : ''}, and it is JSONata, where it would pass as a literal; `
+          + `write '${key.slice(0, -2)}': '{% ... %}' (a JSONata expression such as '{% $states.input.order %}')`);
+      }
+      checkObjectLanguage(where, what, v, jsonata, at ? `${at}.${key}` : key);
+    }
+  }
+}
+
+/**
  * Makes every state a construct created (its children, not the states a user gave it) declare the
  * construct's query language; in a JSONata state machine, a JSONPath one is refused naming the
  * construct and the fix.
  */
+/** The library's constructs that create states, by construct: their kind (`ApprovalGate`...). */
+const stateOwners = new WeakMap<IConstruct, string>();
+
+/** Records that `construct` (an ApprovalGate, a FanOutMap...) creates states: a message about them can name it. */
+export function ownsStates(construct: IConstruct, kind: string): void {
+  stateOwners.set(construct, kind);
+}
+
+/** The library construct that created a state, and its kind; undefined for a state the user created. */
+export function stateOwnerOf(state: IConstruct): { readonly construct: IConstruct; readonly kind: string } | undefined {
+  for (const scope of [...state.node.scopes].reverse()) {
+    const kind = stateOwners.get(scope);
+    if (kind !== undefined && scope !== state) return { construct: scope, kind };
+  }
+  return undefined;
+}
+
 export function declareStatesOf(construct: IConstruct, language: sfn.QueryLanguage, kind: string): void {
+  ownsStates(construct, kind);
   for (const child of construct.node.findAll()) {
     if (!(child instanceof sfn.State)) continue;
     declareQueryLanguage(child, language, () => `${kind} '${construct.node.path}': its state '${child.stateId}' is JSONPath, `

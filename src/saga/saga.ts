@@ -401,6 +401,13 @@ export class Saga extends sfn.StateMachineFragment {
       return { start: task, catchable: task, end: task };
     }
     const action = step._states!.action;
+    const first = action.startState as sfn.State & { queryLanguage?: sfn.QueryLanguage };
+    if (this.jsonata && action.endStates.length === 1 && action.endStates[0] === (first as unknown) && !(first instanceof sfn.CustomState)
+      && first.queryLanguage === undefined && singleCatchable(action, this.jsonata)) {
+      // Its Catch would hold JSONata (Output, Assign), which a JSONPath state machine keeps as literal text.
+      throw new Error(`Saga '${this.sagaName}': step '${step.name}' is the state '${first.stateId}', which declares no query language, and the saga is JSONata; `
+        + 'create it with its .jsonata() factory (sfn.Pass.jsonata, tasks.LambdaInvoke.jsonata...) or give it queryLanguage: sfn.QueryLanguage.JSONATA');
+    }
     const single = singleCatchable(action, this.jsonata);
     if (single) return { start: single, catchable: single, end: single };
     const wrapper = this.jsonata

@@ -627,6 +627,23 @@ describe('FanOutMap validation', () => {
     expect(build({ stateName: 'S'.repeat(66), mode: FanOutMode.DISTRIBUTED })).toThrow(`FanOutMap 'Each': the state name '${'S'.repeat(66)} any item failed?' is 83 characters, over the 80 Step Functions allows; give a stateName of at most 63 characters (got 66)`);
   });
 
+  test('fails when an object prop is written in the other query language, or resultPath is not a JSON path: one message naming the map, the prop and the key', () => {
+    const stack = newStack();
+    const jsonata = { queryLanguage: sfn.QueryLanguage.JSONATA };
+    const items = ItemSource.jsonArray('$.lines');
+    expect(() => new FanOutMap(stack, 'A', { items, processor: FanOutProcessor.lambda(fn(stack, 'F1')), itemSelector: sfn.TaskInput.fromObject({ order: '{% $states.context.Map.Item.Value %}' }) }))
+      .toThrow("FanOutMap 'A': itemSelector holds a JSONata expression at 'order' (got '{% $states.context.Map.Item.Value %}'), and it is JSONPath; write a JSON path (sfn.JsonPath.stringAt('$.order')), or give queryLanguage: sfn.QueryLanguage.JSONATA");
+    expect(() => new FanOutMap(stack, 'B', { items, processor: FanOutProcessor.lambda(fn(stack, 'F2')), itemSelector: sfn.TaskInput.fromObject({ 'order.$': '$$.Map.Item.Value' }), ...jsonata }))
+      .toThrow("FanOutMap 'B': itemSelector holds the JSONPath field 'order.$', and it is JSONata, where it would pass as a literal; write 'order': '{% ... %}'");
+    expect(() => new FanOutMap(stack, 'C', {
+      items, processor: FanOutProcessor.lambda(fn(stack, 'F3')), batching: { maxItemsPerBatch: 10, batchInput: sfn.TaskInput.fromObject({ run: sfn.JsonPath.stringAt('$.run') }) }, ...jsonata,
+    })).toThrow("FanOutMap 'C': batching.batchInput holds a JSON path at 'run' (sfn.JsonPath), and it is JSONata; write a JSONata expression such as '{% $states.input.order %}'");
+    expect(() => new FanOutMap(stack, 'D', { items, processor: FanOutProcessor.lambda(fn(stack, 'F4'), { payload: sfn.TaskInput.fromObject({ line: { id: '{% $states.input.id %}' } }) }) }))
+      .toThrow("FanOutMap 'D': the processor's payload holds a JSONata expression at 'line.id'");
+    expect(() => new FanOutMap(stack, 'E', { items, processor: FanOutProcessor.lambda(fn(stack, 'F5')), resultPath: 'assessments' }))
+      .toThrow("FanOutMap 'E': resultPath must be a JSON path such as '$.results' (got 'assessments')");
+  });
+
   test('fails when values are written in the other query language, or a tolerance is read at run time in JSONata', () => {
     const stack = newStack();
     const jsonata = { queryLanguage: sfn.QueryLanguage.JSONATA };
@@ -642,7 +659,7 @@ describe('FanOutMap validation', () => {
     const stack = newStack();
     const map = new FanOutMap(stack, 'Each', { items: json(), processor: FanOutProcessor.lambda(fn(stack)) });
     expect(() => new Workflow(stack, 'W', { definition: map, queryLanguage: sfn.QueryLanguage.JSONATA }))
-      .toThrow("Workflow 'W': state 'Each' (in the workflow) is JSONPath (it declares QueryLanguage JSONPath), and in a JSONata workflow every state must be JSONata");
+      .toThrow(/^Workflow 'W': FanOutMap 'Each' is JSONPath \(its states 'Each'[^)]*\), and in a JSONata workflow every state must be JSONata; give the FanOutMap queryLanguage: sfn\.QueryLanguage\.JSONATA/);
     const ok = newStack();
     const processorFn = fn(ok);
     const jsonataMap = new FanOutMap(ok, 'Each', {

@@ -7,6 +7,7 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { LANGUAGES, importedFunction, newStack, orderSaga } from './order-saga';
 import { Saga, SagaStep, TryFinally, Workflow, WorkflowType } from '../../src';
 import { aslOf, logicalIdOf } from '../support/asl';
@@ -231,6 +232,17 @@ describe('validation', () => {
       + 'over the 80 Step Functions allows; give an id of at most 61 characters (got 62)');
     expect(() => new TryFinally(stack, 'U'.repeat(72), { body: new sfn.Pass(stack, 'B'), cleanup: new sfn.Pass(stack, 'C') }))
       .toThrow(`TryFinally '${'U'.repeat(72)}': the state name '${'U'.repeat(72)}: finally' is 81 characters, over the 80 Step Functions allows; give an id of at most 71 characters (got 72)`);
+  });
+
+  test('fails when a JSONata saga\'s step is one state that declares no query language (its JSONata Catch would be literal text in a JSONPath machine)', () => {
+    const stack = newStack();
+    const plain = new tasks.LambdaInvoke(stack, 'Charge card', { lambdaFunction: importedFunction(stack, 'charge') });
+    expect(() => new Saga(stack, 'Order', { queryLanguage: sfn.QueryLanguage.JSONATA, steps: [SagaStep.of('Charge', { action: plain, compensation: sfn.Pass.jsonata(stack, 'Refund') })] }))
+      .toThrow("Saga 'Order': step 'Charge' is the state 'Charge card', which declares no query language, and the saga is JSONata; "
+        + 'create it with its .jsonata() factory (sfn.Pass.jsonata, tasks.LambdaInvoke.jsonata...) or give it queryLanguage: sfn.QueryLanguage.JSONATA');
+    // Declared, it is caught where it stands.
+    const declared = tasks.LambdaInvoke.jsonata(stack, 'Charge card 2', { lambdaFunction: importedFunction(stack, 'charge2') });
+    expect(new Saga(stack, 'Order2', { queryLanguage: sfn.QueryLanguage.JSONATA, steps: [SagaStep.of('Charge', { action: declared })] }).startState).toBeDefined();
   });
 
   test('fails when a step is not a SagaStep', () => {

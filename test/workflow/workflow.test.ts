@@ -520,6 +520,15 @@ describe('triggers', () => {
 });
 
 describe('nested workflows', () => {
+  test('fails when the nested task\'s input is written in the other query language', () => {
+    const stack = newStack();
+    const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
+    expect(() => child.asNestedTask(stack, 'Run child', { queryLanguage: sfn.QueryLanguage.JSONATA, input: sfn.TaskInput.fromObject({ 'order.$': '$.order' }) }))
+      .toThrow("Workflow 'Child': nested task 'Run child': input holds the JSONPath field 'order.$', and it is JSONata, where it would pass as a literal");
+    expect(() => child.asNestedTask(stack, 'Run again', { input: sfn.TaskInput.fromObject({ order: '{% $states.input.order %}' }) }))
+      .toThrow("Workflow 'Child': nested task 'Run again': input holds a JSONata expression at 'order'");
+  });
+
   test('a Standard child runs to completion, associated with the parent', () => {
     const stack = newStack();
     const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
