@@ -262,6 +262,8 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     if (!/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(this.resultPath)) {
       throw new Error(`ApprovalGate '${id}': resultPath must be a path to a field such as '$.approval' (got '${this.resultPath}'), so the gate's input is kept`);
     }
+    instanceOf(props.reminderInterval, Duration, `ApprovalGate '${id}'`, 'reminderInterval', durationFix('reminderInterval', props.reminderInterval));
+    instanceOf(props.recordRetention, Duration, `ApprovalGate '${id}'`, 'recordRetention', durationFix('recordRetention', props.recordRetention));
     const reminderSeconds = validateReminders(id, props.reminderInterval, timeoutSeconds);
     const retention = props.recordRetention ?? Duration.days(90);
     if (!retention.isUnresolved() && retention.toSeconds() < 0) {

@@ -1,7 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { required } from '../private/required';
+import { chainableOf, functionOf, required } from '../private/required';
 import { LambdaRetryOptions } from '../workflow/lambda-retry';
 import { ResilientLambdaInvoke } from '../workflow/resilient-lambda-invoke';
 
@@ -47,6 +47,7 @@ export class FanOutProcessor {
    */
   public static lambda(fn: lambda.IFunction, options: FanOutLambdaProcessorOptions = {}): FanOutProcessor {
     required(fn, 'FanOutProcessor.lambda', 'fn', 'give the Lambda function that processes each item (or batch)');
+    functionOf(fn, 'FanOutProcessor.lambda', 'fn');
     return new FanOutProcessor(fn, undefined, options);
   }
 
@@ -55,6 +56,7 @@ export class FanOutProcessor {
    */
   public static chain(definition: sfn.IChainable): FanOutProcessor {
     required(definition, 'FanOutProcessor.chain', 'definition', 'give the first state (or chain) that processes each item');
+    chainableOf(definition, 'FanOutProcessor.chain', 'definition', "new tasks.LambdaInvoke(this, 'Process', ...) (or a chain)");
     return new FanOutProcessor(undefined, definition, {});
   }
 

@@ -30,7 +30,8 @@ export function requiredProps<T>(props: T | undefined | null, where: string, fie
 export function shown(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') {
-    const name = (value as object).constructor?.name;
+    // (aws-cdk-lib's classes may carry a numbered name, StateMachine2: the class a user knows is without it.)
+    const name = (value as object).constructor?.name?.replace(/\d+$/, '');
     return name && name !== 'Object' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : 'an object';
   }
   const text = JSON.stringify(value);
@@ -70,4 +71,30 @@ export function stringList(value: unknown, where: string, name: string, example:
 /** How to write a Duration a plain JavaScript caller gave as a number (of seconds, say). */
 export function durationFix(name: string, given: unknown): string {
   return `${name}: Duration.seconds(${typeof given === 'number' && Number.isFinite(given) ? given : 3600}) (or Duration.minutes(...), Duration.hours(...))`;
+}
+
+/**
+ * A prop that takes a state or a chain (`sfn.IChainable`), or an error that says what was given:
+ * `TryFinally 'Place order': body must be a state or a chain of states (got string "Charge"); write body: new sfn.Pass(this, 'Charge')`.
+ */
+export function chainableOf<T>(value: T, where: string, name: string, example: string): T {
+  const v = value as unknown as { startState?: unknown; endStates?: unknown };
+  if (value !== undefined && value !== null && !(v && typeof v === 'object' && v.startState && Array.isArray(v.endStates))) {
+    throw new Error(`${where}: ${name} must be a state or a chain of states (sfn.IChainable) (got ${shown(value)}); write ${name}: ${example}`);
+  }
+  return value;
+}
+
+/**
+ * A prop that takes a Lambda function (`lambda.IFunction`), or an error that says what was given: an
+ * ARN string, say, which an imported function wraps.
+ */
+export function functionOf<T>(value: T, where: string, name: string): T {
+  const v = value as unknown as { functionArn?: unknown; grantInvoke?: unknown };
+  if (value !== undefined && value !== null && !(v && typeof v === 'object' && typeof v.functionArn === 'string' && typeof v.grantInvoke === 'function')) {
+    const fix = typeof value === 'string' && value.startsWith('arn:')
+      ? `lambda.Function.fromFunctionArn(this, 'Fn', '${value}')` : 'a lambda.Function, or lambda.Function.fromFunctionArn(this, \'Fn\', arn)';
+    throw new Error(`${where}: ${name} must be a Lambda function (lambda.IFunction) (got ${shown(value)}); write ${name}: ${fix}`);
+  }
+  return value;
 }

@@ -9,7 +9,7 @@ import { SagaStep } from './saga-step';
 import { flatten } from '../private/graph';
 import { suppressNag } from '../private/nag';
 import { declareStatesOf } from '../private/query-language';
-import { required, requiredProps } from '../private/required';
+import { durationFix, instanceOf, required, requiredProps } from '../private/required';
 import { checkDerivedStateNames } from '../private/state-names';
 import { LambdaRetry } from '../workflow/lambda-retry';
 
@@ -255,6 +255,7 @@ export class Saga extends sfn.StateMachineFragment {
       jitterStrategy: sfn.JitterType.FULL,
     };
 
+    instanceOf(props.recordRetention, Duration, `Saga '${id}'`, 'recordRetention', durationFix('recordRetention', props.recordRetention));
     const retention = props.recordRetention ?? Duration.days(14);
     if (!retention.isUnresolved() && (retention.toSeconds() < 60 || retention.toSeconds() > 14 * 24 * 3600)) {
       throw new Error(`Saga '${id}': recordRetention must be from 1 minute to 14 days, the limits of an SQS queue (got ${retention.toHumanString()})`);

@@ -3,7 +3,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { LambdaRetry, LambdaRetryOptions } from './lambda-retry';
 import { declareQueryLanguage } from '../private/query-language';
-import { required, requiredProps } from '../private/required';
+import { functionOf, required, requiredProps } from '../private/required';
 
 /**
  * Properties for a `ResilientLambdaInvoke`.
@@ -57,6 +57,7 @@ export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
   constructor(scope: Construct, id: string, props: ResilientLambdaInvokeProps) {
     requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
     required(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction', 'give the Lambda function to invoke');
+    functionOf(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction');
     if (props.retryOnServiceExceptions === true) {
       throw new Error(`ResilientLambdaInvoke '${id}': retryOnServiceExceptions must be left out (got true); this task retries transient errors itself, configure it with transientRetry`);
     }

@@ -14,7 +14,7 @@ import { GraphState, graphStates } from '../private/graph';
 import { checkGraph, inferredQueryLanguage, jsonataConflicts, lambdaFunctionOf } from '../private/graph-checks';
 import { suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants } from '../private/nag';
 import { nestedTask } from '../private/nested-task';
-import { durationFix, instanceOf, required, requiredProps } from '../private/required';
+import { chainableOf, durationFix, instanceOf, required, requiredProps } from '../private/required';
 import { STANDARD_MAX_SECONDS, bindTaskResponders } from '../private/task-responders';
 import { workflowAlarms } from '../private/workflow-alarms';
 
@@ -136,6 +136,7 @@ export class Workflow extends Construct {
     super(scope, id);
     requiredProps(props, `Workflow '${id}'`, ['definition']);
     required(props.definition, `Workflow '${id}'`, 'definition', 'give the first state (or chain) of the workflow');
+    chainableOf(props.definition, `Workflow '${id}'`, 'definition', "new sfn.Pass(this, 'Start') (or a chain: first.next(second))");
     const where = `Workflow '${id}'`;
     this.type = instanceOf(props.type, WorkflowType, where, 'type', typeFix(props.type)) ?? WorkflowType.standard();
     instanceOf(props.timeout, Duration, where, 'timeout', durationFix('timeout', props.timeout));

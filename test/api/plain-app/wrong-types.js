@@ -26,4 +26,16 @@ attempt('ApprovalGate approverEmails as a string', s => new lib.ApprovalGate(s, 
 attempt('FanOutMap items as a string', s => new lib.FanOutMap(s, 'Lines', { items: '$.lines', processor: lib.FanOutProcessor.lambda(fn(s)) }));
 attempt('FanOutMap processor as a function', s => new lib.FanOutMap(s, 'Lines', { items: lib.ItemSource.jsonArray('$.lines'), processor: fn(s) }));
 
+attempt('Workflow definition as a string', s => new lib.Workflow(s, 'W', { definition: 'Start' }));
+attempt('TryFinally body as a string', s => new lib.TryFinally(s, 'Guarded', { body: 'Work', cleanup: new sfn.Pass(s, 'C') }));
+attempt('FanOutProcessor.lambda with an ARN', () => lib.FanOutProcessor.lambda('arn:aws:lambda:us-east-1:123456789012:function:f'));
+attempt('FanOutProcessor.chain with an object', () => lib.FanOutProcessor.chain({ Type: 'Pass' }));
+attempt('SagaStep.lambda with an ARN', () => lib.SagaStep.lambda('Pay', { action: 'arn:aws:lambda:us-east-1:123456789012:function:pay' }));
+attempt('SagaStep.lambda actionTimeout as a number', s => lib.SagaStep.lambda('Pay', { action: fn(s), actionTimeout: 30 }));
+attempt('SagaStep.of action as a string', () => lib.SagaStep.of('Hold', { action: 'Hold seat' }));
+attempt('Saga recordRetention as a number', s => new lib.Saga(s, 'Order', { steps: [lib.SagaStep.lambda('Pay', { action: fn(s) })], recordRetention: 86400 }));
+attempt('ApprovalGate reminderInterval as a number', s => new lib.ApprovalGate(s, 'Approve', { timeout: Duration.hours(1), summary: 's', reminderInterval: 600 }));
+attempt('ResilientLambdaInvoke lambdaFunction as an ARN', s => new lib.ResilientLambdaInvoke(s, 'Price', { lambdaFunction: 'arn:aws:lambda:us-east-1:123456789012:function:price' }));
+attempt('WorkflowRestApi workflow as a state machine', s => new lib.WorkflowRestApi(s, 'Api', { workflow: new sfn.StateMachine(s, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(s, 'P')) }) }));
+
 process.stdout.write(JSON.stringify(answers));
