@@ -14,6 +14,7 @@ import { GraphState, graphStates } from '../private/graph';
 import { checkGraph, inferredQueryLanguage, jsonataConflicts, lambdaFunctionOf } from '../private/graph-checks';
 import { suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants } from '../private/nag';
 import { nestedTask } from '../private/nested-task';
+import { stateOwnerOf } from '../private/query-language';
 import { chainableOf, durationFix, instanceOf, required, requiredProps } from '../private/required';
 import { STANDARD_MAX_SECONDS, bindTaskResponders } from '../private/task-responders';
 import { workflowAlarms } from '../private/workflow-alarms';
@@ -173,7 +174,7 @@ export class Workflow extends Construct {
     this.queryLanguage = props.queryLanguage ?? inferredQueryLanguage(graphStates(stack, props.definition));
     this.refuseJsonPathStates(graphStates(stack, props.definition));
 
-    this.stateMachine = new sfn.StateMachine(this, 'Resource', {
+    this.stateMachine = duplicateStateNames(this, () => new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
       stateMachineType: this.type.stateMachineType,
       queryLanguage: this.queryLanguage,
@@ -191,7 +192,7 @@ export class Workflow extends Construct {
       encryptionConfiguration: props.encryptionKey
         ? new sfn.CustomerManagedEncryptionConfiguration(props.encryptionKey, Duration.minutes(5))
         : undefined,
-    });
+    }));
     this.node.defaultChild = this.stateMachine;
     this.stateMachineArn = this.stateMachine.stateMachineArn;
     this.stateMachineName = this.stateMachine.stateMachineName;
@@ -375,4 +376,24 @@ function typeFix(given: unknown): string {
   const text = String(given).toUpperCase().replace(/[^A-Z]/g, '');
   const factory = text === 'EXPRESS' || text === 'EXPRESSASYNC' ? 'expressAsync()' : text === 'EXPRESSSYNC' ? 'expressSync()' : 'standard()';
   return `type: WorkflowType.${factory} (or standard(), expressSync(), expressAsync())`;
+}
+
+/**
+ * Builds the state machine, answering CDK's "occurs in both" (two states of the graph with one name)
+ * with a message that names the workflow, the name and each state that has it, with the construct of
+ * this library that made it (a Saga's step, a gate's state...).
+ */
+function duplicateStateNames<T>(workflow: Construct, build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    const name = /^State with name '(.+)' occurs in both/.exec((e as Error).message ?? '')?.[1];
+    if (name === undefined) throw e;
+    const holders = Stack.of(workflow).node.findAll().filter((c): c is sfn.State => c instanceof sfn.State && c.stateId === name).map(state => {
+      const owner = stateOwnerOf(state);
+      return owner ? `${owner.kind} '${owner.construct.node.id}' (${state.node.path})` : state.node.path;
+    });
+    throw new Error(`Workflow '${workflow.node.id}': two states are named '${name}' (${holders.join(', ')}); a workflow's state names are unique: `
+      + 'rename one (a Saga step\'s name, a construct\'s id or stateName, or the stateName of your own state)');
+  }
 }

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { LambdaRetry, ResilientLambdaInvoke, Workflow, WorkflowType } from '../../src';
+import { LambdaRetry, ResilientLambdaInvoke, Saga, SagaStep, Workflow, WorkflowType } from '../../src';
 import { aslOf, arnOf, logicalIdOf } from '../support/asl';
 import { TaskFailure, runLocally } from '../support/local-execution';
 import { expectNagClean, nagFindings } from '../support/nag';
@@ -520,6 +520,15 @@ describe('triggers', () => {
 });
 
 describe('nested workflows', () => {
+  test('fails when two states share a name (a saga step named like another state): one message naming the workflow, the name and both states', () => {
+    const stack = newStack();
+    const pay = lambda.Function.fromFunctionArn(stack, 'PayFn', 'arn:aws:lambda:us-east-1:123456789012:function:pay');
+    const saga = new Saga(stack, 'Order', { steps: [SagaStep.lambda('Pay', { action: pay })] });
+    expect(() => new Workflow(stack, 'Orders', { definition: new sfn.Pass(stack, 'Pay').next(saga) }))
+      .toThrow("Workflow 'Orders': two states are named 'Pay' (Saga 'Order' (Test/Order/Pay), Test/Pay); a workflow's state names are unique: rename one "
+        + "(a Saga step's name, a construct's id or stateName, or the stateName of your own state)");
+  });
+
   test('fails when the nested task\'s input is written in the other query language', () => {
     const stack = newStack();
     const child = new Workflow(stack, 'Child', { definition: new sfn.Pass(stack, 'Inner') });
