@@ -16,6 +16,7 @@ import { DeliverySweep, undeliverableMetric } from './delivery-sweep';
 import { GATE_STATE_SUFFIXES, GateStates } from './gate-states';
 import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
+import { checkProps } from '../private/prop-types';
 import { isJsonataExpression, ownsStates } from '../private/query-language';
 import { durationFix, instanceOf, required, requiredProps, stringList } from '../private/required';
 import { validateCloudWatchRole, validateThrottling } from '../private/rest-api';
@@ -247,6 +248,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
   constructor(scope: Construct, id: string, props: ApprovalGateProps) {
     super(scope, id);
     requiredProps(props, `ApprovalGate '${id}'`, ['timeout', 'summary']);
+    checkProps(`ApprovalGate '${id}'`, 'ApprovalGateProps', props);
     required(props.timeout, `ApprovalGate '${id}'`, 'timeout', 'give how long to wait for a decision, such as Duration.hours(24)');
     instanceOf(props.timeout, Duration, `ApprovalGate '${id}'`, 'timeout', durationFix('timeout', props.timeout));
     stringList(props.approverEmails, `ApprovalGate '${id}'`, 'approverEmails', "['approver@example.com']");

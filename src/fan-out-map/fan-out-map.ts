@@ -12,6 +12,7 @@ import { ToleratedFailure } from './tolerated-failure';
 import { expressIssue, graphStates } from '../private/graph';
 import { suppressNag, suppressNagInStack, wildcardResourceFindings } from '../private/nag';
 import { isDynamic } from '../private/paths';
+import { checkProps } from '../private/prop-types';
 import { ownsStates, readAtPath, setAtPath } from '../private/query-language';
 import { instanceOf, required, requiredProps } from '../private/required';
 import { checkDerivedStateNames } from '../private/state-names';
@@ -258,6 +259,7 @@ export class FanOutMap extends sfn.StateMachineFragment {
       throw new Error(`FanOutMap '${id}': ${message}`);
     };
     requiredProps(props, `FanOutMap '${id}'`, ['items', 'processor']);
+    checkProps(`FanOutMap '${id}'`, 'FanOutMapProps', props);
     ownsStates(this, 'FanOutMap');
     required(props.items, `FanOutMap '${id}'`, 'items', "give the item source, such as ItemSource.jsonArray('$.items')");
     required(props.processor, `FanOutMap '${id}'`, 'processor', 'give the processor of each item: FanOutProcessor.lambda(fn) or FanOutProcessor.chain(states)');

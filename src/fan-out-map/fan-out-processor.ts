@@ -1,6 +1,7 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { checkProps } from '../private/prop-types';
 import { chainableOf, functionOf, required } from '../private/required';
 import { LambdaRetryOptions } from '../workflow/lambda-retry';
 import { ResilientLambdaInvoke } from '../workflow/resilient-lambda-invoke';
@@ -48,6 +49,7 @@ export class FanOutProcessor {
   public static lambda(fn: lambda.IFunction, options: FanOutLambdaProcessorOptions = {}): FanOutProcessor {
     required(fn, 'FanOutProcessor.lambda', 'fn', 'give the Lambda function that processes each item (or batch)');
     functionOf(fn, 'FanOutProcessor.lambda', 'fn');
+    checkProps('FanOutProcessor.lambda', 'FanOutLambdaProcessorOptions', options);
     return new FanOutProcessor(fn, undefined, options);
   }
 

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { FanOutMode } from './fan-out-mode';
 import { isDynamic } from '../private/paths';
+import { checkProps } from '../private/prop-types';
 import { isJsonataExpression } from '../private/query-language';
 import { required } from '../private/required';
 
@@ -74,6 +75,7 @@ export class ItemSource {
    */
   public static s3Objects(bucket: s3.IBucket, prefix?: string, options: S3ItemSourceOptions = {}): ItemSource {
     required(bucket, 'ItemSource.s3Objects', 'bucket', 'give the bucket whose objects are the items');
+    checkProps('ItemSource.s3Objects', 'S3ItemSourceOptions', options);
     return new ItemSource(SourceKind.S3_OBJECTS, { bucket, prefix, maxItems: options.maxItems });
   }
 
@@ -84,6 +86,7 @@ export class ItemSource {
    */
   public static s3Json(bucket: s3.IBucket, key: string, options: S3ItemSourceOptions = {}): ItemSource {
     requiredObject('ItemSource.s3Json', bucket, key);
+    checkProps('ItemSource.s3Json', 'S3ItemSourceOptions', options);
     return new ItemSource(SourceKind.S3_JSON, { bucket, key, maxItems: options.maxItems });
   }
 
@@ -94,6 +97,7 @@ export class ItemSource {
    */
   public static s3JsonLines(bucket: s3.IBucket, key: string, options: S3ItemSourceOptions = {}): ItemSource {
     requiredObject('ItemSource.s3JsonLines', bucket, key);
+    checkProps('ItemSource.s3JsonLines', 'S3ItemSourceOptions', options);
     return new ItemSource(SourceKind.S3_JSON_LINES, { bucket, key, maxItems: options.maxItems });
   }
 
@@ -105,6 +109,7 @@ export class ItemSource {
   public static s3Csv(bucket: s3.IBucket, key: string, options: S3CsvItemSourceOptions): ItemSource {
     requiredObject('ItemSource.s3Csv', bucket, key);
     required(options, 'ItemSource.s3Csv', 'options (with headers)', 'give { headers: sfn.CsvHeaders.useFirstRow() } or { headers: sfn.CsvHeaders.use([...column names]) }');
+    checkProps('ItemSource.s3Csv', 'S3CsvItemSourceOptions', options);
     return new ItemSource(SourceKind.S3_CSV, { bucket, key, maxItems: options.maxItems, csv: options });
   }
 
@@ -117,6 +122,7 @@ export class ItemSource {
    */
   public static s3Manifest(bucket: s3.IBucket, key: string, options: S3ItemSourceOptions = {}): ItemSource {
     requiredObject('ItemSource.s3Manifest', bucket, key);
+    checkProps('ItemSource.s3Manifest', 'S3ItemSourceOptions', options);
     return new ItemSource(SourceKind.S3_MANIFEST, { bucket, key, maxItems: options.maxItems });
   }
 

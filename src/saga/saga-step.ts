@@ -1,6 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { checkProps } from '../private/prop-types';
 import { chainableOf, durationFix, functionOf, instanceOf, required, requiredProps } from '../private/required';
 import { LambdaRetryOptions } from '../workflow/lambda-retry';
 
@@ -92,6 +93,7 @@ export class SagaStep {
   public static of(name: string, props: SagaStepProps): SagaStep {
     validateName('SagaStep.of', name);
     requiredProps(props, `SagaStep.of('${name}')`, ['action']);
+    checkProps(`SagaStep.of('${name}')`, 'SagaStepProps', props);
     required(props.action, `SagaStep.of('${name}')`, 'action', 'give the state or chain that does the step');
     chainableOf(props.action, `SagaStep.of('${name}')`, 'action', "new tasks.LambdaInvoke.jsonata(this, 'Charge card', ...) (or a chain)");
     chainableOf(props.compensation, `SagaStep.of('${name}')`, 'compensation', "new sfn.Pass(this, 'Refund') (or a chain)");
@@ -110,6 +112,7 @@ export class SagaStep {
   public static lambda(name: string, props: SagaLambdaStepProps): SagaStep {
     validateName('SagaStep.lambda', name);
     requiredProps(props, `SagaStep.lambda('${name}')`, ['action']);
+    checkProps(`SagaStep.lambda('${name}')`, 'SagaLambdaStepProps', props);
     required(props.action, `SagaStep.lambda('${name}')`, 'action', 'give the Lambda function that does the step');
     functionOf(props.action, `SagaStep.lambda('${name}')`, 'action');
     functionOf(props.compensation, `SagaStep.lambda('${name}')`, 'compensation');

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { SagaStep } from './saga-step';
 import { flatten } from '../private/graph';
 import { suppressNag } from '../private/nag';
+import { checkProps } from '../private/prop-types';
 import { declareStatesOf } from '../private/query-language';
 import { durationFix, instanceOf, required, requiredProps } from '../private/required';
 import { checkDerivedStateNames } from '../private/state-names';
@@ -221,6 +222,7 @@ export class Saga extends sfn.StateMachineFragment {
   constructor(scope: Construct, id: string, props: SagaProps) {
     super(scope, id);
     requiredProps(props, `Saga '${id}'`, ['steps']);
+    checkProps(`Saga '${id}'`, 'SagaProps', props);
     required(props.steps, `Saga '${id}'`, 'steps', 'give the steps in order, such as [SagaStep.lambda(...), ...]');
     if (!/^[^'{}\\"\n\r\t]{1,64}$/.test(id)) {
       throw new Error(`Saga '${id}': the id must be 1 to 64 characters without quotes, braces or backslashes; it names the saga's states`);

@@ -1,5 +1,6 @@
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { checkProps } from '../private/prop-types';
 import { declareStatesOf } from '../private/query-language';
 import { chainableOf, required, requiredProps } from '../private/required';
 import { checkDerivedStateNames } from '../private/state-names';
@@ -60,6 +61,7 @@ export class TryFinally extends sfn.StateMachineFragment {
   constructor(scope: Construct, id: string, props: TryFinallyProps) {
     super(scope, id);
     requiredProps(props, `TryFinally '${id}'`, ['body', 'cleanup']);
+    checkProps(`TryFinally '${id}'`, 'TryFinallyProps', props);
     required(props.body, `TryFinally '${id}'`, 'body', 'give the state or chain to run');
     required(props.cleanup, `TryFinally '${id}'`, 'cleanup', 'give the state or chain that runs after the body, whatever its outcome');
     chainableOf(props.body, `TryFinally '${id}'`, 'body', "new sfn.Pass(this, 'Work') (or a chain, a Saga)");

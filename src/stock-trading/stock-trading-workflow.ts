@@ -13,6 +13,7 @@ import { ExecuteTradeFunction } from './execute-trade-function';
 import { tradingStates } from './trading-states';
 import { ApprovalGate } from '../approval-gate';
 import { functionLogs, functionRole, onNewestNodeRuntime } from '../private/functions';
+import { checkProps } from '../private/prop-types';
 import { required } from '../private/required';
 import { recordTable } from '../private/tables';
 import { Workflow, WorkflowAlarmOptions, WorkflowLoggingOptions, WorkflowType } from '../workflow';
@@ -169,6 +170,7 @@ export class StockTradingWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: StockTradingWorkflowProps = {}) {
     super(scope, id);
     const name = `StockTradingWorkflow '${id}'`;
+    checkProps(name, 'StockTradingWorkflowProps', props);
     if (props.type?.isExpress) {
       throw new Error(`${name}: trades above the threshold wait for a person's approval, which an ${props.type} workflow cannot do; leave type out (Standard)`);
     }

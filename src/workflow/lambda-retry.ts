@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { checkProps } from '../private/prop-types';
 import { required } from '../private/required';
 
 /**
@@ -58,6 +59,7 @@ export class LambdaRetry {
 
   /** The retry as `sfn.RetryProps`, to pass to `addRetry` yourself. */
   public static props(options: LambdaRetryOptions = {}): sfn.RetryProps {
+    checkProps('LambdaRetry', 'LambdaRetryOptions', options);
     const maxAttempts = options.maxAttempts ?? 6;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 99999999) {
       throw new Error(`LambdaRetry: maxAttempts must be a whole number from 1 to 99999999 (got ${maxAttempts})`);

@@ -2,6 +2,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { LambdaRetry, LambdaRetryOptions } from './lambda-retry';
+import { checkProps } from '../private/prop-types';
 import { declareQueryLanguage } from '../private/query-language';
 import { functionOf, required, requiredProps } from '../private/required';
 
@@ -58,6 +59,7 @@ export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
     requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
     required(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction', 'give the Lambda function to invoke');
     functionOf(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction');
+    checkProps(`ResilientLambdaInvoke '${id}'`, 'ResilientLambdaInvokeProps', props);
     if (props.retryOnServiceExceptions === true) {
       throw new Error(`ResilientLambdaInvoke '${id}': retryOnServiceExceptions must be left out (got true); this task retries transient errors itself, configure it with transientRetry`);
     }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Workflow } from './workflow';
 import { ExpressInvocation } from './workflow-type';
 import { suppressNag } from '../private/nag';
+import { checkProps } from '../private/prop-types';
 import { instanceOf, required, requiredProps } from '../private/required';
 import { loggedStageOptions, suppressRestApiNag, useApiGatewayAccount, validateCloudWatchRole, validateThrottling } from '../private/rest-api';
 
@@ -87,6 +88,7 @@ export class WorkflowRestApi extends Construct {
     super(scope, id);
     requiredProps(props, `WorkflowRestApi '${id}'`, ['workflow']);
     required(props.workflow, `WorkflowRestApi '${id}'`, 'workflow', 'give the Workflow (of type WorkflowType.expressSync()) that answers the requests');
+    checkProps(`WorkflowRestApi '${id}'`, 'WorkflowRestApiProps', props);
     instanceOf(props.workflow, Workflow, `WorkflowRestApi '${id}'`, 'workflow', "workflow: new Workflow(this, 'Quotes', { definition, type: WorkflowType.expressSync() })");
     if (props.workflow.type.invocation !== ExpressInvocation.SYNC) {
       throw new Error(`WorkflowRestApi '${id}': the workflow must be WorkflowType.expressSync() to answer requests with its output (got ${props.workflow.type}); change the workflow's type`);

@@ -14,6 +14,7 @@ import { GraphState, graphStates } from '../private/graph';
 import { checkGraph, inferredQueryLanguage, jsonataConflicts, lambdaFunctionOf } from '../private/graph-checks';
 import { suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants } from '../private/nag';
 import { nestedTask } from '../private/nested-task';
+import { checkProps } from '../private/prop-types';
 import { stateOwnerOf } from '../private/query-language';
 import { chainableOf, durationFix, instanceOf, required, requiredProps } from '../private/required';
 import { STANDARD_MAX_SECONDS, bindTaskResponders } from '../private/task-responders';
@@ -136,6 +137,7 @@ export class Workflow extends Construct {
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
     requiredProps(props, `Workflow '${id}'`, ['definition']);
+    checkProps(`Workflow '${id}'`, 'WorkflowProps', props);
     required(props.definition, `Workflow '${id}'`, 'definition', 'give the first state (or chain) of the workflow');
     chainableOf(props.definition, `Workflow '${id}'`, 'definition', "new sfn.Pass(this, 'Start') (or a chain: first.next(second))");
     const where = `Workflow '${id}'`;
@@ -308,6 +310,7 @@ export class Workflow extends Construct {
   public addSchedule(id: string, schedule: events.Schedule, options: WorkflowTriggerOptions = {}): events.Rule {
     required(id, `Workflow '${this.node.id}': addSchedule`, 'id', 'give the construct id of the rule');
     required(schedule, `Workflow '${this.node.id}': addSchedule`, 'schedule', 'give when to start, such as events.Schedule.rate(Duration.hours(1))');
+    checkProps(`Workflow '${this.node.id}': addSchedule`, 'WorkflowTriggerOptions', options);
     return this.addTrigger(id, { schedule, description: options.description }, options);
   }
 
@@ -318,6 +321,7 @@ export class Workflow extends Construct {
   public addEventTrigger(id: string, eventPattern: events.EventPattern, options: WorkflowEventTriggerOptions = {}): events.Rule {
     required(id, `Workflow '${this.node.id}': addEventTrigger`, 'id', 'give the construct id of the rule');
     required(eventPattern, `Workflow '${this.node.id}': addEventTrigger`, 'eventPattern', "give the events to start on, such as { source: ['aws.s3'] }");
+    checkProps(`Workflow '${this.node.id}': addEventTrigger`, 'WorkflowEventTriggerOptions', options);
     return this.addTrigger(id, { eventPattern, eventBus: options.eventBus, description: options.description }, options);
   }
 
@@ -329,6 +333,7 @@ export class Workflow extends Construct {
   public asNestedTask(scope: Construct, id: string, options: NestedWorkflowOptions = {}): tasks.StepFunctionsStartExecution {
     required(scope, `Workflow '${this.node.id}': asNestedTask`, 'scope', 'give the construct to create the task in (the parent workflow\'s stack or construct)');
     required(id, `Workflow '${this.node.id}': asNestedTask`, 'id', 'give the construct id of the task (also its state name)');
+    checkProps(`Workflow '${this.node.id}': asNestedTask`, 'NestedWorkflowOptions', options);
     return nestedTask({ name: `Workflow '${this.node.id}'`, stateMachine: this.stateMachine, isExpress: this.type.isExpress }, scope, id, options);
   }
 

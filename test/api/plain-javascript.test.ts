@@ -10,6 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -28,7 +29,8 @@ interface JsiiType {
   datatype?: boolean;
   initializer?: JsiiCallable;
   methods?: JsiiCallable[];
-  properties?: Array<{ name: string; optional?: boolean }>;
+  properties?: Array<{ name: string; optional?: boolean; type: { primitive?: string; fqn?: string } }>;
+  interfaces?: string[];
 }
 
 /** How to call one callable: valid values for all its parameters, and the call. */
@@ -200,5 +202,38 @@ describe('the public API as plain JavaScript calls it', () => {
     expect(error!.message).toMatch(new RegExp(`^(${owner}|FanOutMap)\\b`));
     expect(error!.message).toMatch(new RegExp(`\\b${valueName}\\b`));
     expect(error!.message).toMatch(/give|use/);
+  });
+});
+
+describe('every prop of every props struct, given a value of the wrong type (plain JavaScript)', () => {
+  /** A struct's fields, its bases' (in this assembly) included. */
+  const fieldsOf = (struct: JsiiType): NonNullable<JsiiType['properties']> =>
+    [...(struct.properties ?? []), ...(struct.interfaces ?? []).flatMap(base => (types[base] ? fieldsOf(types[base]) : []))];
+  /** A value no field of that type takes: a number for a string, a string for anything else. */
+  const wrongFor = (type: { primitive?: string }) => (type.primitive === 'string' ? 42 : type.primitive === 'number' ? 'ten' : type.primitive === 'boolean' ? 'yes' : 'wrong');
+  const cases = all.flatMap(([name, parameters]) => parameters.flatMap((p, i) => {
+    const struct = p.type.fqn ? types[p.type.fqn] : undefined;
+    if (!struct?.datatype) return [];
+    return fieldsOf(struct).filter(f => f.type.primitive !== 'any' && f.type.primitive !== 'json')
+      .map(f => [name, `${p.name}.${f.name}`, i, f.name, wrongFor(f.type)] as const);
+  }));
+
+  test('covers the fields of every struct a public callable takes', () => {
+    expect(cases.length).toBeGreaterThan(100);
+  });
+
+  test.each(cases)('%s with %s of the wrong type: the library\'s message, naming the caller and the field', (name, _what, i, field, wrong) => {
+    const stack = newStack();
+    const { args, call } = CALLS[name];
+    const given = args(stack);
+    given[i] = { ...(given[i] as object), [field]: wrong };
+    const error = errorOf(() => {
+      call(stack, given);
+      Template.fromStack(stack);
+    });
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(TypeError);
+    const [owner] = name.split('.');
+    expect(error!.message).toMatch(new RegExp(`^(${owner}|LambdaRetry|FanOutMap|Workflow)\\b[^:]*: (.*\\b)?${field}\\b`));
   });
 });

@@ -242,7 +242,7 @@ describe('API Gateway\'s own answers and account setting', () => {
   });
 
   test('fails when cloudWatchRole is not a boolean (plain JavaScript)', () => {
-    expect(() => gated({ cloudWatchRole: 'yes' as any })).toThrow('ApprovalGate \'Approve trade\': cloudWatchRole must be true or false (got "yes")');
+    expect(() => gated({ cloudWatchRole: 'yes' as any })).toThrow('ApprovalGate \'Approve trade\': cloudWatchRole must be true or false (got string "yes")');
   });
 });
 

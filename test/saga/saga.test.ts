@@ -62,7 +62,7 @@ describe('the resources a Saga creates', () => {
   test('fails when recordSenders is not a list of roles (plain JavaScript)', () => {
     const stack = newStack();
     expect(() => new Saga(stack, 'A', { steps: twoSteps(stack), recordSenders: 'arn:aws:iam::123456789012:role/x' as any }))
-      .toThrow('Saga \'A\': recordSenders must be a list of IAM roles, such as [operatorRole] (got "arn:aws:iam::123456789012:role/x")');
+      .toThrow('Saga \'A\': recordSenders must be a list of IRoles (got string "arn:aws:iam::123456789012:role/x"); write recordSenders: [an IRole]');
   });
 
   test('an alarm, in the style of Workflow\'s, as soon as one record waits in the queue', () => {
@@ -247,7 +247,7 @@ describe('validation', () => {
 
   test('fails when a step is not a SagaStep', () => {
     expect(() => new Saga(newStack(), 'Order', { steps: [{ name: 'x' } as any] }))
-      .toThrow("Saga 'Order': steps[0] must be a SagaStep (got object); create it with SagaStep.lambda() or SagaStep.of()");
+      .toThrow("Saga 'Order': steps must be a list of SagaSteps (its element 0 is an object) (got an Array); write steps: [SagaStep.lambda(...)]");
   });
 
   test.each(["it's", 'a/b', '', ' padded', 'x'.repeat(65)])('fails when a step name is %j', (name) => {
