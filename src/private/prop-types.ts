@@ -141,7 +141,9 @@ function mismatch(all: Record<string, JsiiType>, ref: TypeRef, value: unknown): 
   if (external && typeof external === 'object') {
     // An enum of aws-cdk-lib: one of its values.
     const values = Object.values(external as object);
-    return values.includes(value) ? undefined : { expected: `one of ${name}'s values`, fix: `${name}.${Object.keys(external as object).filter(k => Number.isNaN(Number(k)))[0]}` };
+    // Every value named, none suggested: the choice (a removal policy, say) is the caller's to make.
+    const names = Object.keys(external as object).filter(k => Number.isNaN(Number(k))).map(k => `${name}.${k}`);
+    return values.includes(value) ? undefined : { expected: `one of ${names.length > 6 ? `${names.slice(0, 6).join(', ')}...` : names.join(', ')}` };
   }
   // An interface of aws-cdk-lib (IFunction, ITopic, IChainable...): an object, never a string or a number.
   if (typeof value === 'object' && !Array.isArray(value)) return undefined;
