@@ -18,8 +18,8 @@ import { RequestSide } from './request-side';
 import { suppressNag } from '../private/nag';
 import { checkProps } from '../private/prop-types';
 import { isJsonataExpression, ownsStates } from '../private/query-language';
-import { durationFix, instanceOf, required, requiredProps, stringList } from '../private/required';
-import { validateCloudWatchRole, validateThrottling } from '../private/rest-api';
+import { required, requiredProps } from '../private/required';
+import { validateThrottling } from '../private/rest-api';
 import { checkDerivedStateNames } from '../private/state-names';
 import { recordTable } from '../private/tables';
 import { ResponderHost, STANDARD_MAX_SECONDS, registerTaskResponder } from '../private/task-responders';
@@ -250,8 +250,6 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     requiredProps(props, `ApprovalGate '${id}'`, ['timeout', 'summary']);
     checkProps(`ApprovalGate '${id}'`, 'ApprovalGateProps', props);
     required(props.timeout, `ApprovalGate '${id}'`, 'timeout', 'give how long to wait for a decision, such as Duration.hours(24)');
-    instanceOf(props.timeout, Duration, `ApprovalGate '${id}'`, 'timeout', durationFix('timeout', props.timeout));
-    stringList(props.approverEmails, `ApprovalGate '${id}'`, 'approverEmails', "['approver@example.com']");
     required(props.summary, `ApprovalGate '${id}'`, 'summary', "give what the approver is asked to decide, such as sfn.JsonPath.stringAt('$.summary')");
     const timeoutSeconds = validateTimeout(id, props.timeout);
     this.timeoutSeconds = timeoutSeconds;
@@ -264,8 +262,6 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     if (!/^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(this.resultPath)) {
       throw new Error(`ApprovalGate '${id}': resultPath must be a path to a field such as '$.approval' (got '${this.resultPath}'), so the gate's input is kept`);
     }
-    instanceOf(props.reminderInterval, Duration, `ApprovalGate '${id}'`, 'reminderInterval', durationFix('reminderInterval', props.reminderInterval));
-    instanceOf(props.recordRetention, Duration, `ApprovalGate '${id}'`, 'recordRetention', durationFix('recordRetention', props.recordRetention));
     const reminderSeconds = validateReminders(id, props.reminderInterval, timeoutSeconds);
     const retention = props.recordRetention ?? Duration.days(90);
     if (!retention.isUnresolved() && retention.toSeconds() < 0) {
@@ -305,7 +301,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       throttlingBurstLimit: burst,
       logRetention,
       reservedConcurrency: concurrency,
-      cloudWatchRole: validateCloudWatchRole(`ApprovalGate '${id}'`, props.cloudWatchRole),
+      cloudWatchRole: props.cloudWatchRole === true,
     });
     this.api = this.endpoint.api;
     this.decisionUrl = this.endpoint.url;

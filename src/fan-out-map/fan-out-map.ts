@@ -14,7 +14,7 @@ import { suppressNag, suppressNagInStack, wildcardResourceFindings } from '../pr
 import { isDynamic } from '../private/paths';
 import { checkProps } from '../private/prop-types';
 import { ownsStates, readAtPath, setAtPath } from '../private/query-language';
-import { instanceOf, required, requiredProps } from '../private/required';
+import { required, requiredProps } from '../private/required';
 import { checkDerivedStateNames } from '../private/state-names';
 
 /**
@@ -263,10 +263,6 @@ export class FanOutMap extends sfn.StateMachineFragment {
     ownsStates(this, 'FanOutMap');
     required(props.items, `FanOutMap '${id}'`, 'items', "give the item source, such as ItemSource.jsonArray('$.items')");
     required(props.processor, `FanOutMap '${id}'`, 'processor', 'give the processor of each item: FanOutProcessor.lambda(fn) or FanOutProcessor.chain(states)');
-    instanceOf(props.items, ItemSource, `FanOutMap '${id}'`, 'items',
-      `items: ItemSource.jsonArray(${typeof props.items === 'string' ? `'${props.items}'` : "'$.items'"}) (or another ItemSource factory)`);
-    instanceOf(props.processor, FanOutProcessor, `FanOutMap '${id}'`, 'processor',
-      'processor: FanOutProcessor.lambda(fn) for a function, or FanOutProcessor.chain(states) for states');
     const stateName = props.stateName ?? id;
     const source = props.items;
     const sourceErrors = source._validate();

@@ -129,7 +129,7 @@ function mismatch(all: Record<string, JsiiType>, ref: TypeRef, value: unknown): 
       const members = (own.members ?? []).map(m => m.name);
       return members.includes(value as string) ? undefined : { expected: `one of ${members.map(m => `${own.name}.${m}`).join(', ')}`, fix: `${own.name}.${members[0]}` };
     }
-    return isInstanceNamed(value, own.name) ? undefined
+    return isInstanceOf(value, own.fqn, own.name) ? undefined
       : { expected: `${article(own.name)} ${own.name}`, fix: factoriesOf(own) ?? `new ${own.name}(this, 'Id', { ... })` };
   }
   const external = resolveExternal(ref.fqn);
@@ -179,12 +179,23 @@ function describe(all: Record<string, JsiiType>, ref: TypeRef): { plural: string
   return { plural: `${name}s`, example: factory ?? `${article(name)} ${name}` };
 }
 
-/** Whether the value is an instance of a class of that name (this library's classes, from any copy of it). */
-function isInstanceNamed(value: unknown, name: string): boolean {
-  for (let proto = value && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined; proto; proto = Object.getPrototypeOf(proto)) {
+const RTTI = Symbol.for('jsii.rtti');
+
+/**
+ * Whether the value is an instance of this library's class `fqn`. The jsii type information that the
+ * compiled classes carry says it; a class name alone can be changed by a bundler (`_WorkflowType`) or a
+ * minifier, so an object that carries no type information and is not a plain object is let through.
+ */
+function isInstanceOf(value: unknown, fqn: string, name: string): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  let typed = false;
+  for (let proto = Object.getPrototypeOf(value); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    const rtti = (proto.constructor as { [RTTI]?: { fqn?: string } } | undefined)?.[RTTI];
+    if (rtti?.fqn === fqn) return true;
+    if (rtti?.fqn) typed = true;
     if (proto.constructor?.name === name) return true;
   }
-  return false;
+  return !typed && Object.getPrototypeOf(value) !== Object.prototype;
 }
 
 /** How to make an instance of one of this library's enum-like classes: its static factories. */

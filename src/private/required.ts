@@ -39,41 +39,6 @@ export function shown(value: unknown): string {
 }
 
 /**
- * A prop that takes an instance of a class (a `Duration`, an enum-like class such as `WorkflowType`),
- * or an error that names the construct, the prop, what was given and what to write:
- * `Workflow 'Quotes': type must be a WorkflowType (got string "EXPRESS"); write type: WorkflowType.express()`.
- * Undefined passes: optional props are checked by their defaults.
- */
-export function instanceOf<T>(
-  value: unknown, type: { readonly prototype: T; readonly name: string }, where: string, name: string, fix: string,
-): T | undefined {
-  if (value === undefined) return undefined;
-  // A class with a private constructor (Duration, the enum-like classes) is still a function instanceof can test.
-  const article = /^[AEIOU]/.test(type.name) ? 'an' : 'a';
-  if (!(value instanceof (type as unknown as new () => T))) throw new Error(`${where}: ${name} must be ${article} ${type.name} (got ${shown(value)}); write ${fix}`);
-  return value as T;
-}
-
-/**
- * A prop that takes a list of strings, or an error that says so (a single string would otherwise be
- * taken character by character): `ApprovalGate 'Approve': approverEmails must be a list of strings
- * (got string "a@example.com"); write approverEmails: ['a@example.com']`.
- */
-export function stringList(value: unknown, where: string, name: string, example: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
-    const fix = typeof value === 'string' ? `${name}: [${JSON.stringify(value).replace(/"/g, "'")}]` : `${name}: ${example}`;
-    throw new Error(`${where}: ${name} must be a list of strings (got ${Array.isArray(value) ? `a list holding ${shown(value.find(v => typeof v !== 'string'))}` : shown(value)}); write ${fix}`);
-  }
-  return value;
-}
-
-/** How to write a Duration a plain JavaScript caller gave as a number (of seconds, say). */
-export function durationFix(name: string, given: unknown): string {
-  return `${name}: Duration.seconds(${typeof given === 'number' && Number.isFinite(given) ? given : 3600}) (or Duration.minutes(...), Duration.hours(...))`;
-}
-
-/**
  * A prop that takes a state or a chain (`sfn.IChainable`), or an error that says what was given:
  * `TryFinally 'Place order': body must be a state or a chain of states (got string "Charge"); write body: new sfn.Pass(this, 'Charge')`.
  */

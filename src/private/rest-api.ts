@@ -5,14 +5,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { suppressNag } from './nag';
 
-/** Checks a `cloudWatchRole` prop (plain JavaScript passes anything). */
-export function validateCloudWatchRole(owner: string, value: unknown): boolean {
-  if (value !== undefined && typeof value !== 'boolean') {
-    throw new Error(`${owner}: cloudWatchRole must be true or false (got ${JSON.stringify(value)})`);
-  }
-  return value === true;
-}
-
 /** The API Gateway account setting of each app, where one was asked for. */
 const accounts = new WeakMap<IConstruct, { readonly stack: Stack; readonly account: apigw.CfnAccount }>();
 

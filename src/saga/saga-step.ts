@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { checkProps } from '../private/prop-types';
-import { chainableOf, durationFix, functionOf, instanceOf, required, requiredProps } from '../private/required';
+import { required, requiredProps } from '../private/required';
 import { LambdaRetryOptions } from '../workflow/lambda-retry';
 
 /**
@@ -95,8 +95,6 @@ export class SagaStep {
     requiredProps(props, `SagaStep.of('${name}')`, ['action']);
     checkProps(`SagaStep.of('${name}')`, 'SagaStepProps', props);
     required(props.action, `SagaStep.of('${name}')`, 'action', 'give the state or chain that does the step');
-    chainableOf(props.action, `SagaStep.of('${name}')`, 'action', "new tasks.LambdaInvoke.jsonata(this, 'Charge card', ...) (or a chain)");
-    chainableOf(props.compensation, `SagaStep.of('${name}')`, 'compensation', "new sfn.Pass(this, 'Refund') (or a chain)");
     if (props.compensateFailedAction && !props.compensation) {
       throw new Error(`SagaStep.of('${name}'): compensateFailedAction is true but there is no compensation to run; give compensation or leave compensateFailedAction out`);
     }
@@ -114,9 +112,6 @@ export class SagaStep {
     requiredProps(props, `SagaStep.lambda('${name}')`, ['action']);
     checkProps(`SagaStep.lambda('${name}')`, 'SagaLambdaStepProps', props);
     required(props.action, `SagaStep.lambda('${name}')`, 'action', 'give the Lambda function that does the step');
-    functionOf(props.action, `SagaStep.lambda('${name}')`, 'action');
-    functionOf(props.compensation, `SagaStep.lambda('${name}')`, 'compensation');
-    instanceOf(props.actionTimeout, Duration, `SagaStep.lambda('${name}')`, 'actionTimeout', durationFix('actionTimeout', props.actionTimeout));
     if (props.compensateFailedAction && !props.compensation) {
       throw new Error(`SagaStep.lambda('${name}'): compensateFailedAction is true but there is no compensation function to run; give compensation or leave compensateFailedAction out`);
     }

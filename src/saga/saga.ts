@@ -10,7 +10,7 @@ import { flatten } from '../private/graph';
 import { suppressNag } from '../private/nag';
 import { checkProps } from '../private/prop-types';
 import { declareStatesOf } from '../private/query-language';
-import { durationFix, instanceOf, required, requiredProps } from '../private/required';
+import { required, requiredProps } from '../private/required';
 import { checkDerivedStateNames } from '../private/state-names';
 import { LambdaRetry } from '../workflow/lambda-retry';
 
@@ -257,7 +257,6 @@ export class Saga extends sfn.StateMachineFragment {
       jitterStrategy: sfn.JitterType.FULL,
     };
 
-    instanceOf(props.recordRetention, Duration, `Saga '${id}'`, 'recordRetention', durationFix('recordRetention', props.recordRetention));
     const retention = props.recordRetention ?? Duration.days(14);
     if (!retention.isUnresolved() && (retention.toSeconds() < 60 || retention.toSeconds() > 14 * 24 * 3600)) {
       throw new Error(`Saga '${id}': recordRetention must be from 1 minute to 14 days, the limits of an SQS queue (got ${retention.toHumanString()})`);
@@ -270,7 +269,7 @@ export class Saga extends sfn.StateMachineFragment {
       enforceSSL: true,
       retentionPeriod: retention,
     });
-    this.recordSenders = checkRecordSenders(id, props.recordSenders);
+    this.recordSenders = [...(props.recordSenders ?? [])];
     // Only the state machines that run the saga (and the roles named) may send a record: a forged one
     // would ask an operator to undo what succeeded.
     this.notUndoneQueue.addToResourcePolicy(new iam.PolicyStatement({
@@ -654,14 +653,6 @@ export class Saga extends sfn.StateMachineFragment {
     }
     return [];
   }
-}
-
-function checkRecordSenders(id: string, senders: unknown): iam.IRole[] {
-  if (senders === undefined) return [];
-  if (!Array.isArray(senders) || senders.some(r => typeof (r as iam.IRole)?.roleArn !== 'string')) {
-    throw new Error(`Saga '${id}': recordSenders must be a list of IAM roles, such as [operatorRole] (got ${JSON.stringify(senders)})`);
-  }
-  return senders as iam.IRole[];
 }
 
 /** The Map (by name) whose item processor holds the state `name`, at any depth; undefined when none does. */

@@ -2,7 +2,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { checkProps } from '../private/prop-types';
 import { declareStatesOf } from '../private/query-language';
-import { chainableOf, required, requiredProps } from '../private/required';
+import { required, requiredProps } from '../private/required';
 import { checkDerivedStateNames } from '../private/state-names';
 
 /**
@@ -64,8 +64,6 @@ export class TryFinally extends sfn.StateMachineFragment {
     checkProps(`TryFinally '${id}'`, 'TryFinallyProps', props);
     required(props.body, `TryFinally '${id}'`, 'body', 'give the state or chain to run');
     required(props.cleanup, `TryFinally '${id}'`, 'cleanup', 'give the state or chain that runs after the body, whatever its outcome');
-    chainableOf(props.body, `TryFinally '${id}'`, 'body', "new sfn.Pass(this, 'Work') (or a chain, a Saga)");
-    chainableOf(props.cleanup, `TryFinally '${id}'`, 'cleanup', "new sfn.Pass(this, 'Clean up') (or a chain)");
     checkDerivedStateNames(`TryFinally '${id}'`, 'id', id, ['', ': finally', ': failed?', ': rethrow', ': done']);
     const outcomePath = props.outcomePath ?? '$.outcome';
     if (!/^\$\.[A-Za-z_][A-Za-z0-9_]*$/.test(outcomePath)) {

@@ -58,6 +58,7 @@ export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
   constructor(scope: Construct, id: string, props: ResilientLambdaInvokeProps) {
     requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
     required(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction', 'give the Lambda function to invoke');
+    // A field of aws-cdk-lib's LambdaInvokeProps, which the assembly's types do not describe: checked here.
     functionOf(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction');
     checkProps(`ResilientLambdaInvoke '${id}'`, 'ResilientLambdaInvokeProps', props);
     if (props.retryOnServiceExceptions === true) {

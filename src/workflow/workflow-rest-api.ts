@@ -5,8 +5,8 @@ import { Workflow } from './workflow';
 import { ExpressInvocation } from './workflow-type';
 import { suppressNag } from '../private/nag';
 import { checkProps } from '../private/prop-types';
-import { instanceOf, required, requiredProps } from '../private/required';
-import { loggedStageOptions, suppressRestApiNag, useApiGatewayAccount, validateCloudWatchRole, validateThrottling } from '../private/rest-api';
+import { required, requiredProps } from '../private/required';
+import { loggedStageOptions, suppressRestApiNag, useApiGatewayAccount, validateThrottling } from '../private/rest-api';
 
 /**
  * Properties for a `WorkflowRestApi`.
@@ -89,7 +89,6 @@ export class WorkflowRestApi extends Construct {
     requiredProps(props, `WorkflowRestApi '${id}'`, ['workflow']);
     required(props.workflow, `WorkflowRestApi '${id}'`, 'workflow', 'give the Workflow (of type WorkflowType.expressSync()) that answers the requests');
     checkProps(`WorkflowRestApi '${id}'`, 'WorkflowRestApiProps', props);
-    instanceOf(props.workflow, Workflow, `WorkflowRestApi '${id}'`, 'workflow', "workflow: new Workflow(this, 'Quotes', { definition, type: WorkflowType.expressSync() })");
     if (props.workflow.type.invocation !== ExpressInvocation.SYNC) {
       throw new Error(`WorkflowRestApi '${id}': the workflow must be WorkflowType.expressSync() to answer requests with its output (got ${props.workflow.type}); change the workflow's type`);
     }
@@ -114,7 +113,7 @@ export class WorkflowRestApi extends Construct {
       deployOptions: loggedStageOptions(props.stageName ?? 'prod', this.accessLogGroup, rate, burst),
     });
     this.url = this.restApi.url;
-    if (validateCloudWatchRole(`WorkflowRestApi '${id}'`, props.cloudWatchRole)) useApiGatewayAccount(this, this.restApi);
+    if (props.cloudWatchRole === true) useApiGatewayAccount(this, this.restApi);
 
     suppressNag(this.restApi, [
       { id: 'AwsSolutions-APIG2', reason: 'The request body is the workflow input, validated by the workflow itself; there is no request model to validate it against.' },

@@ -16,7 +16,7 @@ import { suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNest
 import { nestedTask } from '../private/nested-task';
 import { checkProps } from '../private/prop-types';
 import { stateOwnerOf } from '../private/query-language';
-import { chainableOf, durationFix, instanceOf, required, requiredProps } from '../private/required';
+import { required, requiredProps } from '../private/required';
 import { STANDARD_MAX_SECONDS, bindTaskResponders } from '../private/task-responders';
 import { workflowAlarms } from '../private/workflow-alarms';
 
@@ -139,10 +139,7 @@ export class Workflow extends Construct {
     requiredProps(props, `Workflow '${id}'`, ['definition']);
     checkProps(`Workflow '${id}'`, 'WorkflowProps', props);
     required(props.definition, `Workflow '${id}'`, 'definition', 'give the first state (or chain) of the workflow');
-    chainableOf(props.definition, `Workflow '${id}'`, 'definition', "new sfn.Pass(this, 'Start') (or a chain: first.next(second))");
-    const where = `Workflow '${id}'`;
-    this.type = instanceOf(props.type, WorkflowType, where, 'type', typeFix(props.type)) ?? WorkflowType.standard();
-    instanceOf(props.timeout, Duration, where, 'timeout', durationFix('timeout', props.timeout));
+    this.type = props.type ?? WorkflowType.standard();
     this.definition = props.definition;
 
     const timeout = props.timeout ?? (this.type.isExpress ? Duration.seconds(EXPRESS_MAX_SECONDS) : undefined);
@@ -374,13 +371,6 @@ export class Workflow extends Construct {
     this.warned = true;
     return findings.errors.map(e => `Workflow '${this.node.id}': ${e}`);
   }
-}
-
-/** How to write the type a plain JavaScript caller meant (`'EXPRESS'` is `WorkflowType.express()`). */
-function typeFix(given: unknown): string {
-  const text = String(given).toUpperCase().replace(/[^A-Z]/g, '');
-  const factory = text === 'EXPRESS' || text === 'EXPRESSASYNC' ? 'expressAsync()' : text === 'EXPRESSSYNC' ? 'expressSync()' : 'standard()';
-  return `type: WorkflowType.${factory} (or standard(), expressSync(), expressAsync())`;
 }
 
 /**
