@@ -136,10 +136,16 @@ for (const pattern of [
 const CLI_BUNDLE = 'lib/cli/cdk-workflow-patterns.js';
 const bundleCli = project.addTask('bundle:cli', {
   description: `Bundle the command-line tool into ${CLI_BUNDLE}`,
-  exec: [
-    `esbuild cli/bin.ts --bundle --platform=node --target=node20 --outfile=${CLI_BUNDLE}`,
-    "--banner:js='#!/usr/bin/env node' --log-level=error",
-  ].join(' '),
+  steps: [
+    {
+      exec: [
+        `esbuild cli/bin.ts --bundle --platform=node --target=node20 --outfile=${CLI_BUNDLE}`,
+        "--banner:js='#!/usr/bin/env node' --log-level=error",
+      ].join(' '),
+    },
+    // Runnable as `npx cdk-workflow-patterns` in this repository too (npm sets the bit only when it installs the package).
+    { exec: `chmod +x ${CLI_BUNDLE}` },
+  ],
 });
 project.postCompileTask.spawn(bundleCli);
 

@@ -7,14 +7,14 @@ import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefinition } from '../engine';
-import { approvalWiring, ApprovalDecision, ApprovalWiring } from './approvals';
-import { Asl, placeholderFor } from './asl';
+import { approvalWiring, ApprovalDecision, ApprovalWiring, gateFunctionRefs } from './approvals';
+import { Asl, CfnTemplate, placeholderFor } from './asl';
 import { AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
 import { execute, Execution, functionsFor, historyTable, HistoryRow, workflowKindOf } from './execution';
 import { FunctionLog, FunctionSandbox } from './function-sandbox';
 import { graphOf } from './graph';
 import {
-  allStates, CallbackHandler, CatchRecord, HarnessError, LocalRunResult, LocalS3, RetryRecord, TaskCall,
+  allStates, CallbackHandler, CatchRecord, HarnessError, LocalRunResult, LocalS3, MissingHandlerError, RetryRecord, TaskCall,
 } from './local-execution';
 import { toMermaid } from './mermaid';
 import { Behaviour, functionArnOf, handlersOf, Mock, resetBehaviour } from './mocking';
@@ -118,7 +118,7 @@ export class LocalWorkflow {
         if (name && !s3.hasBucket(name)) s3.createBucket(name);
       }
     }
-    const execution = await execute(this.assemblyDir, this.machine, {
+    const execution = await gateHint(this.machine.asl, templates, () => execute(this.assemblyDir, this.machine, {
       input: options.input ?? {},
       states: { ...mocks.states, ...approvals.states },
       resources: mocks.resources,
@@ -128,7 +128,7 @@ export class LocalWorkflow {
       sandbox,
       seed: options.seed,
       startTime: options.startTime,
-    });
+    }));
     return new WorkflowRun(execution, offline, s3);
   }
 
@@ -262,6 +262,22 @@ function functionOf(execution: Execution, call: TaskCall): string | undefined {
   const state = allStates(execution.machine.asl).find(s => s.name === call.state)?.state;
   const name = (state?.Parameters ?? state?.Arguments)?.FunctionName;
   return typeof name === 'string' ? name.split(':').slice(0, 7).join(':') : undefined;
+}
+
+/**
+ * A gate the path reaches without a decision: the hint names the toolkit's way to decide it
+ * (`approvals: [approve(gate)]`) rather than the raw callback.
+ */
+async function gateHint<T>(asl: Asl, templates: CfnTemplate[], run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof MissingHandlerError) || e.missing !== 'callback') throw e;
+    const task = allStates(asl).find(s => s.name === e.state);
+    if (!task || !gateFunctionRefs(task.state, templates)) throw e;
+    throw new MissingHandlerError(`run: gate '${e.state}' waits for a decision and the run gives none; give approvals: [approve(gate)] `
+      + `(or reject(gate, { by }), expire(gate)), where gate is the ApprovalGate or its state name '${e.state}'`, e.state, e.resource, e.resourceKey, 'callback');
+  }
 }
 
 /** A mock must answer a task that exists: a typo would otherwise leave the real code running. */

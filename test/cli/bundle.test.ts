@@ -15,6 +15,9 @@ test('the bundle runs from a folder without node_modules: help, diagram and run'
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   expect(pkg.bin).toEqual({ 'cdk-workflow-patterns': 'lib/cli/cdk-workflow-patterns.js' });
   expect(fs.readFileSync(BUNDLE, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  // Executable where it is built (a fresh clone's `npx cdk-workflow-patterns`), not only once npm installs it.
+  expect(fs.statSync(BUNDLE).mode & 0o111).toBe(0o111);
+  expect(spawnSync(BUNDLE, ['--help'], { encoding: 'utf8' }).stdout).toMatch(/^Usage: cdk-workflow-patterns <command>/);
 
   const dir = tempDir('bundle');
   const copy = path.join(dir, 'cdk-workflow-patterns.js');

@@ -68,6 +68,13 @@ describe('a StockTradingWorkflow, run from its construct', () => {
     expect(run.aws.messages[0].message).toContain('Trade t-2: buy 80 shares of ACME');
   });
 
+  test('fails when the path reaches a gate without a decision: the hint names approvals', async () => {
+    const { trades } = trading();
+    await expect(runWorkflow(trades.workflow, { input: { tradeId: 't-9', companyId: 'ACME', amount: 5000 } }))
+      .rejects.toThrow("run: gate 'Approve trade' waits for a decision and the run gives none; give approvals: [approve(gate)] (or reject(gate, { by }), expire(gate)), "
+        + "where gate is the ApprovalGate or its state name 'Approve trade'");
+  });
+
   test('expire: nobody decides, the gate times out in virtual time and takes its expired route', async () => {
     const { trades } = trading();
     const run = await runWorkflow(trades.workflow, { input: { tradeId: 't-3', companyId: 'ACME', amount: 1000 }, approvals: [expire('Approve trade')] });
