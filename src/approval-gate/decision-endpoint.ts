@@ -13,6 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DecisionFunction } from './decision-function';
 import { addDeliveryStatements, grantTable } from './gate-grants';
+import { PAGE_HEADERS } from '../private/approval/pages';
 import { functionLogs, functionRole, onNewestNodeRuntime } from '../private/functions';
 import { suppressNag } from '../private/nag';
 import { loggedStageOptions, suppressRestApiNag, useApiGatewayAccount } from '../private/rest-api';
@@ -34,15 +35,13 @@ export interface DecisionEndpointProps {
 
 /**
  * The headers of API Gateway's own answers (a request the validator refuses, a path that does not
- * exist, throttling, a fault): those of the decision pages (src/private/approval/pages.ts), with a
- * Content-Security-Policy that needs no quotes (a gateway response's value is one quoted string).
+ * exist, throttling, a fault): those of the decision pages, but for their type (a gateway response
+ * is JSON) and their Content-Security-Policy, which holds quotes a gateway response's value (one
+ * quoted string) cannot: `sandbox` says as much for an answer that holds no page.
  */
 export const GATEWAY_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(PAGE_HEADERS).filter(([name]) => name !== 'Content-Type')),
   'Content-Security-Policy': 'sandbox',
-  'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
 };
 
 export class DecisionEndpoint {

@@ -1,8 +1,8 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { checkProps } from '../private/prop-types';
-import { chainableOf, functionOf, required } from '../private/required';
+import { checkProps, checkValue } from '../private/prop-types';
+import { required } from '../private/required';
 import { LambdaRetryOptions } from '../workflow/lambda-retry';
 import { ResilientLambdaInvoke } from '../workflow/resilient-lambda-invoke';
 
@@ -48,7 +48,7 @@ export class FanOutProcessor {
    */
   public static lambda(fn: lambda.IFunction, options: FanOutLambdaProcessorOptions = {}): FanOutProcessor {
     required(fn, 'FanOutProcessor.lambda', 'fn', 'give the Lambda function that processes each item (or batch)');
-    functionOf(fn, 'FanOutProcessor.lambda', 'fn');
+    checkValue('FanOutProcessor.lambda', 'fn', 'aws-cdk-lib.aws_lambda.IFunction', fn);
     checkProps('FanOutProcessor.lambda', 'FanOutLambdaProcessorOptions', options);
     return new FanOutProcessor(fn, undefined, options);
   }
@@ -58,7 +58,7 @@ export class FanOutProcessor {
    */
   public static chain(definition: sfn.IChainable): FanOutProcessor {
     required(definition, 'FanOutProcessor.chain', 'definition', 'give the first state (or chain) that processes each item');
-    chainableOf(definition, 'FanOutProcessor.chain', 'definition', "new tasks.LambdaInvoke(this, 'Process', ...) (or a chain)");
+    checkValue('FanOutProcessor.chain', 'definition', 'aws-cdk-lib.aws_stepfunctions.IChainable', definition, "new tasks.LambdaInvoke(this, 'Process', ...) (or a chain)");
     return new FanOutProcessor(undefined, definition, {});
   }
 

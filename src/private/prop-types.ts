@@ -9,7 +9,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
-import { shown } from './required';
 
 interface TypeRef {
   readonly primitive?: string;
@@ -32,6 +31,18 @@ interface JsiiType {
 }
 
 const ASSEMBLY = 'cdk-workflow-patterns';
+
+/** How a value that is not what a prop takes reads in a message: its type and, when short, its value. */
+function shown(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') {
+    // (aws-cdk-lib's classes may carry a numbered name, StateMachine2: the class a user knows is without it.)
+    const name = (value as object).constructor?.name?.replace(/\d+$/, '');
+    return name && name !== 'Object' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : 'an object';
+  }
+  const text = JSON.stringify(value);
+  return text !== undefined && text.length <= 60 ? `${typeof value} ${text}` : typeof value;
+}
 
 let types: Record<string, JsiiType> | null | undefined;
 /** The assembly's types; null where there is none (the sources run before their first compilation). */
@@ -56,6 +67,21 @@ export function checkProps(owner: string, struct: string, props: unknown): void 
   const type = all?.[`${ASSEMBLY}.${struct}`];
   if (!all || !type || props === undefined || props === null) return;
   checkStruct(all, owner, '', type, props);
+}
+
+/**
+ * Checks one argument that is not a props struct (a positional `fn`, a `definition`) against an
+ * aws-cdk-lib type, with the same messages as the props' fields.
+ * @param fqn the type, such as `aws-cdk-lib.aws_lambda.IFunction`
+ * @param example what to write instead, when the type's usual example does not fit the caller
+ */
+export function checkValue(owner: string, name: string, fqn: string, value: unknown, example?: string): void {
+  if (value === undefined || value === null) return;
+  const problem = mismatch(assembly() ?? {}, { fqn }, value);
+  if (problem && problem !== 'struct') {
+    const fix = example ?? problem.fix;
+    throw new Error(`${owner}: ${name} must be ${problem.expected} (got ${shown(value)})${fix ? `; write ${name}: ${fix}` : ''}`);
+  }
 }
 
 function checkStruct(all: Record<string, JsiiType>, owner: string, at: string, type: JsiiType, value: unknown): void {
@@ -145,9 +171,9 @@ function mismatch(all: Record<string, JsiiType>, ref: TypeRef, value: unknown): 
     const names = Object.keys(external as object).filter(k => Number.isNaN(Number(k))).map(k => `${name}.${k}`);
     return values.includes(value) ? undefined : { expected: `one of ${names.length > 6 ? `${names.slice(0, 6).join(', ')}...` : names.join(', ')}` };
   }
-  // An interface of aws-cdk-lib (IFunction, ITopic, IChainable...): an object, never a string or a number.
-  if (typeof value === 'object' && !Array.isArray(value)) return undefined;
+  // An interface of aws-cdk-lib (IFunction, ITopic, IChainable...): an object (of the interface's shape, where it is known).
   const known = KNOWN_INTERFACES[ref.fqn];
+  if (typeof value === 'object' && !Array.isArray(value) && (known?.accepts ?? (() => true))(value as Record<string, unknown>)) return undefined;
   const arn = typeof value === 'string' && value.startsWith('arn:') ? value : undefined;
   return {
     expected: known ? known.expected : `${article(name)} ${name}`,
@@ -156,14 +182,21 @@ function mismatch(all: Record<string, JsiiType>, ref: TypeRef, value: unknown): 
 }
 
 /** What the common interfaces of aws-cdk-lib are called in a message, and how to write one. */
-const KNOWN_INTERFACES: Record<string, { readonly expected: string; readonly fix: (arn?: string) => string }> = {
+const KNOWN_INTERFACES: Record<string, {
+  readonly expected: string;
+  readonly fix: (arn?: string) => string;
+  /** Whether an object has the interface's shape. @default any object */
+  readonly accepts?: (value: Record<string, unknown>) => boolean;
+}> = {
   'aws-cdk-lib.aws_stepfunctions.IChainable': {
     expected: 'a state or a chain of states (sfn.IChainable)',
+    accepts: v => Boolean(v.startState) && Array.isArray(v.endStates),
     fix: () => "new sfn.Pass(this, 'Start') (or a chain: first.next(second))",
   },
   'aws-cdk-lib.aws_lambda.IFunction': {
     expected: 'a Lambda function (lambda.IFunction)',
-    fix: arn => `lambda.Function.fromFunctionArn(this, 'Fn', '${arn ?? 'arn:aws:lambda:...'}') (or a lambda.Function)`,
+    accepts: v => typeof v.functionArn === 'string' && typeof v.grantInvoke === 'function',
+    fix: arn => (arn ? `lambda.Function.fromFunctionArn(this, 'Fn', '${arn}')` : "a lambda.Function, or lambda.Function.fromFunctionArn(this, 'Fn', arn)"),
   },
   'aws-cdk-lib.aws_iam.IRole': { expected: 'an IAM role (iam.IRole)', fix: arn => `iam.Role.fromRoleArn(this, 'Role', '${arn ?? 'arn:aws:iam::...'}') (or an iam.Role)` },
   'aws-cdk-lib.aws_sns.ITopic': { expected: 'an SNS topic (sns.ITopic)', fix: arn => `sns.Topic.fromTopicArn(this, 'Topic', '${arn ?? 'arn:aws:sns:...'}') (or an sns.Topic)` },

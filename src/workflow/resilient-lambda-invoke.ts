@@ -2,9 +2,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { LambdaRetry, LambdaRetryOptions } from './lambda-retry';
-import { checkProps } from '../private/prop-types';
+import { checkProps, checkValue } from '../private/prop-types';
 import { declareQueryLanguage } from '../private/query-language';
-import { functionOf, required, requiredProps } from '../private/required';
+import { required, requiredProps } from '../private/required';
 
 /**
  * Properties for a `ResilientLambdaInvoke`.
@@ -59,7 +59,7 @@ export class ResilientLambdaInvoke extends tasks.LambdaInvoke {
     requiredProps(props, `ResilientLambdaInvoke '${id}'`, ['lambdaFunction']);
     required(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction', 'give the Lambda function to invoke');
     // A field of aws-cdk-lib's LambdaInvokeProps, which the assembly's types do not describe: checked here.
-    functionOf(props.lambdaFunction, `ResilientLambdaInvoke '${id}'`, 'lambdaFunction');
+    checkValue(`ResilientLambdaInvoke '${id}'`, 'lambdaFunction', 'aws-cdk-lib.aws_lambda.IFunction', props.lambdaFunction);
     checkProps(`ResilientLambdaInvoke '${id}'`, 'ResilientLambdaInvokeProps', props);
     if (props.retryOnServiceExceptions === true) {
       throw new Error(`ResilientLambdaInvoke '${id}': retryOnServiceExceptions must be left out (got true); this task retries transient errors itself, configure it with transientRetry`);
