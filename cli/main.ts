@@ -2,14 +2,14 @@
  * `cdk-workflow-patterns`: draws and runs the state machines of a synthesized CDK app, offline.
  *
  *   cdk-workflow-patterns diagram [--app cdk.out] [--out workflow-diagrams]
- *   cdk-workflow-patterns run STATE_MACHINE [--input FILE] [--mocks FILE] [--app cdk.out] [--report FILE]
+ *   cdk-workflow-patterns run STATE_MACHINE [--input FILE] [--mocks FILE] [--app cdk.out] [--report FILE] [--s3 DIR] ...
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { AssemblyStateMachine, findStateMachine as findInAssembly, stateMachinesIn } from '../src/testing/assembly';
+import { appBuckets, AssemblyStateMachine, findStateMachine as findInAssembly, pathSlug, stackTemplates, stateMachinesIn } from '../src/testing/assembly';
 import { formatUsd, perMillion } from '../src/testing/cost';
-import { execute, Execution, ExecuteOptions, historyTable, logLines, readableCause } from '../src/testing/execution';
+import { execute, Execution, ExecuteOptions, historyTable, logLines, plural, readableCause } from '../src/testing/execution';
 import { CodeLoadError, FunctionSandboxError } from '../src/testing/function-sandbox';
 import { graphOf } from '../src/testing/graph';
 import { allStates, EngineLimitationError, LocalS3, MissingHandlerError } from '../src/testing/local-execution';
@@ -27,8 +27,8 @@ Commands:
       An SVG and a Mermaid flowchart (.mmd) of every state machine in the cloud assembly.
   run STATE_MACHINE [--input FILE] [--mocks FILE] [--app DIR] [--report FILE]
                     [--s3 DIR] [--json FILE] [--memory MB] [--duration MS]
-      Runs a state machine locally, prints its execution history and writes an HTML report
-      (the path taken, the history, state transitions, estimated cost).
+      Runs a state machine locally, prints its execution history and its output, and writes
+      an HTML report (the path taken, the history, state transitions, estimated cost).
       STATE_MACHINE: its construct path (MyStack/Orders), logical id, or a construct id
       that only it has on its path (Orders).
 
@@ -37,9 +37,12 @@ Options:
   --out DIR        diagram: where to write the files (default: workflow-diagrams)
   --input FILE     run: the execution input, JSON (default: {})
   --mocks FILE     run: task results, errors and callback decisions, JSON (see the README)
-  --report FILE    run: the HTML report (default: <state machine>.report.html)
-  --s3 DIR         run: a local S3 for Distributed Maps, one folder per bucket; what the run
-                   writes (result files) is written back into it
+  --report FILE    run: the HTML report (default: <state machine>.<time>.report.html, a new
+                   file for each run)
+  --s3 DIR         run: a local S3, one folder per bucket of the app, named after the bucket's
+                   construct path (MyStack/Orders/Results: MyStack-Orders-Results); folders that
+                   are missing are empty buckets, and what the run writes (result files) is
+                   written back into the folder
   --json FILE      run: the result for scripts and CI (status, output, error, cause,
                    transitions, history events, map runs), JSON
   --memory MB      run: Express cost, the memory billed (default: 64)
@@ -67,7 +70,19 @@ const defaultIo: Io = { out: line => console.log(line), err: line => console.err
 
 /** A file-system-safe name for a state machine: its construct path with `/` as `-`. */
 export function slugOf(machine: AssemblyStateMachine): string {
-  return machine.path.replace(/[^A-Za-z0-9._-]+/g, '-');
+  return pathSlug(machine.path);
+}
+
+/**
+ * A report file of its own for each run: `<state machine>.<time>.report.html` in `cwd`, with `-2`,
+ * `-3`... when a run of the same second already wrote one.
+ */
+export function uniqueReportFile(cwd: string, machine: AssemblyStateMachine, now = new Date()): string {
+  const stamp = now.toISOString().slice(0, 19).replace(/:/g, '-');
+  for (let n = 1; ; n++) {
+    const file = path.join(cwd, `${slugOf(machine)}.${stamp}${n > 1 ? `-${n}` : ''}.report.html`);
+    if (!fs.existsSync(file)) return file;
+  }
 }
 
 /** The state machines of an assembly, with a clear error when there is no assembly. */
@@ -146,17 +161,25 @@ function number(value: string | undefined, option: string): number | undefined {
   return n;
 }
 
-/** Where the Distributed Maps of a run wrote their results (bucket/key of each manifest). */
-function writtenResults(execution: Execution): string[] {
-  const out: string[] = [];
+/** Where the Distributed Maps of a run wrote their results (the bucket and key of each manifest). */
+function writtenResults(execution: Execution): Array<{ bucket: string; key: string }> {
+  const out = new Map<string, { bucket: string; key: string }>();
   const visit = (value: unknown) => {
     if (typeof value !== 'object' || value === null) return;
     const details = (value as any).ResultWriterDetails;
-    if (details && typeof details.Bucket === 'string' && typeof details.Key === 'string') out.push(`${details.Bucket}/${details.Key}`);
+    if (details && typeof details.Bucket === 'string' && typeof details.Key === 'string') out.set(`${details.Bucket}/${details.Key}`, { bucket: details.Bucket, key: details.Key });
     for (const v of Object.values(value)) visit(v);
   };
   for (const s of execution.result.states) if (s.type === 'Map') visit(s.output);
-  return [...new Set(out)];
+  return [...out.values()];
+}
+
+/** The output of an execution for the terminal: indented JSON, cut after 60 lines. */
+function outputText(output: unknown, jsonFile: string | undefined): string {
+  const lines = (JSON.stringify(output, null, 2) ?? 'null').split('\n');
+  const MAX = 60;
+  if (lines.length <= MAX) return lines.join('\n');
+  return `${lines.slice(0, MAX).join('\n')}\n… ${lines.length - MAX} more lines (${jsonFile !== undefined ? `the whole output is in ${jsonFile}` : 'give --json FILE for the whole output'}; the report has it too)`;
 }
 
 async function runCommand(args: string[], io: Io): Promise<number> {
@@ -187,14 +210,20 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       throw e;
     }
   }
-  let s3: LocalS3 | undefined;
+  // Every bucket of the app exists, as in the toolkit; with --s3, each is the folder named after its
+  // construct path (MyStack/Orders/Results: MyStack-Orders-Results), and a folder of another name is a bucket of that name.
+  const buckets = appBuckets(stackTemplates(assemblyDir));
+  const bucketOfFolder = new Map(buckets.map(b => [b.folder, b.name]));
+  const folderOfBucket = new Map(buckets.map(b => [b.name, b.folder]));
+  let s3 = new LocalS3();
   if (values.s3 !== undefined) {
     try {
-      s3 = LocalS3.fromFolder(path.resolve(io.cwd, values.s3));
+      s3 = LocalS3.fromFolder(path.resolve(io.cwd, values.s3), undefined, folder => bucketOfFolder.get(folder) ?? folder);
     } catch (e) {
       throw new CliError(`--s3 ${values.s3}: ${(e as Error).message.replace(/^LocalS3.fromFolder: /, '')}`);
     }
   }
+  for (const bucket of buckets) s3.createBucket(bucket.name);
   const options: ExecuteOptions = {
     input,
     ...mocks,
@@ -217,22 +246,26 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     if (e instanceof CodeLoadError || e instanceof FunctionSandboxError) throw new CliError(e.message);
     throw e;
   }
-  const report = path.resolve(io.cwd, values.report ?? `${slugOf(machine)}.report.html`);
+  const report = values.report !== undefined ? path.resolve(io.cwd, values.report) : uniqueReportFile(io.cwd, machine);
   writeReport(execution, report);
   io.out(historyTable(execution.history));
   io.out('');
   if (execution.logs.length > 0) {
-    io.out(`what the functions printed (${execution.logs.length} lines):`);
+    io.out(`what the functions printed (${plural(execution.logs.length, 'line')}):`);
     for (const line of logLines(execution)) io.out(`  ${line}`);
     io.out('');
   }
   for (const line of summary(execution)) io.out(line);
+  if (execution.result.status === 'SUCCEEDED') io.out(`output: ${outputText(execution.result.output, values.json)}`);
   for (const run of execution.result.mapRuns) {
     const c = run.itemCounts;
-    io.out(`map run of '${run.state}': ${c.total} items (${c.succeeded} succeeded, ${c.failed + c.timedOut} failed, ${c.aborted + c.pending} not run) in ${run.executions.length} ${run.executionType} child executions`);
+    io.out(`map run of '${run.state}': ${plural(c.total, 'item')} (${c.succeeded} succeeded, ${c.failed + c.timedOut} failed, ${c.aborted + c.pending} not run) in ${plural(run.executions.length, `${run.executionType} child execution`)}`);
   }
-  for (const file of writtenResults(execution)) io.out(`results: s3://${file}`);
-  if (s3 && values.s3 !== undefined) s3.writeToFolder(path.resolve(io.cwd, values.s3));
+  for (const { bucket, key } of writtenResults(execution)) {
+    const folder = folderOfBucket.get(bucket) ?? bucket;
+    io.out(`results: s3://${bucket}/${key}${values.s3 !== undefined ? ` (${path.join(values.s3, folder, key)})` : ' (give --s3 DIR to keep them)'}`);
+  }
+  if (values.s3 !== undefined) s3.writeToFolder(path.resolve(io.cwd, values.s3), bucket => folderOfBucket.get(bucket) ?? bucket);
   if (values.json !== undefined) {
     const r = execution.result;
     const mapRuns = r.mapRuns.map(m => ({ mapRunArn: m.mapRunArn, state: m.state, itemCounts: m.itemCounts, executionCounts: m.executionCounts }));

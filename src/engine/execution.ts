@@ -232,6 +232,7 @@ export class Execution {
       error,
       cause,
       executionArn: this.executionArn,
+      type: this.type,
       startDate: new Date(this.startTime),
       stopDate,
       transitions: this.transitions,
@@ -304,6 +305,8 @@ export class Execution {
       const result = await step.run();
       record.exitedAt = new Date(this.sched.now);
       record.output = result.output;
+      if (result.next !== undefined && !record.caught) record.next = result.next;
+      if (result.rule !== undefined) record.rule = result.rule;
       const outputText = JSON.stringify(result.output) ?? 'null';
       if (outputText.length > MAX_PAYLOAD_BYTES / 4 && Buffer.byteLength(outputText, 'utf8') > MAX_PAYLOAD_BYTES) {
         throw new StateFailure(new StatesError('States.DataLimitExceeded',
@@ -359,6 +362,8 @@ function failureDetails(error?: string, cause?: string): Record<string, string> 
 interface StepResult {
   readonly output: unknown;
   readonly next?: string;
+  /** A Choice state: the index of the rule that matched (undefined: its Default). */
+  readonly rule?: number;
   /** Variables assigned, as the StateExited event shows them (values as JSON text). */
   readonly assigned?: Record<string, string>;
 }
@@ -484,7 +489,7 @@ class StateRun {
         if (value) {
           const assigned = rule.Assign !== undefined ? await flow.assignJsonata(rule.Assign, scope) : undefined;
           const output = rule.Output === undefined ? this.input : await flow.template(rule.Output, 'Output', scope);
-          return { output, next: rule.Next, assigned: this.commit(assigned) };
+          return { output, next: rule.Next, rule: i, assigned: this.commit(assigned) };
         }
       }
       if (s.Default === undefined) throw this.noChoice();
@@ -496,10 +501,10 @@ class StateRun {
     const effective = flow.inputPath(s.InputPath, this.input, ps);
     const eps = this.pathScope(effective);
     const lookup = (path: string) => flow.lookup(path, eps);
-    for (const rule of s.Choices as any[]) {
+    for (const [i, rule] of (s.Choices as any[]).entries()) {
       if (evaluateRule(rule, lookup)) {
         const assigned = rule.Assign !== undefined ? flow.assignJsonPath(rule.Assign, eps) : undefined;
-        return { output: flow.outputPath(s.OutputPath, effective, eps), next: rule.Next, assigned: this.commit(assigned) };
+        return { output: flow.outputPath(s.OutputPath, effective, eps), next: rule.Next, rule: i, assigned: this.commit(assigned) };
       }
     }
     if (s.Default === undefined) throw this.noChoice();

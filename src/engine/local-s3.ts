@@ -24,20 +24,24 @@ export interface ListedObject {
 }
 
 export class LocalS3 {
-  /** Loads a folder: each top-level folder is a bucket, every file under it an object (its path the key). */
-  public static fromFolder(dir: string, now: Date = new Date()): LocalS3 {
+  /**
+   * Loads a folder: each top-level folder is a bucket, every file under it an object (its path the key).
+   * `bucketOf` names the bucket a folder holds (default: the folder's name).
+   */
+  public static fromFolder(dir: string, now: Date = new Date(), bucketOf: (folder: string) => string = folder => folder): LocalS3 {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
       throw new Error(`LocalS3.fromFolder: '${dir}' is not a folder (give a folder whose subfolders are buckets)`);
     }
     const s3 = new LocalS3();
     for (const bucket of fs.readdirSync(dir, { withFileTypes: true })) {
       if (!bucket.isDirectory()) continue;
-      s3.createBucket(bucket.name);
+      const name = bucketOf(bucket.name);
+      s3.createBucket(name);
       const walk = (folder: string, prefix: string) => {
         for (const entry of fs.readdirSync(folder, { withFileTypes: true })) {
           const full = path.join(folder, entry.name);
           if (entry.isDirectory()) walk(full, `${prefix}${entry.name}/`);
-          else s3.putObject(bucket.name, `${prefix}${entry.name}`, fs.readFileSync(full), now);
+          else s3.putObject(name, `${prefix}${entry.name}`, fs.readFileSync(full), now);
         }
       };
       walk(path.join(dir, bucket.name), '');
@@ -89,11 +93,15 @@ export class LocalS3 {
     return [...this.buckets.keys()].sort();
   }
 
-  /** Writes every bucket into a folder (the reverse of fromFolder). */
-  writeToFolder(dir: string): void {
+  /**
+   * Writes every bucket into a folder (the reverse of fromFolder), each bucket a folder, empty ones too.
+   * `folderOf` names the folder of a bucket (default: the bucket's name).
+   */
+  writeToFolder(dir: string, folderOf: (bucket: string) => string = bucket => bucket): void {
     for (const [bucket, objects] of this.buckets) {
+      fs.mkdirSync(path.join(dir, folderOf(bucket)), { recursive: true });
       for (const [key, o] of objects) {
-        const file = path.join(dir, bucket, ...key.split('/'));
+        const file = path.join(dir, folderOf(bucket), ...key.split('/'));
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, o.body);
       }

@@ -204,6 +204,10 @@ export interface StateRecord {
   readonly parent?: string;
   exitedAt?: Date;
   output?: unknown;
+  /** The state it went to when it left normally (a Catch's target is in `caught`). */
+  next?: string;
+  /** A Choice state: the index of the rule that matched; undefined when it took its Default. */
+  rule?: number;
   /** Each error that was retried, in order. */
   readonly retries: Array<{ readonly error: string; readonly cause: string }>;
   /** The error a Catch handled, and where it went. */
@@ -222,6 +226,8 @@ export interface ExecutionResult {
   readonly error?: string;
   readonly cause?: string;
   readonly executionArn: string;
+  /** Standard or Express. */
+  readonly type: ExecutionType;
   readonly startDate: Date;
   readonly stopDate: Date;
   /** State transitions as Step Functions bills them: states entered plus retries, iterations and branches included. */

@@ -48,6 +48,34 @@ function cdkPath(template: CfnTemplate, logicalId: string): string {
   return String(resource?.Metadata?.['aws:cdk:path'] ?? logicalId).replace(/(\/Resource)+$/, '');
 }
 
+/** An S3 bucket of the app, as a local run names it. */
+export interface AppBucket {
+  /** Its construct path, e.g. `MyStack/Orders/Results`. */
+  readonly path: string;
+  /** Its name in a local run's S3 (what the state machines' definitions refer to). */
+  readonly name: string;
+  /** The folder that holds it in a `--s3` folder: its construct path with `/` as `-` (`MyStack-Orders-Results`). */
+  readonly folder: string;
+}
+
+/** A file-system-safe name for a construct path: `/` and anything unusual as `-`. */
+export function pathSlug(constructPath: string): string {
+  return constructPath.replace(/[^A-Za-z0-9._-]+/g, '-');
+}
+
+/** Every S3 bucket the templates define. */
+export function appBuckets(templates: Record<string, CfnTemplate>): AppBucket[] {
+  return Object.entries(templates).flatMap(([stack, template]) =>
+    Object.entries<any>(template.Resources ?? {}).filter(([, r]) => r?.Type === 'AWS::S3::Bucket').map(([logicalId]) => {
+      const constructPath = cdkPath(template, logicalId);
+      return {
+        path: constructPath,
+        name: placeholderFor(logicalId, 'AWS::S3::Bucket'),
+        folder: pathSlug(constructPath === logicalId ? `${stack}/${logicalId}` : constructPath),
+      };
+    }));
+}
+
 /** Every state machine in the assembly. */
 export function stateMachinesIn(assemblyDir: string): AssemblyStateMachine[] {
   return Object.entries(stackTemplates(assemblyDir)).flatMap(([stack, template]) =>

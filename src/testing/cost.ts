@@ -70,6 +70,50 @@ export function expressCost(durationMs: number, memoryMb = EXPRESS_MEMORY_CHUNK_
   };
 }
 
+/** A child execution, as the cost of its parent needs it. */
+export interface ChildExecutionLike {
+  readonly type: WorkflowKind;
+  readonly transitions: number;
+  readonly startDate: Date;
+  readonly stopDate: Date;
+  readonly children?: readonly ChildExecutionLike[];
+  readonly mapRuns?: ReadonlyArray<{ readonly executions: readonly ChildExecutionLike[] }>;
+}
+
+/** Every child execution under `parent`: nested executions and Distributed Map children, at every depth. */
+function descendants(parent: Pick<ChildExecutionLike, 'children' | 'mapRuns'>): ChildExecutionLike[] {
+  const direct = [...(parent.children ?? []), ...(parent.mapRuns ?? []).flatMap(r => r.executions)];
+  return direct.flatMap(c => [c, ...descendants(c)]);
+}
+
+/**
+ * One execution with the child executions it started (a Distributed Map's, a nested workflow's): each
+ * Standard child at its transitions, each Express child as one request and its own duration (rounded
+ * up to 100 ms, at `memoryMb`), as AWS bills them.
+ */
+export function costWithChildren(own: CostEstimate, parent: Pick<ChildExecutionLike, 'children' | 'mapRuns'>, memoryMb = EXPRESS_MEMORY_CHUNK_MB): CostEstimate {
+  const children = descendants(parent);
+  if (children.length === 0) return own;
+  const standard = children.filter(c => c.type === 'STANDARD');
+  const express = children.filter(c => c.type === 'EXPRESS');
+  const lines = [`this execution: ${formatUsd(own.usd)} (${own.breakdown.join('; ')})`];
+  let usd = own.usd;
+  if (standard.length > 0) {
+    const transitions = standard.reduce((n, c) => n + c.transitions, 0);
+    const cost = standardCost(transitions).usd;
+    usd += cost;
+    lines.push(`${standard.length} Standard child execution${standard.length === 1 ? '' : 's'}: ${transitions} state transitions × $${STANDARD_PRICE_PER_1000_TRANSITIONS} per 1,000 = ${formatUsd(cost)}`);
+  }
+  if (express.length > 0) {
+    const costs = express.map(c => expressCost(c.stopDate.getTime() - c.startDate.getTime(), memoryMb).usd);
+    const cost = costs.reduce((a, b) => a + b, 0);
+    usd += cost;
+    lines.push(`${express.length} Express child execution${express.length === 1 ? '' : 's'}: ${express.length} request${express.length === 1 ? '' : 's'} × $${EXPRESS_PRICE_PER_MILLION_REQUESTS.toFixed(2)} per 1,000,000 `
+      + `plus each one's duration (rounded up to ${EXPRESS_BILLING_INCREMENT_MS} ms) × ${Math.ceil(memoryMb / EXPRESS_MEMORY_CHUNK_MB) * EXPRESS_MEMORY_CHUNK_MB} MB = ${formatUsd(cost)}`);
+  }
+  return { kind: own.kind, usd, breakdown: lines };
+}
+
 /** Dollars: cents from $0.01 up (`$225.00`), three significant digits below (`$0.000225`). */
 export function formatUsd(usd: number): string {
   if (usd === 0) return '$0';

@@ -4,9 +4,9 @@
  */
 import { placeholderFor } from './asl';
 import { AssemblyStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './assembly';
-import { expressCost, standardCost, CostEstimate, EXPRESS_MEMORY_CHUNK_MB, WorkflowKind } from './cost';
+import { costWithChildren, expressCost, standardCost, CostEstimate, EXPRESS_MEMORY_CHUNK_MB, WorkflowKind } from './cost';
 import { FunctionLog, FunctionSandbox } from './function-sandbox';
-import { graphOf, takenPath, TakenPath, WorkflowGraph } from './graph';
+import { graphOf, takenPath, TakenPath, Trace, WorkflowGraph } from './graph';
 import { CallbackHandler, LocalRunResult, LocalS3, runLocally, TaskHandler } from './local-execution';
 import { OfflineAws } from './offline-aws';
 import type { ChildStateMachine } from '../engine';
@@ -15,6 +15,8 @@ import type { ChildStateMachine } from '../engine';
 export interface HistoryRow {
   readonly state: string;
   readonly type: string;
+  /** When the state was entered, on the run's virtual clock (waits, retry intervals and timeouts advance it). */
+  readonly startedAt: Date;
   /** Milliseconds since the execution started. */
   readonly startedMs: number;
   /** Milliseconds until the state was left (undefined while it never was). */
@@ -45,6 +47,7 @@ export function historyOf(result: Pick<LocalRunResult, 'states' | 'events'>): Hi
     return {
       state: s.name,
       type: s.type,
+      startedAt: s.enteredAt,
       startedMs: entered - started,
       ...(stopped !== undefined ? { durationMs: stopped - entered } : {}),
       outcome,
@@ -55,6 +58,16 @@ export function historyOf(result: Pick<LocalRunResult, 'states' | 'events'>): Hi
       ...(s.exitedAt && !s.caught ? { output: s.output } : {}),
     };
   });
+}
+
+/** What a run did, as drawing its path needs: the states entered and left, the catches, the Choice rules that matched. */
+export function traceOf(result: Pick<LocalRunResult, 'states' | 'events' | 'path' | 'catches'>): Trace {
+  return {
+    entered: result.path,
+    exited: historyOf(result).filter(h => h.outcome === 'succeeded').map(h => h.state),
+    catches: result.catches,
+    choices: result.states.filter(s => s.type === 'Choice' && s.next !== undefined).map(s => ({ state: s.name, rule: s.rule })),
+  };
 }
 
 /**
@@ -152,15 +165,12 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
   }
   const localDurationMs = Date.now() - began;
   const history = historyOf(result);
-  const taken = takenPath(graph, {
-    entered: result.path,
-    exited: history.filter(h => h.outcome === 'succeeded').map(h => h.state),
-    catches: result.catches,
-  });
+  const taken = takenPath(graph, traceOf(result));
   const kind = workflowKindOf(machine);
-  const cost = kind === 'EXPRESS'
-    ? expressCost(options.durationMs ?? localDurationMs, options.memoryMb ?? EXPRESS_MEMORY_CHUNK_MB)
-    : standardCost(result.transitions);
+  const memoryMb = options.memoryMb ?? EXPRESS_MEMORY_CHUNK_MB;
+  const own = kind === 'EXPRESS' ? expressCost(options.durationMs ?? localDurationMs, memoryMb) : standardCost(result.transitions);
+  // The child executions it started are billed too: a Distributed Map's, a nested workflow's.
+  const cost = costWithChildren(own, result, memoryMb);
   return { machine, kind, input, result, history, graph, taken, localDurationMs, cost, logs: sandbox.logs };
 }
 
@@ -188,6 +198,29 @@ export function shortJson(value: unknown, max = 48): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** `1 retry`, `2 retries`. */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** A virtual time of day, to the millisecond: `14:55:16.250`. */
+export function clockTime(at: Date): string {
+  return at.toISOString().slice(11, 23);
+}
+
+/** A duration for people: `0 ms`, `250 ms`, `2.5 s`, `3 min 20 s`, `2 h 5 min`. */
+export function humanDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(3))} s`;
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min${ms % 60_000 >= 1000 ? ` ${Math.floor((ms % 60_000) / 1000)} s` : ''}`;
+  return `${Math.floor(ms / 3_600_000)} h${ms % 3_600_000 >= 60_000 ? ` ${Math.floor((ms % 3_600_000) / 60_000)} min` : ''}`;
+}
+
+/** The Time cell of a history row: the virtual clock when the state was entered, and how long it took when it took any time. */
+export function timeCell(row: Pick<HistoryRow, 'startedAt' | 'durationMs'>): string {
+  return `${clockTime(row.startedAt)}${row.durationMs ? ` (${humanDuration(row.durationMs)})` : ''}`;
+}
+
 /** The history as a plain-text table. */
 export function historyTable(rows: HistoryRow[]): string {
   const header = ['#', 'state', 'type', 'time', 'retries', 'caught error', 'input', 'output'];
@@ -195,7 +228,7 @@ export function historyTable(rows: HistoryRow[]): string {
     String(i + 1),
     row.state,
     row.type,
-    `+${row.startedMs} ms`,
+    timeCell(row),
     row.retried.length === 0 ? '' : `${row.retried.length} (${[...new Set(row.retried)].join(', ')})`,
     row.outcome === 'caught' ? `${row.error} → ${row.caughtBy}` : row.outcome === 'failed' ? `${row.error} (not caught)` : '',
     shortJson(row.input, 36),

@@ -43,6 +43,8 @@ export interface GraphEdge {
   readonly kind: EdgeKind;
   /** The Choice rule's condition, `Default`, or the errors a Catch handles. */
   readonly label?: string;
+  /** A Choice rule's edge: the rule's index in `Choices`. */
+  readonly rule?: number;
 }
 
 /** `parallel` and `map` hold a whole Parallel or Map state; `branch` holds one Parallel branch. */
@@ -156,9 +158,9 @@ export function graphOf(asl: Asl): WorkflowGraph {
     for (const [name, state] of Object.entries(states)) {
       const from = exits[name];
       if (state.Type === 'Choice') {
-        for (const rule of state.Choices ?? []) {
-          edges.push({ from, to: target(rule.Next, name), kind: 'choice', label: conditionOf(rule) });
-        }
+        (state.Choices ?? []).forEach((rule: any, i: number) => {
+          edges.push({ from, to: target(rule.Next, name), kind: 'choice', label: conditionOf(rule), rule: i });
+        });
         if (state.Default !== undefined) edges.push({ from, to: target(state.Default, name), kind: 'default', label: 'Default' });
       }
       if (state.Next !== undefined) edges.push({ from, to: target(state.Next, name), kind: 'next' });
@@ -238,6 +240,11 @@ export interface Trace {
   readonly exited: Iterable<string>;
   /** The Catch transitions taken. */
   readonly catches: ReadonlyArray<{ readonly state: string; readonly next: string }>;
+  /**
+   * The Choice transitions taken: the Choice state and the index of the rule that matched (undefined:
+   * its Default). Without it, a Choice's edge counts as taken when both its ends were entered.
+   */
+  readonly choices?: ReadonlyArray<{ readonly state: string; readonly rule?: number }>;
 }
 
 /** The nodes and edges (by index in `graph.edges`) an execution went through. */
@@ -268,6 +275,9 @@ export function takenPath(graph: WorkflowGraph, trace: Trace): TakenPath {
     let taken: boolean;
     if (e.kind === 'catch') {
       taken = trace.catches.some(c => c.state === from.state && c.next === to.state);
+    } else if ((e.kind === 'choice' || e.kind === 'default') && trace.choices) {
+      // The rule that matched, not merely both ends entered: a run may reach the Default's target later.
+      taken = trace.choices.some(c => c.state === from.state && c.rule === e.rule);
     } else if (to.kind === 'end' || to.kind === 'join') {
       taken = left(e.from);
     } else if (e.kind === 'start' && from.kind === 'state') {

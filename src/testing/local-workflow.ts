@@ -8,8 +8,8 @@ import { Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefinition } from '../engine';
 import { approvalWiring, ApprovalDecision, ApprovalWiring, gateFunctionRefs } from './approvals';
-import { Asl, CfnTemplate, placeholderFor } from './asl';
-import { AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
+import { Asl, CfnTemplate } from './asl';
+import { appBuckets, AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
 import { execute, Execution, functionsFor, historyTable, HistoryRow, workflowKindOf } from './execution';
 import { FunctionLog, FunctionSandbox } from './function-sandbox';
 import { graphOf } from './graph';
@@ -112,12 +112,7 @@ export class LocalWorkflow {
     }
     // Every bucket of the app exists in the local S3 (a FanOutMap writes its results to its own).
     const s3 = options.s3 ?? new LocalS3();
-    for (const template of templates) {
-      for (const [logicalId, resource] of Object.entries<any>(template.Resources ?? {})) {
-        const name = resource.Type === 'AWS::S3::Bucket' ? placeholderFor(logicalId, resource.Type) : undefined;
-        if (name && !s3.hasBucket(name)) s3.createBucket(name);
-      }
-    }
+    for (const bucket of appBuckets(stackTemplates(this.assemblyDir))) s3.createBucket(bucket.name);
     const execution = await gateHint(this.machine.asl, templates, () => execute(this.assemblyDir, this.machine, {
       input: options.input ?? {},
       states: { ...mocks.states, ...approvals.states },

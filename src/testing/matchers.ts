@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import type { Asl } from './asl';
 import type { WorkflowRun } from './local-workflow';
 import { validateAsl } from './local-workflow';
+import { plural } from './execution';
 
 /** What a matcher returns (the shape Jest and Vitest expect). */
 export interface MatcherResult {
@@ -82,7 +83,7 @@ export const workflowMatchers = {
   toHaveTransitions(received: unknown, count: number): MatcherResult {
     const run = runOf(received, 'toHaveTransitions');
     const pass = run.transitions === count;
-    return { pass, message: () => `expected ${pass ? 'not ' : ''}${count} state transitions, got ${run.transitions} (${run.path.length} states entered, ${run.retries.length} retries)\n${pathOf(run)}` };
+    return { pass, message: () => `expected ${pass ? 'not ' : ''}${count} state transitions, got ${run.transitions} (${plural(run.path.length, 'state')} entered, ${plural(run.retries.length, 'retry', 'retries')})\n${pathOf(run)}` };
   },
 
   toHaveCalled(received: unknown, target: string | IConstruct, times?: number): MatcherResult {

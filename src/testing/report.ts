@@ -4,7 +4,7 @@
  * resource).
  */
 import { perMillion, formatUsd, PRICING_DATE, PRICING_REGION, PRICING_SOURCE } from './cost';
-import { Execution, logLines, shortJson } from './execution';
+import { clockTime, Execution, humanDuration, logLines, plural, shortJson, timeCell } from './execution';
 import { escapeXml, toSvg } from './svg';
 
 const CSS = `
@@ -18,23 +18,35 @@ dl.summary dt{font-weight:bold}dl.summary dd{margin:0}
 table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #d9e2ec;padding:4px 8px;text-align:left;vertical-align:top}
 th{background:#f0f4f8}tr.outcome-caught td.error{color:#b26a00}tr.outcome-failed td.error{color:#c62828;font-weight:bold}
 code,pre{font-family:Menlo,Consolas,monospace;font-size:12px}pre{background:#f7f8fa;padding:8px;border-radius:4px;overflow:auto;max-height:320px}
-.note{color:#52606d;font-size:12px}`;
+.note{color:#52606d;font-size:12px}
+details>summary{cursor:pointer;list-style-position:outside}details>pre{margin:4px 0 0;max-width:640px;white-space:pre-wrap;word-break:break-all}`;
 
 const json = (value: unknown) => escapeXml(JSON.stringify(value, null, 2) ?? 'undefined');
+
+/** A JSON value in a table cell: one line, cut, that opens to the whole value. */
+function jsonCell(value: unknown, which: string): string {
+  if (value === undefined) return '';
+  const whole = JSON.stringify(value) ?? '';
+  const short = shortJson(value, 60);
+  if (short === whole) return `<code class="${which}">${escapeXml(short)}</code>`;
+  return `<details class="${which}"><summary><code>${escapeXml(short)}</code></summary><pre>${json(value)}</pre></details>`;
+}
 
 /** The report of one execution as an HTML document. */
 export function renderReport(execution: Execution, title = execution.machine.path): string {
   const { result, history, cost } = execution;
+  const startedAt = result.events[0]?.timestamp ?? new Date(0);
+  const started = `${startedAt.toISOString().slice(0, 10)} ${clockTime(startedAt)}`;
+  const stopped = clockTime(new Date(startedAt.getTime() + result.durationMs));
   const svg = toSvg(execution.graph, { taken: execution.taken, title: `${execution.machine.path}: path taken` });
   const rows = history.map((row, i) => {
     const error = row.outcome === 'caught' ? `${row.error} → ${row.caughtBy}` : row.outcome === 'failed' ? `${row.error} (not caught)` : '';
     const retries = row.retried.length === 0 ? '' : `${row.retried.length} (${[...new Set(row.retried)].join(', ')})`;
     return `<tr class="outcome-${row.outcome}" data-state="${escapeXml(row.state)}">`
       + `<td>${i + 1}</td><td class="state">${escapeXml(row.state)}</td><td>${escapeXml(row.type)}</td>`
-      + `<td>+${row.startedMs} ms${row.durationMs !== undefined ? ` (${row.durationMs} ms)` : ''}</td>`
+      + `<td class="time"><time datetime="${row.startedAt.toISOString()}">${escapeXml(timeCell(row))}</time></td>`
       + `<td>${escapeXml(retries)}</td><td class="error">${escapeXml(error)}</td>`
-      + `<td><code title="${escapeXml(shortJson(row.input, 2000))}">${escapeXml(shortJson(row.input))}</code></td>`
-      + `<td><code title="${escapeXml(shortJson(row.output, 2000))}">${escapeXml(shortJson(row.output))}</code></td></tr>`;
+      + `<td>${jsonCell(row.input, 'input')}</td><td>${jsonCell(row.output, 'output')}</td></tr>`;
   }).join('\n');
   const outcome = result.status === 'SUCCEEDED'
     ? `<h2>Output</h2><pre id="output">${json(result.output)}</pre>`
@@ -48,7 +60,8 @@ export function renderReport(execution: Execution, title = execution.machine.pat
  <span class="note">${execution.kind === 'EXPRESS' ? 'Express' : 'Standard'} workflow, run locally (stack ${escapeXml(execution.machine.stack)}, logical id ${escapeXml(execution.machine.logicalId)})</span></div>
 <dl class="summary">
 <dt>State transitions</dt><dd id="transitions">${result.transitions}</dd>
-<dt>States entered</dt><dd>${result.path.length} (${result.retries.length} retries, ${result.catches.length} caught errors)</dd>
+<dt>States entered</dt><dd>${result.path.length} (${plural(result.retries.length, 'retry', 'retries')}, ${plural(result.catches.length, 'caught error')})</dd>
+<dt>Virtual time</dt><dd id="virtual-time">${escapeXml(started)} to ${escapeXml(stopped)} UTC (${humanDuration(result.durationMs)}): waits, retry intervals and timeouts take virtual time; the functions' code takes none</dd>
 <dt>Estimated cost</dt><dd id="cost">${formatUsd(cost.usd)} per execution, ${perMillion(cost)} per million executions</dd>
 <dt>How</dt><dd>${cost.breakdown.map(escapeXml).join('<br>')}</dd>
 <dt>Prices</dt><dd class="note">${PRICING_REGION} list prices from <a href="${PRICING_SOURCE}">${PRICING_SOURCE}</a>, read ${PRICING_DATE}; free tiers and the services the tasks call are not included${execution.kind === 'EXPRESS' ? '; the duration of a local run leaves out the time real tasks take' : ''}.</dd>
@@ -56,6 +69,7 @@ export function renderReport(execution: Execution, title = execution.machine.pat
 <h2>Path taken</h2>
 <div class="diagram" id="diagram">${svg}</div>
 <h2>Execution history</h2>
+<p class="note">Time: the virtual clock when the state was entered, and how long the state took when it took any. Click an input or an output to see it whole.</p>
 <table id="history"><thead><tr><th>#</th><th>State</th><th>Type</th><th>Time</th><th>Retries</th><th>Caught error</th><th>Input</th><th>Output</th></tr></thead>
 <tbody>
 ${rows}

@@ -41,7 +41,9 @@ test('the bundle runs from a folder without node_modules: help, diagram and run'
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/Price quote\s+Task[\s\S]*Bulk order\?\s+Choice[\s\S]*Apply bulk discount\s+Pass/);
-  expect(fs.existsSync(path.join(dir, 'QuoteWorkflowExample-QuoteWorkflow.report.html'))).toBe(true);
+  const report = /\nreport: (.*)\n?$/.exec(run.stdout)![1];
+  expect(report).toMatch(/^QuoteWorkflowExample-QuoteWorkflow\..*\.report\.html$/);
+  expect(fs.existsSync(path.join(dir, report))).toBe(true);
 
   const missing = node('run', 'QuoteWorkflow', '--app', 'nowhere');
   expect(missing.status).toBe(1);

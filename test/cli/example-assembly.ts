@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -13,7 +13,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { OrderWorkflowStack } from '../../examples/order-workflow';
 import { QuoteWorkflowStack } from '../../examples/quote-workflow';
-import { StockTradingWorkflow } from '../../src';
+import { FanOutMap, FanOutMode, FanOutProcessor, ItemSource, StockTradingWorkflow } from '../../src';
 
 /** What `cdk synth` sets: resources carry their construct path (`aws:cdk:path`). */
 const CONTEXT = { 'aws:cdk:enable-path-metadata': true };
@@ -38,6 +38,9 @@ export function synthExampleApp(): string {
  * `Reader`: a Distributed Map reading its items from a JSON file in S3.
  * `Tolerant`: an inline Map that tolerates failures, which the local engine does not run.
  * `NeedsModule`: a Lambda task whose code needs a module that is not installed.
+ * `Waiter`: a Wait of 90 seconds, then a Pass state.
+ * `Labeller`: a distributed FanOutMap over the input that writes its results to its own bucket.
+ * `Chatty`: a function that prints.
  */
 export function synthEdgeCases(): string {
   const outdir = tempDir('edge-cases');
@@ -75,6 +78,20 @@ export function synthEdgeCases(): string {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async (e) => { console.log("pricing order %s", e.orderId); console.error("no discount"); return { ...e, total: 12 }; };'),
+  });
+  const labels = new FanOutMap(stack, 'Labels', {
+    items: ItemSource.jsonArray('$.parcels'),
+    mode: FanOutMode.DISTRIBUTED,
+    processor: FanOutProcessor.lambda(new lambda.Function(stack, 'LabelFn', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async (parcel) => ({ label: `parcel ${parcel.id}` });'),
+    })),
+  });
+  new sfn.StateMachine(stack, 'Labeller', { definitionBody: sfn.DefinitionBody.fromChainable(labels) });
+  new sfn.StateMachine(stack, 'Waiter', {
+    definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Wait(stack, 'Pause', { time: sfn.WaitTime.duration(Duration.seconds(90)) })
+      .next(new sfn.Pass(stack, 'After'))),
   });
   new sfn.StateMachine(stack, 'Chatty', {
     definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Price', { lambdaFunction: chatty, payloadResponseOnly: true })),

@@ -1,4 +1,6 @@
+import { traceOf } from '../../src/testing/execution';
 import { conditionOf, graphOf, GraphError, takenPath, WorkflowGraph } from '../../src/testing/graph';
+import { runLocally } from '../../src/testing/local-execution';
 
 /** Every state type, Parallel with a nested Map, Map with a legacy Iterator, Catch and Default. */
 const ASL = {
@@ -198,5 +200,28 @@ describe('takenPath', () => {
       { to: 'Tell customer', kind: 'catch', taken: true },
       { to: 'Alert', kind: 'catch', taken: false },
     ]);
+  });
+
+  // A rule's target that later reaches the Default's target: both ends of the Default edge are
+  // entered, but the run never went that way.
+  const BIG_ORDERS = {
+    QueryLanguage: 'JSONPath',
+    StartAt: 'Big?',
+    States: {
+      'Big?': { Type: 'Choice', Choices: [{ Variable: '$.total', NumericGreaterThan: 100, Next: 'Review' }], Default: 'Record' },
+      'Review': { Type: 'Pass', Next: 'Record' },
+      'Record': { Type: 'Pass', End: true },
+    },
+  };
+
+  test.each([
+    [{ total: 500 }, ['Big? -> Review (choice)', 'Record -> End (end)', 'Review -> Record (next)', 'Start -> Big? (start)']],
+    [{ total: 5 }, ['Big? -> Record (default)', 'Record -> End (end)', 'Start -> Big? (start)']],
+  ])('a Choice lights the rule that matched, not its Default reached later (input %j)', async (input, expected) => {
+    const g = graphOf(BIG_ORDERS);
+    const result = await runLocally(BIG_ORDERS, { input });
+    const taken = takenPath(g, traceOf(result));
+    const label = (id: string) => g.nodes.find(n => n.id === id)!.label;
+    expect([...taken.edges].map(i => g.edges[i]).map(e => `${label(e.from)} -> ${label(e.to)} (${e.kind})`).sort()).toEqual(expected);
   });
 });

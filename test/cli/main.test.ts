@@ -68,10 +68,34 @@ describe('run', () => {
       expect.arrayContaining([expect.stringMatching(/^(Notify customer|Record order)$/)]), ['Order placed', 'Succeed'],
     ]);
     expect(out).toContain('OrderWorkflowExample/OrderWorkflow: SUCCEEDED\n9 state transitions; estimated cost $0.000225 per execution ($225.00 per million, Standard)');
-    expect(out).toContain('report: OrderWorkflowExample-OrderWorkflow.report.html');
-    const report = fs.readFileSync(path.join(cwd, 'OrderWorkflowExample-OrderWorkflow.report.html'), 'utf8');
+    // The final output, whole.
+    expect(out).toContain('\noutput: {\n  "orderId": "o-1",\n');
+    const reportLine = /\nreport: (OrderWorkflowExample-OrderWorkflow\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.report\.html)$/.exec(out);
+    expect(reportLine).not.toBeNull();
+    const report = fs.readFileSync(path.join(cwd, reportLine![1]), 'utf8');
     expect(report).toContain('<dd id="transitions">9</dd>');
     expect(report).toContain('&quot;reservations&quot;: [');
+  });
+
+  test('writes a report of its own for each run, unless --report names one', async () => {
+    const dir = tempDir('reports');
+    const input = writeJson(dir, 'order.json', { orderId: 'o-1', items: ['book'] });
+    const reports = [];
+    for (let i = 0; i < 3; i++) {
+      const { code, out } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--input', input], dir);
+      expect(code).toBe(0);
+      reports.push(/\nreport: (.*)$/.exec(out)![1]);
+    }
+    expect(new Set(reports).size).toBe(3);
+    expect(fs.readdirSync(dir).filter(f => f.endsWith('.report.html'))).toHaveLength(3);
+  });
+
+  test('prints the history\'s time on the virtual clock, and the duration of a state that took time', async () => {
+    const { code, out } = await cli(['run', 'Waiter', '--app', edgeCases]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/1\s+Pause\s+Wait\s+(\d\d):(\d\d):(\d\d)\.\d{3} \(1 min 30 s\)/);
+    expect(out).toMatch(/2\s+After\s+Pass\s+\d\d:\d\d:\d\d\.\d{3}\s+\{/);
+    expect(out).not.toContain('+0 ms');
   });
 
   test('prints what the functions printed, with the function and the state, and puts it in the report', async () => {
@@ -80,7 +104,7 @@ describe('run', () => {
     const { code, out, cwd } = await cli(['run', 'EdgeCases/Chatty', '--app', edgeCases, '--input', input], dir);
     expect(code).toBe(0);
     expect(out).toMatch(/what the functions printed \(2 lines\):\n {2}ChattyFn\w+ \(Price\) log: pricing order o-7\n {2}ChattyFn\w+ \(Price\) error: no discount\n/);
-    const report = fs.readFileSync(path.join(cwd, 'EdgeCases-Chatty.report.html'), 'utf8');
+    const report = fs.readFileSync(path.join(cwd, /\nreport: (.*)$/.exec(out)![1]), 'utf8');
     expect(report).toMatch(/<pre id="logs">ChattyFn\w+ \(Price\) log: pricing order o-7\nChattyFn\w+ \(Price\) error: no discount<\/pre>/);
   });
 
@@ -100,7 +124,7 @@ describe('run', () => {
     });
     const { code, out, cwd } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--input', input, '--mocks', mocks, '--report', 'out/r.html'], dir);
     expect(code).toBe(0);
-    expect(out).toMatch(/Reserve item\s+Task\s+\+\d+ ms\s+2 \(Lambda.TooManyRequestsException\)/);
+    expect(out).toMatch(/Reserve item\s+Task\s+\d\d:\d\d:\d\d\.\d{3} \(\d+(\.\d+)? s\)\s+2 \(Lambda.TooManyRequestsException\)/);
     expect(out).toContain('10 state transitions'); // 8 states entered + 2 retries
     expect(fs.readFileSync(path.join(cwd, 'out/r.html'), 'utf8')).toContain('&quot;reserved&quot;: &quot;mocked&quot;');
   });
@@ -110,7 +134,7 @@ describe('run', () => {
     const input = writeJson(dir, 'order.json', { items: ['book'] });
     const { code, out } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--input', input], dir);
     expect(code).toBe(2);
-    expect(out).toMatch(/Validate order\s+Task\s+\+\d+ ms\s+InvalidOrder → Order rejected/);
+    expect(out).toMatch(/Validate order\s+Task\s+\d\d:\d\d:\d\d\.\d{3}\s+InvalidOrder → Order rejected/);
     expect(out).toContain('OrderWorkflowExample/OrderWorkflow: FAILED (OrderRejected: orderId is missing)');
   });
 
@@ -154,7 +178,7 @@ describe('run', () => {
       const mocks = writeJson(dir, 'mocks.json', { callbacks: { 'Approve trade': { failure: { error: 'States.Timeout' } } } });
       const { code, out } = await cli(['run', 'Trades', '--app', trading, '--input', input, '--mocks', mocks], dir);
       expect(code).toBe(2);
-      expect(out).toMatch(/Approve trade\s+Task\s+\+\d+ ms\s+States.Timeout → Approve trade: expired/);
+      expect(out).toMatch(/Approve trade\s+Task\s+\d\d:\d\d:\d\d\.\d{3}\s+States.Timeout → Approve trade: expired/);
       expect(out).toMatch(/Trade not approved\s+Fail/);
     });
   });
@@ -231,15 +255,15 @@ describe('run', () => {
     const { code, out } = await cli(['run', 'Variables', '--app', edgeCases]);
     expect(code).toBe(0);
     expect(out).toContain('EdgeCases/Variables: SUCCEEDED');
-    expect(out).toMatch(/Recall\s+Pass\s+\+0 ms\s+\{\}\s+\{"seen":true\}/);
+    expect(out).toMatch(/Recall\s+Pass\s+\d\d:\d\d:\d\d\.\d{3}\s+\{\}\s+\{"seen":true\}/);
+    expect(out).toMatch(/\noutput: \{\n {2}"seen": true\n\}\n/);
   });
 
   test('runs a Distributed Map over a local S3 folder (--s3) and writes the result for scripts (--json)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-s3-'));
-    const template = JSON.parse(fs.readFileSync(path.join(edgeCases, 'EdgeCases.template.json'), 'utf8'));
-    const bucketId = Object.keys(template.Resources).find(id => template.Resources[id].Type === 'AWS::S3::Bucket' && id.startsWith('Items'))!;
-    fs.mkdirSync(path.join(dir, bucketId.toLowerCase()), { recursive: true });
-    fs.writeFileSync(path.join(dir, bucketId.toLowerCase(), 'items.json'), JSON.stringify([{ n: 1 }, { n: 2 }, { n: 3 }]));
+    // The folder of the bucket EdgeCases/Items.
+    fs.mkdirSync(path.join(dir, 'EdgeCases-Items'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'EdgeCases-Items', 'items.json'), JSON.stringify([{ n: 1 }, { n: 2 }, { n: 3 }]));
     const json = path.join(dir, 'result.json');
     const { code, out } = await cli(['run', 'Reader', '--app', edgeCases, '--s3', dir, '--json', json]);
     expect(code).toBe(0);
@@ -251,10 +275,30 @@ describe('run', () => {
     ]);
   });
 
-  test('reports the missing bucket when a Distributed Map runs without --s3', async () => {
+  test('reports the missing object when a Distributed Map runs without --s3: every bucket of the app exists, empty', async () => {
     const { code, out } = await cli(['run', 'Reader', '--app', edgeCases]);
     expect(code).toBe(2);
-    expect(out).toMatch(/EdgeCases\/Reader: FAILED \(States.ItemReaderFailed: The specified bucket does not exist .*: items[0-9a-f]+\)/);
+    expect(out).toMatch(/EdgeCases\/Reader: FAILED \(States.ItemReaderFailed: .*The specified key does not exist.*\)/);
+  });
+
+  test('runs a FanOutMap that writes its results to its own bucket, from an empty --s3 folder, and keeps them there', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-s3-empty-'));
+    const input = writeJson(tempDir('labels'), 'parcels.json', { parcels: [{ id: 'p1' }, { id: 'p2' }] });
+    const { code, out } = await cli(['run', 'Labeller', '--app', edgeCases, '--input', input, '--s3', dir]);
+    expect(code).toBe(0);
+    const written = /\nresults: s3:\/\/[a-z0-9]+\/(\S+) \((.+)\)\n/.exec(out);
+    expect(written).not.toBeNull();
+    // Its folder is named after the bucket's construct path, and holds the manifest and the results.
+    const folder = fs.readdirSync(dir).find(f => f.startsWith('EdgeCases-Labels-'))!;
+    expect(folder).toMatch(/^EdgeCases-Labels-Results?/);
+    expect(written![2]).toBe(path.join(dir, folder, written![1]));
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, folder, written![1]), 'utf8'));
+    const results = manifest.ResultFiles.SUCCEEDED.flatMap((f: { Key: string }) => JSON.parse(fs.readFileSync(path.join(dir, folder, f.Key), 'utf8')));
+    expect(results.map((r: { Output: string }) => JSON.parse(r.Output))).toEqual(expect.arrayContaining([expect.anything()]));
+    expect(JSON.stringify(results)).toContain('parcel p1');
+    expect(JSON.stringify(results)).toContain('parcel p2');
+    // Every other bucket of the app has its folder too, so its name can be read there.
+    expect(fs.readdirSync(dir)).toEqual(expect.arrayContaining(['EdgeCases-Items']));
   });
 
   test('fails when --s3 is not a folder', async () => {

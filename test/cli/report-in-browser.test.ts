@@ -57,6 +57,16 @@ test('a report draws every state, highlights the path taken and lists the histor
   expect(history.slice(0, 6)).toEqual(['Validate order', 'In stock?', 'Reserve items', 'Reserve item', 'Reserve item', 'Confirm']);
   expect(history.slice(6, 8).sort()).toEqual(['Notify customer', 'Record order']);
   expect(history[8]).toBe('Order placed');
+  // The virtual clock, not a column of zeros; a long input opens to the whole JSON.
+  const times = await page.locator('#history tbody td.time').allTextContents();
+  expect(times.every(t => /^\d\d:\d\d:\d\d\.\d{3}( \(.+\))?$/.test(t))).toBe(true);
+  const longInput = page.locator('#history tbody tr').nth(5).locator('details.input');
+  await expect(longInput.locator('pre').isVisible()).resolves.toBe(false);
+  await longInput.locator('summary').click();
+  await expect(longInput.locator('pre').isVisible()).resolves.toBe(true);
+  const whole = JSON.parse(await longInput.locator('pre').textContent() ?? '');
+  expect(whole).toMatchObject({ orderId: 'o-7', reservations: expect.any(Array) });
+  await expect(page.locator('dl.summary').textContent()).resolves.toMatch(/9 \(0 retries, 0 caught errors\)/);
   await expect(page.locator('#status').textContent()).resolves.toBe('SUCCEEDED');
   await expect(page.locator('#transitions').textContent()).resolves.toBe('9');
   await expect(page.locator('#cost').textContent()).resolves.toBe('$0.000225 per execution, $225.00 per million executions');
