@@ -5,16 +5,20 @@
  * the gate's own decision function records the decision and sends it to the waiting task. Or nobody
  * decides, and the gate's timeout sends the execution down its expired route.
  */
+import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { TaskOutcome } from '../engine';
 import { Asl, CfnTemplate } from './asl';
 import { functionEnvironment } from './assembly';
 import { allStates, CallbackHandler, HarnessError, TaskCall, TaskHandler } from './local-execution';
 import { OfflineAws, PublishedMessage } from './offline-aws';
+import { cfnResourceOf } from './resources';
 
 /** An ApprovalGate, or anything with its request task (the gate's Task state). */
 export interface GateLike extends IConstruct {
   readonly requestTask: { readonly stateId: string };
+  /** The gate's request function: tells this gate from another one whose Task state has the same name. */
+  readonly requestFunction?: IConstruct;
 }
 
 /** Who decides, and what they write. */
@@ -69,6 +73,30 @@ export interface ApprovalWiring {
 interface GateFunctionPair {
   readonly request: TaskHandler;
   readonly decision: TaskHandler;
+  readonly refs: GateFunctionRefs;
+}
+
+/** How a decision was written, for messages: `approve(Trading/Gate)`, `expire('Approve trade')`. */
+export function decisionShownAs(decision: ApprovalDecision): string {
+  const gate = typeof decision.gate === 'string' ? `'${decision.gate}'` : decision.gate?.node?.path ?? String(decision.gate);
+  return `${decision.action}(${gate})`;
+}
+
+/**
+ * A gate given as a construct must be the gate whose Task state the run found by name: another
+ * workflow's gate with the same state name would otherwise decide this one's.
+ */
+function checkSameGate(decision: ApprovalDecision, state: string, refs: GateFunctionRefs, machineStack: string | undefined): void {
+  if (typeof decision.gate === 'string' || !decision.gate.requestFunction) return;
+  const fn = cfnResourceOf(decision.gate.requestFunction);
+  if (!fn) return;
+  const stack = Stack.of(fn);
+  const logicalId = stack.resolve(stack.getLogicalId(fn)) as string;
+  if (logicalId !== refs.requestId || (machineStack !== undefined && stack.artifactId !== machineStack)) {
+    throw new HarnessError(`approvals: ${decisionShownAs(decision)} is not the gate of this state machine's state '${state}' `
+      + `(that state's gate has the request function ${refs.requestId}${machineStack !== undefined ? ` in stack ${machineStack}` : ''}; `
+      + `this gate's is ${logicalId} in stack ${stack.artifactId}); give the gate of the workflow you run`);
+  }
 }
 
 /**
@@ -77,6 +105,7 @@ interface GateFunctionPair {
  */
 export function approvalWiring(
   decisions: readonly ApprovalDecision[], asl: Asl, templates: CfnTemplate[], functions: Record<string, TaskHandler>, offline: OfflineAws,
+  machineStack?: string,
 ): ApprovalWiring {
   const states: Record<string, TaskHandler> = {};
   const callbacks: Record<string, CallbackHandler> = {};
@@ -87,6 +116,7 @@ export function approvalWiring(
     const state = gateStateOf(decision.gate);
     if (callbacks[state]) throw new HarnessError(`approvals: two decisions for gate '${state}'; give one per gate`);
     const pair = gateFunctions(state, asl, templates, functions);
+    checkSameGate(decision, state, pair.refs, machineStack);
     const sent = new Map<string, PublishedMessage[]>();
     states[state] = async (payload, call) => {
       const before = offline.messages.length;
@@ -143,7 +173,7 @@ function gateFunctions(state: string, asl: Asl, templates: CfnTemplate[], functi
   if (!refs || !functions[refs.requestArn] || !decisionArn) {
     throw new HarnessError(`approvals: state '${state}' is not the Task state of an ApprovalGate (give the gate itself, or the name of its Task state)`);
   }
-  return { request: functions[refs.requestArn], decision: functions[decisionArn] };
+  return { request: functions[refs.requestArn], decision: functions[decisionArn], refs };
 }
 
 interface Page { readonly statusCode: number; readonly body: string }

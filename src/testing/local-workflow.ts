@@ -7,7 +7,7 @@ import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefinition } from '../engine';
-import { approvalWiring, ApprovalDecision, ApprovalWiring, gateFunctionRefs } from './approvals';
+import { approvalWiring, ApprovalDecision, ApprovalWiring, decisionShownAs, gateFunctionRefs, gateStateOf } from './approvals';
 import { Asl, CfnTemplate } from './asl';
 import { appBuckets, AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
 import { execute, Execution, functionsFor, historyTable, HistoryRow, workflowKindOf } from './execution';
@@ -93,7 +93,7 @@ export class LocalWorkflow {
     const templates = Object.values(stackTemplates(this.assemblyDir));
     const everyAsl = stateMachinesIn(this.assemblyDir).map(m => m.asl);
     const mocks = handlersOf(options.mocks ?? []);
-    checkMocks(options.mocks ?? [], this.machine.asl, everyAsl, this.path);
+    checkMocks(options.mocks ?? [], this.machine, everyAsl);
     const offline = new OfflineAws();
     for (const template of templates) offline.dynamodb.addTablesOf(template);
     Object.values(options.callbacks ?? {}).forEach(resetBehaviour);
@@ -101,7 +101,7 @@ export class LocalWorkflow {
     let approvals: ApprovalWiring;
     try {
       const functions = functionsFor(this.assemblyDir, this.machine, sandbox);
-      approvals = approvalWiring(options.approvals ?? [], this.machine.asl, templates, functions, offline);
+      approvals = approvalWiring(options.approvals ?? [], this.machine.asl, templates, functions, offline, this.machine.stack);
       for (const name of Object.keys(approvals.callbacks)) {
         if (options.callbacks?.[name]) throw new HarnessError(`run: gate '${name}' has both a callback and an approval decision; give one`);
         if (mocks.states[name]) throw new HarnessError(`run: gate '${name}' is mocked with mockState and decided in approvals; give one`);
@@ -124,6 +124,14 @@ export class LocalWorkflow {
       seed: options.seed,
       startTime: options.startTime,
     }));
+    // A decision the run never used is a test that does not test what it says, like a mock of a task no state has.
+    for (const decision of options.approvals ?? []) {
+      const state = gateStateOf(decision.gate);
+      if (!execution.result.path.includes(state)) {
+        throw new HarnessError(`approvals: ${decisionShownAs(decision)} was given, but the run never reached gate '${state}' `
+          + `(it ${execution.result.status}: ${execution.result.path.join(' → ')}); remove the decision, or give the input that leads to the gate`);
+      }
+    }
     return new WorkflowRun(execution, offline, s3);
   }
 
@@ -276,10 +284,18 @@ async function gateHint<T>(asl: Asl, templates: CfnTemplate[], run: () => Promis
 }
 
 /** A mock must answer a task that exists: a typo would otherwise leave the real code running. */
-function checkMocks(mocks: readonly Mock[], asl: Asl, everyAsl: Asl[], shownAs: string): void {
-  const tasks = [asl, ...everyAsl].flatMap(a => allStates(a)).filter(s => s.state.Type === 'Task');
+function checkMocks(mocks: readonly Mock[], machine: AssemblyStateMachine, everyAsl: Asl[]): void {
+  const shownAs = machine.path;
+  const tasks = [machine.asl, ...everyAsl].flatMap(a => allStates(a)).filter(s => s.state.Type === 'Task');
   for (const mock of mocks) {
     if (mock.by === 'state') continue; // the harness checks state names, listing the Task states
+    // A local run names a function by its logical id: another stack's function of the same logical id
+    // would answer for the state machine's own.
+    const own = mock.logicalId !== undefined && (machine.template.Resources?.[mock.logicalId] as any)?.Type === 'AWS::Lambda::Function';
+    if (mock.stack !== undefined && mock.stack !== machine.stack && own) {
+      throw new HarnessError(`${mock.shownAs}: this function is in stack ${mock.stack}, but the function of logical id ${mock.logicalId} that ${shownAs} invokes `
+        + `is its own stack's (${machine.stack}); mock that one (or the state, with mockState)`);
+    }
     const used = tasks.some(t => mock.by === 'function'
       ? JSON.stringify([t.state.Resource, t.state.Parameters, t.state.Arguments]).includes(`"${mock.key}`)
       : String(t.state.Resource).replace(/\.(sync(:2)?|waitForTaskToken)$/, '') === mock.key);

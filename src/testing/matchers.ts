@@ -3,9 +3,9 @@
  */
 import { IConstruct } from 'constructs';
 import type { Asl } from './asl';
+import { plural } from './execution';
 import type { WorkflowRun } from './local-workflow';
 import { validateAsl } from './local-workflow';
-import { plural } from './execution';
 
 /** What a matcher returns (the shape Jest and Vitest expect). */
 export interface MatcherResult {

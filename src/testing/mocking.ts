@@ -2,6 +2,7 @@
  * What a test gives a local run in place of the real tasks: a result, an error or a sequence of
  * them, for a state (by name), a Lambda function (by construct) or a resource (by ARN).
  */
+import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { placeholderFor } from './asl';
 import { HarnessError, TaskCall, TaskFailure, TaskHandler } from './local-execution';
@@ -58,6 +59,9 @@ export interface Mock {
   readonly key: string;
   /** How the mock was written, for messages (`mockFunction(Orders/Validate)`). */
   readonly shownAs: string;
+  /** `function` mocks of a construct: the stack (artifact id) and logical id of the function. */
+  readonly stack?: string;
+  readonly logicalId?: string;
   readonly behaviour: Behaviour;
 }
 
@@ -81,7 +85,9 @@ export function mockState(state: string, behaviour: Behaviour): Mock {
 export function mockFunction(fn: IConstruct | string, behaviour: Behaviour): Mock {
   const shownAs = `mockFunction(${typeof fn === 'string' ? `'${fn}'` : fn.node.path})`;
   checkBehaviour(shownAs, behaviour);
-  return { by: 'function', key: typeof fn === 'string' ? placeholderFor(fn, 'AWS::Lambda::Function', 'Arn') : functionArnOf(fn), shownAs, behaviour };
+  if (typeof fn === 'string') return { by: 'function', key: placeholderFor(fn, 'AWS::Lambda::Function', 'Arn'), shownAs, behaviour };
+  const { logicalId, resource } = functionResourceOf(fn);
+  return { by: 'function', key: placeholderFor(logicalId, 'AWS::Lambda::Function', 'Arn'), shownAs, behaviour, stack: Stack.of(resource).artifactId, logicalId };
 }
 
 /** Answers every task whose Resource is `resource`, without its `.sync` or `.waitForTaskToken` suffix (`arn:aws:states:::sns:publish`). */
@@ -92,9 +98,12 @@ export function mockResource(resource: string, behaviour: Behaviour): Mock {
 
 /** The placeholder ARN the ASL of a local run names a Lambda function by. */
 export function functionArnOf(fn: IConstruct): string {
-  const { logicalId } = resourceOfType(fn, 'AWS::Lambda::Function', () => `mockFunction(${fn?.node?.path ?? String(fn)}): not a Lambda function defined in a stack `
+  return placeholderFor(functionResourceOf(fn).logicalId, 'AWS::Lambda::Function', 'Arn');
+}
+
+function functionResourceOf(fn: IConstruct) {
+  return resourceOfType(fn, 'AWS::Lambda::Function', () => `mockFunction(${fn?.node?.path ?? String(fn)}): not a Lambda function defined in a stack `
     + '(for an imported function, mock its state with mockState, or its ARN with mockResource)');
-  return placeholderFor(logicalId, 'AWS::Lambda::Function', 'Arn');
 }
 
 /** The name a bucket of the stack has in a local run: where to put its objects in a `LocalS3`. */

@@ -181,6 +181,42 @@ describe('used wrongly, the toolkit says what is wrong', () => {
       .rejects.toThrow("approve('Approve trade'): the gate sent 2 messages (to desk@example.com, risk@example.com); say who decides with { by: '...' }");
   });
 
+  test('fails when an approval is given for a gate the run never reaches', async () => {
+    const { trades } = trading();
+    await expect(runWorkflow(trades.workflow, {
+      input: { tradeId: 't', companyId: 'ACME', amount: 100 },
+      approvals: [approve(trades.approvalGate, { by: 'desk@example.com' })],
+    })).rejects.toThrow(/^approvals: approve\(Trading\/Trades\/Approve trade\) was given, but the run never reached gate 'Approve trade' \(it SUCCEEDED: Check trade request → Analyse stock → .*\); remove the decision, or give the input that leads to the gate$/);
+  });
+
+  describe('two stacks with the same workflow: the same state names and logical ids', () => {
+    function twoDesks() {
+      const app = new App();
+      const env = { account: '123456789012', region: 'us-east-1' };
+      const approval = { approverEmails: ['desk@example.com'] };
+      return {
+        london: new StockTradingWorkflow(new Stack(app, 'London', { env }), 'Trades', { approval }),
+        tokyo: new StockTradingWorkflow(new Stack(app, 'Tokyo', { env }), 'Trades', { approval }),
+      };
+    }
+
+    test('fails when the approval is another workflow\'s gate of the same state name', async () => {
+      const { london, tokyo } = twoDesks();
+      await expect(runWorkflow(london.workflow, { input: { tradeId: 't', companyId: 'ACME', amount: 1000 }, approvals: [approve(tokyo.approvalGate)] }))
+        .rejects.toThrow(/^approvals: approve\(Tokyo\/Trades\/Approve trade\) is not the gate of this state machine's state 'Approve trade' \(that state's gate has the request function \w+ in stack London; this gate's is \w+ in stack Tokyo\); give the gate of the workflow you run$/);
+      const run = await runWorkflow(london.workflow, { input: { tradeId: 't', companyId: 'ACME', amount: 1000 }, approvals: [approve(london.approvalGate)] });
+      expect(run).toHaveSucceeded();
+    });
+
+    test('fails when a mock is another stack\'s function of the same logical id', async () => {
+      const { london, tokyo } = twoDesks();
+      await expect(runWorkflow(london.workflow, { input: { tradeId: 't', companyId: 'ACME', amount: 100 }, mocks: [mockFunction(tokyo.executionFunction, returns({ status: 'FILLED' }))] }))
+        .rejects.toThrow(/^mockFunction\(Tokyo\/Trades\/\w+\): this function is in stack Tokyo, but the function of logical id \w+ that London\/Trades\/Workflow invokes is its own stack's \(London\); mock that one \(or the state, with mockState\)$/);
+      const run = await runWorkflow(london.workflow, { input: { tradeId: 't', companyId: 'ACME', amount: 100 }, mocks: [mockFunction(london.executionFunction, returns({ status: 'FILLED', tradeId: 't' }))] });
+      expect(run).toHaveSucceeded();
+    });
+  });
+
   test('fails when a mock names a function or resource no task calls', async () => {
     const { stack, trades } = trading();
     const other = new lambda.Function(stack, 'Unused', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler=()=>1') });
