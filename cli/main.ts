@@ -26,7 +26,7 @@ Commands:
   diagram [--app DIR] [--out DIR]
       An SVG and a Mermaid flowchart (.mmd) of every state machine in the cloud assembly.
   run STATE_MACHINE [--input FILE] [--mocks FILE] [--app DIR] [--report FILE]
-                    [--s3 DIR] [--json FILE] [--memory MB] [--duration MS]
+                    [--s3 DIR] [--json FILE] [--logs] [--memory MB] [--duration MS]
       Runs a state machine locally, prints its execution history and its output, and writes
       an HTML report (the path taken, the history, state transitions, estimated cost).
       STATE_MACHINE: its construct path (MyStack/Orders), logical id, or a construct id
@@ -45,6 +45,7 @@ Options:
                    written back into the folder
   --json FILE      run: the result for scripts and CI (status, output, error, cause,
                    transitions, history events, map runs), JSON
+  --logs           run: print what the functions' code printed (the report always has it)
   --memory MB      run: Express cost, the memory billed (default: 64)
   --duration MS    run: Express cost, the duration billed (default: the local run's)
   -h, --help       this text
@@ -195,6 +196,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       duration: { type: 'string' },
       s3: { type: 'string' },
       json: { type: 'string' },
+      logs: { type: 'boolean', default: false },
     },
   });
   if (positionals.length !== 1) throw new CliError(`run takes one state machine (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})\n\n${USAGE}`);
@@ -250,9 +252,12 @@ async function runCommand(args: string[], io: Io): Promise<number> {
   writeReport(execution, report);
   io.out(historyTable(execution.history));
   io.out('');
-  if (execution.logs.length > 0) {
+  if (execution.logs.length > 0 && values.logs) {
     io.out(`what the functions printed (${plural(execution.logs.length, 'line')}):`);
     for (const line of logLines(execution)) io.out(`  ${line}`);
+    io.out('');
+  } else if (execution.logs.length > 0) {
+    io.out(`the functions printed ${plural(execution.logs.length, 'line')}: --logs shows them (the report has them)`);
     io.out('');
   }
   for (const line of summary(execution)) io.out(line);

@@ -10,7 +10,7 @@ import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefin
 import { approvalWiring, ApprovalDecision, ApprovalWiring, decisionShownAs, gateFunctionRefs, gateStateOf } from './approvals';
 import { Asl, CfnTemplate } from './asl';
 import { appBuckets, AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
-import { execute, Execution, functionsFor, historyTable, HistoryRow, workflowKindOf } from './execution';
+import { execute, Execution, functionsFor, historyTable, HistoryRow, logLines, workflowKindOf } from './execution';
 import { FunctionLog, FunctionSandbox } from './function-sandbox';
 import { graphOf } from './graph';
 import {
@@ -43,6 +43,12 @@ export interface RunOptions {
   readonly seed?: number;
   /** Virtual start time. @default now */
   readonly startTime?: Date;
+  /**
+   * Print what the functions' code printed (the gate's audit lines, your functions' console) to the
+   * test's console when the run ends. It is always in `run.logs` and the report.
+   * @default false
+   */
+  readonly printLogs?: boolean;
 }
 
 /** A state machine to run locally. */
@@ -132,7 +138,9 @@ export class LocalWorkflow {
           + `(it ${execution.result.status}: ${execution.result.path.join(' → ')}); remove the decision, or give the input that leads to the gate`);
       }
     }
-    return new WorkflowRun(execution, offline, s3);
+    const run = new WorkflowRun(execution, offline, s3);
+    if (options.printLogs === true && run.logs.length > 0) console.log(run.logLines().join('\n'));
+    return run;
   }
 
   /** The diagram of the state machine as SVG. */
@@ -231,6 +239,11 @@ export class WorkflowRun {
       return this.calls.filter(c => c.resource === arn || functionOf(this.execution, c) === arn);
     }
     return this.calls.filter(c => c.state === target || c.resource.replace(/\.(sync(:2)?|waitForTaskToken)$/, '') === target);
+  }
+
+  /** What the functions printed, one line each: `function (state) level: message`. */
+  public logLines(): string[] {
+    return logLines(this.execution);
   }
 
   /** The history as a plain-text table. */

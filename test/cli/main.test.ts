@@ -101,7 +101,10 @@ describe('run', () => {
   test('prints what the functions printed, with the function and the state, and puts it in the report', async () => {
     const dir = tempDir('run');
     const input = writeJson(dir, 'order.json', { orderId: 'o-7' });
-    const { code, out, cwd } = await cli(['run', 'EdgeCases/Chatty', '--app', edgeCases, '--input', input], dir);
+    const quiet = await cli(['run', 'EdgeCases/Chatty', '--app', edgeCases, '--input', input], dir);
+    expect(quiet.out).toContain('\nthe functions printed 2 lines: --logs shows them (the report has them)\n');
+    expect(quiet.out).not.toContain('pricing order');
+    const { code, out, cwd } = await cli(['run', 'EdgeCases/Chatty', '--app', edgeCases, '--input', input, '--logs'], dir);
     expect(code).toBe(0);
     expect(out).toMatch(/what the functions printed \(2 lines\):\n {2}ChattyFn\w+ \(Price\) log: pricing order o-7\n {2}ChattyFn\w+ \(Price\) error: no discount\n/);
     const report = fs.readFileSync(path.join(cwd, /\nreport: (.*)$/.exec(out)![1]), 'utf8');

@@ -37,7 +37,14 @@ function trading(queryLanguage?: sfn.QueryLanguage) {
 }
 
 describe('a StockTradingWorkflow, run from its construct', () => {
-  beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+  // Nothing a run's functions print reaches the test's console: the gate's audit lines are in run.logs.
+  let consoleCalls: unknown[][];
+  beforeEach(() => {
+    consoleCalls = [];
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void consoleCalls.push(args));
+    }
+  });
   afterEach(() => jest.restoreAllMocks());
 
   test('below the threshold: the sample functions run from their synthesized code, on offline DynamoDB', async () => {
@@ -50,6 +57,18 @@ describe('a StockTradingWorkflow, run from its construct', () => {
     expect(run.output.trade).toMatchObject({ status: 'FILLED', filledCount: 8 });
     const tables = run.aws.dynamodb.tableNames();
     expect(tables.flatMap(t => run.aws.dynamodb.items(t)).filter(i => i.idempotencyKey)).toHaveLength(1);
+  });
+
+  test('the gate\'s audit lines are in run.logs, not on the console, unless printLogs asks', async () => {
+    const { trades } = trading();
+    const input = { tradeId: 't-9', companyId: 'ACME', amount: 1000 };
+    const run = await runWorkflow(trades.workflow, { input, approvals: [approve(trades.approvalGate, { by: 'desk@example.com' })] });
+    expect(run).toHaveSucceeded();
+    expect(consoleCalls).toEqual([]);
+    expect(run.logLines().some(l => l.includes('"event":"approval.requested"'))).toBe(true);
+    expect(run.logLines().some(l => l.includes('"event":"approval.decision"'))).toBe(true);
+    const printed = await runWorkflow(trades.workflow, { input, approvals: [approve(trades.approvalGate, { by: 'desk@example.com' })], printLogs: true });
+    expect(consoleCalls).toEqual([[printed.logLines().join('\n')]]);
   });
 
   test.each([
