@@ -120,12 +120,12 @@ project.eslint?.addIgnorePattern('test/consumer/project/');
 // The handlers' shared code imports the AWS SDK, which the Lambda runtime provides (never bundled).
 project.eslint?.allowDevDeps('src/private/approval/**');
 
-// The package holds what a user needs (test/package-contents.test.ts checks it against an allowlist):
-// not the sources of the tool and tests, the test and benchmark output (.tmp/), the diagrams (the
-// README links them in the repository), API.md (Construct Hub and the repository show it), nor the
-// compiled handler sources (their esbuild bundles in assets/ are what the functions run).
+// The package holds what a user needs (test/package-contents.test.ts checks it against an allowlist),
+// the README and the pages of docs/ it links included: not the sources of the tool and tests, the test
+// and benchmark output (.tmp/), API.md (Construct Hub and the repository show it), nor the compiled
+// handler sources (their esbuild bundles in assets/ are what the functions run).
 for (const pattern of [
-  '/cli/', '/docs/', '/integ/', '/examples/', '/bench/', '/rosetta/', '/cdk.out/', '/demo-output/', '/.ci/', '/.tmp/',
+  '/cli/', '/integ/', '/examples/', '/bench/', '/rosetta/', '/cdk.out/', '/demo-output/', '/.ci/', '/.tmp/',
   '/tsconfig.dev.json', '/API.md', '/.jsii.tabl.json', '/lib/**/*.lambda.js', '/lib/**/*.lambda.d.ts',
 ]) {
   project.npmignore?.exclude(pattern);

@@ -49,16 +49,16 @@ export function orderSaga(scope: Construct, id: string, fns: OrderSagaFunctions,
   return new Saga(scope, id, {
     queryLanguage,
     steps: [
-      SagaStep.lambda('Reserve stock', { action: fns.ReserveStock, compensation: fns.ReleaseStock, resultField: 'reservation' }),
+      SagaStep.lambda('Reserve stock', { action: fns.ReserveStock, compensation: fns.ReleaseStock, resultPath: '$.reservation' }),
       // A charge that timed out may have gone through: refund it all the same.
       SagaStep.lambda('Charge payment', {
         action: fns.ChargePayment,
         compensation: fns.RefundPayment,
-        resultField: 'payment',
+        resultPath: '$.payment',
         compensateFailedAction: true,
         actionTimeout: Duration.seconds(30),
       }),
-      SagaStep.lambda('Book shipping', { action: fns.BookShipping, compensation: fns.CancelShipment, resultField: 'shipment', compensateFailedAction: true }),
+      SagaStep.lambda('Book shipping', { action: fns.BookShipping, compensation: fns.CancelShipment, resultPath: '$.shipment', compensateFailedAction: true }),
     ],
   });
 }

@@ -4,10 +4,11 @@ import * as ts from 'typescript';
 
 const root = path.join(__dirname, '..');
 
-/** The README's `ts` code blocks, with the package name pointing at the sources. */
+/** The `ts` code blocks of the README and of docs/, with the package name pointing at the sources. */
 function readmeBlocks(): string[] {
-  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(m => m[1].replace(/'cdk-workflow-patterns'/g, `'${path.join(root, 'src')}'`));
+  const pages = ['README.md', ...fs.readdirSync(path.join(root, 'docs')).filter(f => f.endsWith('.md')).map(f => path.join('docs', f))];
+  return pages.flatMap(page => [...fs.readFileSync(path.join(root, page), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)])
+    .map(m => m[1].replace(/'cdk-workflow-patterns'/g, `'${path.join(root, 'src')}'`));
 }
 
 describe('README', () => {

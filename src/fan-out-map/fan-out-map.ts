@@ -303,7 +303,8 @@ export class FanOutMap extends sfn.StateMachineFragment {
     }
     this.maxConcurrency = maxConcurrency;
 
-    const processorSuffix = ` ${props.batching ? 'batch' : 'item'}`;
+    // Every derived name is '<id>: <what>', like a Saga's '<id>: begin': '<id>: each item' was '<id> item', which read 'Assess line items item'.
+    const processorSuffix = `: each ${props.batching ? 'batch' : 'item'}`;
     const nameOwner = `FanOutMap '${id}'`;
     const nameBase = props.stateName !== undefined ? 'stateName' : 'id (or stateName)';
     // The processor's state, and the Pass that records an item's failure (fan-out-processor.ts).
@@ -355,8 +356,8 @@ export class FanOutMap extends sfn.StateMachineFragment {
 
     const grouped = (this.itemsPerChildExecution ?? 1) !== 1;
     checkDerivedStateNames(nameOwner, nameBase, stateName, [
-      ...(grouped ? [' item outcome', ' item error', ' items', ' items failed', ' items done', ' any item failed?'] : []),
-      ...((props.writeResults ?? true) ? [' summary'] : []),
+      ...(grouped ? [': item outcome', ': item error', ': items', ': items failed', ': items done', ': any item failed?'] : []),
+      ...((props.writeResults ?? true) ? [': summary'] : []),
     ]);
     const batcher = props.batching ? this.itemBatcher(props.batching, fail)
       : grouped ? new sfn.ItemBatcher({ maxItemsPerBatch: this.itemsPerChildExecution, maxInputBytesPerBatch: MAX_PAYLOAD_BYTES }) : undefined;
@@ -409,7 +410,7 @@ export class FanOutMap extends sfn.StateMachineFragment {
     if (writer && resultPath !== sfn.JsonPath.DISCARD) {
       const at = resultPath === '$' ? '$' : resultPath;
       const common = {
-        stateName: `${stateName} summary`,
+        stateName: `${stateName}: summary`,
         comment: 'Reads how many items succeeded and failed (DescribeMapRun)',
         service: 'sfn',
         action: 'describeMapRun',
@@ -498,17 +499,17 @@ export class FanOutMap extends sfn.StateMachineFragment {
     const jsonata = language.isJsonata;
     const { declare } = language;
     const queryLanguage = this.queryLanguage;
-    const outcomeProps = { stateName: `${stateName} item outcome`, comment: 'Runs one item through the processor and records its outcome', queryLanguage };
+    const outcomeProps = { stateName: `${stateName}: item outcome`, comment: 'Runs one item through the processor and records its outcome', queryLanguage };
     const outcome = declare(jsonata
       ? new sfn.Parallel(this, 'ItemOutcome', { ...outcomeProps, outputs: '{% {"Status": "SUCCEEDED", "Output": $states.result[0]} %}' })
       : new sfn.Parallel(this, 'ItemOutcome', { ...outcomeProps, resultSelector: { Status: 'SUCCEEDED', Output: sfn.JsonPath.objectAt('$[0]') } }));
     outcome.branch(processor);
-    const errorProps = { stateName: `${stateName} item error`, comment: 'Records the error of an item; the other items go on', queryLanguage };
+    const errorProps = { stateName: `${stateName}: item error`, comment: 'Records the error of an item; the other items go on', queryLanguage };
     const failed = declare(jsonata
       ? new sfn.Pass(this, 'ItemError', { ...errorProps, outputs: '{% {"Status": "FAILED", "Failure": $states.input} %}' })
       : new sfn.Pass(this, 'ItemError', { ...errorProps, parameters: { Status: 'FAILED', Failure: sfn.JsonPath.objectAt('$') } }));
     outcome.addCatch(failed, { errors: ['States.ALL'] });
-    const itemsProps = { stateName: `${stateName} items`, comment: 'Runs each item of the child execution through the processor', maxConcurrency: atOnce, queryLanguage };
+    const itemsProps = { stateName: `${stateName}: items`, comment: 'Runs each item of the child execution through the processor', maxConcurrency: atOnce, queryLanguage };
     const items = declare(jsonata
       ? new sfn.Map(this, 'Items', {
         ...itemsProps,
@@ -524,7 +525,7 @@ export class FanOutMap extends sfn.StateMachineFragment {
     items.itemProcessor(outcome);
     declare(items);
     const failedProps = {
-      stateName: `${stateName} items failed`,
+      stateName: `${stateName}: items failed`,
       comment: 'Fails the child execution, with the outcome of each of its items as the cause',
       error: FanOutMap.ITEMS_FAILED_ERROR,
       queryLanguage,
@@ -532,11 +533,11 @@ export class FanOutMap extends sfn.StateMachineFragment {
     const batchFailed = declare(jsonata
       ? new sfn.Fail(this, 'ItemsFailed', { ...failedProps, cause: '{% $string($states.input.Results) %}' })
       : new sfn.Fail(this, 'ItemsFailed', { ...failedProps, causePath: sfn.JsonPath.jsonToString(sfn.JsonPath.objectAt('$.Results')) }));
-    const doneProps = { stateName: `${stateName} items done`, comment: 'Outputs the outcome of each item', queryLanguage };
+    const doneProps = { stateName: `${stateName}: items done`, comment: 'Outputs the outcome of each item', queryLanguage };
     const done = declare(jsonata
       ? new sfn.Succeed(this, 'ItemsDone', { ...doneProps, outputs: '{% $states.input.Results %}' })
       : new sfn.Succeed(this, 'ItemsDone', { ...doneProps, outputPath: '$.Results' }));
-    const anyFailed = declare(new sfn.Choice(this, 'AnyItemFailed', { stateName: `${stateName} any item failed?`, queryLanguage }));
+    const anyFailed = declare(new sfn.Choice(this, 'AnyItemFailed', { stateName: `${stateName}: any item failed?`, queryLanguage }));
     return items.next(anyFailed
       .when(jsonata ? sfn.Condition.jsonata('{% $count($states.input.Failed) > 0 %}') : sfn.Condition.isPresent('$.Failed[0]'), batchFailed)
       .otherwise(done));

@@ -39,8 +39,12 @@ export interface SagaStepProps {
  */
 export interface SagaLambdaStepProps {
   /**
-   * The function that does the step. It receives `{ step, idempotencyKey, input }` (`input` is the
-   * state's input) and is retried on the transient Lambda errors (`LambdaRetry`).
+   * The function that does the step. It is retried on the transient Lambda errors (`LambdaRetry`).
+   *
+   * Its event is not the state's input but an envelope around it:
+   * `{ "step": "Charge payment", "idempotencyKey": "9f2c...", "input": { ...the state's input } }`.
+   * A function written for the bare input reads `event.input.total`, not `event.total`; the key lets
+   * it do its work once when the step is retried.
    */
   readonly action: lambda.IFunction;
 
@@ -59,8 +63,16 @@ export interface SagaLambdaStepProps {
   readonly compensateFailedAction?: boolean;
 
   /**
-   * The field of the payload that receives the action's result (JSONPath: `$.<field>`; JSONata: the
-   * field merged into the state's input). Later steps and every compensation see it.
+   * Where the action's result goes in the payload, a field of it: `'$.reservation'` (in JSONata the
+   * field is merged into the state's input). Later steps and every compensation see it. The same
+   * form as `FanOutMap` and `ApprovalGate`'s `resultPath`.
+   * @default - the result is discarded: the step's output is its input
+   */
+  readonly resultPath?: string;
+
+  /**
+   * The field of the payload that receives the action's result.
+   * @deprecated use `resultPath: '$.<field>'`, the form the library's other constructs take
    * @default - the result is discarded: the step's output is its input
    */
   readonly resultField?: string;
@@ -115,13 +127,29 @@ export class SagaStep {
     if (props.compensateFailedAction && !props.compensation) {
       throw new Error(`SagaStep.lambda('${name}'): compensateFailedAction is true but there is no compensation function to run; give compensation or leave compensateFailedAction out`);
     }
-    if (props.resultField !== undefined && (Token.isUnresolved(props.resultField) || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(props.resultField))) {
-      throw new Error(`SagaStep.lambda('${name}'): resultField must be a field name of letters, digits and underscores, such as 'reservation' (got '${props.resultField}')`);
+    if (props.resultPath !== undefined && props.resultField !== undefined) {
+      throw new Error(`SagaStep.lambda('${name}'): resultPath and resultField are both given; keep resultPath ('$.${props.resultField}') and remove resultField, which it replaces`);
     }
-    if (props.resultField === 'saga') {
-      throw new Error(`SagaStep.lambda('${name}'): resultField 'saga' is where a JSONPath saga keeps its failure record; choose another name`);
+    let field = props.resultField;
+    if (props.resultPath !== undefined) {
+      const m = Token.isUnresolved(props.resultPath) ? null : /^\$\.([A-Za-z_][A-Za-z0-9_]{0,63})$/.exec(props.resultPath);
+      if (!m) {
+        throw new Error(`SagaStep.lambda('${name}'): resultPath must be a field of the payload, such as '$.reservation' (got '${props.resultPath}'); `
+          + 'a deeper path would leave the later steps a payload they cannot find the result in');
+      }
+      field = m[1];
+    } else if (field !== undefined) {
+      if (Token.isUnresolved(field) || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(field)) {
+        throw new Error(`SagaStep.lambda('${name}'): resultField must be a field name of letters, digits and underscores, such as 'reservation' (got '${field}'); `
+          + "better, write resultPath: '$.reservation' (resultField is deprecated)");
+      }
     }
-    return new SagaStep(name, props.compensation !== undefined, props.compensateFailedAction ?? false, undefined, props);
+    const given = props.resultPath !== undefined ? 'resultPath' : 'resultField';
+    if (field === 'saga') {
+      throw new Error(`SagaStep.lambda('${name}'): ${given} '${props.resultPath ?? field}' is where a JSONPath saga keeps its failure record; choose another field`);
+    }
+    const lambdaProps: SagaLambdaStepProps = { ...props, resultPath: undefined, resultField: field };
+    return new SagaStep(name, props.compensation !== undefined, props.compensateFailedAction ?? false, undefined, lambdaProps);
   }
 
   /** The step's name. */

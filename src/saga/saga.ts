@@ -144,7 +144,7 @@ type Catchable = sfn.TaskStateBase | sfn.Parallel | sfn.Map | sfn.DistributedMap
  * @example
  * const order = new Saga(this, 'Order', {
  *   steps: [
- *     SagaStep.lambda('Reserve stock', { action: reserve, compensation: release, resultField: 'reservation' }),
+ *     SagaStep.lambda('Reserve stock', { action: reserve, compensation: release, resultPath: '$.reservation' }),
  *     SagaStep.lambda('Charge payment', { action: charge, compensation: refund, compensateFailedAction: true }),
  *     SagaStep.lambda('Book shipping', { action: ship, compensation: cancelShipment, compensateFailedAction: true }),
  *   ],

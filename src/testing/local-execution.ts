@@ -138,6 +138,13 @@ export interface LocalRunResult {
 
 interface StateRef { readonly name: string; readonly state: any; readonly where: string }
 
+/** A FanOutMap processor's state as it was named before: `<id> item` is now `<id>: each item`. */
+function renamedHint(name: string, states: string[]): string {
+  const m = /^(.*) (item|batch)( failed)?$/.exec(name);
+  const now = m ? `${m[1]}: each ${m[2]}${m[3] ?? ''}` : undefined;
+  return now !== undefined && states.includes(now) ? `; a FanOutMap's processor state is now named '${now}' (it was '${name}')` : '';
+}
+
 /** Every state of a definition, nested ones included, with where it stands. */
 export function allStates(asl: Asl, where = 'the state machine'): StateRef[] {
   const out: StateRef[] = [];
@@ -175,7 +182,7 @@ function checkNames(asl: Asl, options: LocalRunOptions): void {
   const tasks = states.filter(s => s.state.Type === 'Task');
   for (const name of Object.keys(options.states ?? {})) {
     if (!tasks.some(t => t.name === name)) {
-      throw new HarnessError(`local run: states['${name}'] names no Task state (Task states: ${tasks.map(t => t.name).join(', ') || 'none'})`);
+      throw new HarnessError(`local run: states['${name}'] names no Task state (Task states: ${tasks.map(t => t.name).join(', ') || 'none'})${renamedHint(name, tasks.map(t => t.name))}`);
     }
   }
   for (const name of Object.keys(options.callbacks ?? {})) {

@@ -19,12 +19,21 @@ const PACKAGES = ['aws-cdk-lib', 'constructs', 'aws-cdk', 'jest', '@types/jest',
 
 interface Result { status: number | null; out: string }
 
-/** The README's complete example of the testing toolkit: the code block after its marker. */
+/** The testing toolkit's complete example (docs/testing.md): the code block after its marker. */
 function readmeExample(): string {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const block = readme.match(/<!-- test\/consumer runs this example[^>]*-->\n```js\n([\s\S]*?)```/);
-  if (!block) throw new Error('README.md: the testing toolkit\'s complete example (after its test/consumer marker) is missing');
+  const page = fs.readFileSync(path.join(ROOT, 'docs', 'testing.md'), 'utf8');
+  const block = page.match(/<!-- test\/consumer runs this example[^>]*-->\n```js\n([\s\S]*?)```/);
+  if (!block) throw new Error('docs/testing.md: the testing toolkit\'s complete example (after its test/consumer marker) is missing');
   return block[1];
+}
+
+/** The README's complete app: its stack (the ts block after `lib/purchases-stack.ts`) and its test (after its marker). */
+function readmeApp(): { stack: string; test: string } {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const stack = readme.match(/`lib\/purchases-stack\.ts`:\n\n```ts\n([\s\S]*?)```/);
+  const test = readme.match(/<!-- test\/consumer runs this test[^>]*-->\n```js\n([\s\S]*?)```/);
+  if (!stack || !test) throw new Error('README.md: the complete app (lib/purchases-stack.ts) or its test (after its test/consumer marker) is missing');
+  return { stack: stack[1], test: test[1] };
 }
 
 describe('a user\'s CDK project with the packed library', () => {
@@ -45,6 +54,10 @@ describe('a user\'s CDK project with the packed library', () => {
     fs.cpSync(PROJECT, dir, { recursive: true });
     // The README's complete example of the testing toolkit is one of the project's test files.
     fs.writeFileSync(path.join(dir, 'test', 'readme-example.spec.ts'), readmeExample());
+    // And the README's complete app and its test, as a new user copies them.
+    const app = readmeApp();
+    fs.writeFileSync(path.join(dir, 'lib', 'purchases-stack.ts'), app.stack);
+    fs.writeFileSync(path.join(dir, 'test', 'purchases.spec.ts'), app.test);
   }, 300_000);
 
   test('its TypeScript compiles against the published types (NodeNext and node10 resolution)', () => {
@@ -70,9 +83,9 @@ describe('a user\'s CDK project with the packed library', () => {
       .map((a: any) => `${a.fullName}: ${a.failureMessages.join('\n').split('\n').slice(0, 12).join('\n')}`));
     expect(failures).toEqual([]);
     expect(tests.status).toBe(0);
-    // The project's tests and the README example's three, each run: none skipped or lost.
-    expect(results.numPassedTests).toBe(20);
-    expect(results.testResults.map((f: any) => path.basename(f.name)).sort()).toEqual(['readme-example.spec.js', 'shop.spec.js']);
+    // The project's tests, the toolkit example's three and the README app's two, each run: none skipped or lost.
+    expect(results.numPassedTests).toBe(22);
+    expect(results.testResults.map((f: any) => path.basename(f.name)).sort()).toEqual(['purchases.spec.js', 'readme-example.spec.js', 'shop.spec.js']);
   }, 300_000);
 
   test('the toolkit under Vitest, imported as an ES module', () => {

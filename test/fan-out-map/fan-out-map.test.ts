@@ -66,10 +66,10 @@ describe('FanOutMap inline (items in the state input)', () => {
       Type: 'Map',
       ItemsPath: '$.orders',
       MaxConcurrency: 40,
-      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Each item' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Each: each item' },
       End: true,
     });
-    expect(state.ItemProcessor.States['Each item']).toMatchObject({
+    expect(state.ItemProcessor.States['Each: each item']).toMatchObject({
       Type: 'Task',
       Resource: arnOf(stack.node.findChild('Fn')),
       Retry: [expect.objectContaining({ ErrorEquals: LambdaRetry.TRANSIENT_ERRORS, JitterStrategy: 'FULL', MaxAttempts: 6 })],
@@ -163,11 +163,11 @@ describe('FanOutMap inline (items in the state input)', () => {
           { name: 'c.png', resized: true },
         ],
       });
-      expect(run.retries).toEqual([{ state: 'Resize all item', error: 'Lambda.TooManyRequestsException', attempt: 1 }]);
-      expect(run.catches).toEqual([{ state: 'Resize all item', error: 'InvalidImage', next: 'Resize all item failed' }]);
+      expect(run.retries).toEqual([{ state: 'Resize all: each item', error: 'Lambda.TooManyRequestsException', attempt: 1 }]);
+      expect(run.catches).toEqual([{ state: 'Resize all: each item', error: 'InvalidImage', next: 'Resize all: each item failed' }]);
       expect(run.path[0]).toBe('Resize all');
-      expect(run.path.filter(s => s === 'Resize all item')).toHaveLength(3);
-      expect(run.path.filter(s => s === 'Resize all item failed')).toHaveLength(1);
+      expect(run.path.filter(s => s === 'Resize all: each item')).toHaveLength(3);
+      expect(run.path.filter(s => s === 'Resize all: each item failed')).toHaveLength(1);
       expect(run.path[run.path.length - 1]).toBe('Done');
     });
 
@@ -219,13 +219,13 @@ describe('FanOutMap distributed (items in S3)', () => {
       MaxConcurrency: 100, // children, each running 10 of its items at a time: 1000 items
       Label: 'Each',
       ItemBatcher: { MaxItemsPerBatch: 100, MaxInputBytesPerBatch: 262144 },
-      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Each items' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Each: items' },
       ResultWriter: {
         Resource: 'arn:aws:states:::s3:putObject',
         Parameters: { Bucket: arnOf(map.resultBucket!, 'Ref'), Prefix: 'fan-out/Each' },
         WriterConfig: { OutputType: 'JSON', Transformation: 'NONE' },
       },
-      Next: 'Each summary',
+      Next: 'Each: summary',
     });
     expect(state.ItemsPath).toBeUndefined();
     expect(asl()).toBeValidAsl();
@@ -240,7 +240,7 @@ describe('FanOutMap distributed (items in S3)', () => {
     const { asl } = fanOut(stack, { items: ItemSource.s3Json(dataBucket(stack), 'items.json'), resultPath: '$.report' });
     const definition = asl();
     expect(definition.States.Each.ResultPath).toBe('$.report');
-    expect(definition.States['Each summary']).toEqual({
+    expect(definition.States['Each: summary']).toEqual({
       Type: 'Task',
       QueryLanguage: 'JSONPath',
       Comment: 'Reads how many items succeeded and failed (DescribeMapRun)',
@@ -284,7 +284,7 @@ describe('FanOutMap distributed (items in S3)', () => {
     const state = asl().States.Each;
     expect(state).toMatchObject({ ItemsPath: '$.records', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' } }, End: true });
     expect(state.ResultWriter).toBeUndefined();
-    expect(asl().States['Each summary']).toBeUndefined();
+    expect(asl().States['Each: summary']).toBeUndefined();
     Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 0);
   });
 
@@ -314,7 +314,7 @@ describe('FanOutMap distributed (items in S3)', () => {
       MaxConcurrency: 200,
       Label: 'events',
       ResultWriter: { Parameters: { Bucket: arnOf(results, 'Ref'), Prefix: 'runs/events' }, WriterConfig: { OutputType: 'JSONL', Transformation: 'COMPACT' } },
-      ItemProcessor: { StartAt: 'Each batch' },
+      ItemProcessor: { StartAt: 'Each: each batch' },
     });
     expect(map.resultBucket).toBe(results);
     Template.fromStack(stack).resourceCountIs('AWS::S3::Bucket', 3); // data, its access logs, the given results bucket
@@ -441,7 +441,7 @@ describe('FanOutMap distributed (items in S3)', () => {
       });
       const workflow = new Workflow(stack, 'W', { definition: map });
       const child = itemProcessorOf(aslOf(stack, workflow), 'Import rows');
-      expect(child.StartAt).toBe('Import rows batch');
+      expect(child.StartAt).toBe('Import rows: each batch');
       let calls = 0;
       const run = await runLocally(child, {
         input: { Items: [{ id: '1', email: 'a@example.com' }, { id: '2', email: 'b@example.com' }], BatchInput: { runId: 'r-1' } },
@@ -454,8 +454,8 @@ describe('FanOutMap distributed (items in S3)', () => {
       });
       expect(run.status).toBe('SUCCEEDED');
       expect(run.output).toEqual({ runId: 'r-1', imported: ['1', '2'] });
-      expect(run.retries).toEqual([{ state: 'Import rows batch', error: 'Lambda.ServiceException', attempt: 1 }]);
-      expect(run.path).toEqual(['Import rows batch']);
+      expect(run.retries).toEqual([{ state: 'Import rows: each batch', error: 'Lambda.ServiceException', attempt: 1 }]);
+      expect(run.path).toEqual(['Import rows: each batch']);
     });
   });
 });
@@ -556,7 +556,7 @@ describe('FanOutMap catches and retries', () => {
     const workflow = new Workflow(stack, 'W', { definition: map });
     const asl = aslOf(stack, workflow);
     expect(asl.States.Each.Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'Fan-out failed' }]);
-    expect(asl.States['Each summary'].Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'Fan-out failed' }]);
+    expect(asl.States['Each: summary'].Catch).toEqual([{ ErrorEquals: ['States.ALL'], Next: 'Fan-out failed' }]);
     expect(asl.States.Each.Retry).toEqual([expect.objectContaining({ ErrorEquals: ['States.ItemReaderFailed'], MaxAttempts: 2 })]);
     expect(asl).toBeValidAsl();
   });
@@ -621,10 +621,12 @@ describe('FanOutMap validation', () => {
   });
 
   test('fails when a state name derived from the state name would pass 80 characters', () => {
-    expect(build({ stateName: 'S'.repeat(68) })()).toBeInstanceOf(FanOutMap);
-    // '<name> item failed' records an item's failure (the processor's own Pass state).
-    expect(build({ stateName: 'S'.repeat(69) })).toThrow(`FanOutMap 'Each': the state name '${'S'.repeat(69)} item failed' is 81 characters, over the 80 Step Functions allows; give a stateName of at most 68 characters (got 69)`);
-    expect(build({ stateName: 'S'.repeat(66), mode: FanOutMode.DISTRIBUTED })).toThrow(`FanOutMap 'Each': the state name '${'S'.repeat(66)} any item failed?' is 83 characters, over the 80 Step Functions allows; give a stateName of at most 63 characters (got 66)`);
+    expect(build({ stateName: 'S'.repeat(62) })()).toBeInstanceOf(FanOutMap);
+    expect(build({ stateName: 'S'.repeat(62), mode: FanOutMode.DISTRIBUTED })()).toBeInstanceOf(FanOutMap);
+    // '<name>: each item failed' records an item's failure (the processor's own Pass state).
+    expect(build({ stateName: 'S'.repeat(63) })).toThrow(`FanOutMap 'Each': the state name '${'S'.repeat(63)}: each item failed' is 81 characters, over the 80 Step Functions allows; give a stateName of at most 62 characters (got 63)`);
+    // A distributed map's child records each item's outcome: '<name>: any item failed?' is as long.
+    expect(build({ stateName: 'S'.repeat(66), mode: FanOutMode.DISTRIBUTED })).toThrow(/^FanOutMap 'Each': the state name 'S{66}: (each item failed|any item failed\?)' is 84 characters, over the 80 Step Functions allows; give a stateName of at most 62 characters \(got 66\)$/);
   });
 
   test('fails when an object prop is written in the other query language, or resultPath is not a JSON path: one message naming the map, the prop and the key', () => {
@@ -733,32 +735,32 @@ describe('FanOutMap groups items into Express child executions by default', () =
     const stack = newStack();
     const { map, asl } = fanOut(stack, { items: s3Source(stack) });
     const child = itemProcessorOf(asl(), 'Each');
-    expect(child.StartAt).toBe('Each items');
-    expect(child.States['Each items']).toMatchObject({
+    expect(child.StartAt).toBe('Each: items');
+    expect(child.States['Each: items']).toMatchObject({
       Type: 'Map',
       ItemsPath: '$.Items',
       MaxConcurrency: 10,
-      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Each item outcome' },
+      ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Each: item outcome' },
       ResultSelector: { 'Results.$': '$', 'Failed.$': "$[?(@.Status == 'FAILED')]" },
-      Next: 'Each any item failed?',
+      Next: 'Each: any item failed?',
     });
-    const item = child.States['Each items'].ItemProcessor.States;
-    expect(item['Each item outcome']).toMatchObject({
+    const item = child.States['Each: items'].ItemProcessor.States;
+    expect(item['Each: item outcome']).toMatchObject({
       Type: 'Parallel',
       ResultSelector: { 'Status': 'SUCCEEDED', 'Output.$': '$[0]' },
-      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Each item error' }],
+      Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Each: item error' }],
       End: true,
     });
     // The processor is the user's, unchanged: it receives one item.
-    expect(item['Each item outcome'].Branches[0].States['Each item']).toMatchObject({ Type: 'Task', Resource: arnOf(stack.node.findChild('Fn')) });
-    expect(item['Each item error']).toEqual({
+    expect(item['Each: item outcome'].Branches[0].States['Each: each item']).toMatchObject({ Type: 'Task', Resource: arnOf(stack.node.findChild('Fn')) });
+    expect(item['Each: item error']).toEqual({
       Type: 'Pass', QueryLanguage: 'JSONPath', Comment: 'Records the error of an item; the other items go on', Parameters: { 'Status': 'FAILED', 'Failure.$': '$' }, End: true,
     });
-    expect(child.States['Each any item failed?']).toEqual({
-      Type: 'Choice', QueryLanguage: 'JSONPath', Choices: [{ Variable: '$.Failed[0]', IsPresent: true, Next: 'Each items failed' }], Default: 'Each items done',
+    expect(child.States['Each: any item failed?']).toEqual({
+      Type: 'Choice', QueryLanguage: 'JSONPath', Choices: [{ Variable: '$.Failed[0]', IsPresent: true, Next: 'Each: items failed' }], Default: 'Each: items done',
     });
-    expect(child.States['Each items failed']).toMatchObject({ Type: 'Fail', Error: 'FanOutMap.ItemsFailed', CausePath: 'States.JsonToString($.Results)' });
-    expect(child.States['Each items done']).toMatchObject({ Type: 'Succeed', OutputPath: '$.Results' });
+    expect(child.States['Each: items failed']).toMatchObject({ Type: 'Fail', Error: 'FanOutMap.ItemsFailed', CausePath: 'States.JsonToString($.Results)' });
+    expect(child.States['Each: items done']).toMatchObject({ Type: 'Succeed', OutputPath: '$.Results' });
     expect(map.itemsPerChildExecution).toBe(FanOutMap.DEFAULT_ITEMS_PER_CHILD_EXECUTION);
     expect(asl()).toBeValidAsl();
     expectNagClean(stack);
@@ -769,7 +771,7 @@ describe('FanOutMap groups items into Express child executions by default', () =
     const { asl } = fanOut(stack, { items: s3Source(stack), maxConcurrency: 25, itemsPerChildExecution: 4 });
     const state = asl().States.Each;
     expect(state.ItemBatcher).toEqual({ MaxItemsPerBatch: 4, MaxInputBytesPerBatch: 262144 });
-    expect(state.ItemProcessor.States['Each items'].MaxConcurrency).toBe(4);
+    expect(state.ItemProcessor.States['Each: items'].MaxConcurrency).toBe(4);
     expect(state.MaxConcurrency).toBe(7); // 7 children x 4 items >= 25
   });
 
@@ -780,11 +782,11 @@ describe('FanOutMap groups items into Express child executions by default', () =
     const standard = new FanOutMap(stack, 'Standard', { items, processor: FanOutProcessor.lambda(fn(stack, 'Fn2')), childExecutionType: sfn.StateMachineType.STANDARD });
     const batched = new FanOutMap(stack, 'Batched', { items, processor: FanOutProcessor.lambda(fn(stack, 'Fn3')), batching: { maxItemsPerBatch: 50 } });
     const asl = aslOf(stack, new Workflow(stack, 'W', { definition: one.next(standard).next(batched) }));
-    expect(asl.States.One).toMatchObject({ MaxConcurrency: 1000, ItemProcessor: { StartAt: 'One item' } });
+    expect(asl.States.One).toMatchObject({ MaxConcurrency: 1000, ItemProcessor: { StartAt: 'One: each item' } });
     expect(asl.States.One.ItemBatcher).toBeUndefined();
-    expect(asl.States.Standard).toMatchObject({ MaxConcurrency: 1000, ItemProcessor: { StartAt: 'Standard item', ProcessorConfig: { ExecutionType: 'STANDARD' } } });
+    expect(asl.States.Standard).toMatchObject({ MaxConcurrency: 1000, ItemProcessor: { StartAt: 'Standard: each item', ProcessorConfig: { ExecutionType: 'STANDARD' } } });
     expect(asl.States.Standard.ItemBatcher).toBeUndefined();
-    expect(asl.States.Batched).toMatchObject({ MaxConcurrency: 1000, ItemBatcher: { MaxItemsPerBatch: 50 }, ItemProcessor: { StartAt: 'Batched batch' } });
+    expect(asl.States.Batched).toMatchObject({ MaxConcurrency: 1000, ItemBatcher: { MaxItemsPerBatch: 50 }, ItemProcessor: { StartAt: 'Batched: each batch' } });
     expect([one.itemsPerChildExecution, standard.itemsPerChildExecution, batched.itemsPerChildExecution]).toEqual([1, 1, undefined]);
   });
 
@@ -986,12 +988,12 @@ describe('FanOutMap end to end on the local engine, over every item source, resu
       expect(r.manifestKey).toMatch(/^fan-out\/Import-rows\/[0-9a-f-]{36}\/manifest\.json$/);
       expect(r.failed).toEqual([]);
       expect(r.succeeded).toEqual([{ Status: 'SUCCEEDED', Input: { Items: ROWS.map(source.item) }, Output: ROWS.map(id => outcome(id)) }]);
-      expect(r.execution.path).toEqual(['Import rows', 'Import rows summary']);
+      expect(r.execution.path).toEqual(['Import rows', 'Import rows: summary']);
       const childPath = r.mapRun.executions[0].states.map(s => s.name);
-      expect(childPath[0]).toBe('Import rows items');
-      expect(childPath.slice(-2)).toEqual(['Import rows any item failed?', 'Import rows items done']);
-      expect(childPath.filter(n => n === 'Import rows item outcome')).toHaveLength(5);
-      expect(childPath.filter(n => n === 'Import rows item')).toHaveLength(5);
+      expect(childPath[0]).toBe('Import rows: items');
+      expect(childPath.slice(-2)).toEqual(['Import rows: any item failed?', 'Import rows: items done']);
+      expect(childPath.filter(n => n === 'Import rows: item outcome')).toHaveLength(5);
+      expect(childPath.filter(n => n === 'Import rows: each item')).toHaveLength(5);
       expect(childPath).toHaveLength(13);
     });
 

@@ -40,9 +40,9 @@ export function orderSaga(queryLanguage: sfn.QueryLanguage, options: OrderSagaOp
     queryLanguage,
     ...options,
     steps: options.steps ?? [
-      SagaStep.lambda('Reserve stock', { action: fn('reserve'), compensation: fn('release'), resultField: 'reservation', compensateFailedAction: own.has('Reserve stock') }),
-      SagaStep.lambda('Charge payment', { action: fn('charge'), compensation: fn('refund'), resultField: 'payment', compensateFailedAction: own.has('Charge payment') }),
-      SagaStep.lambda('Book shipping', { action: fn('ship'), compensation: fn('cancel'), resultField: 'shipment', compensateFailedAction: own.has('Book shipping') }),
+      SagaStep.lambda('Reserve stock', { action: fn('reserve'), compensation: fn('release'), resultPath: '$.reservation', compensateFailedAction: own.has('Reserve stock') }),
+      SagaStep.lambda('Charge payment', { action: fn('charge'), compensation: fn('refund'), resultPath: '$.payment', compensateFailedAction: own.has('Charge payment') }),
+      SagaStep.lambda('Book shipping', { action: fn('ship'), compensation: fn('cancel'), resultPath: '$.shipment', compensateFailedAction: own.has('Book shipping') }),
     ],
   });
   const done = queryLanguage === sfn.QueryLanguage.JSONATA ? sfn.Succeed.jsonata(stack, 'Placed', { stateName: 'Order placed' }) : new sfn.Succeed(stack, 'Placed', { stateName: 'Order placed' });

@@ -270,6 +270,30 @@ describe('validation', () => {
     expect(() => SagaStep.lambda('Pay', { action: fn(newStack()), resultField: field })).toThrow(/^SagaStep.lambda\('Pay'\): resultField/);
   });
 
+  test.each([
+    ['$.a.b', "resultPath must be a field of the payload, such as '$.reservation' (got '$.a.b')"],
+    ['payment', "resultPath must be a field of the payload, such as '$.reservation' (got 'payment')"],
+    ['$.saga', "resultPath '$.saga' is where a JSONPath saga keeps its failure record; choose another field"],
+  ])('fails when resultPath is %j', (resultPath, message) => {
+    expect(() => SagaStep.lambda('Pay', { action: fn(newStack()), resultPath })).toThrow(`SagaStep.lambda('Pay'): ${message}`);
+  });
+
+  test('fails when resultPath and the deprecated resultField are both given', () => {
+    expect(() => SagaStep.lambda('Pay', { action: fn(newStack()), resultPath: '$.paid', resultField: 'paid' }))
+      .toThrow("SagaStep.lambda('Pay'): resultPath and resultField are both given; keep resultPath ('$.paid') and remove resultField, which it replaces");
+  });
+
+  test.each(LANGUAGES)('resultPath \'$.payment\' and the deprecated resultField \'payment\' make the same state machine (%s)', (_name, queryLanguage) => {
+    const build = (props: { resultPath?: string; resultField?: string }) => {
+      const stack = newStack();
+      const saga = new Saga(stack, 'Order', { queryLanguage, steps: [SagaStep.lambda('Pay', { action: fn(stack), ...props })] });
+      return aslOf(stack, new Workflow(stack, 'Orders', { definition: saga, queryLanguage }));
+    };
+    const asl = build({ resultPath: '$.payment' });
+    expect(JSON.stringify(asl)).toContain('payment');
+    expect(asl).toEqual(build({ resultField: 'payment' }));
+  });
+
   test('fails when recordRetention is outside what SQS keeps', () => {
     const stack = newStack();
     expect(() => new Saga(stack, 'Order', { steps: twoSteps(stack), recordRetention: Duration.days(15) }))

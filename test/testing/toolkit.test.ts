@@ -9,7 +9,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
-import { Saga, SagaStep, StockTradingWorkflow, Workflow } from '../../src';
+import { FanOutMap, FanOutProcessor, ItemSource, Saga, SagaStep, StockTradingWorkflow, Workflow } from '../../src';
 import {
   LocalWorkflow, approve, aslOf, expire, fails, inSequence, mockFunction, mockResource, mockState, reject, returns, runWorkflow, validateAsl,
   workflowMatchers,
@@ -180,6 +180,17 @@ describe('used wrongly, the toolkit says what is wrong', () => {
     const { trades } = trading();
     await expect(runWorkflow(trades.workflow, { mocks: [mockState('Analyse stocks', returns({}))] }))
       .rejects.toThrow(/states\['Analyse stocks'\] names no Task state \(Task states: .*Analyse stock,/);
+  });
+
+  test('fails when a mock names a FanOutMap processor by its old name, giving the new one', async () => {
+    const stack = new Stack(new App(), 'Shipping');
+    const print = new lambda.Function(stack, 'Print', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async (p) => p;') });
+    const labels = new FanOutMap(stack, 'Print labels', { items: ItemSource.jsonArray('$.parcels'), processor: FanOutProcessor.lambda(print) });
+    const workflow = new Workflow(stack, 'Labels', { definition: labels });
+    await expect(runWorkflow(workflow, { input: { parcels: [1] }, mocks: [mockState('Print labels item', returns({}))] }))
+      .rejects.toThrow("states['Print labels item'] names no Task state (Task states: Print labels: each item); a FanOutMap's processor state is now named 'Print labels: each item' (it was 'Print labels item')");
+    const run = await runWorkflow(workflow, { input: { parcels: [1, 2] }, mocks: [mockState('Print labels: each item', returns('printed'))] });
+    expect(run.output).toEqual(['printed', 'printed']);
   });
 
   test('fails when a callback is given for a task that is not a callback task', async () => {
