@@ -29,7 +29,7 @@ import { ResponderHost, STANDARD_MAX_SECONDS, registerTaskResponder } from '../p
  */
 export interface ApprovalGateProps {
   /**
-   * How long the gate waits for a decision before it takes the expired route; also how long the
+   * How long the gate waits for a decision before it takes the expired route. Also how long the
    * links work. From 1 minute to 365 days.
    */
   readonly timeout: Duration;
@@ -43,8 +43,8 @@ export interface ApprovalGateProps {
   readonly summary: string;
 
   /**
-   * The query language of the gate's states: that of the workflow it runs in (a JSONata workflow
-   * holds JSONata states only; the gate in a JSONPath workflow may be either). In JSONata the gate
+   * The query language of the gate's states: that of the workflow it runs in. A JSONata workflow
+   * holds JSONata states only, and the gate in a JSONPath workflow may be either. In JSONata the gate
    * takes no state of its own beyond the request and the decision: the request id is computed in the
    * request step, and the expired decision is the output of its Catch.
    * @default sfn.QueryLanguage.JSON_PATH

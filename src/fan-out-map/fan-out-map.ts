@@ -109,9 +109,9 @@ export interface FanOutMapProps {
 
   /**
    * How many items one Express child execution runs, each through the processor on its own, 10 at
-   * a time (distributed mode only; not with `batching`). One child execution costs the parent one
-   * state transition, so 100 items a child cost about 1/100 of one child per item (see the README's
-   * cost table). A child with a failed item runs its other items to the end and then fails with
+   * a time, in distributed mode without `batching`. One child execution costs the parent one
+   * state transition, so 100 items a child cost about 1/100 of one child per item (see the cost table
+   * in docs/costs.md). A child with a failed item runs its other items to the end and then fails with
    * `FanOutMap.ItemsFailed`; its output (or the failure's cause) lists each item's outcome,
    * `{ Status: 'SUCCEEDED', Output }` or `{ Status: 'FAILED', Failure: { Error, Cause } }`.
    * The batch holds at most 256 KiB of items and its outcomes must fit in the 256 KiB payload
@@ -186,7 +186,7 @@ const INLINE_MAX_CONCURRENCY = 40;
 const DISTRIBUTED_MAX_CONCURRENCY = 10_000;
 /** The Step Functions payload limit, the most bytes a batch may hold. */
 const MAX_PAYLOAD_BYTES = 262_144;
-/** Items an Express child execution runs by default (bench/fan-out-cost.ts, README "What a fan-out costs"). */
+/** Items an Express child execution runs by default (bench/fan-out-cost.ts, docs/costs.md "What a fan-out costs"). */
 const DEFAULT_ITEMS_PER_CHILD = 100;
 /** Items a child execution runs at the same time. */
 const ITEMS_AT_ONCE_PER_CHILD = 10;
@@ -230,21 +230,21 @@ export class FanOutMap extends sfn.StateMachineFragment {
   /** How many items (or batches) run at the same time. */
   public readonly maxConcurrency: number;
 
-  /** The type of the child executions (distributed mode); `undefined` inline. */
+  /** The type of the child executions (distributed mode). `undefined` inline. */
   public readonly childExecutionType?: sfn.StateMachineType;
 
-  /** The bucket results are written to (distributed mode); `undefined` when they are not. */
+  /** The bucket results are written to (distributed mode). `undefined` when they are not. */
   public readonly resultBucket?: s3.IBucket;
 
-  /** The key prefix of the results; `undefined` when they are not written. */
+  /** The key prefix of the results. `undefined` when they are not written. */
   public readonly resultPrefix?: string;
 
   /** The label of the map runs (distributed mode). */
   public readonly label?: string;
 
   /**
-   * How many items one child execution runs, each through the processor (distributed mode
-   * without `batching`); `undefined` inline or with `batching`.
+   * How many items one child execution runs, each through the processor, in distributed mode
+   * without `batching`. `undefined` inline or with `batching`.
    */
   public readonly itemsPerChildExecution?: number;
 

@@ -60,7 +60,7 @@ export class ItemSource {
   /**
    * The items of a JSON array in the state input.
    *
-   * @param itemsPath the JSON path of the array in the state input; in a JSONata FanOutMap, a JSON
+   * @param itemsPath the JSON path of the array in the state input. In a JSONata FanOutMap, a JSON
    * path such as `$.items` (read as `$states.input.items`) or a JSONata expression `{% ... %}`
    */
   public static jsonArray(itemsPath: string = '$'): ItemSource {
@@ -126,10 +126,10 @@ export class ItemSource {
     return new ItemSource(SourceKind.S3_MANIFEST, { bucket, key, maxItems: options.maxItems });
   }
 
-  /** The bucket the items are read from; `undefined` for items in the state input. */
+  /** The bucket the items are read from. `undefined` for items in the state input. */
   public readonly bucket?: s3.IBucket;
 
-  /** The JSON path of the items in the state input; `undefined` for an S3 source. */
+  /** The JSON path of the items in the state input. `undefined` for an S3 source. */
   public readonly itemsPath?: string;
 
   /** The mode a `FanOutMap` uses unless told otherwise: inline for the state input, distributed for S3. */

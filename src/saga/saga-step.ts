@@ -78,7 +78,7 @@ export interface SagaLambdaStepProps {
   readonly resultField?: string;
 
   /**
-   * The longest the action may run; then it fails with `States.Timeout` (and the saga compensates).
+   * The longest the action may run. Then it fails with `States.Timeout` (and the saga compensates).
    * @default - no timeout of its own (the function's timeout applies)
    */
   readonly actionTimeout?: Duration;
@@ -100,7 +100,7 @@ export class SagaStep {
   /**
    * A step made of any states.
    * @param name the step's name: it names the states the saga adds for the step and goes into the
-   *   idempotency key; unique within the state machine, 1 to 64 characters, without quotes, braces, slashes or backslashes
+   *   idempotency key. Unique within the state machine, 1 to 64 characters, without quotes, braces, slashes or backslashes
    */
   public static of(name: string, props: SagaStepProps): SagaStep {
     validateName('SagaStep.of', name);
@@ -116,7 +116,7 @@ export class SagaStep {
   /**
    * A step made of two Lambda functions, the action retried like the library's other Lambda tasks.
    * @param name the step's name: it names the action's state (`<name>`) and the compensation's
-   *   (`<name>: undo`) and goes into the idempotency key; unique within the state machine, 1 to 64
+   *   (`<name>: undo`) and goes into the idempotency key. Unique within the state machine, 1 to 64
    *   characters, without quotes, braces, slashes or backslashes
    */
   public static lambda(name: string, props: SagaLambdaStepProps): SagaStep {

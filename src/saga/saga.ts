@@ -41,7 +41,7 @@ export interface SagaAlarmOptions {
  * Properties for a `Saga`.
  */
 export interface SagaProps {
-  /** The steps, in the order they run; when one fails, the completed ones are undone in reverse order. At least one. */
+  /** The steps, in the order they run. When one fails, the completed ones are undone in reverse order. At least one. */
   readonly steps: SagaStep[];
 
   /**
@@ -195,7 +195,7 @@ export class Saga extends sfn.StateMachineFragment {
   public readonly steps: SagaStep[];
 
   /**
-   * The JSONata variable that holds the saga's record once a step failed (JSONata sagas); a JSONPath
+   * The JSONata variable that holds the saga's record once a step failed (JSONata sagas). A JSONPath
    * saga keeps it at `$.saga`.
    */
   public readonly recordVariable: string;

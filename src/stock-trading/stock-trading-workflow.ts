@@ -74,7 +74,7 @@ export interface StockTradingWorkflowProps {
   readonly executionFunction?: lambda.IFunction;
 
   /**
-   * Trades whose amount is above this (in the trade's currency) wait for a person's approval;
+   * Trades whose amount is above this (in the trade's currency) wait for a person's approval.
    * at or below it, they are executed at once.
    * @default 100
    */

@@ -13,7 +13,7 @@ export interface MatcherResult {
   readonly message: () => string;
 }
 
-/** The matchers `workflowMatchers` adds, for typing `expect(...)` (see the README for Jest and Vitest). */
+/** The matchers `workflowMatchers` adds, for typing `expect(...)` (see docs/testing.md for Jest and Vitest). */
 export interface WorkflowMatchers<R = unknown> {
   /** The run succeeded. */
   toHaveSucceeded(): R;

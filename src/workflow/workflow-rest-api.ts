@@ -12,7 +12,7 @@ import { loggedStageOptions, suppressRestApiNag, useApiGatewayAccount, validateT
  * Properties for a `WorkflowRestApi`.
  */
 export interface WorkflowRestApiProps {
-  /** The workflow to run; it must be `WorkflowType.expressSync()`. */
+  /** The workflow to run. It must be `WorkflowType.expressSync()`. */
   readonly workflow: Workflow;
 
   /**

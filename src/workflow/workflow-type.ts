@@ -47,7 +47,7 @@ export class WorkflowType {
   private constructor(
     /** The state machine type this workflow type synthesizes. */
     public readonly stateMachineType: sfn.StateMachineType,
-    /** How an Express workflow is started; `undefined` for Standard. */
+    /** How an Express workflow is started. `undefined` for Standard. */
     public readonly invocation?: ExpressInvocation,
   ) {}
 
