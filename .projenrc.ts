@@ -64,8 +64,6 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // shipped minified with its licence in lib/engine/jsonata.bundle.js (about 80 KB instead of the
     // package's 850 KB of four builds).
     'jsonata@^2.2.2',
-    // Test oracle and benchmark comparison only (test/engine/differential.test.ts, bench/oracle): nothing runs on it.
-    'aws-local-stepfunctions@3.0.0',
     // cdk-nag v3 needs aws-cdk-lib >= 2.257 at dev time; v2 checks the same AwsSolutions rules on 2.245.
     'cdk-nag@^2.36.8',
     // Lambda handlers: the AWS SDK v3 is provided by the Lambda runtime and left out of the bundles.
@@ -110,6 +108,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'integ', 'examples', 'bench', 'cli'],
     tsconfigPath: './tsconfig.dev.json',
     projectService: false,
+    // Tests never rewrite the sources: `npm test` reports a lint error, `npx projen eslint --fix` fixes it.
+    commandOptions: { fix: false },
   },
   gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/', '/.jsii.tabl.json'],
 });

@@ -5,7 +5,7 @@
  */
 const DEV_ONLY = [
   '@aws-sdk/client-dynamodb', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-sfn', '@aws-sdk/client-sns',
-  'aws-sdk-client-mock', 'aws-local-stepfunctions', 'asl-validator', '@dagrejs/dagre', 'playwright-core', 'cdk-nag',
+  'aws-sdk-client-mock', 'asl-validator', '@dagrejs/dagre', 'playwright-core', 'cdk-nag',
 ];
 
 test('loading the library requires none of the development-only packages', () => {

@@ -26,6 +26,7 @@ export interface EngineRunOptions {
 export interface EngineStateMachine {
   run(input: unknown, options?: EngineRunOptions): EngineRun;
 }
+import { requireOracle } from './load';
 
 interface EngineOptions {
   readonly validationOptions?: { readonly noValidate?: boolean; readonly checkPaths?: boolean; readonly checkArn?: boolean };
@@ -35,5 +36,4 @@ interface EngineModule {
   StateMachine: new (definition: unknown, options?: EngineOptions) => EngineStateMachine;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const { StateMachine } = require('aws-local-stepfunctions') as EngineModule;
+export const { StateMachine } = requireOracle() as EngineModule;

@@ -9,19 +9,6 @@ import { StateMachine } from './als-engine';
 import type { Asl } from '../../src/testing/asl';
 import type { CallbackHandler, TaskCall, TaskHandler } from '../../src/testing/local-execution';
 
-// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node.js 20 does not have.
-export function installPromiseWithResolvers(): void {
-  const P = Promise as any;
-  if (typeof P.withResolvers !== 'function') {
-    P.withResolvers = function withResolvers<T>() {
-      let resolve!: (value: T | PromiseLike<T>) => void;
-      let reject!: (reason?: unknown) => void;
-      const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
-      return { promise, resolve, reject };
-    };
-  }
-}
-installPromiseWithResolvers();
 
 /** The engine workarounds; each can be switched off in a test to show the engine bug it covers. */
 export enum Workaround {

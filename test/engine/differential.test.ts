@@ -7,20 +7,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConformanceCase } from './conformance/case';
+import { requireOracle } from '../../bench/oracle/load';
 import { execute } from '../../src/engine';
 
-// aws-local-stepfunctions 3 calls Promise.withResolvers, which Node.js 20 lacks: the oracle alone needs it.
-const P = Promise as any;
-if (typeof P.withResolvers !== 'function') {
-  P.withResolvers = () => {
-    let resolve!: (v: unknown) => void;
-    let reject!: (e: unknown) => void;
-    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
-    return { promise, resolve, reject };
-  };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { StateMachine } = require('aws-local-stepfunctions') as { StateMachine: new (d: unknown, o?: unknown) => { run(input: unknown, o?: unknown): { result: Promise<unknown> } } };
+// Installed on first use in a folder of its own (bench/oracle/load.ts).
+type Oracle = { StateMachine: new (d: unknown, o?: unknown) => { run(input: unknown, o?: unknown): { result: Promise<unknown> } } };
+const { StateMachine } = requireOracle() as Oracle;
 
 const dir = path.join(__dirname, 'conformance');
 const FILES = ['jsonpath-io.cases.ts', 'choice.cases.ts', 'intrinsics.cases.ts'];
