@@ -63,7 +63,13 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       const outcome = result.status === 'SUCCEEDED' ? 'SUCCEEDED' : `${result.status} (${result.error}: ${readableCause(result.cause)})`;
       console.log(`  ${ok ? '✓' : '✗'} ${scenario.name}: ${outcome}, ${result.transitions} state transitions${ok ? '' : ` (expected ${scenario.expectStatus}${scenario.expectError ? ` with ${scenario.expectError}` : ''})`}`);
       console.log(`      ${result.path.join(' → ')}`);
-      for (const r of result.retries) console.log(`      retried ${r.state} after ${r.error} (attempt ${r.attempt})`);
+      // One line per state and error: a compensation retried ten times is one line, not ten.
+      const retried = new Map<string, number>();
+      for (const r of result.retries) retried.set(`${r.state}\u0000${r.error}`, (retried.get(`${r.state}\u0000${r.error}`) ?? 0) + 1);
+      for (const [key, times] of retried) {
+        const [state, error] = key.split('\u0000');
+        console.log(`      retried ${state} after ${error} (${times === 1 ? 'once' : `${times} times`})`);
+      }
       for (const c of result.catches) console.log(`      caught ${c.error} in ${c.state} → ${c.next}`);
       if (simulator) {
         console.log(`      ${simulator.messages.length} message(s) published; endpoint pages: ${simulator.pages.map(p => `${p.method} ${p.statusCode} "${p.title}"`).join(', ')}`);
