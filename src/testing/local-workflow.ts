@@ -63,7 +63,7 @@ export class LocalWorkflow {
     const stack = Stack.of(resource);
     const stage = Stage.of(stack);
     if (!stage) throw new HarnessError(`LocalWorkflow.of(${construct.node.path}): its stack is in no App or Stage`);
-    const assembly = stage.synth({ force: true });
+    const assembly = withoutBuiltinValidation(() => stage.synth({ force: true }));
     const machine = stateMachinesIn(assembly.directory).find(m => m.stack === stack.artifactId && m.logicalId === logicalId);
     if (!machine) throw new HarnessError(`LocalWorkflow.of(${construct.node.path}): its state machine ${logicalId} is not in the synthesized stack ${stack.artifactId}`);
     // Without the CDK CLI, a template has no construct paths: the construct knows its own.
@@ -151,6 +151,23 @@ export class LocalWorkflow {
   /** The diagram of the state machine as a Mermaid flowchart. */
   public mermaid(): string {
     return toMermaid(graphOf(this.asl));
+  }
+}
+
+/**
+ * Synthesizes without aws-cdk-lib's built-in CloudFormation validation (aws-cdk-lib 2.27x and later
+ * validate every template with a WebAssembly engine that takes about 2.5 seconds to start): a local
+ * run reads the templates, and `cdk synth` still validates them. `CDK_VALIDATION=false` is the switch
+ * aws-cdk-lib reads at synth; the variable is put back as it was.
+ */
+function withoutBuiltinValidation<T>(synth: () => T): T {
+  const before = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    return synth();
+  } finally {
+    if (before === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = before;
   }
 }
 
