@@ -125,7 +125,7 @@ project.eslint?.allowDevDeps('src/private/approval/**');
 // and benchmark output (.tmp/), API.md (Construct Hub and the repository show it), nor the compiled
 // handler sources (their esbuild bundles in assets/ are what the functions run).
 for (const pattern of [
-  '/cli/', '/integ/', '/examples/', '/bench/', '/rosetta/', '/cdk.out/', '/demo-output/', '/.ci/', '/.tmp/',
+  '/cli/', '/CONTRIBUTING.md', '/integ/', '/examples/', '/bench/', '/rosetta/', '/cdk.out/', '/demo-output/', '/.ci/', '/.tmp/',
   '/tsconfig.dev.json', '/API.md', '/.jsii.tabl.json', '/lib/**/*.lambda.js', '/lib/**/*.lambda.d.ts',
 ]) {
   project.npmignore?.exclude(pattern);

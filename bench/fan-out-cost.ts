@@ -19,7 +19,7 @@
  * - List prices, no free tier (src/testing/cost.ts).
  *
  * The tables are pure functions of these constants: `npm run bench` prints them in bench/RESULTS.md,
- * and the README holds the same text, checked by test/bench/fan-out-cost.test.ts.
+ * and docs/costs.md holds the same text, checked by test/bench/fan-out-cost.test.ts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -130,7 +130,7 @@ export function groupSizeTable(): string {
     }));
 }
 
-/** Section 3 of bench/RESULTS.md, and the README's cost tables: the same text. */
+/** Section 3 of bench/RESULTS.md, and the cost tables of docs/costs.md: the same text. */
 export function fanOutCostMarkdown(): string {
   return [
     designTable(),
@@ -146,7 +146,7 @@ export function fanOutCostSection(): string[] {
     'Step Functions charges for one fan-out over M items (bench/fan-out-cost.ts states every assumption: a one-task item processor '
     + 'taking 100 ms an item, Express children at 64 MB, one parent transition per child started, '
     + `${DISTRIBUTED_MAP_SOURCE}). The work of the items themselves is the same in every design and left out. `
-    + 'The README shows these tables as printed here (test/bench/fan-out-cost.test.ts checks it).',
+    + 'docs/costs.md shows these tables as printed here (test/bench/fan-out-cost.test.ts checks it).',
     fanOutCostMarkdown()];
 }
 
@@ -159,19 +159,19 @@ export function withResultsSection(results: string): string {
   return `${results.slice(0, start)}${[...fanOutCostSection(), note].join('\n\n')}\n${results.slice(end)}`;
 }
 
-/** The README between its fan-out-cost markers, with these tables. */
+/** docs/costs.md (or any page) between its fan-out-cost markers, with these tables. */
 export function withReadmeTables(readme: string): string {
   const begin = '<!-- fan-out-cost:begin -->';
   const end = '<!-- fan-out-cost:end -->';
   const [before, rest] = readme.split(begin);
-  if (rest === undefined || !rest.includes(end)) throw new Error(`README: no ${begin} ... ${end} block`);
+  if (rest === undefined || !rest.includes(end)) throw new Error(`docs/costs.md: no ${begin} ... ${end} block`);
   return `${before}${begin}\n${fanOutCostMarkdown()}\n${end}${rest.slice(rest.indexOf(end) + end.length)}`;
 }
 
-// `npx ts-node -P tsconfig.dev.json bench/fan-out-cost.ts --readme` writes the tables into README.md;
+// `npx ts-node -P tsconfig.dev.json bench/fan-out-cost.ts --readme` writes the tables into docs/costs.md;
 // `--results` rewrites section 3 of bench/RESULTS.md without running the measurements.
 if (require.main === module) {
   const rewrite = (file: string, change: (text: string) => string) => fs.writeFileSync(file, change(fs.readFileSync(file, 'utf8')));
-  if (process.argv.includes('--readme')) rewrite(path.join(__dirname, '..', 'README.md'), withReadmeTables);
+  if (process.argv.includes('--readme')) rewrite(path.join(__dirname, '..', 'docs', 'costs.md'), withReadmeTables);
   if (process.argv.includes('--results')) rewrite(path.join(__dirname, 'RESULTS.md'), withResultsSection);
 }

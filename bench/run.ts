@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     log('sealed local runs...');
     const sealed = await measureSealedRuns(options.smoke ? 3 : 21);
     sections.push('## 8. Sealed local runs',
-      'bench/sealed-runs.ts: the README\'s complete example (a Lambda-priced order through an ApprovalGate, approved with '
+      'bench/sealed-runs.ts: the testing toolkit\'s complete example (docs/testing.md) (a Lambda-priced order through an ApprovalGate, approved with '
     + '`approvals: [approve(gate)]`) run with `runWorkflow` again and again in one process, a fresh stack each time as a test builds it. '
     + 'Each run synthesizes the stack and runs the three functions\' code (the price function, the gate\'s request and decision '
     + 'functions) sealed, each in a worker thread of its own started for the run and ended with it.',

@@ -1,5 +1,5 @@
 /**
- * What sealing the functions' code costs a test: the README's complete example (a priced order and an
+ * What sealing the functions' code costs a test: the testing toolkit's complete example (docs/testing.md) (a priced order and an
  * ApprovalGate, approved through the toolkit) run again and again with `runWorkflow` in one process,
  * each run synthesizing the stack and starting its functions' workers (the price function and the
  * gate's request and decision functions). The first run pays the cold starts of everything; the later
