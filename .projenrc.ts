@@ -114,6 +114,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['/cdk.out/', '/integ/**/asset.*', '/demo-output/', '.tmp/', '/.jsii.tabl.json'],
 });
 
+// npm 11.16+ lists the dependencies whose install scripts nobody reviewed (npm 12 blocks them): esbuild's
+// checks its platform binary; @parcel/watcher (jest's file watcher, unused by `npm test`) would build
+// from source only where its prebuilt binary (an optional dependency) is missing.
+project.package.addField('allowScripts', { 'esbuild': true, '@parcel/watcher': false });
+
 // A user's project: linted, compiled and run in its own folder against the packed library (test/consumer).
 project.eslint?.addIgnorePattern('test/consumer/project/');
 
