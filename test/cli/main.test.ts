@@ -127,7 +127,7 @@ describe('run', () => {
     });
     const { code, out, cwd } = await cli(['run', 'OrderWorkflow', '--app', assembly, '--input', input, '--mocks', mocks, '--report', 'out/r.html'], dir);
     expect(code).toBe(0);
-    expect(out).toMatch(/Reserve item\s+Task\s+\d\d:\d\d:\d\d\.\d{3} \(\d+(\.\d+)? s\)\s+2 \(Lambda.TooManyRequestsException\)/);
+    expect(out).toMatch(/Reserve item\s+Task\s+\d\d:\d\d:\d\d\.\d{3}( \(\d+(\.\d+)? m?s\))?\s+2 \(Lambda.TooManyRequestsException\)/);
     expect(out).toContain('10 state transitions'); // 8 states entered + 2 retries
     expect(fs.readFileSync(path.join(cwd, 'out/r.html'), 'utf8')).toContain('&quot;reserved&quot;: &quot;mocked&quot;');
   });
