@@ -87,6 +87,18 @@ export interface PathScope {
   readonly random: Randomness;
 }
 
+/** The same scope over another input; the context object is still built only when read. */
+function withInput(scope: PathScope, input: unknown): PathScope {
+  return {
+    input,
+    get context() {
+      return scope.context;
+    },
+    variables: scope.variables,
+    random: scope.random,
+  };
+}
+
 /** `$['a']['b']`, as AWS prints a path in its errors. */
 function canonical(segments: Segment[]): string {
   return '$' + segments.map(s => (s.kind === 'name' ? `['${s.name}']` : s.kind === 'index' ? `[${s.index}]` : '[*]')).join('');
@@ -143,7 +155,8 @@ export class DataFlow {
   outputPath(path: string | null | undefined, data: unknown, scope: PathScope): unknown {
     if (path === undefined) return data;
     if (path === null) return {};
-    return this.required(path, 'OutputPath', { ...scope, input: data });
+    // A scope's fields may be getters (the context object is built when read): never spread it.
+    return this.required(path, 'OutputPath', withInput(scope, data));
   }
 
   resultPath(path: string | null | undefined, rawInput: unknown, result: unknown): unknown {

@@ -9,7 +9,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html
  */
 import { evaluateRule } from './choice';
-import { DataFlow, Variables } from './data-flow';
+import { DataFlow, PathScope, Variables } from './data-flow';
 import { expressProblems, Graph, validateDefinition } from './definition';
 import { runDistributedMap } from './distributed-map';
 import { DefinitionError, EngineBudgetError, EngineError, StatesError } from './errors';
@@ -132,17 +132,14 @@ export class Execution {
 
   /** A child state machine's definition, parsed and validated once. */
   definitionOf(definition: object | string, arn: string): Graph {
-    let parsed: unknown = definition;
-    if (typeof definition === 'string') {
-      try {
-        parsed = JSON.parse(definition);
-      } catch (e) {
-        throw new EngineError(`the definition of ${arn} is not JSON: ${(e as Error).message}`);
+    try {
+      return graphOf(definition);
+    } catch (e) {
+      if (e instanceof EngineError && !(e instanceof DefinitionError) && /^the definition is not JSON/.test(e.message)) {
+        throw new EngineError(e.message.replace('the definition', `the definition of ${arn}`));
       }
+      throw e;
     }
-    const graph = validated.get(parsed as object) ?? validateDefinition(parsed);
-    validated.set(parsed as object, graph);
-    return graph;
   }
 
   /** The role the execution runs as (`$$.Execution.RoleArn`). */
@@ -151,12 +148,14 @@ export class Execution {
   }
 
   get region(): string {
-    return this.executionArn.split(':')[3];
+    return (this.arnParts ??= this.executionArn.split(':'))[3];
   }
 
   get account(): string {
-    return this.executionArn.split(':')[4];
+    return (this.arnParts ??= this.executionArn.split(':'))[4];
   }
+
+  private arnParts?: string[];
 
   /** `$$`: the context object, as a state sees it. */
   context(state: string, enteredAt: number, retryCount: number | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -368,6 +367,23 @@ interface StepResult {
   readonly assigned?: Record<string, string>;
 }
 
+/** What JSONPath paths of a state resolve against; `$$` is built only when a path reads it (most read the input alone). */
+class StatePathScope implements PathScope {
+  constructor(private readonly run: StateRun, readonly input: unknown, private readonly extra: Record<string, unknown> | undefined) {}
+
+  get context(): Record<string, unknown> {
+    return this.run.context(this.extra);
+  }
+
+  get variables(): Variables {
+    return this.run.currentThread.variables;
+  }
+
+  get random(): SeededRandom {
+    return this.run.randomness;
+  }
+}
+
 /** One state's run, from after StateEntered to its outcome (retries and catches included). */
 class StateRun {
   private retryCount = 0;
@@ -391,6 +407,10 @@ class StateRun {
 
   get jsonata(): boolean {
     return this.language === 'JSONata';
+  }
+
+  get randomness(): SeededRandom {
+    return this.ex.random;
   }
 
   context(extra?: Record<string, unknown>): Record<string, unknown> {
@@ -426,8 +446,8 @@ class StateRun {
   }
 
   /** What JSONPath paths resolve against (input, context, variables). */
-  pathScope(input: unknown = this.input, extra?: Record<string, unknown>) {
-    return { input, context: this.context(extra), variables: this.thread.variables, random: this.ex.random };
+  pathScope(input: unknown = this.input, extra?: Record<string, unknown>): PathScope {
+    return new StatePathScope(this, input, extra);
   }
 
   /** What JSONata expressions see. */
@@ -844,19 +864,34 @@ function typeName(v: unknown): string {
 
 /** Definitions already validated (by identity: a definition is not changed between runs). */
 const validated = new WeakMap<object, Graph>();
+/** Definitions given as JSON text, parsed and validated once, by their text (the most recent few hundred). */
+const validatedTexts = new Map<string, Graph>();
+const MAX_CACHED_TEXTS = 256;
 
-/** Runs one execution of a definition (an object, or its JSON text). Throws EngineError subclasses when the run cannot go on. */
-export async function execute(definition: object | string, options: ExecutionOptions = {}): Promise<ExecutionResult> {
-  let parsed: unknown = definition;
+/** A definition, parsed and validated once: by its identity when it is an object, by its text when it is JSON text. */
+export function graphOf(definition: object | string): Graph {
   if (typeof definition === 'string') {
+    const known = validatedTexts.get(definition);
+    if (known) return known;
+    let parsed: unknown;
     try {
       parsed = JSON.parse(definition);
     } catch (e) {
       throw new EngineError(`the definition is not JSON: ${(e as Error).message}`);
     }
+    const graph = validateDefinition(parsed);
+    if (validatedTexts.size >= MAX_CACHED_TEXTS) validatedTexts.delete(validatedTexts.keys().next().value!);
+    validatedTexts.set(definition, graph);
+    return graph;
   }
-  const graph = validated.get(parsed as object) ?? validateDefinition(parsed);
-  validated.set(parsed as object, graph);
+  const graph = validated.get(definition) ?? validateDefinition(definition);
+  validated.set(definition, graph);
+  return graph;
+}
+
+/** Runs one execution of a definition (an object, or its JSON text). Throws EngineError subclasses when the run cannot go on. */
+export async function execute(definition: object | string, options: ExecutionOptions = {}): Promise<ExecutionResult> {
+  const graph = graphOf(definition);
   if (options.type === 'EXPRESS') {
     const problems = expressProblems(graph);
     if (problems.length > 0) throw new DefinitionError(problems);

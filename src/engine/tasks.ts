@@ -29,7 +29,19 @@ interface Resource {
   readonly resourceName: string;
 }
 
+const described = new Map<string, Resource>();
+
+/** What a Task state's Resource is; the same resource is described once. */
 export function describeResource(resource: string, state: string): Resource {
+  let known = described.get(resource);
+  if (!known) {
+    known = describe(resource, state);
+    described.set(resource, known);
+  }
+  return known;
+}
+
+function describe(resource: string, state: string): Resource {
   const suffix = SUFFIX.exec(resource)?.[1];
   const pattern: Resource['pattern'] = suffix === 'waitForTaskToken' ? 'callback' : suffix ? 'sync' : 'request-response';
   const base = resource.replace(SUFFIX, '');
@@ -48,8 +60,21 @@ function unqualified(functionArn: string): string {
   return parts.length > 7 ? parts.slice(0, 7).join(':') : functionArn;
 }
 
-/** Where a handler is looked up, in order. */
+const lookups = new Map<string, string[]>();
+
+/** Where a handler is looked up, in order (worked out once for each state, resource and function). */
 function handlerKeys(state: string, resource: string, base: string, functionName?: string): string[] {
+  const id = `${state}\u0000${resource}\u0000${functionName ?? ''}`;
+  let keys = lookups.get(id);
+  if (!keys) {
+    keys = keysOf(state, resource, base, functionName);
+    if (lookups.size > 10_000) lookups.clear();
+    lookups.set(id, keys);
+  }
+  return keys;
+}
+
+function keysOf(state: string, resource: string, base: string, functionName?: string): string[] {
   const keys = [state, resource, base];
   if (functionName) {
     keys.push(functionName, unqualified(functionName));
@@ -179,7 +204,7 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
       taskScheduledEventDetails: {
         resourceType: res.resourceType,
         resource: res.resourceName,
-        region: ex.executionArn.split(':')[3],
+        region: ex.region,
         parameters: JSON.stringify(parameters),
         ...timing,
       },

@@ -177,9 +177,16 @@ function unqualified(functionArn: string): string {
 }
 
 /** Checks that every handler and callback given names a task that exists (a typo would otherwise go unnoticed). */
+/** The Task states of a definition, by identity (a definition is not changed between runs). */
+const taskStates = new WeakMap<object, StateRef[]>();
+
 function checkNames(asl: Asl, options: LocalRunOptions): void {
-  const states = allStates(asl);
-  const tasks = states.filter(s => s.state.Type === 'Task');
+  if (options.states === undefined && options.callbacks === undefined) return;
+  let tasks = taskStates.get(asl);
+  if (!tasks) {
+    tasks = allStates(asl).filter(s => s.state.Type === 'Task');
+    taskStates.set(asl, tasks);
+  }
   for (const name of Object.keys(options.states ?? {})) {
     if (!tasks.some(t => t.name === name)) {
       throw new HarnessError(`local run: states['${name}'] names no Task state (Task states: ${tasks.map(t => t.name).join(', ') || 'none'})${renamedHint(name, tasks.map(t => t.name))}`);
