@@ -100,14 +100,14 @@ export const SHAPES: Shape[] = [
     asl: {
       StartAt: 'Before',
       States: {
-        Before: { Type: 'Pass', Next: 'Wait for it' },
+        'Before': { Type: 'Pass', Next: 'Wait for it' },
         'Wait for it': {
           Type: 'Task',
           Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-          Parameters: { 'FunctionName': FN, 'Payload': { 'token.$': '$$.Task.Token', 'order.$': '$' } },
+          Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token', 'order.$': '$' } },
           Next: 'After',
         },
-        After: { Type: 'Pass', End: true },
+        'After': { Type: 'Pass', End: true },
       },
     },
     input: { orderId: 'o-1' },

@@ -3,14 +3,16 @@
  *
  *   npm run bench                 # every measurement; writes bench/RESULTS.md and prints it
  *   npm run bench -- --smoke      # smallest sizes, one repetition, prints only (or --out FILE)
- *   npm run bench -- --section 2  # one section (1 to 8): measured again and put in place of its
+ *   npm run bench -- --section 2  # one section (1 to 9): measured again and put in place of its
  *                                 # old text in bench/RESULTS.md, the other sections kept as they are
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { measureScale } from './distributed-scale';
+import { measureShapes } from './engine-shapes';
 import { fanOutCostSection } from './fan-out-cost';
+import { ORACLE_VERSION } from './oracle/load';
 import { SHAPES, measureQueryLanguages } from './query-languages';
 import { sagaSection } from './saga';
 import { measureSealedRuns } from './sealed-runs';
@@ -27,7 +29,7 @@ interface Options {
   readonly section?: number;
 }
 
-const SECTIONS = 8;
+const SECTIONS = 9;
 
 function parse(argv: string[]): Options {
   const smoke = argv.includes('--smoke');
@@ -187,6 +189,18 @@ async function main(): Promise<void> {
         ['first in the process (cold: modules loaded, first synth)', sealed.firstMs.toFixed(0)],
         [`each later one (median, min–max of ${sealed.laterMs.runs})`, showSummary(sealed.laterMs)],
       ]));
+  }
+
+  if (wanted(9)) {
+    log('engine shapes against aws-local-stepfunctions...');
+    const [rounds, perRound] = options.smoke ? [2, 5] : [8, 300];
+    const shapes = await measureShapes(rounds, perRound);
+    sections.push('## 9. The local engine against aws-local-stepfunctions, shape by shape',
+      'bench/engine-shapes.ts: each definition run through each engine\'s harness (src/testing\'s runLocally; the former harness on '
+    + `aws-local-stepfunctions ${ORACLE_VERSION}, bench/oracle), with the same handlers, in one process: ${rounds} rounds of ${perRound} `
+    + 'executions each, the engines alternating. Both end every shape the same way (checked before measuring). Median (min–max).',
+      table(['shape', 'executions per second, ours', 'aws-local-stepfunctions', 'ratio'],
+        shapes.map(r => [r.shape, showSummary(r.ours), showSummary(r.theirs), ratio(r.ours.median, r.theirs.median)])));
   }
 
   if (options.section !== undefined) {

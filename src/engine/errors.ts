@@ -13,6 +13,11 @@ export class StatesError extends Error {
     public readonly causeText: string = '',
     /** The field whose evaluation failed (`Arguments/Payload`), for the EvaluationFailed event. */
     public readonly location?: string,
+    /**
+     * The error or the cause was never given (a `SendTaskFailure` without them): AWS then reports it as
+     * `null` in the error output, and leaves it out of the events.
+     */
+    public readonly absent: { readonly error?: boolean; readonly cause?: boolean } = {},
   ) {
     // Errors inside an execution are values, not bugs: no stack trace is captured (it costs more than the rest of a state).
     const limit = Error.stackTraceLimit;

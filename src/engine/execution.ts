@@ -148,14 +148,12 @@ export class Execution {
   }
 
   get region(): string {
-    return (this.arnParts ??= this.executionArn.split(':'))[3];
+    return this.executionArn.split(':')[3];
   }
 
   get account(): string {
-    return (this.arnParts ??= this.executionArn.split(':'))[4];
+    return this.executionArn.split(':')[4];
   }
-
-  private arnParts?: string[];
 
   /** `$$`: the context object, as a state sees it. */
   context(state: string, enteredAt: number, retryCount: number | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -552,8 +550,14 @@ class StateRun {
       const ps = this.pathScope();
       const effective = flow.inputPath(s.InputPath, this.input, ps);
       const eps = this.pathScope(effective);
-      const seconds = s.SecondsPath !== undefined ? flow.required(s.SecondsPath, 'SecondsPath', eps) : s.Seconds;
-      const timestamp = s.TimestampPath !== undefined ? flow.required(s.TimestampPath, 'TimestampPath', eps) : s.Timestamp;
+      // A path that names nothing: AWS's own words for the Wait state, not the generic 'Invalid path'.
+      const waitValue = (field: 'SecondsPath' | 'TimestampPath'): unknown => {
+        const hit = flow.lookup(s[field], eps);
+        if (!hit.found) throw new StatesError('States.Runtime', `The ${field} parameter does not reference an input value: ${s[field]}`);
+        return hit.value;
+      };
+      const seconds = s.SecondsPath !== undefined ? waitValue('SecondsPath') : s.Seconds;
+      const timestamp = s.TimestampPath !== undefined ? waitValue('TimestampPath') : s.Timestamp;
       until = await this.waitUntil(seconds, timestamp, s.SecondsPath !== undefined ? 'SecondsPath' : 'Seconds', s.TimestampPath !== undefined ? 'TimestampPath' : 'Timestamp');
       assigned = s.Assign !== undefined ? flow.assignJsonPath(s.Assign, eps) : undefined;
       output = flow.outputPath(s.OutputPath, effective, eps);
@@ -638,7 +642,8 @@ class StateRun {
 
   private async caught(catcher: any, failure: StatesError): Promise<StepResult> {
     const flow = this.ex.flow;
-    const errorOutput = { Error: failure.error, Cause: failure.causeText };
+    // A SendTaskFailure without an error or a cause gives null there, as AWS records it.
+    const errorOutput = { Error: failure.absent.error ? null : failure.error, Cause: failure.absent.cause ? null : failure.causeText };
     if (this.jsonata) {
       const scope = this.scopeFor({ errorOutput });
       const assigned = catcher.Assign !== undefined ? await flow.assignJsonata(catcher.Assign, scope) : undefined;

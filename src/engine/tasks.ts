@@ -29,14 +29,14 @@ interface Resource {
   readonly resourceName: string;
 }
 
-const described = new Map<string, Resource>();
+const resources = new Map<string, Resource>();
 
 /** What a Task state's Resource is; the same resource is described once. */
 export function describeResource(resource: string, state: string): Resource {
-  let known = described.get(resource);
+  let known = resources.get(resource);
   if (!known) {
     known = describe(resource, state);
-    described.set(resource, known);
+    resources.set(resource, known);
   }
   return known;
 }
@@ -197,7 +197,7 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
     succeeded: (output: unknown) => ex.history.add(thread, 'LambdaFunctionSucceeded', {
       lambdaFunctionSucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } },
     }),
-    failed: (error: string, cause: string) => ex.history.add(thread, 'LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error, cause } }),
+    failed: (error: string, cause: string, _absent?: { error?: boolean; cause?: boolean }) => ex.history.add(thread, 'LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error, cause } }),
     timedOut: (error: string) => ex.history.add(thread, 'LambdaFunctionTimedOut', { lambdaFunctionTimedOutEventDetails: { error } }),
   } : {
     scheduled: () => ex.history.add(thread, 'TaskScheduled', {
@@ -222,8 +222,10 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
         resourceType: res.resourceType, resource: res.resourceName, output: JSON.stringify(output), outputDetails: { truncated: false },
       },
     }),
-    failed: (error: string, cause: string) => ex.history.add(thread, 'TaskFailed', {
-      taskFailedEventDetails: { resourceType: res.resourceType, resource: res.resourceName, error, cause },
+    failed: (error: string, cause: string, absent: { error?: boolean; cause?: boolean } = {}) => ex.history.add(thread, 'TaskFailed', {
+      taskFailedEventDetails: {
+        resourceType: res.resourceType, resource: res.resourceName, ...(absent.error ? {} : { error }), ...(absent.cause ? {} : { cause }),
+      },
     }),
     timedOut: (error: string) => ex.history.add(thread, 'TaskTimedOut', {
       taskTimedOutEventDetails: { resourceType: res.resourceType, resource: res.resourceName, error },
@@ -304,8 +306,11 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
   if (settled.kind === 'fail') {
     const error = settled.error ?? '';
     const cause = settled.cause ?? '';
-    events.failed(error, cause);
-    throw new StatesError(error, cause);
+    // SendTaskFailure may leave out the error and the cause: AWS's TaskFailed event then has neither, and
+    // the error output holds null (recorded: localstack test_sqs_failure_in_wait_for_task_tok_no_error_field).
+    const absent = res.pattern === 'callback' ? { error: settled.error === undefined, cause: settled.cause === undefined } : {};
+    events.failed(error, cause, absent);
+    throw new StatesError(error, cause, undefined, absent);
   }
   const json = asJson(settled.output);
   if (!json.ok) {

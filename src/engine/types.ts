@@ -66,8 +66,11 @@ export class TaskOutcome {
     return new TaskOutcome('succeed', output, undefined, undefined, options);
   }
 
-  /** The task fails (or the callback is `SendTaskFailure`) with this error name and cause. */
-  public static fail(error: string, cause?: string, options: TaskOutcomeOptions = {}): TaskOutcome {
+  /**
+   * The task fails (or the callback is `SendTaskFailure`) with this error name and cause. A callback
+   * may leave either out, as `SendTaskFailure` may: the error output then holds null there.
+   */
+  public static fail(error?: string, cause?: string, options: TaskOutcomeOptions = {}): TaskOutcome {
     return new TaskOutcome('fail', undefined, error, cause, options);
   }
 

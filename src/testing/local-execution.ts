@@ -41,7 +41,12 @@ export class MissingHandlerError extends HarnessError {
 
 /** Thrown by a task or callback handler to fail the task with a Step Functions error name. */
 export class TaskFailure extends TaskError {
-  constructor(error: string, causeText = '') {
+  /**
+   * @param error the Step Functions error name
+   * @param causeText the cause; left out, a callback's failure has none (`SendTaskFailure` without a
+   *   cause: the error output's `Cause` is null), and any other task's cause is empty
+   */
+  constructor(error: string, causeText?: string) {
     super(error, causeText);
   }
 }

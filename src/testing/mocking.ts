@@ -21,7 +21,7 @@ export function returns(value: unknown): Behaviour {
 }
 
 /** Fails every call with a Step Functions error name and cause (`fails('Lambda.TooManyRequestsException')`). */
-export function fails(error: string, cause = ''): Behaviour {
+export function fails(error: string, cause?: string): Behaviour {
   if (typeof error !== 'string' || error === '') throw new HarnessError(`fails(): the error name must be a non-empty string (got ${JSON.stringify(error)})`);
   return () => {
     throw new TaskFailure(error, cause);

@@ -758,6 +758,56 @@ export const cases: ConformanceCase[] = [
     },
   },
   {
+    name: 'callback: SendTaskFailure with neither error nor cause: caught by States.ALL (not States.Runtime), Error and Cause null',
+    source: `${LS}callback/test_callback.snapshot.json#test_sqs_failure_in_wait_for_task_tok_no_error_field[SQS_WAIT_FOR_TASK_TOKEN_CATCH]`,
+    definition: {
+      StartAt: 'SendMessageWithWait',
+      States: {
+        SendMessageWithWait: {
+          Type: 'Task',
+          Resource: INVOKE_WFTT,
+          Parameters: { FunctionName: FN, Payload: { 'TaskToken.$': '$$.Task.Token' } },
+          Catch: [
+            { ErrorEquals: ['States.Runtime'], ResultPath: '$.states_runtime_error', Next: 'CaughtRuntime' },
+            { ErrorEquals: ['States.ALL'], ResultPath: '$.states_all_error', Next: 'CaughtStatesALL' },
+          ],
+          End: true,
+        },
+        CaughtRuntime: { Type: 'Fail', Error: 'WrongCatcher' },
+        CaughtStatesALL: { Type: 'Succeed' },
+      },
+    },
+    input: { Message: 'test_message_txt' },
+    tasks: { [FN]: () => TaskOutcome.fail(undefined, undefined, { afterSeconds: 1 }) },
+    expect: {
+      status: 'SUCCEEDED',
+      output: { Message: 'test_message_txt', states_all_error: { Error: null, Cause: null } },
+      check: r => {
+        const failed = r.events.find(e => e.type === 'TaskFailed') as any;
+        expect(Object.keys(failed.taskFailedEventDetails).sort()).toEqual(['resource', 'resourceType']);
+      },
+    },
+  },
+  {
+    name: 'callback: SendTaskFailure with an error and no cause: Cause null',
+    source: `${LS}callback/test_callback.snapshot.json#test_sqs_failure_in_wait_for_task_tok_no_error_field[SQS_WAIT_FOR_TASK_TOKEN_CATCH]`,
+    definition: {
+      StartAt: 'SendMessageWithWait',
+      States: {
+        SendMessageWithWait: {
+          Type: 'Task',
+          Resource: INVOKE_WFTT,
+          Parameters: { FunctionName: FN, Payload: { 'TaskToken.$': '$$.Task.Token' } },
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    },
+    tasks: { [FN]: () => TaskOutcome.fail('Rejected') },
+    expect: { status: 'SUCCEEDED', output: { Error: 'Rejected', Cause: null } },
+  },
+  {
     name: 'callback: no answer before TimeoutSeconds fails with States.Timeout',
     source: `${LS}callback/test_callback.snapshot.json#test_sqs_wait_for_task_token_timeout`,
     definition: single({
@@ -1007,10 +1057,28 @@ export const cases: ConformanceCase[] = [
     },
   },
   {
-    name: 'wait: SecondsPath to a missing field fails with States.Runtime',
+    name: 'wait: SecondsPath to a missing field fails with States.Runtime, in AWS\'s words for the Wait state',
+    source: `${LS}logs/test_logs.snapshot.json#test_base[wait_seconds_path.json5_ALL_False]`,
+    definition: single({ Type: 'Wait', SecondsPath: '$.input.waitSeconds' }, 'WaitState'),
+    input: {},
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: "An error occurred while executing the state 'WaitState' (entered at the event id #2). The SecondsPath parameter does not reference an input value: $.input.waitSeconds",
+      eventTypes: ['ExecutionStarted', 'WaitStateEntered', 'ExecutionFailed'],
+    },
+  },
+  {
+    // No AWS recording of a missing TimestampPath; the same rule as SecondsPath (same message shape).
+    name: 'wait: TimestampPath to a missing field fails with States.Runtime, as SecondsPath does',
     source: `${DOC}state-wait.html`,
-    definition: single({ Type: 'Wait', SecondsPath: '$.nope' }, 'W'),
-    expect: { status: 'FAILED', error: 'States.Runtime' },
+    definition: single({ Type: 'Wait', TimestampPath: '$.start_at' }, 'State_1'),
+    input: { other: 1 },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: "An error occurred while executing the state 'State_1' (entered at the event id #2). The TimestampPath parameter does not reference an input value: $.start_at",
+    },
   },
   {
     name: 'wait: a Wait state with both Seconds and Timestamp is refused',
