@@ -64,6 +64,8 @@ export class Execution {
   readonly seed: number;
   readonly flow: DataFlow;
   readonly executionArn: string;
+  /** `$$.Execution.Name`: the name it was started with (an Express execution's ARN goes on after it). */
+  readonly executionName: string;
   readonly stateMachineArn: string;
   readonly input: unknown;
   readonly startTime: number;
@@ -88,14 +90,14 @@ export class Execution {
     const machine = options.stateMachineName ?? 'LocalStateMachine';
     const name = options.executionName ?? 'local-execution';
     this.type = options.type ?? 'STANDARD';
-    const kind = this.type === 'EXPRESS' ? 'express' : 'execution';
+    this.executionName = name;
+    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.stateMachineArn = parent?.stateMachineArn ?? `arn:aws:states:${region}:${account}:stateMachine:${machine}`;
-    this.executionArn = parent?.executionArn ?? `arn:aws:states:${region}:${account}:${kind}:${machine}:${name}`;
+    this.executionArn = parent?.executionArn ?? executionArnOf(this.type, region, account, machine, name, this.seed);
     this.sched = parent?.sched ?? new Scheduler((options.startTime ?? new Date()).getTime());
     this.startTime = this.sched.now;
     this.root = parent ? parent.scope.child() : new Scope(this.sched);
     this.history = new History(this.sched, options.limits?.maxHistoryEvents ?? 25_000);
-    this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.random = new SeededRandom(this.seed);
     this.input = options.input === undefined ? {} : options.input;
     this.maxTransitions = options.limits?.maxTransitions ?? 100_000;
@@ -110,7 +112,7 @@ export class Execution {
 
   /** Runs a child execution (a Distributed Map item or batch, a nested state machine) in this run's virtual time. */
   async child(
-    graph: Graph, options: Pick<ExecutionOptions, 'input' | 'type' | 'executionName'>, scope: Scope, executionArn: string, stateMachineArn: string,
+    graph: Graph, options: Pick<ExecutionOptions, 'input' | 'type' | 'executionName' | 'startedWith'>, scope: Scope, executionArn: string, stateMachineArn: string,
   ): Promise<ExecutionResult> {
     const validatedGraph = validated.get(graph) ?? validateDefinition(graph);
     validated.set(graph, validatedGraph);
@@ -120,6 +122,7 @@ export class Execution {
       input: options.input,
       type: options.type,
       executionName: options.executionName,
+      startedWith: options.startedWith,
       seed: Math.floor(this.random.next() * 2 ** 32),
     }, { sched: this.sched, scope, executionArn, stateMachineArn });
     return child.run();
@@ -161,10 +164,11 @@ export class Execution {
       Execution: {
         Id: this.executionArn,
         Input: this.input,
-        Name: this.executionArn.split(':').pop(),
+        Name: this.executionName,
         RoleArn: this.roleArn,
         StartTime: new Date(this.startTime).toISOString(),
-        RedriveCount: 0,
+        // An Express execution started with StartSyncExecution has none (recorded by AWS).
+        ...(this.type === 'EXPRESS' && this.options.startedWith === 'StartSyncExecution' ? {} : { RedriveCount: 0 }),
       },
       StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').pop() },
     };
@@ -865,6 +869,15 @@ function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   return typeof v;
+}
+
+/**
+ * An execution's ARN: `...:execution:<machine>:<name>` for Standard; for Express, AWS adds an id after
+ * the name (`...:express:<machine>:<name>:<id>`, recorded), drawn here from the seed.
+ */
+function executionArnOf(type: 'STANDARD' | 'EXPRESS', region: string, account: string, machine: string, name: string, seed: number): string {
+  if (type === 'STANDARD') return `arn:aws:states:${region}:${account}:execution:${machine}:${name}`;
+  return `arn:aws:states:${region}:${account}:express:${machine}:${name}:${new SeededRandom(seed).uuid()}`;
 }
 
 /** Definitions already validated (by identity: a definition is not changed between runs). */

@@ -186,7 +186,9 @@ class Parser {
     this.pos++;
     let out = '';
     while (this.pos < t.length && t[this.pos] !== q) {
-      if (t[this.pos] === '\\' && this.pos + 1 < t.length) this.pos++;
+      // A backslash escapes only the enclosing quote or another backslash; before anything else it is
+      // itself (recorded: AWS reads $['Test\""Name"'] as the key Test\""Name", backslash included).
+      if (t[this.pos] === '\\' && (t[this.pos + 1] === q || t[this.pos + 1] === '\\')) this.pos++;
       out += t[this.pos++];
     }
     if (t[this.pos] !== q) throw new PathSyntaxError(t, 'an unterminated quoted name');

@@ -86,7 +86,8 @@ function makeFunctions(random: Randomness): Record<string, unknown> {
         out.push(i);
         if (out.length > 1000) throw new Error('$range would return more than 1000 items');
       }
-      return out;
+      // A JSONata sequence, as AWS's $range returns: one number alone is that number (recorded: $range(1, 9, 9) is 1).
+      return Object.defineProperty(out, 'sequence', { value: true });
     },
     hash: (data: unknown, algorithm: unknown) => {
       const name = HASHES[String(algorithm)];
@@ -153,8 +154,10 @@ export async function evaluateJsonata(expression: string, field: string, scope: 
     result = await expr.evaluate(scope.states.input, { ...scope.variables, ...functions(scope.random), states: scope.states });
   } catch (e) {
     const err = e as { message?: string; code?: string };
+    // AWS prints JSONata's own error code first: 'T1006: Attempted to invoke a non-function'.
+    const code = typeof err.code === 'string' && /^[A-Z]\d{4}$/.test(err.code) ? `${err.code}: ` : '';
     throw new StatesError('States.QueryEvaluationError',
-      `The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${err.message ?? String(e)}`, field);
+      `The JSONata expression '${expression}' specified for the field '${field}' threw an error during evaluation. ${code}${err.message ?? String(e)}`, field);
   }
   if (result === undefined) {
     throw new StatesError('States.QueryEvaluationError', `The JSONata expression '${expression}' specified for the field '${field}' returned nothing (undefined).`, field);

@@ -379,8 +379,11 @@ async function runNested(
   }
   const name = typeof params.Name === 'string' ? params.Name : ex.random.uuid();
   const machine = arn.split(':').pop();
-  const executionArn = `arn:aws:states:${arn.split(':')[3]}:${arn.split(':')[4]}:${type === 'EXPRESS' ? 'express' : 'execution'}:${machine}:${name}`;
-  const start = (scope: Scope) => ex.child(graph, { input, type, executionName: name }, scope, executionArn, arn);
+  // An Express execution's ARN goes on after its name with an id (recorded by AWS).
+  const executionArn = `arn:aws:states:${arn.split(':')[3]}:${arn.split(':')[4]}:${type === 'EXPRESS' ? 'express' : 'execution'}:${machine}:${name}`
+    + (type === 'EXPRESS' ? `:${ex.random.uuid()}` : '');
+  const startedWith = syncExpress ? 'StartSyncExecution' : 'StartExecution';
+  const start = (scope: Scope) => ex.child(graph, { input, type, executionName: name, startedWith }, scope, executionArn, arn);
   const startDate = ex.sched.now;
   if (res.pattern === 'request-response' && !syncExpress) {
     const child = ex.sched.spawn(() => start(ex.rootScope)).then(r => {

@@ -165,6 +165,13 @@ export interface ExecutionOptions {
   readonly stateMachineName?: string;
   /** @default 'STANDARD' */
   readonly type?: ExecutionType;
+  /**
+   * How an Express execution was started. AWS's context object differs: started with
+   * `StartSyncExecution`, `$$.Execution` has no `RedriveCount`; with `StartExecution`, it has
+   * `RedriveCount: 0`, as a Standard execution's has (both recorded by AWS).
+   * @default 'StartExecution'
+   */
+  readonly startedWith?: 'StartExecution' | 'StartSyncExecution';
   /** Virtual time at which the execution starts. @default the current time */
   readonly startTime?: Date;
   /**

@@ -316,6 +316,42 @@ export const cases: ConformanceCase[] = [
     expect: { status: 'SUCCEEDED', output: [0, 2, 4, 6, 8, 10] },
   },
   {
+    name: '$range returns a sequence: one number alone is that number, not [1]',
+    source: `${LS}intrinsic_functions/test_array_jsonata.snapshot.json#test_array_range`,
+    definition: passOut('{% $range($states.input.FunctionInput.fst, $states.input.FunctionInput.snd, $states.input.FunctionInput.trd) %}', 'State_0'),
+    input: { FunctionInput: { fst: 1, snd: 9, trd: 9 } },
+    expect: { status: 'SUCCEEDED', output: 1 },
+  },
+  {
+    name: '$range(1, 9, 2): several numbers stay an array',
+    source: `${LS}intrinsic_functions/test_array_jsonata.snapshot.json#test_array_range`,
+    definition: passOut('{% $range(1, 9, 2) %}'),
+    expect: { status: 'SUCCEEDED', output: [1, 3, 5, 7, 9] },
+  },
+  {
+    name: '$range inside an expression is a sequence JSONata counts and indexes like any other',
+    source: `${DOC}transforming-data.html`,
+    definition: passOut({ count: '{% $count($range(1, 9, 9)) %}', first: '{% $range(4, 8, 2)[0] %}', sum: '{% $sum($range(1, 4, 1)) %}' }),
+    expect: { status: 'SUCCEEDED', output: { count: 1, first: 4, sum: 10 } },
+  },
+  {
+    name: '$partition([0], 1) keeps its one chunk in an array: [[0]]',
+    source: `${LS}intrinsic_functions/test_array_jsonata.snapshot.json#test_array_partition`,
+    definition: passOut('{% $partition([0], 1) %}'),
+    expect: { status: 'SUCCEEDED', output: [[0]] },
+  },
+  {
+    name: '$randomSeeded is not a Step Functions function: T1006, with its code first as AWS prints it',
+    source: `${LS}intrinsic_functions/test_math_operations_jsonata.snapshot.json#test_math_random_seeded`,
+    definition: passOut({ FunctionResult: '{% $randomSeeded($states.input.FunctionInput.fst) %}' }, 'State_0'),
+    input: { FunctionInput: 'fst' },
+    expect: {
+      status: 'FAILED',
+      error: 'States.QueryEvaluationError',
+      cause: "An error occurred while executing the state 'State_0' (entered at the event id #2). The JSONata expression '$randomSeeded($states.input.FunctionInput.fst)' specified for the field 'Output/FunctionResult' threw an error during evaluation. T1006: Attempted to invoke a non-function",
+    },
+  },
+  {
     name: '$hash with SHA-256 gives the hex digest',
     source: `${DOC}transforming-data.html`,
     definition: passOut("{% $hash($states.input.content, 'SHA-256') %}"),

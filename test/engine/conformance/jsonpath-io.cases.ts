@@ -81,6 +81,13 @@ const WILDCARD_OR_SLICE_ON_NOTHING = [
 ];
 
 export const cases: ConformanceCase[] = [
+  {
+    name: 'A bracket name keeps a backslash before a double quote: $[\'Test\\""Name"\'] names the key Test\\""Name"',
+    source: SCEN('test_escape_sequence_parsing[ESCAPE_SEQUENCES_JSONPATH]'),
+    definition: { StartAt: 'State_0', States: { State_0: { Type: 'Pass', Parameters: { 'value.$': "$['Test\\\"\"Name\"']" }, End: true } } },
+    input: { 'Test\\""Name"': 'Value"\\' },
+    expect: { status: 'SUCCEEDED', output: { value: 'Value"\\' } },
+  },
   // ---------------------------------------------------------------- InputPath, Parameters, ResultPath (recorded)
   {
     name: 'InputPath, Parameters and ResultPath on a Pass state',
@@ -325,6 +332,53 @@ export const cases: ConformanceCase[] = [
     },
   },
 
+  {
+    name: 'An Express execution started with StartSyncExecution: its ARN has an id after the name, and $$.Execution has no RedriveCount',
+    source: `${LS}express/test_express_sync.snapshot.json#test_query_runtime_memory`,
+    definition: { StartAt: 'QueryValues1', States: { QueryValues1: { Type: 'Pass', Parameters: { 'context_object.$': '$$' }, End: true } } },
+    input: { message: 'TestMessage' },
+    options: { type: 'EXPRESS', startedWith: 'StartSyncExecution', executionName: 'exec-1', stateMachineName: 'machine-1' },
+    expect: {
+      status: 'SUCCEEDED',
+      check: r => {
+        const context = (r.output as any).context_object;
+        expect(Object.keys(context.Execution).sort()).toEqual(['Id', 'Input', 'Name', 'RoleArn', 'StartTime']);
+        expect(context.Execution.Id).toMatch(/^arn:aws:states:us-east-1:123456789012:express:machine-1:exec-1:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        expect(context.Execution.Id).toBe(r.executionArn);
+        expect(context.Execution.Name).toBe('exec-1');
+        expect(Object.keys(context.State).sort()).toEqual(['EnteredTime', 'Name']);
+      },
+    },
+  },
+  {
+    name: 'An Express execution started with StartExecution: $$.Execution has RedriveCount 0, as a Standard one has',
+    source: `${LS}express/test_express_async.snapshot.json#test_query_runtime_memory`,
+    definition: { StartAt: 'QueryValues1', States: { QueryValues1: { Type: 'Pass', Parameters: { 'execution.$': '$$.Execution' }, End: true } } },
+    input: { message: 'TestMessage' },
+    options: { type: 'EXPRESS', executionName: 'exec-1', stateMachineName: 'machine-1' },
+    expect: {
+      status: 'SUCCEEDED',
+      check: r => {
+        const execution = (r.output as any).execution;
+        expect(execution).toMatchObject({ Name: 'exec-1', RedriveCount: 0, Input: { message: 'TestMessage' } });
+        expect(execution.Id).toMatch(/:express:machine-1:exec-1:[0-9a-f-]{36}$/);
+      },
+    },
+  },
+  {
+    name: 'A Standard execution: $$.Execution has RedriveCount 0 and its ARN ends with its name',
+    source: BASE('test_query_context_object_values'),
+    definition: { StartAt: 'QueryValues1', States: { QueryValues1: { Type: 'Pass', Parameters: { 'execution.$': '$$.Execution' }, End: true } } },
+    options: { executionName: 'exec-1', stateMachineName: 'machine-1' },
+    expect: {
+      status: 'SUCCEEDED',
+      check: r => {
+        const execution = (r.output as any).execution;
+        expect(Object.keys(execution).sort()).toEqual(['Id', 'Input', 'Name', 'RedriveCount', 'RoleArn', 'StartTime']);
+        expect(execution.Id).toBe('arn:aws:states:us-east-1:123456789012:execution:machine-1:exec-1');
+      },
+    },
+  },
   // ---------------------------------------------------------------- ResultSelector
   {
     name: 'ResultSelector picks from the Lambda invoke result, and $$ reaches the execution input',
