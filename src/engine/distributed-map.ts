@@ -168,6 +168,41 @@ interface ChildSummary {
   aborted?: boolean;
 }
 
+/**
+ * A Map state's tolerated failures (ToleratedFailurePercentage/Count, their Path forms, JSONata
+ * expressions), read and checked as AWS does: a value that is not a number, or out of range, fails the
+ * state with AWS's words. An inline Map reads them too (AWS accepts and evaluates them there) but,
+ * as AWS documents tolerance for Distributed Map runs only, does not apply them.
+ */
+export async function readTolerance(
+  ex: Execution, run: StateRun, state: any, effective: unknown, scope: JsonataScope | undefined,
+): Promise<{ percent?: number; count?: number }> {
+  const flow = ex.flow;
+  const eval1 = async (value: unknown, field: string) => (scope && value !== undefined ? flow.template(value, field, scope) : value);
+  const evalPath = (path: string | undefined, field: string) =>
+    (path === undefined ? undefined : flow.required(path, field, run.pathScope(effective)));
+  const quoted = (v: unknown) => `"${typeof v === 'string' ? v : JSON.stringify(v)}"`;
+  // A number given as text ("1") is read as that number, as AWS does.
+  const numeric = (v: unknown) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v);
+  const toleratedPercent: unknown = numeric(state.ToleratedFailurePercentagePath !== undefined
+    ? evalPath(state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentagePath') : await eval1(state.ToleratedFailurePercentage, 'ToleratedFailurePercentage'));
+  const toleratedCount: unknown = numeric(state.ToleratedFailureCountPath !== undefined
+    ? evalPath(state.ToleratedFailureCountPath, 'ToleratedFailureCountPath') : await eval1(state.ToleratedFailureCount, 'ToleratedFailureCount'));
+  if (toleratedPercent !== undefined && typeof toleratedPercent !== 'number') {
+    throw new StatesError('States.Runtime', `The ToleratedFailurePercentagePath field refers to value ${quoted(toleratedPercent)} which is not a valid float: ${state.ToleratedFailurePercentagePath}`);
+  }
+  if (toleratedPercent !== undefined && !((toleratedPercent as number) >= 0 && (toleratedPercent as number) <= 100)) {
+    throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
+  }
+  if (toleratedCount !== undefined && !Number.isInteger(toleratedCount)) {
+    throw new StatesError('States.Runtime', `The ToleratedFailureCountPath field refers to value ${quoted(toleratedCount)} which is not a valid integer: ${state.ToleratedFailureCountPath}`);
+  }
+  if (toleratedCount !== undefined && (toleratedCount as number) < 0) {
+    throw new StatesError('States.Runtime', 'ToleratedFailureCount cannot be negative.');
+  }
+  return { percent: toleratedPercent as number | undefined, count: toleratedCount as number | undefined };
+}
+
 /** Runs a Distributed Map state: returns its result (before ResultSelector/ResultPath or Output). */
 export async function runDistributedMap(
   ex: Execution, run: StateRun, state: any, effective: unknown, scope: JsonataScope | undefined,
@@ -243,22 +278,7 @@ export async function runDistributedMap(
   if (!(Number.isInteger(maxConcurrency) && (maxConcurrency as number) >= 0)) {
     throw new StatesError('States.Runtime', `The MaxConcurrencyPath field refers to value ${quoted(maxConcurrency)} which is not a valid integer: ${state.MaxConcurrencyPath ?? 'MaxConcurrency'}`);
   }
-  const toleratedPercent: unknown = numeric(state.ToleratedFailurePercentagePath !== undefined
-    ? evalPath(state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentagePath') : await eval1(state.ToleratedFailurePercentage, 'ToleratedFailurePercentage'));
-  const toleratedCount: unknown = numeric(state.ToleratedFailureCountPath !== undefined
-    ? evalPath(state.ToleratedFailureCountPath, 'ToleratedFailureCountPath') : await eval1(state.ToleratedFailureCount, 'ToleratedFailureCount'));
-  if (toleratedPercent !== undefined && typeof toleratedPercent !== 'number') {
-    throw new StatesError('States.Runtime', `The ToleratedFailurePercentagePath field refers to value ${quoted(toleratedPercent)} which is not a valid float: ${state.ToleratedFailurePercentagePath}`);
-  }
-  if (toleratedPercent !== undefined && !((toleratedPercent as number) >= 0 && (toleratedPercent as number) <= 100)) {
-    throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
-  }
-  if (toleratedCount !== undefined && !Number.isInteger(toleratedCount)) {
-    throw new StatesError('States.Runtime', `The ToleratedFailureCountPath field refers to value ${quoted(toleratedCount)} which is not a valid integer: ${state.ToleratedFailureCountPath}`);
-  }
-  if (toleratedCount !== undefined && (toleratedCount as number) < 0) {
-    throw new StatesError('States.Runtime', 'ToleratedFailureCount cannot be negative.');
-  }
+  const { percent: toleratedPercent, count: toleratedCount } = await readTolerance(ex, run, state, effective, scope);
   // With neither given, no failure is tolerated; with one or both, exceeding either fails the map.
   const noTolerance = toleratedPercent === undefined && toleratedCount === undefined;
 

@@ -11,7 +11,7 @@
 import { evaluateRule } from './choice';
 import { DataFlow, PathScope, Variables } from './data-flow';
 import { expressProblems, Graph, validateDefinition } from './definition';
-import { runDistributedMap } from './distributed-map';
+import { readTolerance, runDistributedMap } from './distributed-map';
 import { DefinitionError, EngineBudgetError, EngineError, StatesError } from './errors';
 import { History } from './history';
 import { LocalS3 } from './local-s3';
@@ -22,6 +22,7 @@ import type { ExecutionOptions, ExecutionResult, MapRunRecord, QueryLanguage, St
 
 /** The 256 KiB payload limit, in bytes of UTF-8 JSON. */
 export const MAX_PAYLOAD_BYTES = 262_144;
+const TOLERANCE_FIELDS = ['ToleratedFailureCount', 'ToleratedFailurePercentage', 'ToleratedFailureCountPath', 'ToleratedFailurePercentagePath'];
 const YEAR_SECONDS = 365 * 24 * 3600;
 const EXPRESS_SECONDS = 300;
 
@@ -773,6 +774,9 @@ class StateRun {
       else inputs.push(flow.payloadTemplate(selector, 'ItemSelector', this.pathScope(effective, { Map: { Item: mapItem } })));
     }
     this.ex.history.add(this.thread, 'MapStateStarted', { mapStateStartedEventDetails: { length: items.length } });
+    // Tolerated failures on an inline Map: read and checked as AWS does, not applied (AWS documents them for
+    // Distributed Map runs only, and no recorded inline run shows them tolerating a failure).
+    if (TOLERANCE_FIELDS.some(f => s[f] !== undefined)) await readTolerance(this.ex, this, s, effective, scope);
     const startedId = this.thread.lastEventId;
     const group = this.thread.scope.child();
     const limit = (maxConcurrency as number) === 0 ? inputs.length : (maxConcurrency as number);

@@ -16,14 +16,20 @@ import { TaskError, TaskHandler, TaskOutcome, TaskRequest } from './types';
 const MAX_BYTES = 262_144;
 const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke$/;
 const LAMBDA_ARN = /^arn:[^:]+:lambda:[^:]*:[^:]*:function:[^:]+(:[^:]+)?$/;
-const SERVICE = /^arn:[^:]+:states:::([^:]+(?::[^:]+)?):([^:]+)$/;
+// `arn:partition:states:region:account:service:api`: AWS documents the region and the account as part of
+// the form, and its examples leave them empty (https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html).
+const SERVICE = /^arn:([^:]+):states:([^:]*):([^:]*):([^:]+(?::[^:]+)?):([^:]+)$/;
 const ACTIVITY = /^arn:[^:]+:states:[^:]*:[^:]*:activity:.+$/;
 const SUFFIX = /\.(waitForTaskToken|sync(:2)?)$/;
 
 interface Resource {
   readonly integration: TaskRequest['integration'];
   readonly pattern: TaskRequest['pattern'];
+  /** Without its suffix, and for a service integration in the form without region and account (`arn:aws:states:::sns:publish`). */
   readonly base: string;
+  /** A service integration's region and account, when the Resource names them. */
+  readonly region?: string;
+  readonly account?: string;
   /** `resourceType` and `resource` of the Task* events. */
   readonly resourceType: string;
   readonly resourceName: string;
@@ -51,8 +57,18 @@ function describe(resource: string, state: string): Resource {
   if (!m) {
     throw new EngineUnsupportedError(`state '${state}': the Resource '${resource}' is not a Lambda function ARN, an activity ARN or a service integration (arn:aws:states:::service:action)`, state, 'Resource');
   }
-  const integration = LAMBDA_INVOKE.test(base) ? 'lambda' : 'service';
-  return { integration, pattern, base, resourceType: m[1], resourceName: m[2] + (suffix ? `.${suffix}` : '') };
+  const [, partition, region, account, service, api] = m;
+  const canonical = `arn:${partition}:states:::${service}:${api}`;
+  const integration = LAMBDA_INVOKE.test(canonical) ? 'lambda' : 'service';
+  return {
+    integration,
+    pattern,
+    base: canonical,
+    ...(region ? { region } : {}),
+    ...(account ? { account } : {}),
+    resourceType: service,
+    resourceName: api + (suffix ? `.${suffix}` : ''),
+  };
 }
 
 function unqualified(functionArn: string): string {
@@ -150,6 +166,11 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
   const name = run.stateName;
   const thread = run.currentThread;
   const res = describeResource(state.Resource, name);
+  if ((res.region !== undefined && res.region !== ex.region) || (res.account !== undefined && res.account !== ex.account)) {
+    // "Step Functions doesn't support referencing ARNs across partitions, regions, or accounts" (the developer guide).
+    throw new EngineUnsupportedError(`state '${name}': the Resource '${state.Resource}' names region ${res.region ?? '(none)'} and account ${res.account ?? '(none)'}, `
+      + `but the execution runs in ${ex.region} and ${ex.account}: Step Functions does not call a service integration in another region or account`, name, 'Resource');
+  }
   const taskToken = res.pattern === 'callback' ? `local-token-${ex.random.uuid()}` : undefined;
   const tokenContext = taskToken ? { Task: { Token: taskToken } } : undefined;
   const flow = ex.flow;

@@ -74,7 +74,7 @@ export class GraphError extends Error {
   }
 }
 
-const SERVICE_PREFIX = /^arn:[^:]+:states:::/;
+const SERVICE_PREFIX = /^arn:[^:]+:states:[^:]*:[^:]*:/;
 
 /** The line under a state's name. */
 function detailOf(state: any): string | undefined {

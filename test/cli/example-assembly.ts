@@ -36,7 +36,7 @@ export function synthExampleApp(): string {
  * `Approvals`: an SNS publish (no code to run offline) then a callback task.
  * `Variables`: a Pass state with Assign (the engine runs workflow variables).
  * `Reader`: a Distributed Map reading its items from a JSON file in S3.
- * `Tolerant`: an inline Map that tolerates failures, which the local engine does not run.
+ * `OtherRegion`: a service integration in another region and account, which Step Functions does not call.
  * `NeedsModule`: a Lambda task whose code needs a module that is not installed.
  * `Waiter`: a Wait of 90 seconds, then a Pass state.
  * `Labeller`: a distributed FanOutMap over the input that writes its results to its own bucket.
@@ -62,10 +62,10 @@ export function synthEdgeCases(): string {
   const each = new sfn.DistributedMap(stack, 'Each', { itemReader: new sfn.S3JsonItemReader({ bucket, key: 'items.json' }) });
   each.itemProcessor(new sfn.Pass(stack, 'Item'));
   new sfn.StateMachine(stack, 'Reader', { definitionBody: sfn.DefinitionBody.fromChainable(each) });
-  const tolerant = new sfn.CustomState(stack, 'Tolerate', {
-    stateJson: { Type: 'Map', ToleratedFailureCount: 1, ItemProcessor: { StartAt: 'One', States: { One: { Type: 'Pass', End: true } } } },
+  const elsewhere = new sfn.CustomState(stack, 'Notify Ireland', {
+    stateJson: { Type: 'Task', Resource: 'arn:aws:states:eu-west-1:999999999999:sns:publish', Parameters: { TopicArn: 't', Message: 'm' } },
   });
-  new sfn.StateMachine(stack, 'Tolerant', { definitionBody: sfn.DefinitionBody.fromChainable(tolerant) });
+  new sfn.StateMachine(stack, 'OtherRegion', { definitionBody: sfn.DefinitionBody.fromChainable(elsewhere) });
   const needs = new lambda.Function(stack, 'NeedsModuleFn', {
     runtime: lambda.Runtime.NODEJS_22_X,
     handler: 'index.handler',

@@ -325,9 +325,10 @@ describe('run', () => {
   });
 
   test('fails when the definition uses what the local engine does not run', async () => {
-    const { code, err } = await cli(['run', 'Tolerant', '--app', edgeCases]);
+    const { code, err } = await cli(['run', 'OtherRegion', '--app', edgeCases]);
     expect(code).toBe(1);
-    expect(err).toBe("cdk-workflow-patterns: engine limitation: EdgeCases/Tolerant cannot be run locally: state 'Tolerate': the local engine does not run ToleratedFailureCount on an inline Map (set ProcessorConfig.Mode DISTRIBUTED)");
+    expect(err).toBe("cdk-workflow-patterns: engine limitation: EdgeCases/OtherRegion cannot be run locally: state 'Notify Ireland': the Resource 'arn:aws:states:eu-west-1:999999999999:sns:publish' "
+      + 'names region eu-west-1 and account 999999999999, but the execution runs in us-east-1 and 123456789012: Step Functions does not call a service integration in another region or account');
   });
 });
 

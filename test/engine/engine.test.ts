@@ -199,13 +199,55 @@ describe('definitions refused before anything runs', () => {
     await expect(execute(definition)).rejects.toThrow(message);
   });
 
-  test('fails when an inline Map tolerates failures, naming the state and the field', async () => {
-    const definition = {
-      StartAt: 'M',
-      States: { M: { Type: 'Map', ToleratedFailureCount: 1, ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } },
-    };
-    const error = await execute(definition).catch(e => e);
+});
+
+describe('an inline Map with tolerated failures runs, as AWS runs it', () => {
+  // Recorded: AWS accepts ToleratedFailureCount/Percentage (and JSONata forms) on an inline Map and runs it
+  // (localstack evaluate_jsonata test_base_map[TOLERATED_FAILURE_COUNT]); it documents tolerance for
+  // Distributed Map runs only, and no recorded inline run tolerates a failure.
+  const map = (extra: object, item: object = { Type: 'Pass', End: true }) => ({
+    StartAt: 'M', States: { M: { Type: 'Map', ...extra, ItemProcessor: { StartAt: 'I', States: { I: item } }, End: true } },
+  });
+
+  test.each([
+    ['ToleratedFailureCount', { ToleratedFailureCount: 1 }],
+    ['ToleratedFailurePercentage', { ToleratedFailurePercentage: 50 }],
+    ['a JSONata ToleratedFailureCount', { QueryLanguage: 'JSONata', Items: [1], ToleratedFailureCount: '{% $variable := 1 %}' }],
+  ])('%s: the items run, and the output is theirs', async (_name, extra) => {
+    const r = await execute(map(extra), { input: [1] });
+    expect(r).toMatchObject({ status: 'SUCCEEDED', output: [1] });
+  });
+
+  test('a failed item still fails the Map: the tolerance is read, not applied', async () => {
+    const r = await execute(map({ ToleratedFailureCount: 5 }, { Type: 'Fail', Error: 'ItemFailed' }), { input: [1, 2] });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'ItemFailed' });
+  });
+
+  test('fails with AWS\'s words when the tolerance read from the input is not a number or out of range', async () => {
+    const count = await execute(map({ ToleratedFailureCountPath: '$.tolerate', ItemsPath: '$.items' }), { input: { items: [1], tolerate: 'NoNumber' } });
+    expect(count).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(count.cause).toMatch(/The ToleratedFailureCountPath field refers to value "NoNumber" which is not a valid integer: \$\.tolerate$/);
+    const percent = await execute(map({ ToleratedFailurePercentage: 101 }), { input: [1] });
+    expect(percent.cause).toMatch(/ToleratedFailurePercentage must be between 0 and 100\.$/);
+  });
+});
+
+describe('service integrations that name their region and account', () => {
+  // "arn:partition:states:region:account:servicename:APIname" (https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html).
+  const task = (resource: string) => ({ StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, Parameters: { TableName: 't' }, End: true } } });
+
+  test('run as the same integration without them, found by its usual ARN', async () => {
+    const r = await execute(task('arn:aws:states:us-east-1:123456789012:aws-sdk:dynamodb:getItem'), {
+      tasks: { 'arn:aws:states:::aws-sdk:dynamodb:getItem': req => ({ Item: { table: (req.parameters as any).TableName } }) },
+    });
+    expect(r).toMatchObject({ status: 'SUCCEEDED', output: { Item: { table: 't' } } });
+    expect(r.events.find(e => e.type === 'TaskScheduled')).toMatchObject({ taskScheduledEventDetails: { resourceType: 'aws-sdk:dynamodb', resource: 'getItem' } });
+  });
+
+  test('fails when the region or the account is not the execution\'s: Step Functions does not call across them', async () => {
+    const error = await execute(task('arn:aws:states:eu-west-1:123456789012:aws-sdk:dynamodb:getItem'), { tasks: { 'arn:aws:states:::aws-sdk:dynamodb:getItem': () => ({}) } }).catch(e => e);
     expect(error).toBeInstanceOf(EngineUnsupportedError);
-    expect(error).toMatchObject({ state: 'M', field: 'ToleratedFailureCount' });
+    expect(error).toMatchObject({ state: 'T', field: 'Resource' });
+    expect(error.message).toContain('names region eu-west-1 and account 123456789012, but the execution runs in us-east-1 and 123456789012');
   });
 });

@@ -133,11 +133,11 @@ describe('runLocally on Task -> Choice -> Map -> Parallel', () => {
 });
 
 describe('engine limitations fail loudly', () => {
-  const pass = { Type: 'Pass', End: true };
-  test.each(['ToleratedFailurePercentage', 'ToleratedFailureCount'])('fails when an inline Map uses %s, which the engine does not run', async (field) => {
-    const definition = { StartAt: 'M', States: { M: { Type: 'Map', [field]: 5, ItemProcessor: { StartAt: 'I', States: { I: pass } }, End: true } } };
-    await expect(runLocally(definition)).rejects.toThrow(EngineLimitationError);
-    await expect(runLocally(definition)).rejects.toThrow(`state 'M': the local engine does not run ${field} on an inline Map (set ProcessorConfig.Mode DISTRIBUTED)`);
+  test('fails when a service integration names another region or account, which Step Functions does not call', async () => {
+    const definition = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:eu-west-1:123456789012:sns:publish', End: true } } };
+    await expect(runLocally(definition, { resources: { 'arn:aws:states:::sns:publish': () => ({}) } })).rejects.toThrow(EngineLimitationError);
+    await expect(runLocally({ ...definition, States: { T: { ...definition.States.T, Resource: 'arn:aws:states:us-east-1:123456789012:sns:publish' } } },
+      { resources: { 'arn:aws:states:::sns:publish': () => ({ MessageId: 'm' }) } })).resolves.toMatchObject({ status: 'SUCCEEDED', output: { MessageId: 'm' } });
   });
 
   test('runs JSONata states and variables (Assign on a Choice rule included) instead of refusing them', async () => {
