@@ -48,7 +48,8 @@ export class Variables {
   }
 
   assign(values: Record<string, unknown>, state: string): void {
-    let together = 2;
+    // The Assign as JSON text: braces, and each "name":value with a comma between two.
+    let together = 1;
     const sizes = new Map<string, number>();
     for (const [name, value] of Object.entries(values)) {
       if (!VARIABLE_NAME.test(name)) {

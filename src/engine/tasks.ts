@@ -100,6 +100,13 @@ function keysOf(state: string, resource: string, base: string, functionName?: st
   return [...new Set(keys)];
 }
 
+/** A value and its JSON type, for messages: `an object: {"name":"f"}`. */
+function describeValue(value: unknown): string {
+  const type = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  const text = JSON.stringify(value) ?? String(value);
+  return `${type}: ${text.length > 200 ? `${text.slice(0, 199)}…` : text}`;
+}
+
 /** How the Node.js Lambda runtime reports a thrown value. */
 function lambdaError(e: unknown): { errorType: string; errorMessage: string; trace: string[] } {
   if (e instanceof Error) {
@@ -171,8 +178,11 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
     throw new EngineUnsupportedError(`state '${name}': the Resource '${state.Resource}' names region ${res.region ?? '(none)'} and account ${res.account ?? '(none)'}, `
       + `but the execution runs in ${ex.region} and ${ex.account}: Step Functions does not call a service integration in another region or account`, name, 'Resource');
   }
-  const taskToken = res.pattern === 'callback' ? `local-token-${ex.random.uuid()}` : undefined;
-  const tokenContext = taskToken ? { Task: { Token: taskToken } } : undefined;
+  // A callback task's token; a .sync task has one too, which its parameters may pass on (recorded:
+  // localstack test_sync_with_task_token, $$.Task.Token in a states:startExecution.sync task).
+  const token = res.pattern !== 'request-response' ? `local-token-${ex.random.uuid()}` : undefined;
+  const taskToken = res.pattern === 'callback' ? token : undefined;
+  const tokenContext = token ? { Task: { Token: token } } : undefined;
   const flow = ex.flow;
 
   let parameters: unknown;
@@ -198,7 +208,10 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
   const params = parameters as Record<string, unknown> | null;
   const functionName = legacyLambda ? state.Resource : lambdaInvoke ? String(params?.FunctionName ?? '') : undefined;
   if (lambdaInvoke && (typeof params?.FunctionName !== 'string' || params.FunctionName === '')) {
-    throw new StatesError('States.Runtime', `The field 'FunctionName' is required for the resource ${state.Resource} (state '${name}')`);
+    const found = params?.FunctionName;
+    throw new StatesError('States.Runtime', found === undefined
+      ? `The field 'FunctionName' is required for the resource ${state.Resource} (state '${name}')`
+      : `The field 'FunctionName' of the resource ${state.Resource} (state '${name}') must be a function name or ARN, a non-empty string; it is ${describeValue(found)}`);
   }
   const payload = lambdaInvoke ? (params && 'Payload' in params ? params.Payload : {}) : parameters;
 

@@ -251,3 +251,98 @@ describe('service integrations that name their region and account', () => {
     expect(error.message).toContain('names region eu-west-1 and account 123456789012, but the execution runs in us-east-1 and 123456789012');
   });
 });
+
+describe('documented limits, pinned at their exact boundary on both sides', () => {
+  // "The maximum input or result data size for a task in an execution is 256 KiB" (262,144 bytes of UTF-8 JSON)
+  // https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html
+  const LIMIT = 262_144;
+  const stringOfJsonBytes = (bytes: number) => 'x'.repeat(bytes - 2); // JSON adds the two quotes
+
+  test.each([[LIMIT, 'SUCCEEDED'], [LIMIT + 1, 'FAILED']])('a state output of %i bytes: %s', async (bytes, status) => {
+    const r = await execute({ StartAt: 'P', States: { P: { Type: 'Pass', Result: stringOfJsonBytes(bytes), End: true } } });
+    expect(r.status).toBe(status);
+    if (status === 'FAILED') expect(r.error).toBe('States.DataLimitExceeded');
+  });
+
+  test.each([[LIMIT, 'SUCCEEDED'], [LIMIT + 1, 'FAILED']])('a task result of %i bytes: %s', async (bytes, status) => {
+    const definition = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', End: true } } };
+    const r = await execute(definition, { tasks: { 'arn:aws:states:::sns:publish': () => stringOfJsonBytes(bytes) } });
+    expect(r.status).toBe(status);
+    if (status === 'FAILED') {
+      expect(r.error).toBe('States.DataLimitExceeded');
+      expect(r.events.find(e => e.type === 'TaskFailed')).toBeDefined();
+    }
+  });
+
+  // A variable's size is that of its JSON text, and so is an Assign's, each up to 256 KiB
+  // (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html).
+  test('a variable of 262,145 bytes fails the state', async () => {
+    const r = await execute({ StartAt: 'P', States: { P: { Type: 'Pass', Assign: { big: stringOfJsonBytes(LIMIT + 1) }, End: true } } });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'States.Runtime', cause: expect.stringContaining("The variable 'big' assigned in state 'P' is larger than 256 KiB.") });
+  });
+
+  test.each([[LIMIT, 'SUCCEEDED'], [LIMIT + 1, 'FAILED']])('an Assign of %i bytes of JSON: %s', async (bytes, status) => {
+    // {"a":"...","b":1}: 12 bytes around the string's JSON.
+    const assign = { a: stringOfJsonBytes(bytes - 12), b: 1 };
+    expect(Buffer.byteLength(JSON.stringify(assign))).toBe(bytes);
+    const r = await execute({ StartAt: 'P', States: { P: { Type: 'Pass', Assign: assign, End: true } } });
+    expect(r.status).toBe(status);
+    if (status === 'FAILED') expect(r).toMatchObject({ error: 'States.Runtime', cause: expect.stringContaining("The variables assigned in state 'P' together are larger than 256 KiB.") });
+  });
+
+  // A heartbeat that arrives exactly HeartbeatSeconds after the last one is in time; one millisecond later is not.
+  test.each([[10, 'SUCCEEDED'], [10.001, 'FAILED']])('HeartbeatSeconds 10, the next heartbeat %s s after the last: %s', async (gap, status) => {
+    const definition = {
+      StartAt: 'T',
+      States: {
+        T: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          HeartbeatSeconds: 10,
+          TimeoutSeconds: 600,
+          Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token' } },
+          End: true,
+        },
+      },
+    };
+    const r = await execute(definition, { startTime: START, tasks: { [FN]: () => TaskOutcome.succeed('done', { heartbeatsAt: [10, 10 + gap], afterSeconds: 10 + gap + 5 }) } });
+    expect(r.status).toBe(status);
+    if (status === 'FAILED') expect(r.error).toBe('States.Timeout');
+  });
+
+  // States.ArrayGetItem: indexes 0 to length - 1 (https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html).
+  test.each([[2, 'SUCCEEDED'], [3, 'FAILED']])('States.ArrayGetItem on 3 items at index %i: %s', async (index, status) => {
+    const definition = { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'v.$': `States.ArrayGetItem($.a, ${index})` }, End: true } } };
+    const r = await execute(definition, { input: { a: [1, 2, 3] } });
+    expect(r.status).toBe(status);
+    if (status === 'SUCCEEDED') expect(r.output).toEqual({ v: 3 });
+    else expect(r.error).toBe('States.Runtime');
+  });
+});
+
+describe('fields of the wrong type and task tokens where AWS gives them', () => {
+  test('fails when FunctionName selects an object, saying what it found and what it expected', async () => {
+    const definition = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'FunctionName.$': '$.fn', 'Payload.$': '$' }, End: true } } };
+    const r = await execute(definition, { input: { fn: { name: 'f' } }, tasks: { [FN]: () => 1 } });
+    expect(r).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(r.cause).toContain("The field 'FunctionName' of the resource arn:aws:states:::lambda:invoke (state 'T') must be a function name or ARN, a non-empty string; it is an object: {\"name\":\"f\"}");
+  });
+
+  test('a states:startExecution.sync task may pass $$.Task.Token to its child (recorded: localstack test_sync_with_task_token)', async () => {
+    const child = 'arn:aws:states:us-east-1:123456789012:stateMachine:Child';
+    const definition = {
+      StartAt: 'Start',
+      States: {
+        Start: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::states:startExecution.sync:2',
+          Parameters: { StateMachineArn: child, Input: { 'TaskToken.$': '$$.Task.Token' } },
+          End: true,
+        },
+      },
+    };
+    const r = await execute(definition, { stateMachines: { [child]: { definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } } } } });
+    expect(r.status).toBe('SUCCEEDED');
+    expect((r.output as any).Output.TaskToken).toMatch(/^local-token-/);
+  });
+});

@@ -1049,7 +1049,11 @@ export const cases: ConformanceCase[] = [
     name: 'a variable over 256 KiB fails the state',
     source: VARS_DOC,
     definition: { QueryLanguage: 'JSONata', StartAt: 'P', States: { P: { Type: 'Pass', Assign: { big: "{% $pad('', 263000, 'a') %}" }, End: true } } },
-    expect: { status: 'FAILED' },
+    expect: {
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause: "An error occurred while executing the state 'P' (entered at the event id #2). The variable 'big' assigned in state 'P' is larger than 256 KiB.",
+    },
   },
   {
     name: 'a variable just under 256 KiB is accepted',
