@@ -203,6 +203,16 @@ export async function readTolerance(
   return { percent: toleratedPercent as number | undefined, count: toleratedCount as number | undefined };
 }
 
+/**
+ * A Map's items that are not an array, in AWS's words: in JSONata, 'Map state input must be an array but
+ * was: 1' (recorded: test_map_state_items_input_types); in JSONPath, 'Reference path "$.items" must point
+ * to array.', `$$` shown as `$` (recorded: test_state_map_context_object).
+ */
+export function notAnArray(value: unknown, itemsPath: string | undefined, jsonata: boolean): StatesError {
+  if (jsonata) return new StatesError('States.QueryEvaluationError', `Map state input must be an array but was: ${JSON.stringify(value)}`, 'Items');
+  return new StatesError('States.Runtime', `Reference path "${(itemsPath ?? '$').replace(/^\$\$/, '$')}" must point to array.`);
+}
+
 /** Runs a Distributed Map state: returns its result (before ResultSelector/ResultPath or Output). */
 export async function runDistributedMap(
   ex: Execution, run: StateRun, state: any, effective: unknown, scope: JsonataScope | undefined,
@@ -221,7 +231,7 @@ export async function runDistributedMap(
       ? (state.Items === undefined ? run.input : await flow.template(state.Items, 'Items', scope))
       : (state.ItemsPath !== undefined ? flow.required(state.ItemsPath, 'ItemsPath', run.pathScope(effective)) : effective);
     if (!Array.isArray(value)) {
-      throw new StatesError(scope ? 'States.QueryEvaluationError' : 'States.Runtime', `Map state input must be an array but was: ${JSON.stringify(value)}`, scope ? 'Items' : undefined);
+      throw notAnArray(value, state.ItemsPath, scope !== undefined);
     }
     items = value;
   }

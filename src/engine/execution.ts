@@ -11,7 +11,7 @@
 import { evaluateRule } from './choice';
 import { DataFlow, PathScope, Variables } from './data-flow';
 import { expressProblems, Graph, validateDefinition } from './definition';
-import { readTolerance, runDistributedMap } from './distributed-map';
+import { notAnArray, readTolerance, runDistributedMap } from './distributed-map';
 import { DefinitionError, EngineBudgetError, EngineError, StatesError } from './errors';
 import { History } from './history';
 import { LocalS3 } from './local-s3';
@@ -755,7 +755,7 @@ class StateRun {
       if (s.MaxConcurrencyPath !== undefined) maxConcurrency = flow.required(s.MaxConcurrencyPath, 'MaxConcurrencyPath', this.pathScope(effective));
     }
     if (!Array.isArray(items)) {
-      throw new StatesError(scope ? 'States.QueryEvaluationError' : 'States.Runtime', `Map state input must be an array but was: ${JSON.stringify(items)}`, scope ? 'Items' : undefined);
+      throw notAnArray(items, s.ItemsPath, scope !== undefined);
     }
     if (typeof maxConcurrency === 'string' && /^\d+$/.test(maxConcurrency)) maxConcurrency = Number(maxConcurrency);
     if (!(Number.isInteger(maxConcurrency) && (maxConcurrency as number) >= 0)) {

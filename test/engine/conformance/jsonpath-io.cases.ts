@@ -379,6 +379,13 @@ export const cases: ConformanceCase[] = [
       },
     },
   },
+  {
+    name: 'ItemsPath that selects no array fails with States.Runtime: Reference path "..." must point to array ($$ shown as $)',
+    source: `${LS}test_state/test_state_context_object.snapshot.json#test_state_map_context_object[EXECUTION_INPUT]`,
+    definition: { StartAt: 'M', States: { M: { Type: 'Map', ItemsPath: '$$.Execution.Input', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } } },
+    input: { not: 'an array' },
+    expect: { status: 'FAILED', error: 'States.Runtime', cause: /\(entered at the event id #2\)\. Reference path "\$\.Execution\.Input" must point to array\.$/ },
+  },
   // ---------------------------------------------------------------- ResultSelector
   {
     name: 'ResultSelector picks from the Lambda invoke result, and $$ reaches the execution input',
