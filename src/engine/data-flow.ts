@@ -243,3 +243,10 @@ export class DataFlow {
     return evaluateTemplate(template, field, scope);
   }
 }
+
+/** A JSON value's type, as AWS names it in its messages: `null`, `array`, `object`, `string`... */
+export function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}

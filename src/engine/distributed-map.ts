@@ -11,9 +11,9 @@
 import * as zlib from 'zlib';
 import type { Graph } from './definition';
 import { StatesError } from './errors';
-import type { Execution, StateRun } from './execution';
 import type { JsonataScope } from './jsonata';
 import { LocalS3 } from './local-s3';
+import type { ExecutionContext as Execution, StateContext as StateRun } from './run-context';
 import { Aborted } from './scheduler';
 import type { ExecutionResult, ExecutionType, MapRunRecord } from './types';
 

@@ -67,3 +67,26 @@ export class EngineUnsupportedError extends EngineError {
     this.name = 'EngineUnsupportedError';
   }
 }
+
+/** A state failed with a Step Functions error that ends its branch, iteration or execution (a Catch did not take it). */
+export class StateFailure {
+  constructor(public readonly error: StatesError) {}
+}
+
+/** A Fail state's error: never retried or caught, even by States.ALL. */
+export class FailStateError extends StatesError {
+  readonly errorGiven: boolean;
+  readonly causeGiven: boolean;
+
+  constructor(error: string | undefined, cause: string | undefined) {
+    super(error ?? '', cause ?? '');
+    this.errorGiven = error !== undefined;
+    this.causeGiven = cause !== undefined;
+  }
+}
+
+/** Adds "An error occurred while executing the state..." to errors the engine raised itself, as AWS words them. */
+export function withLocation(e: StatesError, state: string, enteredId: number): StatesError {
+  if (!['States.Runtime', 'States.QueryEvaluationError'].includes(e.error) || e.causeText.startsWith('An error occurred')) return e;
+  return new StatesError(e.error, `An error occurred while executing the state '${state}' (entered at the event id #${enteredId}). ${e.causeText}`, e.location);
+}

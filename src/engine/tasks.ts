@@ -8,8 +8,8 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-to-resource.html
  */
 import { EngineSetupError, EngineUnsupportedError, StatesError } from './errors';
-import type { Execution, StateRun } from './execution';
 import type { JsonataScope } from './jsonata';
+import type { ExecutionContext as Execution, StateContext as StateRun } from './run-context';
 import type { Scope } from './scheduler';
 import { TaskError, TaskHandler, TaskOutcome, TaskRequest } from './types';
 
