@@ -8,9 +8,9 @@
  */
 import { typeName } from './data-flow';
 import { Graph } from './definition';
-import { notAnArray, readTolerance } from './distributed-map';
 import { StateFailure, StatesError } from './errors';
 import type { JsonataScope } from './jsonata';
+import { notAnArray, readTolerance } from './map-fields';
 import type { ExecutionContext, StateContext, Thread } from './run-context';
 import { Aborted } from './scheduler';
 

@@ -8,156 +8,16 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html
  */
-import * as zlib from 'zlib';
 import type { Graph } from './definition';
 import { StatesError } from './errors';
+import { batch, readerFailed, readItems } from './item-reader';
 import type { JsonataScope } from './jsonata';
-import { LocalS3 } from './local-s3';
+import { notAnArray, readTolerance } from './map-fields';
 import type { ExecutionContext as Execution, StateContext as StateRun } from './run-context';
 import { Aborted } from './scheduler';
 import type { ExecutionResult, ExecutionType, MapRunRecord } from './types';
 
-const DELIMITERS: Record<string, string> = { COMMA: ',', PIPE: '|', SEMICOLON: ';', SPACE: ' ', TAB: '\t' };
 const MAX_CONCURRENCY = 10_000;
-
-/** Splits CSV text into rows of fields (quoted fields, doubled quotes, CRLF). */
-export function parseCsv(text: string, delimiter: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 2;
-        continue;
-      }
-      if (c === '"') quoted = false;
-      else field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field === '') {quoted = true;} else if (c === delimiter) {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else {field += c;}
-    i++;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter(r => !(r.length === 1 && r[0] === ''));
-}
-
-function readerFailed(message: string): StatesError {
-  return new StatesError('States.ItemReaderFailed', message);
-}
-
-/** The items an ItemReader gives, from the evaluated reader parameters. */
-export function readItems(s3: LocalS3, resource: string, parameters: any, config: any, maxItems: number | undefined): unknown[] {
-  const bucket = parameters?.Bucket;
-  if (typeof bucket !== 'string' || bucket === '') throw readerFailed('The ItemReader needs a Bucket.');
-  if (!s3.hasBucket(bucket)) throw readerFailed(`The specified bucket does not exist (Service: S3, Status Code: 404, Error Code: NoSuchBucket): ${bucket}`);
-  let items: unknown[];
-  if (/:s3:listObjectsV2$/.test(resource)) {
-    items = s3.list(bucket, parameters.Prefix ?? '');
-  } else if (/:s3:getObject$/.test(resource)) {
-    const key = parameters.Key;
-    const object = typeof key === 'string' ? s3.getObject(bucket, key) : undefined;
-    if (!object) throw readerFailed(`The specified key does not exist (Service: S3, Status Code: 404, Error Code: NoSuchKey): s3://${bucket}/${String(key)}`);
-    const text = object.body.toString('utf8');
-    const type = config?.InputType ?? 'JSON';
-    items = parseFile(s3, bucket, text, type, config);
-  } else {
-    throw readerFailed(`The ItemReader resource ${resource} is not s3:listObjectsV2 or s3:getObject.`);
-  }
-  return maxItems !== undefined && maxItems > 0 ? items.slice(0, maxItems) : items;
-}
-
-function parseFile(s3: LocalS3, bucket: string, text: string, type: string, config: any): unknown[] {
-  switch (type) {
-    case 'JSON': {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch (e) {
-        throw readerFailed(`The file is not valid JSON: ${(e as Error).message}`);
-      }
-      if (!Array.isArray(parsed)) throw readerFailed('Attempting to map over non-iterable node.');
-      return parsed;
-    }
-    case 'JSONL':
-      return text.split(/\r?\n/).filter(l => l.trim() !== '').map((line, i) => {
-        try {
-          return JSON.parse(line);
-        } catch {
-          throw readerFailed(`Line ${i + 1} of the JSONL file is not valid JSON.`);
-        }
-      });
-    case 'CSV': {
-      const delimiter = DELIMITERS[config?.CSVDelimiter ?? 'COMMA'];
-      if (!delimiter) throw readerFailed(`CSVDelimiter must be one of ${Object.keys(DELIMITERS).join(', ')}.`);
-      const rows = parseCsv(text, delimiter);
-      const given = (config?.CSVHeaderLocation ?? 'FIRST_ROW') === 'GIVEN';
-      const headers: string[] = given ? config?.CSVHeaders ?? [] : rows.shift() ?? [];
-      if (headers.length === 0) throw readerFailed('The CSV file has no header row and no CSVHeaders are given.');
-      if (new Set(headers).size !== headers.length) throw readerFailed('CSV headers cannot contain duplicates.');
-      return rows.map(r => Object.fromEntries(headers.map((h, i) => [h, r[i] ?? ''])));
-    }
-    case 'MANIFEST': {
-      let manifest: any;
-      try {
-        manifest = JSON.parse(text);
-      } catch {
-        throw readerFailed('The S3 inventory manifest is not valid JSON.');
-      }
-      if (manifest?.fileFormat !== 'CSV' || !Array.isArray(manifest?.files)) throw readerFailed('The S3 inventory manifest must list CSV files (fileFormat CSV, files).');
-      const columns = String(manifest.fileSchema ?? '').split(',').map(c => c.trim()).filter(c => c !== '');
-      const out: unknown[] = [];
-      for (const file of manifest.files) {
-        const object = s3.getObject(bucket, file.key);
-        if (!object) throw readerFailed(`The inventory file s3://${bucket}/${file.key} does not exist.`);
-        const body = file.key.endsWith('.gz') ? zlib.gunzipSync(object.body).toString('utf8') : object.body.toString('utf8');
-        for (const r of parseCsv(body, ',')) out.push(Object.fromEntries(columns.map((c, i) => [c, r[i] ?? ''])));
-      }
-      return out;
-    }
-    default:
-      throw readerFailed(`InputType must be JSON, JSONL, CSV or MANIFEST (got ${type}).`);
-  }
-}
-
-/** Groups child inputs into batches as ItemBatcher says. */
-export function batch(items: unknown[], maxItems: number | undefined, maxBytes: number | undefined, batchInput: unknown): unknown[] {
-  const out: unknown[] = [];
-  let current: unknown[] = [];
-  const input = (list: unknown[]) => (batchInput === undefined ? { Items: list } : { BatchInput: batchInput, Items: list });
-  const size = (list: unknown[]) => Buffer.byteLength(JSON.stringify(input(list)), 'utf8');
-  for (const item of items) {
-    const next = [...current, item];
-    const tooMany = maxItems !== undefined && next.length > maxItems;
-    const tooBig = maxBytes !== undefined && current.length > 0 && size(next) > maxBytes;
-    if (tooMany || tooBig) {
-      out.push(input(current));
-      current = [item];
-    } else {current = next;}
-    if (maxBytes !== undefined && current.length === 1 && size(current) > maxBytes) {
-      throw new StatesError('States.ItemReaderFailed', `An item is larger than MaxInputBytesPerBatch (${maxBytes} bytes).`);
-    }
-  }
-  if (current.length > 0) out.push(input(current));
-  return out;
-}
 
 interface ChildSummary {
   readonly index: number;
@@ -166,51 +26,6 @@ interface ChildSummary {
   readonly items: number;
   result?: ExecutionResult;
   aborted?: boolean;
-}
-
-/**
- * A Map state's tolerated failures (ToleratedFailurePercentage/Count, their Path forms, JSONata
- * expressions), read and checked as AWS does: a value that is not a number, or out of range, fails the
- * state with AWS's words. An inline Map reads them too (AWS accepts and evaluates them there) but,
- * as AWS documents tolerance for Distributed Map runs only, does not apply them.
- */
-export async function readTolerance(
-  ex: Execution, run: StateRun, state: any, effective: unknown, scope: JsonataScope | undefined,
-): Promise<{ percent?: number; count?: number }> {
-  const flow = ex.flow;
-  const eval1 = async (value: unknown, field: string) => (scope && value !== undefined ? flow.template(value, field, scope) : value);
-  const evalPath = (path: string | undefined, field: string) =>
-    (path === undefined ? undefined : flow.required(path, field, run.pathScope(effective)));
-  const quoted = (v: unknown) => `"${typeof v === 'string' ? v : JSON.stringify(v)}"`;
-  // A number given as text ("1") is read as that number, as AWS does.
-  const numeric = (v: unknown) => (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : v);
-  const toleratedPercent: unknown = numeric(state.ToleratedFailurePercentagePath !== undefined
-    ? evalPath(state.ToleratedFailurePercentagePath, 'ToleratedFailurePercentagePath') : await eval1(state.ToleratedFailurePercentage, 'ToleratedFailurePercentage'));
-  const toleratedCount: unknown = numeric(state.ToleratedFailureCountPath !== undefined
-    ? evalPath(state.ToleratedFailureCountPath, 'ToleratedFailureCountPath') : await eval1(state.ToleratedFailureCount, 'ToleratedFailureCount'));
-  if (toleratedPercent !== undefined && typeof toleratedPercent !== 'number') {
-    throw new StatesError('States.Runtime', `The ToleratedFailurePercentagePath field refers to value ${quoted(toleratedPercent)} which is not a valid float: ${state.ToleratedFailurePercentagePath}`);
-  }
-  if (toleratedPercent !== undefined && !((toleratedPercent as number) >= 0 && (toleratedPercent as number) <= 100)) {
-    throw new StatesError('States.Runtime', 'ToleratedFailurePercentage must be between 0 and 100.');
-  }
-  if (toleratedCount !== undefined && !Number.isInteger(toleratedCount)) {
-    throw new StatesError('States.Runtime', `The ToleratedFailureCountPath field refers to value ${quoted(toleratedCount)} which is not a valid integer: ${state.ToleratedFailureCountPath}`);
-  }
-  if (toleratedCount !== undefined && (toleratedCount as number) < 0) {
-    throw new StatesError('States.Runtime', 'ToleratedFailureCount cannot be negative.');
-  }
-  return { percent: toleratedPercent as number | undefined, count: toleratedCount as number | undefined };
-}
-
-/**
- * A Map's items that are not an array, in AWS's words: in JSONata, 'Map state input must be an array but
- * was: 1' (recorded: test_map_state_items_input_types); in JSONPath, 'Reference path "$.items" must point
- * to array.', `$$` shown as `$` (recorded: test_state_map_context_object).
- */
-export function notAnArray(value: unknown, itemsPath: string | undefined, jsonata: boolean): StatesError {
-  if (jsonata) return new StatesError('States.QueryEvaluationError', `Map state input must be an array but was: ${JSON.stringify(value)}`, 'Items');
-  return new StatesError('States.Runtime', `Reference path "${(itemsPath ?? '$').replace(/^\$\$/, '$')}" must point to array.`);
 }
 
 /** Runs a Distributed Map state: returns its result (before ResultSelector/ResultPath or Output). */
