@@ -1,6 +1,6 @@
 import {
   EXPRESS_PRICE_PER_GB_SECOND, EXPRESS_PRICE_PER_MILLION_REQUESTS, STANDARD_PRICE_PER_1000_TRANSITIONS,
-  expressCost, formatUsd, perMillion, standardCost,
+  costWithChildren, expressCost, formatUsd, perMillion, standardCost,
 } from '../../src/testing/cost';
 
 describe('cost estimate', () => {
@@ -45,5 +45,24 @@ describe('cost estimate', () => {
     expect(formatUsd(1.5)).toBe('$1.50');
     expect(formatUsd(0.0000001041875)).toBe('$0.000000104');
     expect(formatUsd(0)).toBe('$0');
+  });
+
+  test('a Distributed Map\'s child executions are billed too, each as AWS bills it', () => {
+    const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+    const express = (ms: number) => ({ type: 'EXPRESS' as const, transitions: 12, startDate: at(0), stopDate: at(ms) });
+    const parent = standardCost(3);
+    const cost = costWithChildren(parent, {
+      mapRuns: [{ executions: [express(50), express(250)] }],
+      children: [{ type: 'STANDARD', transitions: 4, startDate: at(0), stopDate: at(10), mapRuns: [{ executions: [express(0)] }] }],
+    });
+    // 3 + 4 Standard transitions; three Express children: 100 ms, 300 ms and 100 ms at 64 MB, one request each.
+    const expected = (3 + 4) * 0.025 / 1000 + 3 * 0.000001 + (0.1 + 0.3 + 0.1) * (64 / 1024) * 0.00001667;
+    expect(cost.usd).toBeCloseTo(expected, 15);
+    expect(cost.breakdown).toEqual([
+      'this execution: $0.000075 (3 state transitions × $0.025 per 1,000 = $0.000075)',
+      '1 Standard child execution: 4 state transitions × $0.025 per 1,000 = $0.0001',
+      expect.stringMatching(/^3 Express child executions: 3 requests × \$1\.00 per 1,000,000 plus each one's duration \(rounded up to 100 ms\) × 64 MB = \$0\.00000/),
+    ]);
+    expect(costWithChildren(parent, {})).toBe(parent);
   });
 });

@@ -287,7 +287,7 @@ describe('run', () => {
   test('runs a FanOutMap that writes its results to its own bucket, from an empty --s3 folder, and keeps them there', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-s3-empty-'));
     const input = writeJson(tempDir('labels'), 'parcels.json', { parcels: [{ id: 'p1' }, { id: 'p2' }] });
-    const { code, out } = await cli(['run', 'Labeller', '--app', edgeCases, '--input', input, '--s3', dir]);
+    const { code, out, cwd } = await cli(['run', 'Labeller', '--app', edgeCases, '--input', input, '--s3', dir]);
     expect(code).toBe(0);
     const written = /\nresults: s3:\/\/[a-z0-9]+\/(\S+) \((.+)\)\n/.exec(out);
     expect(written).not.toBeNull();
@@ -302,6 +302,9 @@ describe('run', () => {
     expect(JSON.stringify(results)).toContain('parcel p2');
     // Every other bucket of the app has its folder too, so its name can be read there.
     expect(fs.readdirSync(dir)).toEqual(expect.arrayContaining(['EdgeCases-Items']));
+    // The estimated cost counts the map run's child executions, as AWS bills them.
+    const report = fs.readFileSync(path.join(cwd, /\nreport: (.*)$/.exec(out)![1]), 'utf8');
+    expect(report).toMatch(/1 Express child execution: 1 request × \$1\.00 per 1,000,000/);
   });
 
   test('fails when --s3 is not a folder', async () => {
