@@ -159,7 +159,7 @@ async function main(): Promise<void> {
 
   if (wanted(6)) {
     log('distributed map at scale...');
-    const scaleSizes = options.smoke ? [100, 1_000] : [1_000, 10_000, 100_000];
+    const scaleSizes = options.smoke ? [100, 1_000] : [1_000, 10_000, 100_000, 1_000_000];
     const scale = measureScale(scaleSizes);
     sections.push('## 6. A Distributed Map at scale on the local engine',
       'bench/distributed-scale.ts: items in a JSON Lines file in the local S3, batches of 100 items, each batch an Express child '

@@ -146,6 +146,7 @@ export async function runDistributedMap(
   const tolerance = () => (noTolerance && failed > 0)
     || (toleratedCount !== undefined && failed > (toleratedCount as number))
     || (toleratedPercent !== undefined && inputs.length > 0 && (failed * 100) / inputs.length > (toleratedPercent as number));
+  const keepHistories = ex.options.limits?.childHistories ?? 1000;
   const worker = async () => {
     while (next < children.length && !group.aborted) {
       const child = children[next++];
@@ -157,7 +158,9 @@ export async function runDistributedMap(
       maxRunning = Math.max(maxRunning, running);
       try {
         const options = { input: child.input, type: executionType, executionName: childId };
-        child.result = await ex.child(childGraph, options, group, executionArn, childMachineArn);
+        const result = await ex.child(childGraph, options, group, executionArn, childMachineArn);
+        // Past the first children, only the outcome stays: the map run's memory is what its results need.
+        child.result = child.index < keepHistories ? result : { ...result, events: [], states: [], children: [], mapRuns: [], historyDropped: true };
         if (child.result.status !== 'SUCCEEDED') {
           failed++;
           if (!exceeded && tolerance()) {

@@ -146,6 +146,14 @@ export interface ExecutionLimits {
   readonly maxHistoryEvents?: number;
   /** Virtual seconds the run may cover. @default the execution type's limit (1 year Standard, 5 minutes Express) plus one day */
   readonly maxVirtualSeconds?: number;
+  /**
+   * How many of a map run's child executions keep their history (events and state records) in the
+   * result: the first ones started. The others keep their outcome (status, output, error, cause,
+   * dates, transitions, billing) and say `historyDropped`, so that a map run over millions of items
+   * holds what its results need, not every child's history.
+   * @default 1000
+   */
+  readonly childHistories?: number;
 }
 
 /** How one execution runs. */
@@ -244,6 +252,8 @@ export interface ExecutionResult {
   readonly transitions: number;
   /** The execution history, as `GetExecutionHistory` would list it. */
   readonly events: HistoryEvent[];
+  /** A map run's child past `limits.childHistories`: its events, state records and own children were let go (empty here). */
+  readonly historyDropped?: boolean;
   /** Every state entered, in the order entered. */
   readonly states: StateRecord[];
   /** The seed the run used: give it back in the options to replay the run exactly. */

@@ -3,7 +3,7 @@
  * handler misbehaviour, limits, and the errors that stop a run.
  */
 import {
-  DefinitionError, EngineBudgetError, EngineSetupError, EngineUnsupportedError, TaskError, TaskOutcome, execute,
+  DefinitionError, EngineBudgetError, EngineSetupError, EngineUnsupportedError, LocalS3, TaskError, TaskOutcome, execute,
 } from '../../src/engine';
 
 const START = new Date('2024-01-01T00:00:00.000Z');
@@ -344,5 +344,33 @@ describe('fields of the wrong type and task tokens where AWS gives them', () => 
     const r = await execute(definition, { stateMachines: { [child]: { definition: { StartAt: 'Echo', States: { Echo: { Type: 'Pass', End: true } } } } } });
     expect(r.status).toBe('SUCCEEDED');
     expect((r.output as any).Output.TaskToken).toMatch(/^local-token-/);
+  });
+});
+
+describe('a map run over many items keeps what its results need', () => {
+  test('past limits.childHistories, a child keeps its outcome and lets its history go; the results are whole', async () => {
+    const s3 = new LocalS3().createBucket('results');
+    const definition = {
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map', End: true, ItemsPath: '$.items',
+          ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'results', Prefix: 'runs' } },
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'n.$': '$.n' }, End: true } } },
+        },
+      },
+    };
+    const r = await execute(definition, { s3, input: { items: [1, 2, 3, 4, 5].map(n => ({ n })) }, limits: { childHistories: 2 } });
+    expect(r.status).toBe('SUCCEEDED');
+    const children = r.mapRuns[0].executions;
+    expect(children.map(c => [c.status, c.historyDropped ?? false, c.events.length > 0])).toEqual([
+      ['SUCCEEDED', false, true], ['SUCCEEDED', false, true], ['SUCCEEDED', true, false], ['SUCCEEDED', true, false], ['SUCCEEDED', true, false],
+    ]);
+    expect(children.map(c => c.output)).toEqual([1, 2, 3, 4, 5].map(n => ({ n })));
+    expect(r.mapRuns[0].itemCounts).toMatchObject({ total: 5, succeeded: 5 });
+    const manifest = JSON.parse(s3.getText('results', (r.output as any).ResultWriterDetails.Key)!);
+    const written = manifest.ResultFiles.SUCCEEDED.flatMap((f: { Key: string }) => JSON.parse(s3.getText('results', f.Key)!));
+    expect(written.map((w: { Output: string }) => JSON.parse(w.Output).n).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(r.billing.expressRequests).toBe(5);
   });
 });
