@@ -354,7 +354,9 @@ describe('a map run over many items keeps what its results need', () => {
       StartAt: 'Each',
       States: {
         Each: {
-          Type: 'Map', End: true, ItemsPath: '$.items',
+          Type: 'Map',
+          End: true,
+          ItemsPath: '$.items',
           ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'results', Prefix: 'runs' } },
           ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'n.$': '$.n' }, End: true } } },
         },
