@@ -43,6 +43,9 @@ export class Execution implements ExecutionContext {
   readonly seed: number;
   readonly flow: DataFlow;
   readonly executionArn: string;
+  /** The region and the account of the execution's ARN. */
+  readonly region: string;
+  readonly account: string;
   /** `$$.Execution.Name`: the name it was started with (an Express execution's ARN goes on after it). */
   readonly executionName: string;
   readonly stateMachineArn: string;
@@ -73,6 +76,7 @@ export class Execution implements ExecutionContext {
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.stateMachineArn = parent?.stateMachineArn ?? `arn:aws:states:${region}:${account}:stateMachine:${machine}`;
     this.executionArn = parent?.executionArn ?? executionArnOf(this.type, region, account, machine, name, this.seed);
+    [, , , this.region, this.account] = this.executionArn.split(':');
     this.sched = parent?.sched ?? new Scheduler((options.startTime ?? new Date()).getTime());
     this.startTime = this.sched.now;
     this.root = parent ? parent.scope.child() : new Scope(this.sched);
@@ -129,13 +133,6 @@ export class Execution implements ExecutionContext {
     return `arn:aws:iam::${this.account}:role/LocalStateMachineRole`;
   }
 
-  get region(): string {
-    return this.executionArn.split(':')[3];
-  }
-
-  get account(): string {
-    return this.executionArn.split(':')[4];
-  }
 
   /** `$$`: the context object, as a state sees it. */
   context(state: string, enteredAt: number, retryCount: number | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
