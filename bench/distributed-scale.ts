@@ -49,23 +49,31 @@ export const DEFINITION = {
 };
 
 /** Runs the map over `items` items in this process. */
-export async function runOnce(items: number): Promise<{ items: number; ms: number; children: number; succeeded: number }> {
+export async function runOnce(items: number): Promise<{ items: number; ms: number; children: number; succeeded: number; retainedMiB: number }> {
   const s3 = new LocalS3();
   s3.putObject('data', 'items.jsonl', Array.from({ length: items }, (_, i) => JSON.stringify({ id: i, sku: `sku-${i % 97}` })).join('\n'));
   s3.createBucket('results');
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
   const started = performance.now();
   const r = await execute(DEFINITION, {
     s3, tasks: { [FN]: req => ({ id: req.input.id }) }, limits: { maxHistoryEvents: 10_000_000, maxTransitions: 10_000_000 },
   });
   const ms = performance.now() - started;
   if (r.status !== 'SUCCEEDED') throw new Error(`${items} items: ${r.status} ${r.error} ${r.cause}`);
-  return { items, ms, children: r.mapRuns[0].executions.length, succeeded: r.mapRuns[0].itemCounts.succeeded };
+  // What the finished run still holds (its result, the kept child histories, the S3 with the results): the heap after a full GC.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const retainedMiB = gc ? (process.memoryUsage().heapUsed - heapBefore) / 2 ** 20 : NaN;
+  return { items, ms, children: r.mapRuns[0].executions.length, succeeded: r.mapRuns[0].itemCounts.succeeded, retainedMiB };
 }
 
 export interface ScaleRow {
   readonly items: number;
   readonly ms: number;
   readonly peakMiB: number;
+  /** The heap the finished run still holds, after a full garbage collection. */
+  readonly retainedMiB: number;
   readonly children: number;
   readonly succeeded: number;
 }
@@ -73,7 +81,7 @@ export interface ScaleRow {
 /** Each size in a fresh Node.js process (peak memory is that process's maximum resident set). */
 export function measureScale(sizes: number[]): ScaleRow[] {
   return sizes.map(items => {
-    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, String(items)], {
+    const out = execFileSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', __filename, String(items)], {
       cwd: path.join(__dirname, '..'),
       env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json' },
       encoding: 'utf8',

@@ -20,7 +20,8 @@ interface Entry {
   readonly time: number;
   readonly seq: number;
   cancelled: boolean;
-  readonly fire: (aborted: boolean) => void;
+  /** Dropped when the entry is cancelled: a cancelled entry waits in the heap until its time, and must not keep what it would have called alive. */
+  fire: (aborted: boolean) => void;
   readonly aborted: boolean;
 }
 
@@ -53,6 +54,8 @@ export class Scope {
 
 /** A timer that can be cancelled (an execution's deadline, once the execution has ended). */
 export interface Timer { cancel(): void }
+
+const NOTHING = (): void => undefined;
 
 export class Scheduler {
   /** Virtual time, in milliseconds since the epoch. */
@@ -103,7 +106,14 @@ export class Scheduler {
       },
     };
     this.push(entry);
-    return { cancel: () => { entry.cancelled = true; } };
+    // An execution's deadline is cancelled when it ends, long before its time: the entry stays in the
+    // heap until then, so it lets go of the execution (a map run's thousands of children) at once.
+    return {
+      cancel: () => {
+        entry.cancelled = true;
+        entry.fire = NOTHING;
+      },
+    };
   }
 
   /**
