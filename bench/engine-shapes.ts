@@ -127,7 +127,7 @@ async function runOnce(engine: Engine, shape: Shape): Promise<{ status: string; 
 export interface ShapeRate { readonly shape: string; readonly ours: Summary; readonly theirs: Summary }
 
 /** Executions per second of each shape on each engine, `rounds` alternating rounds of `perRound` executions. */
-export async function measureShapes(rounds: number, perRound: number): Promise<ShapeRate[]> {
+export async function measureShapes(rounds: number, perRound: number, minRoundMs = 250): Promise<ShapeRate[]> {
   const out: ShapeRate[] = [];
   for (const shape of SHAPES) {
     const a = await runOnce('ours', shape);
@@ -139,9 +139,15 @@ export async function measureShapes(rounds: number, perRound: number): Promise<S
     const engines: Engine[] = ['ours', 'aws-local-stepfunctions'];
     for (let r = 0; r < rounds; r++) {
       for (const engine of r % 2 === 0 ? engines : [...engines].reverse()) {
+        // At least `perRound` executions and a quarter of a second, so that a fast shape's round is not a
+        // few milliseconds that one garbage collection decides.
         const start = performance.now();
-        for (let i = 0; i < perRound; i++) await runOnce(engine, shape);
-        rates[engine].push(perRound / ((performance.now() - start) / 1000));
+        let runs = 0;
+        while (runs < perRound || performance.now() - start < minRoundMs) {
+          await runOnce(engine, shape);
+          runs++;
+        }
+        rates[engine].push(runs / ((performance.now() - start) / 1000));
       }
     }
     out.push({ shape: shape.name, ours: summarize(rates.ours), theirs: summarize(rates['aws-local-stepfunctions']) });

@@ -200,11 +200,11 @@ async function main(): Promise<void> {
   if (wanted(9)) {
     log('engine shapes against aws-local-stepfunctions...');
     const [rounds, perRound] = options.smoke ? [2, 5] : [8, 300];
-    const shapes = await measureShapes(rounds, perRound);
+    const shapes = await measureShapes(rounds, perRound, options.smoke ? 0 : 250);
     sections.push('## 9. The local engine against aws-local-stepfunctions, shape by shape',
       'bench/engine-shapes.ts: each definition run through each engine\'s harness (src/testing\'s runLocally; the former harness on '
-    + `aws-local-stepfunctions ${ORACLE_VERSION}, bench/oracle), with the same handlers, in one process: ${rounds} rounds of ${perRound} `
-    + 'executions each, the engines alternating. Both end every shape the same way (checked before measuring). Median (min–max).',
+    + `aws-local-stepfunctions ${ORACLE_VERSION}, bench/oracle), with the same handlers, in one process: ${rounds} rounds of at least ${perRound} `
+    + 'executions and a quarter of a second each, the engines alternating. Both end every shape the same way (checked before measuring). Median (min–max).',
       table(['shape', 'executions per second, ours', 'aws-local-stepfunctions', 'ratio'],
         shapes.map(r => [r.shape, showSummary(r.ours), showSummary(r.theirs), ratio(r.ours.median, r.theirs.median)])));
   }

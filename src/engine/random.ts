@@ -5,6 +5,9 @@
 /* eslint-disable no-bitwise */
 import type { Randomness } from './intrinsics';
 
+/** Two hex digits for each byte. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export class SeededRandom implements Randomness {
   private state: number;
 
@@ -23,11 +26,13 @@ export class SeededRandom implements Randomness {
 
   /** A version 4 UUID. */
   uuid(): string {
-    const hex: string[] = [];
-    for (let i = 0; i < 16; i++) hex.push(Math.floor(this.next() * 256).toString(16).padStart(2, '0'));
-    hex[6] = ((parseInt(hex[6], 16) & 0x0f) | 0x40).toString(16).padStart(2, '0');
-    hex[8] = ((parseInt(hex[8], 16) & 0x3f) | 0x80).toString(16).padStart(2, '0');
-    const h = hex.join('');
+    let h = '';
+    for (let i = 0; i < 16; i++) {
+      let byte = Math.floor(this.next() * 256);
+      if (i === 6) byte = (byte & 0x0f) | 0x40; // version 4
+      if (i === 8) byte = (byte & 0x3f) | 0x80; // RFC 4122 variant
+      h += HEX[byte];
+    }
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 }
