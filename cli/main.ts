@@ -36,7 +36,7 @@ Options:
   --app DIR        the cloud assembly (default: cdk.out)
   --out DIR        diagram: where to write the files (default: workflow-diagrams)
   --input FILE     run: the execution input, JSON (default: {})
-  --mocks FILE     run: task results, errors and callback decisions, JSON (see the README)
+  --mocks FILE     run: task results, errors and callback decisions, JSON (see docs/cli.md)
   --report FILE    run: the HTML report (default: <state machine>.<time>.report.html, a new
                    file for each run)
   --s3 DIR         run: a local S3, one folder per bucket of the app, named after the bucket's
