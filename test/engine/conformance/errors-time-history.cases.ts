@@ -32,6 +32,10 @@ const details = (e: HistoryEvent, key: string) => e[key] as Record<string, any>;
 
 const terminal = (state: any) => state.Type === 'Fail' || state.Type === 'Succeed';
 const single = (state: object, name = 'S') => ({ StartAt: name, States: { [name]: terminal(state) ? state : { ...state, End: true } } });
+/** A callback task (its payload carries the token) with these catchers. */
+const callbackCatching = (Catch: object[]) => ({
+  Type: 'Task', Resource: INVOKE_WFTT, Parameters: { FunctionName: FN, Payload: { 'TaskToken.$': '$$.Task.Token' } }, Catch, End: true,
+});
 
 export const cases: ConformanceCase[] = [
   // ---------------------------------------------------------------- Retry
@@ -763,16 +767,10 @@ export const cases: ConformanceCase[] = [
     definition: {
       StartAt: 'SendMessageWithWait',
       States: {
-        SendMessageWithWait: {
-          Type: 'Task',
-          Resource: INVOKE_WFTT,
-          Parameters: { FunctionName: FN, Payload: { 'TaskToken.$': '$$.Task.Token' } },
-          Catch: [
-            { ErrorEquals: ['States.Runtime'], ResultPath: '$.states_runtime_error', Next: 'CaughtRuntime' },
-            { ErrorEquals: ['States.ALL'], ResultPath: '$.states_all_error', Next: 'CaughtStatesALL' },
-          ],
-          End: true,
-        },
+        SendMessageWithWait: callbackCatching([
+          { ErrorEquals: ['States.Runtime'], ResultPath: '$.states_runtime_error', Next: 'CaughtRuntime' },
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.states_all_error', Next: 'CaughtStatesALL' },
+        ]),
         CaughtRuntime: { Type: 'Fail', Error: 'WrongCatcher' },
         CaughtStatesALL: { Type: 'Succeed' },
       },
@@ -794,13 +792,7 @@ export const cases: ConformanceCase[] = [
     definition: {
       StartAt: 'SendMessageWithWait',
       States: {
-        SendMessageWithWait: {
-          Type: 'Task',
-          Resource: INVOKE_WFTT,
-          Parameters: { FunctionName: FN, Payload: { 'TaskToken.$': '$$.Task.Token' } },
-          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
-          End: true,
-        },
+        SendMessageWithWait: callbackCatching([{ ErrorEquals: ['States.ALL'], Next: 'Caught' }]),
         Caught: { Type: 'Pass', End: true },
       },
     },
