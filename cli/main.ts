@@ -9,7 +9,8 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import { appBuckets, AssemblyStateMachine, findStateMachine as findInAssembly, pathSlug, stackTemplates, stateMachinesIn } from '../src/testing/assembly';
 import { formatUsd, perMillion } from '../src/testing/cost';
-import { execute, Execution, ExecuteOptions, historyTable, logLines, plural, readableCause } from '../src/testing/execution';
+import { execute, Execution, ExecuteOptions, historyTable, logLines, readableCause } from '../src/testing/execution';
+import { plural } from '../src/testing/format';
 import { CodeLoadError, FunctionSandboxError } from '../src/testing/function-sandbox';
 import { graphOf } from '../src/testing/graph';
 import { allStates, EngineLimitationError, LocalS3, MissingHandlerError } from '../src/testing/local-execution';
@@ -212,8 +213,8 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       throw e;
     }
   }
-  // Every bucket of the app exists, as in the toolkit; with --s3, each is the folder named after its
-  // construct path (MyStack/Orders/Results: MyStack-Orders-Results), and a folder of another name is a bucket of that name.
+  // With --s3, each bucket of the app is the folder named after its construct path (MyStack/Orders/Results:
+  // MyStack-Orders-Results), and a folder of another name is a bucket of that name; execute() creates the rest, empty.
   const buckets = appBuckets(stackTemplates(assemblyDir));
   const bucketOfFolder = new Map(buckets.map(b => [b.folder, b.name]));
   const folderOfBucket = new Map(buckets.map(b => [b.name, b.folder]));
@@ -225,7 +226,6 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       throw new CliError(`--s3 ${values.s3}: ${(e as Error).message.replace(/^LocalS3.fromFolder: /, '')}`);
     }
   }
-  for (const bucket of buckets) s3.createBucket(bucket.name);
   const options: ExecuteOptions = {
     input,
     ...mocks,

@@ -14,7 +14,7 @@ import { DefinitionError, EngineBudgetError, EngineError, FailStateError, StateF
 import { History } from './history';
 import { LocalS3 } from './local-s3';
 import { SeededRandom } from './random';
-import { ExecutionContext, MAX_PAYLOAD_BYTES, Thread } from './run-context';
+import { ExecutionContext, executionArnOf, MAX_PAYLOAD_BYTES, Thread } from './run-context';
 import { Aborted, Scheduler, Scope } from './scheduler';
 import { StateRun } from './state-run';
 import type { ExecutionOptions, ExecutionResult, MapRunRecord, QueryLanguage, StateRecord } from './types';
@@ -75,7 +75,7 @@ export class Execution implements ExecutionContext {
     this.executionName = name;
     this.seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.stateMachineArn = parent?.stateMachineArn ?? `arn:aws:states:${region}:${account}:stateMachine:${machine}`;
-    this.executionArn = parent?.executionArn ?? executionArnOf(this.type, region, account, machine, name, this.seed);
+    this.executionArn = parent?.executionArn ?? executionArnOf(this.type, region, account, machine, name, () => new SeededRandom(this.seed).uuid());
     [, , , this.region, this.account] = this.executionArn.split(':');
     this.sched = parent?.sched ?? new Scheduler((options.startTime ?? new Date()).getTime());
     this.startTime = this.sched.now;
@@ -328,15 +328,6 @@ export class Execution implements ExecutionContext {
 
 function failureDetails(error?: string, cause?: string): Record<string, string> {
   return { ...(error !== undefined ? { error } : {}), ...(cause ? { cause } : {}) };
-}
-
-/**
- * An execution's ARN: `...:execution:<machine>:<name>` for Standard; for Express, AWS adds an id after
- * the name (`...:express:<machine>:<name>:<id>`, recorded), drawn here from the seed.
- */
-function executionArnOf(type: 'STANDARD' | 'EXPRESS', region: string, account: string, machine: string, name: string, seed: number): string {
-  if (type === 'STANDARD') return `arn:aws:states:${region}:${account}:execution:${machine}:${name}`;
-  return `arn:aws:states:${region}:${account}:express:${machine}:${name}:${new SeededRandom(seed).uuid()}`;
 }
 
 /** Definitions already validated (by identity: a definition is not changed between runs). */

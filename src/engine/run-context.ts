@@ -16,6 +16,17 @@ import type { ExecutionOptions, ExecutionResult, MapRunRecord, QueryLanguage } f
 /** The 256 KiB payload limit, in bytes of UTF-8 JSON. */
 export const MAX_PAYLOAD_BYTES = 262_144;
 
+/**
+ * An execution's ARN: `...:execution:<machine>:<name>` for Standard; for Express, AWS adds an id after
+ * the name (`...:express:<machine>:<name>:<id>`, recorded), which `expressId` draws.
+ */
+export function executionArnOf(
+  type: 'STANDARD' | 'EXPRESS', region: string, account: string, machine: string, name: string, expressId: () => string,
+): string {
+  if (type === 'STANDARD') return `arn:aws:states:${region}:${account}:execution:${machine}:${name}`;
+  return `arn:aws:states:${region}:${account}:express:${machine}:${name}:${expressId()}`;
+}
+
 /** A line of execution: the top level, a Parallel branch or a Map iteration. */
 export interface Thread {
   readonly scope: Scope;

@@ -6,6 +6,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-stepfunctions.html
  */
 import { StatesError } from './errors';
+import { executionArnOf } from './run-context';
 import type { ExecutionContext as Execution, StateContext as StateRun } from './run-context';
 import type { Scope } from './scheduler';
 import type { TaskRequest } from './types';
@@ -55,9 +56,8 @@ export async function runNested(
   }
   const name = typeof params.Name === 'string' ? params.Name : ex.random.uuid();
   const machine = arn.split(':').pop();
-  // An Express execution's ARN goes on after its name with an id (recorded by AWS).
-  const executionArn = `arn:aws:states:${arn.split(':')[3]}:${arn.split(':')[4]}:${type === 'EXPRESS' ? 'express' : 'execution'}:${machine}:${name}`
-    + (type === 'EXPRESS' ? `:${ex.random.uuid()}` : '');
+  const [, , , region, account] = arn.split(':');
+  const executionArn = executionArnOf(type, region, account, machine!, name, () => ex.random.uuid());
   const startedWith = syncExpress ? 'StartSyncExecution' : 'StartExecution';
   const start = (scope: Scope) => ex.child(graph, { input, type, executionName: name, startedWith }, scope, executionArn, arn);
   const startDate = ex.sched.now;

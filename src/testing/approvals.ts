@@ -12,7 +12,7 @@ import { Asl, CfnTemplate } from './asl';
 import { functionEnvironment } from './assembly';
 import { allStates, CallbackHandler, HarnessError, TaskCall, TaskHandler } from './local-execution';
 import { OfflineAws, PublishedMessage } from './offline-aws';
-import { cfnResourceOf } from './resources';
+import { resourceOfType } from './resources';
 
 /** An ApprovalGate, or anything with its request task (the gate's Task state). */
 export interface GateLike extends IConstruct {
@@ -88,10 +88,9 @@ export function decisionShownAs(decision: ApprovalDecision): string {
  */
 function checkSameGate(decision: ApprovalDecision, state: string, refs: GateFunctionRefs, machineStack: string | undefined): void {
   if (typeof decision.gate === 'string' || !decision.gate.requestFunction) return;
-  const fn = cfnResourceOf(decision.gate.requestFunction);
-  if (!fn) return;
-  const stack = Stack.of(fn);
-  const logicalId = stack.resolve(stack.getLogicalId(fn)) as string;
+  const { resource, logicalId } = resourceOfType(decision.gate.requestFunction, 'AWS::Lambda::Function',
+    () => `approvals: ${decisionShownAs(decision)}: the gate's request function is not a Lambda function defined in a stack`);
+  const stack = Stack.of(resource);
   if (logicalId !== refs.requestId || (machineStack !== undefined && stack.artifactId !== machineStack)) {
     throw new HarnessError(`approvals: ${decisionShownAs(decision)} is not the gate of this state machine's state '${state}' `
       + `(that state's gate has the request function ${refs.requestId}${machineStack !== undefined ? ` in stack ${machineStack}` : ''}; `

@@ -6,6 +6,7 @@
  * 1,000 GB-hours a month are left out: this is the price of one more execution at list price, and
  * what the tasks call (Lambda, DynamoDB...) is billed by those services on top.
  */
+import { plural } from './format';
 
 /** Standard workflows: USD per 1,000 state transitions (retries included). */
 export const STANDARD_PRICE_PER_1000_TRANSITIONS = 0.025;
@@ -102,13 +103,13 @@ export function costWithChildren(own: CostEstimate, parent: Pick<ChildExecutionL
     const transitions = standard.reduce((n, c) => n + c.transitions, 0);
     const cost = standardCost(transitions).usd;
     usd += cost;
-    lines.push(`${standard.length} Standard child execution${standard.length === 1 ? '' : 's'}: ${transitions} state transitions × $${STANDARD_PRICE_PER_1000_TRANSITIONS} per 1,000 = ${formatUsd(cost)}`);
+    lines.push(`${plural(standard.length, 'Standard child execution')}: ${transitions} state transitions × $${STANDARD_PRICE_PER_1000_TRANSITIONS} per 1,000 = ${formatUsd(cost)}`);
   }
   if (express.length > 0) {
     const costs = express.map(c => expressCost(c.stopDate.getTime() - c.startDate.getTime(), memoryMb).usd);
     const cost = costs.reduce((a, b) => a + b, 0);
     usd += cost;
-    lines.push(`${express.length} Express child execution${express.length === 1 ? '' : 's'}: ${express.length} request${express.length === 1 ? '' : 's'} × $${EXPRESS_PRICE_PER_MILLION_REQUESTS.toFixed(2)} per 1,000,000 `
+    lines.push(`${plural(express.length, 'Express child execution')}: ${plural(express.length, 'request')} × $${EXPRESS_PRICE_PER_MILLION_REQUESTS.toFixed(2)} per 1,000,000 `
       + `plus each one's duration (rounded up to ${EXPRESS_BILLING_INCREMENT_MS} ms) × ${Math.ceil(memoryMb / EXPRESS_MEMORY_CHUNK_MB) * EXPRESS_MEMORY_CHUNK_MB} MB = ${formatUsd(cost)}`);
   }
   return { kind: own.kind, usd, breakdown: lines };

@@ -3,8 +3,9 @@
  * turns what happened into an execution history, the path taken and a cost estimate.
  */
 import { placeholderFor } from './asl';
-import { AssemblyStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './assembly';
+import { appBuckets, AssemblyStateMachine, localFunctions, stackTemplates, stateMachinesIn } from './assembly';
 import { costWithChildren, expressCost, standardCost, CostEstimate, EXPRESS_MEMORY_CHUNK_MB, WorkflowKind } from './cost';
+import { clockTime, humanDuration } from './format';
 import { FunctionLog, FunctionSandbox } from './function-sandbox';
 import { graphOf, takenPath, TakenPath, Trace, WorkflowGraph } from './graph';
 import { CallbackHandler, LocalRunResult, LocalS3, runLocally, TaskHandler } from './local-execution';
@@ -102,7 +103,7 @@ export interface ExecuteOptions {
   /** Task handlers by resource (they win over the functions' synthesized code). */
   readonly resources?: Record<string, TaskHandler>;
   readonly callbacks?: Record<string, CallbackHandler>;
-  /** The S3 a Distributed Map reads from and writes to. @default an empty one */
+  /** The S3 a Distributed Map reads from and writes to; every bucket of the app is created in it. @default an empty one */
   readonly s3?: LocalS3;
   /** Seeds UUIDs, task tokens and retry jitter. @default random */
   readonly seed?: number;
@@ -143,7 +144,11 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
   const input = options.input ?? {};
   const began = Date.now();
   const offline = options.offline ?? new OfflineAws();
-  for (const template of Object.values(stackTemplates(assemblyDir))) offline.dynamodb.addTablesOf(template);
+  const templates = stackTemplates(assemblyDir);
+  for (const template of Object.values(templates)) offline.dynamodb.addTablesOf(template);
+  // Every bucket of the app exists in the local S3, as in AWS once deployed (a FanOutMap writes its results to its own).
+  const s3 = options.s3 ?? new LocalS3();
+  for (const bucket of appBuckets(templates)) s3.createBucket(bucket.name);
   const sandbox = options.sandbox ?? new FunctionSandbox(offline);
   let result: LocalRunResult;
   try {
@@ -154,7 +159,7 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
       resources: { ...offline.integrations(), ...options.resources },
       functions: functionsFor(assemblyDir, machine, sandbox),
       callbacks: options.callbacks,
-      s3: options.s3,
+      s3,
       seed: options.seed,
       startTime: options.startTime,
       stateMachines: childStateMachines(assemblyDir),
@@ -196,24 +201,6 @@ export function shortJson(value: unknown, max = 48): string {
   if (value === undefined) return '';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-/** `1 retry`, `2 retries`. */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
-
-/** A virtual time of day, to the millisecond: `14:55:16.250`. */
-export function clockTime(at: Date): string {
-  return at.toISOString().slice(11, 23);
-}
-
-/** A duration for people: `0 ms`, `250 ms`, `2.5 s`, `3 min 20 s`, `2 h 5 min`. */
-export function humanDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(3))} s`;
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)} min${ms % 60_000 >= 1000 ? ` ${Math.floor((ms % 60_000) / 1000)} s` : ''}`;
-  return `${Math.floor(ms / 3_600_000)} h${ms % 3_600_000 >= 60_000 ? ` ${Math.floor((ms % 3_600_000) / 60_000)} min` : ''}`;
 }
 
 /** The Time cell of a history row: the virtual clock when the state was entered, and how long it took when it took any time. */

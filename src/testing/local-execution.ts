@@ -181,10 +181,10 @@ function unqualified(functionArn: string): string {
   return parts.length > 7 ? parts.slice(0, 7).join(':') : functionArn;
 }
 
-/** Checks that every handler and callback given names a task that exists (a typo would otherwise go unnoticed). */
 /** The Task states of a definition, by identity (a definition is not changed between runs). */
 const taskStates = new WeakMap<object, StateRef[]>();
 
+/** Checks that every handler and callback given names a task that exists (a typo would otherwise go unnoticed). */
 function checkNames(asl: Asl, options: LocalRunOptions): void {
   if (options.states === undefined && options.callbacks === undefined) return;
   let tasks = taskStates.get(asl);

@@ -9,7 +9,7 @@ import { IConstruct } from 'constructs';
 import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefinition } from '../engine';
 import { approvalWiring, ApprovalDecision, ApprovalWiring, decisionShownAs, gateFunctionRefs, gateStateOf } from './approvals';
 import { Asl, CfnTemplate } from './asl';
-import { appBuckets, AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
+import { AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
 import { execute, Execution, functionsFor, historyTable, HistoryRow, logLines, workflowKindOf } from './execution';
 import { FunctionLog, FunctionSandbox } from './function-sandbox';
 import { graphOf } from './graph';
@@ -116,9 +116,8 @@ export class LocalWorkflow {
       await sandbox.dispose();
       throw e;
     }
-    // Every bucket of the app exists in the local S3 (a FanOutMap writes its results to its own).
+    // execute() creates every bucket of the app in it.
     const s3 = options.s3 ?? new LocalS3();
-    for (const bucket of appBuckets(stackTemplates(this.assemblyDir))) s3.createBucket(bucket.name);
     const execution = await gateHint(this.machine.asl, templates, () => execute(this.assemblyDir, this.machine, {
       input: options.input ?? {},
       states: { ...mocks.states, ...approvals.states },

@@ -3,7 +3,7 @@
  */
 import { IConstruct } from 'constructs';
 import type { Asl } from './asl';
-import { plural } from './execution';
+import { plural } from './format';
 import type { WorkflowRun } from './local-workflow';
 import { validateAsl } from './local-workflow';
 

@@ -4,7 +4,8 @@
  * resource).
  */
 import { perMillion, formatUsd, PRICING_DATE, PRICING_REGION, PRICING_SOURCE } from './cost';
-import { clockTime, Execution, humanDuration, logLines, plural, shortJson, timeCell } from './execution';
+import { Execution, logLines, shortJson, timeCell } from './execution';
+import { clockTime, humanDuration, plural } from './format';
 import { escapeXml, toSvg } from './svg';
 
 const CSS = `
