@@ -72,22 +72,39 @@ export interface ScaleRow {
   readonly items: number;
   readonly ms: number;
   readonly peakMiB: number;
+  /**
+   * The largest heap left after a full garbage collection, during the run or just after it (V8's
+   * `--trace-gc`): what the run really held, whereas the resident set also counts what V8 had not
+   * yet collected.
+   */
+  readonly liveMiB: number;
   /** The heap the finished run still holds, after a full garbage collection. */
   readonly retainedMiB: number;
   readonly children: number;
   readonly succeeded: number;
+  /** The old-space limit the process ran under (`--max-old-space-size`), if one was given. */
+  readonly heapLimitMiB?: number;
 }
 
-/** Each size in a fresh Node.js process (peak memory is that process's maximum resident set). */
-export function measureScale(sizes: number[]): ScaleRow[] {
+/**
+ * Each size in a fresh Node.js process (peak memory is that process's maximum resident set). With
+ * `heapLimitMiB`, the process runs under that old-space limit: a run whose live set is larger dies.
+ */
+export function measureScale(sizes: number[], heapLimitMiB?: number): ScaleRow[] {
   return sizes.map(items => {
-    const out = execFileSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', __filename, String(items)], {
+    const flags = ['--expose-gc', '--trace-gc', ...(heapLimitMiB ? [`--max-old-space-size=${heapLimitMiB}`] : [])];
+    const out = execFileSync(process.execPath, [...flags, '-r', 'ts-node/register/transpile-only', __filename, String(items)], {
       cwd: path.join(__dirname, '..'),
       env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.dev.json' },
       encoding: 'utf8',
-      maxBuffer: 10 * 1024 * 1024,
+      maxBuffer: 64 * 1024 * 1024,
     });
-    return JSON.parse(out.trim().split('\n').pop()!) as ScaleRow;
+    const lines = out.trim().split('\n');
+    const row = JSON.parse(lines.pop()!) as ScaleRow;
+    // "Mark-Compact 357.7 (384.5) -> 313.1 (378.6) MB": the heap after each full collection, the one after the run included
+    // (V8 collects when it chooses, so the largest of these is the least the run held at its peak).
+    const after = lines.filter(l => l.includes('Mark-Compact')).map(l => Number(/-> ([\d.]+) \(/.exec(l)?.[1])).filter(n => !isNaN(n));
+    return { ...row, liveMiB: Math.max(0, ...after) /* V8 prints MiB */, heapLimitMiB };
   });
 }
 

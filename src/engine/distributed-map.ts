@@ -26,6 +26,9 @@ interface ChildSummary {
   readonly items: number;
   result?: ExecutionResult;
   aborted?: boolean;
+  /** Virtual start and end, in ms. */
+  start?: number;
+  end?: number;
 }
 
 /** Runs a Distributed Map state: returns its result (before ResultSelector/ResultPath or Output). */
@@ -139,23 +142,31 @@ export async function runDistributedMap(
   }));
   const startDate = new Date(ex.sched.now);
   let next = 0;
-  let running = 0;
-  let maxRunning = 0;
   let failed = 0;
+  let abortedAt: number | undefined;
   let exceeded = false;
   const tolerance = () => (noTolerance && failed > 0)
     || (toleratedCount !== undefined && failed > (toleratedCount as number))
     || (toleratedPercent !== undefined && inputs.length > 0 && (failed * 100) / inputs.length > (toleratedPercent as number));
   const keepHistories = ex.options.limits?.childHistories ?? 1000;
   const worker = async () => {
+    // The workers start one after another at the map run's first instant (deferred): one whose child
+    // takes no virtual time runs it to its end before the next starts. A worker that starts after
+    // the run failed at that same instant stands for a child AWS would have started, then aborted.
+    if (group.aborted && abortedAt === ex.sched.now && next < children.length) {
+      const child = children[next++];
+      ex.random.uuid();
+      child.aborted = true;
+      child.start = child.end = ex.sched.now;
+      return;
+    }
     while (next < children.length && !group.aborted) {
       const child = children[next++];
       const childId = ex.random.uuid();
       const executionArn = executionType === 'EXPRESS'
         ? `arn:aws:states:${ex.region}:${ex.account}:express:${machine}/${label}:${runId}:${childId}`
         : `arn:aws:states:${ex.region}:${ex.account}:execution:${machine}/${label}:${childId}`;
-      running++;
-      maxRunning = Math.max(maxRunning, running);
+      child.start = ex.sched.now;
       try {
         const options = { input: child.input, type: executionType, executionName: childId };
         const result = await ex.child(childGraph, options, group, executionArn, childMachineArn);
@@ -165,6 +176,7 @@ export async function runDistributedMap(
           failed++;
           if (!exceeded && tolerance()) {
             exceeded = true;
+            abortedAt = ex.sched.now;
             group.abort();
           }
         }
@@ -172,11 +184,11 @@ export async function runDistributedMap(
         if (!(e instanceof Aborted)) throw e;
         child.aborted = true;
       } finally {
-        running--;
+        child.end = ex.sched.now;
       }
     }
   };
-  const settled = await ex.sched.all(Array.from({ length: inputs.length === 0 ? 0 : limit }, () => worker));
+  const settled = await ex.sched.all(Array.from({ length: inputs.length === 0 ? 0 : limit }, () => worker), true);
   group.release();
   for (const r of settled) if (r.status === 'rejected' && !(r.reason instanceof Aborted)) throw r.reason;
   if (thread.scope.aborted) throw new Aborted();
@@ -214,7 +226,7 @@ export async function runDistributedMap(
     executionCounts: count(() => 1),
     resultsWritten: written ? count(c => c.items).total - count(c => c.items).pending : 0,
     executions,
-    maxConcurrentExecutions: maxRunning,
+    maxConcurrentExecutions: Math.min(limit, mostAtOnce(children)),
     startDate,
     stopDate: new Date(ex.sched.now),
     maxConcurrency: maxConcurrency as number,
@@ -235,6 +247,27 @@ export async function runDistributedMap(
   const outputs = children.map(c => c.result?.output ?? null);
   // A WriterConfig alone shapes the state's output instead of a file.
   return writer?.WriterConfig?.Transformation === 'FLATTEN' ? outputs.flatMap(o => (Array.isArray(o) ? o : [o])) : outputs;
+}
+
+/**
+ * How many children ran at once in virtual time. A child that took no time counts at its instant
+ * with every other child there; one that ended at an instant does not overlap one that started then.
+ */
+function mostAtOnce(children: ChildSummary[]): number {
+  const changes: Array<[number, number]> = [];
+  for (const c of children) {
+    if (c.start === undefined || c.end === undefined) continue;
+    // At one instant: ends of children that took time, then starts, then ends of children that took none.
+    changes.push([c.start * 3 + 1, 1], [c.end * 3 + (c.end > c.start ? 0 : 2), -1]);
+  }
+  changes.sort((a, b) => a[0] - b[0]);
+  let now = 0;
+  let most = 0;
+  for (const [, delta] of changes) {
+    now += delta;
+    most = Math.max(most, now);
+  }
+  return most;
 }
 
 /** What a child execution looks like in a result file (DescribeExecution's shape). */

@@ -66,6 +66,9 @@ describe('benchmark smoke run', () => {
     const scale = tableRows(markdown, '6. A Distributed Map');
     expect(scale.map(r => r[0])).toEqual(['100', '1,000']);
     expect(scale.map(r => r[1])).toEqual(['1', '10']);
+    // The live heap is measured (V8's trace of full collections was read), and the largest size ran under the cap.
+    for (const row of scale) expect(parseFloat(row[5])).toBeGreaterThan(0);
+    expect(markdown).toMatch(/The 1,000-item run runs to its end with the heap capped at 256 MiB/);
   });
 
   test('saga: every failure point, the same outcome on every side, never fewer transitions than the minimal saga', () => {

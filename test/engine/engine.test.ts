@@ -5,6 +5,7 @@
 import {
   DefinitionError, EngineBudgetError, EngineSetupError, EngineUnsupportedError, LocalS3, TaskError, TaskOutcome, execute,
 } from '../../src/engine';
+import { Scheduler } from '../../src/engine/scheduler';
 
 const START = new Date('2024-01-01T00:00:00.000Z');
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:f';
@@ -98,6 +99,22 @@ describe('virtual time', () => {
     expect(r).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
     expect(seconds(r.stopDate)).toBe(365 * 24 * 3600);
     expect(r.events.slice(-2).map(e => e.type)).toEqual(['TaskStateAborted', 'ExecutionTimedOut']);
+  });
+});
+
+describe('the scheduler', () => {
+  test('cancelled timers do not pile up: the heap is rebuilt without them once they are most of it', () => {
+    const sched = new Scheduler(0);
+    // An Express child's five-minute deadline is cancelled when the child ends, long before its time.
+    const timers = Array.from({ length: 5000 }, (_, i) => sched.timer(300_000 + i, () => undefined));
+    for (const t of timers) t.cancel();
+    const heap = (sched as unknown as { heap: unknown[] }).heap;
+    expect(heap.length).toBeLessThan(1024);
+    // A timer cancelled twice counts once.
+    const t = sched.timer(1, () => undefined);
+    t.cancel();
+    t.cancel();
+    expect((sched as unknown as { cancelled: number }).cancelled).toBe(heap.filter(e => (e as { cancelled: boolean }).cancelled).length);
   });
 });
 
@@ -348,20 +365,26 @@ describe('fields of the wrong type and task tokens where AWS gives them', () => 
 });
 
 describe('a map run over many items keeps what its results need', () => {
+  /** A Distributed Map over `$.items` with Express children. */
+  const overItems = (processor: object, extra: object = {}) => ({
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map',
+        End: true,
+        ItemsPath: '$.items',
+        ...extra,
+        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, ...processor },
+      },
+    },
+  });
+
   test('past limits.childHistories, a child keeps its outcome and lets its history go; the results are whole', async () => {
     const s3 = new LocalS3().createBucket('results');
-    const definition = {
-      StartAt: 'Each',
-      States: {
-        Each: {
-          Type: 'Map',
-          End: true,
-          ItemsPath: '$.items',
-          ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'results', Prefix: 'runs' } },
-          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'n.$': '$.n' }, End: true } } },
-        },
-      },
-    };
+    const definition = overItems(
+      { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'n.$': '$.n' }, End: true } } },
+      { ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'results', Prefix: 'runs' } } },
+    );
     const r = await execute(definition, { s3, input: { items: [1, 2, 3, 4, 5].map(n => ({ n })) }, limits: { childHistories: 2 } });
     expect(r.status).toBe('SUCCEEDED');
     const children = r.mapRuns[0].executions;
@@ -374,5 +397,62 @@ describe('a map run over many items keeps what its results need', () => {
     const written = manifest.ResultFiles.SUCCEEDED.flatMap((f: { Key: string }) => JSON.parse(s3.getText('results', f.Key)!));
     expect(written.map((w: { Output: string }) => JSON.parse(w.Output).n).sort()).toEqual([1, 2, 3, 4, 5]);
     expect(r.billing.expressRequests).toBe(5);
+  });
+
+  const twoSteps = (items: number[], extra: object = {}) => ({
+    // A Parallel makes the child wait on threads of its own, as a real child does.
+    ...overItems({
+      StartAt: 'A',
+      States: {
+        A: invoke({ ResultPath: null, Next: 'Then' }),
+        Then: {
+          Type: 'Parallel',
+          OutputPath: '$[0]',
+          End: true,
+          Branches: [{ StartAt: 'B', States: { B: invoke({ OutputPath: '$.Payload', End: true }) } }],
+        },
+      },
+    }, extra),
+    items,
+  });
+
+  test('children that take no virtual time run one at a time, yet all start at the same instant and count as concurrent', async () => {
+    const { items, ...definition } = twoSteps([1, 2, 3, 4]);
+    const calls: string[] = [];
+    const r = await execute(definition, {
+      startTime: START,
+      input: { items },
+      tasks: { [FN]: req => { calls.push(`${req.state}${JSON.stringify(req.input)}`); return req.input; } },
+    });
+    expect(r.status).toBe('SUCCEEDED');
+    // Each child ends before the next starts: a map run of thousands of such children holds one at a time.
+    expect(calls).toEqual(['A1', 'B1', 'A2', 'B2', 'A3', 'B3', 'A4', 'B4']);
+    const run = r.mapRuns[0];
+    expect(run.executions.map(c => seconds(c.startDate))).toEqual([0, 0, 0, 0]);
+    expect(run.maxConcurrentExecutions).toBe(4);
+    expect(r.output).toEqual([1, 2, 3, 4]);
+  });
+
+  test('a child that fails at the first instant aborts the children AWS would have started at that instant', async () => {
+    const { items, ...definition } = twoSteps([1, 2, 3, 4, 5]);
+    const r = await execute(definition, {
+      startTime: START,
+      input: { items },
+      tasks: { [FN]: req => { if (req.input === 2) throw new TaskError('Bad.Item', 'two'); return req.input; } },
+    });
+    expect(r.status).toBe('FAILED');
+    expect(r.error).toBe('States.ExceedToleratedFailureThreshold');
+    expect(r.mapRuns[0].executionCounts).toMatchObject({ total: 5, succeeded: 1, failed: 1, aborted: 3, pending: 0 });
+  });
+
+  test('with MaxConcurrency 2, the children beyond the two running at the failure stay pending', async () => {
+    const { items, ...definition } = twoSteps([1, 2, 3, 4, 5], { MaxConcurrency: 2 });
+    const r = await execute(definition, {
+      startTime: START,
+      input: { items },
+      tasks: { [FN]: req => { if (req.input === 2) throw new TaskError('Bad.Item', 'two'); return req.input; } },
+    });
+    expect(r.mapRuns[0].executionCounts).toMatchObject({ total: 5, succeeded: 1, failed: 1, aborted: 1, pending: 2 });
+    expect(r.mapRuns[0].maxConcurrentExecutions).toBe(2);
   });
 });
