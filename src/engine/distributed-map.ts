@@ -143,7 +143,6 @@ export async function runDistributedMap(
   const startDate = new Date(ex.sched.now);
   let next = 0;
   let failed = 0;
-  let abortedAt: number | undefined;
   let exceeded = false;
   const tolerance = () => (noTolerance && failed > 0)
     || (toleratedCount !== undefined && failed > (toleratedCount as number))
@@ -151,16 +150,13 @@ export async function runDistributedMap(
   const keepHistories = ex.options.limits?.childHistories ?? 1000;
   const worker = async () => {
     // The workers start one after another at the map run's first instant (deferred): one whose child
-    // takes no virtual time runs it to its end before the next starts. A worker that starts after
-    // the run failed at that same instant stands for a child AWS would have started, then aborted.
-    if (group.aborted && abortedAt === ex.sched.now && next < children.length) {
-      const child = children[next++];
-      ex.random.uuid();
-      child.aborted = true;
-      child.start = child.end = ex.sched.now;
-      return;
-    }
-    while (next < children.length && !group.aborted) {
+    // takes no virtual time runs it to its end before the next starts. Each worker's first child
+    // starts at that instant, as AWS starts them all at once: if the run failed earlier in the same
+    // instant, the child still runs to its end, in a scope of its own, as it would have in AWS.
+    let first = true;
+    while (next < children.length && (!group.aborted || (first && !thread.scope.aborted))) {
+      const scopeOfChild = group.aborted ? thread.scope.child() : group;
+      first = false;
       const child = children[next++];
       const childId = ex.random.uuid();
       const executionArn = executionType === 'EXPRESS'
@@ -169,14 +165,13 @@ export async function runDistributedMap(
       child.start = ex.sched.now;
       try {
         const options = { input: child.input, type: executionType, executionName: childId };
-        const result = await ex.child(childGraph, options, group, executionArn, childMachineArn);
+        const result = await ex.child(childGraph, options, scopeOfChild, executionArn, childMachineArn);
         // Past the first children, only the outcome stays: the map run's memory is what its results need.
         child.result = child.index < keepHistories ? result : { ...result, events: [], states: [], children: [], mapRuns: [], historyDropped: true };
         if (child.result.status !== 'SUCCEEDED') {
           failed++;
           if (!exceeded && tolerance()) {
             exceeded = true;
-            abortedAt = ex.sched.now;
             group.abort();
           }
         }
@@ -185,6 +180,7 @@ export async function runDistributedMap(
         child.aborted = true;
       } finally {
         child.end = ex.sched.now;
+        if (scopeOfChild !== group) scopeOfChild.release();
       }
     }
   };
