@@ -13,7 +13,8 @@ import { execute, Execution, ExecuteOptions, historyTable, logLines, readableCau
 import { plural } from '../src/testing/format';
 import { CodeLoadError, FunctionSandboxError } from '../src/testing/function-sandbox';
 import { graphOf } from '../src/testing/graph';
-import { allStates, EngineLimitationError, LocalS3, MissingHandlerError } from '../src/testing/local-execution';
+import { checkEndpoints } from '../src/testing/http';
+import { allStates, EngineLimitationError, HarnessError, LocalS3, MissingHandlerError } from '../src/testing/local-execution';
 import { toMermaid } from '../src/testing/mermaid';
 import { MocksError, parseMocks } from '../src/testing/mocks';
 import { renderReport } from '../src/testing/report';
@@ -27,7 +28,8 @@ Commands:
   diagram [--app DIR] [--out DIR]
       An SVG and a Mermaid flowchart (.mmd) of every state machine in the cloud assembly.
   run STATE_MACHINE [--input FILE] [--mocks FILE] [--app DIR] [--report FILE]
-                    [--s3 DIR] [--json FILE] [--logs] [--memory MB] [--duration MS]
+                    [--s3 DIR] [--http URL=LOCAL]... [--json FILE] [--logs] [--memory MB]
+                    [--duration MS]
       Runs a state machine locally, prints its execution history and its output, and writes
       an HTML report (the path taken, the history, state transitions, estimated cost).
       STATE_MACHINE: its construct path (MyStack/Orders), logical id, or a construct id
@@ -44,6 +46,9 @@ Options:
                    construct path (MyStack/Orders/Results: MyStack-Orders-Results); folders that
                    are missing are empty buckets, and what the run writes (result files) is
                    written back into the folder
+  --http URL=LOCAL run: send the HTTP tasks' requests to URL (and under it) to LOCAL, an address
+                   on this machine (--http https://api.example.com=http://127.0.0.1:8080); give
+                   it once for each API; a request to a URL not given stops the run
   --json FILE      run: the result for scripts and CI (status, output, error, cause,
                    transitions, history events, map runs), JSON
   --logs           run: print what the functions' code printed (the report always has it)
@@ -184,6 +189,23 @@ function outputText(output: unknown, jsonFile: string | undefined): string {
   return `${lines.slice(0, MAX).join('\n')}\n… ${lines.length - MAX} more lines (${jsonFile !== undefined ? `the whole output is in ${jsonFile}` : 'give --json FILE for the whole output'}; the report has it too)`;
 }
 
+/** The --http pairs (`https://api.example.com=http://127.0.0.1:8080`) as the toolkit's httpEndpoints, checked. */
+function httpEndpointsOf(pairs: string[]): Record<string, string> {
+  const endpoints: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || at === pair.length - 1) {
+      throw new CliError(`--http ${pair}: give the API's URL and the local address it goes to, such as --http https://api.example.com=http://127.0.0.1:8080`);
+    }
+    endpoints[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  try {
+    return checkEndpoints(endpoints, '--http') as Record<string, string>;
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+}
+
 async function runCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -198,6 +220,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
       s3: { type: 'string' },
       json: { type: 'string' },
       logs: { type: 'boolean', default: false },
+      http: { type: 'string', multiple: true },
     },
   });
   if (positionals.length !== 1) throw new CliError(`run takes one state machine (got ${positionals.length === 0 ? 'none' : positionals.join(' ')})\n\n${USAGE}`);
@@ -232,6 +255,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
     s3,
     memoryMb: number(values.memory, '--memory'),
     durationMs: number(values.duration, '--duration'),
+    httpEndpoints: httpEndpointsOf(values.http ?? []),
   };
   if (values.mocks !== undefined) checkMockedStates(machine, options, values.mocks);
 
@@ -245,7 +269,7 @@ async function runCommand(args: string[], io: Io): Promise<number> {
         : `state '${e.state}' has no mock (resource ${e.resource}${e.resourceKey !== e.resource ? `, function ${e.resourceKey}` : ''}, with no code that runs offline): add "states": { "${e.state}": { "result": ... } } or "resources": { "${e.resourceKey}": { "result": ... } } to the mocks file`);
     }
     if (e instanceof EngineLimitationError) throw new CliError(`engine limitation: ${machine.path} cannot be run locally: ${e.message}`);
-    if (e instanceof CodeLoadError || e instanceof FunctionSandboxError) throw new CliError(e.message);
+    if (e instanceof CodeLoadError || e instanceof FunctionSandboxError || e instanceof HarnessError) throw new CliError(e.message);
     throw e;
   }
   const report = values.report !== undefined ? path.resolve(io.cwd, values.report) : uniqueReportFile(io.cwd, machine);

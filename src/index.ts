@@ -1,5 +1,6 @@
 export * from './approval-gate';
 export * from './fan-out-map';
+export * from './http-task';
 export * from './saga';
 export * from './stock-trading';
 export * from './workflow';

@@ -55,6 +55,10 @@ const TYPES: Record<string, { ref: (id: string) => string; attrs?: Record<string
   },
   'AWS::StepFunctions::Activity': { ref: id => arn('states', `activity:${id}`), attrs: { Name: id => id } },
   'AWS::S3::Bucket': { ref: id => id.toLowerCase(), attrs: { Arn: id => `arn:${PLACEHOLDER_PARTITION}:s3:::${id.toLowerCase()}` } },
+  'AWS::Events::Connection': {
+    ref: id => id,
+    attrs: { Arn: id => arn('events', `connection/${id}/local`), Name: id => id, SecretArn: id => arn('secretsmanager', `secret:events!connection/${id}/local`) },
+  },
   'AWS::Events::EventBus': { ref: id => id, attrs: { Arn: id => arn('events', `event-bus/${id}`), Name: id => id } },
   'AWS::SecretsManager::Secret': { ref: id => arn('secretsmanager', `secret:${id}`) },
   'AWS::KMS::Key': { ref: id => id, attrs: { Arn: id => arn('kms', `key/${id}`), KeyId: id => id } },

@@ -8,6 +8,7 @@ import { costWithChildren, expressCost, standardCost, CostEstimate, EXPRESS_MEMO
 import { clockTime, humanDuration } from './format';
 import { FunctionLog, FunctionSandbox } from './function-sandbox';
 import { graphOf, takenPath, TakenPath, Trace, WorkflowGraph } from './graph';
+import { checkEndpoints, HTTP_INVOKE, httpInvokeHandler } from './http';
 import { CallbackHandler, LocalRunResult, LocalS3, runLocally, TaskHandler } from './local-execution';
 import { OfflineAws } from './offline-aws';
 import type { ChildStateMachine } from '../engine';
@@ -117,6 +118,8 @@ export interface ExecuteOptions {
   readonly memoryMb?: number;
   /** Express cost: the duration to bill. @default - the local run's duration */
   readonly durationMs?: number;
+  /** HTTP tasks: API URLs mapped to local addresses (`{ 'https://api.example.com': 'http://127.0.0.1:8080' }`). @default none: an HTTP task stops the run */
+  readonly httpEndpoints?: Readonly<Record<string, string>>;
 }
 
 export interface Execution {
@@ -156,7 +159,11 @@ export async function execute(assemblyDir: string, machine: AssemblyStateMachine
       input,
       states: options.states,
       // The offline services answer the service integrations they know unless a mock does.
-      resources: { ...offline.integrations(), ...options.resources },
+      resources: {
+        ...offline.integrations(),
+        [HTTP_INVOKE]: httpInvokeHandler(checkEndpoints(options.httpEndpoints, 'httpEndpoints'), Object.values(templates)),
+        ...options.resources,
+      },
       functions: functionsFor(assemblyDir, machine, sandbox),
       callbacks: options.callbacks,
       s3,

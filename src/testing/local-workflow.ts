@@ -49,6 +49,15 @@ export interface RunOptions {
    * @default false
    */
   readonly printLogs?: boolean;
+  /**
+   * HTTP tasks (`HttpTask`, `tasks.HttpInvoke`): the API URLs the run sends to a local address, such
+   * as `{ 'https://api.example.com': 'http://127.0.0.1:8080' }` (a stand-in the test starts). The
+   * request goes there with its path and query, its headers and body, and the connection's
+   * authorization with `test-credential` as the secret. A URL not mapped stops the run: a local run
+   * never calls the internet. A mocked HTTP task sends nothing.
+   * @default none
+   */
+  readonly httpEndpoints?: Readonly<Record<string, string>>;
 }
 
 /** A state machine to run locally. */
@@ -128,6 +137,7 @@ export class LocalWorkflow {
       sandbox,
       seed: options.seed,
       startTime: options.startTime,
+      httpEndpoints: options.httpEndpoints,
     }));
     // A decision the run never used is a test that does not test what it says, like a mock of a task no state has.
     for (const decision of options.approvals ?? []) {

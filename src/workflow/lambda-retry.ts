@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { checkProps } from '../private/prop-types';
 import { required } from '../private/required';
+import { retryProps } from '../private/retry';
 
 /**
  * Options for the retry of transient Lambda errors.
@@ -60,22 +61,12 @@ export class LambdaRetry {
   /** The retry as `sfn.RetryProps`, to pass to `addRetry` yourself. */
   public static props(options: LambdaRetryOptions = {}): sfn.RetryProps {
     checkProps('LambdaRetry', 'LambdaRetryOptions', options);
-    const maxAttempts = options.maxAttempts ?? 6;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 99999999) {
-      throw new Error(`LambdaRetry: maxAttempts must be a whole number from 1 to 99999999 (got ${maxAttempts})`);
+    if (options.maxAttempts !== undefined && options.maxAttempts < 1) {
+      throw new Error(`LambdaRetry: maxAttempts must be a whole number from 1 to 99999999 (got ${options.maxAttempts})`);
     }
-    const backoffRate = options.backoffRate ?? 2;
-    if (backoffRate < 1) {
-      throw new Error(`LambdaRetry: backoffRate must be 1 or more (got ${backoffRate})`);
-    }
-    return {
-      errors: LambdaRetry.TRANSIENT_ERRORS,
-      interval: options.interval ?? Duration.seconds(1),
-      maxAttempts,
-      backoffRate,
-      maxDelay: options.maxDelay ?? Duration.seconds(30),
-      jitterStrategy: options.jitterStrategy ?? sfn.JitterType.FULL,
-    };
+    return retryProps('LambdaRetry', options, {
+      errors: LambdaRetry.TRANSIENT_ERRORS, interval: Duration.seconds(1), maxAttempts: 6, backoffRate: 2, maxDelay: Duration.seconds(30),
+    });
   }
 
   /**

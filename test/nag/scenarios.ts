@@ -60,6 +60,18 @@ export function addScenarios(app: cdk.App, lib: typeof patterns, aws: typeof cdk
   });
   new lib.Workflow(fanOut, 'Fan', { definition: inline.next(csv).next(objects) });
 
+  const httpStack = new Stack(app, 'Http');
+  const payments = lib.HttpAuthorization.apiKey('x-api-key', aws.SecretValue.secretsManager('payments/api-key'));
+  new lib.Workflow(httpStack, 'Payments', {
+    definition: new lib.HttpTask(httpStack, 'Charge', {
+      apiRoot: 'https://api.payments.example.com',
+      path: 'v1/charges',
+      method: lib.HttpMethod.POST,
+      authorization: payments,
+      body: sfn.TaskInput.fromJsonPathAt('$.charge'),
+    }),
+  });
+
   // The same constructs in their JSONata form, in JSONata workflows.
   const jsonata = sfn.QueryLanguage.JSONATA;
   const standardJsonata = new Stack(app, 'StandardWorkflowJsonata');

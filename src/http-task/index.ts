@@ -1,0 +1,3 @@
+export * from './http-authorization';
+export * from './http-errors';
+export * from './http-task';
