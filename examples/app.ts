@@ -3,6 +3,7 @@
  */
 import { App } from 'aws-cdk-lib';
 import { PurchaseApprovalStack } from './approval-workflow';
+import { CheckoutStack } from './checkout';
 import { FanOutWorkflowStack, ParcelManifestStack } from './fan-out-workflow';
 import { NestedWorkflowStack } from './nested-workflow';
 import { OrderSagaStack } from './order-saga';
@@ -19,4 +20,5 @@ new NestedWorkflowStack(app, 'NestedWorkflowExample');
 new PurchaseApprovalStack(app, 'PurchaseApprovalExample');
 new StockTradingStack(app, 'StockTradingExample');
 new OrderSagaStack(app, 'OrderSagaExample');
+new CheckoutStack(app, 'CheckoutExample');
 app.synth();

@@ -6,6 +6,8 @@
  *
  * Usage: ts-node examples/run-demo.ts [cdk.out] [demo-output]
  */
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as path from 'path';
 import { SCENARIOS } from './scenarios';
 import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
@@ -49,11 +51,14 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       const consoleLog = console.log;
       console.log = (...args: unknown[]) => { logged.push(args.map(String).join(' ')); };
       const s3 = localS3For(machine.template, scenario.s3 ?? {});
-      const execution = await execute(assemblyDir, machine, { input: scenario.input, resources, callbacks, s3 })
-        .finally(() => {
+      const api = scenario.httpStandIn ? await startStandIn(scenario.httpStandIn.answers) : undefined;
+      const httpEndpoints = api ? { [scenario.httpStandIn!.apiRoot]: api.url } : undefined;
+      const execution = await execute(assemblyDir, machine, { input: scenario.input, resources, callbacks, s3, httpEndpoints })
+        .finally(async () => {
           console.log = consoleLog;
           simulator?.restore();
           ddb.restore();
+          await api?.stop();
         });
       const result = execution.result;
       const report = path.join(outDir, 'reports', `${slugOf(machine)}--${scenario.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}.html`);
@@ -71,6 +76,7 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
         console.log(`      retried ${state} after ${error} (${times === 1 ? 'once' : `${times} times`})`);
       }
       for (const c of result.catches) console.log(`      caught ${c.error} in ${c.state} → ${c.next}`);
+      if (api) console.log(`      the stand-in API answered ${api.answered.map(a => a).join(', ')}`);
       if (simulator) {
         console.log(`      ${simulator.messages.length} message(s) published; endpoint pages: ${simulator.pages.map(p => `${p.method} ${p.statusCode} "${p.title}"`).join(', ')}`);
       }
@@ -93,6 +99,26 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
   }
   console.log(`\n${SCENARIOS.length - failures} of ${SCENARIOS.length} executions ended as expected.`);
   return failures === 0 ? 0 : 1;
+}
+
+/** An HTTP server on 127.0.0.1 that answers in turn (the last answer repeats), for a workflow's HttpTask. */
+async function startStandIn(answers: ReadonlyArray<{ status: number; body?: unknown }>) {
+  const answered: string[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const answer = answers[Math.min(answered.length, answers.length - 1)];
+      answered.push(`${req.method} ${req.url} → ${answer.status}`);
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body ?? {}));
+    });
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    answered,
+    stop: () => new Promise<void>(resolve => server.close(() => resolve())),
+  };
 }
 
 /** A local S3 with every bucket of the template, and the scenario's objects (buckets named by construct path). */

@@ -23,6 +23,11 @@ export interface DemoScenario {
   readonly approvals?: Record<string, ApprovalScript>;
   /** Objects in the local S3 before the run: bucket construct path → key → body. */
   readonly s3?: Record<string, Record<string, string>>;
+  /**
+   * A stand-in for an HTTPS API the workflow calls (HttpTask): the demo starts it on 127.0.0.1 and
+   * maps `apiRoot` to it; it answers the requests in turn (the last answer repeats).
+   */
+  readonly httpStandIn?: { readonly apiRoot: string; readonly answers: ReadonlyArray<{ readonly status: number; readonly body?: unknown }> };
   /** The outcome the demo checks. */
   readonly expectStatus: 'SUCCEEDED' | 'FAILED';
   /** The error a failed execution must end with. */
@@ -32,6 +37,43 @@ export interface DemoScenario {
 /** The queue that keeps the records of sagas that could not undo their steps, as SQS answers a send. */
 const recordsQueue = { 'arn:aws:states:::sqs:sendMessage': () => ({ MessageId: 'record-1', MD5OfMessageBody: 'not checked' }) };
 const order = { orderId: 'o-200', items: ['book', 'lamp'], total: 42, card: 'visa', address: '1 Main St' };
+
+const PAYMENTS = 'https://api.payments.example.com';
+const basket = { amount: 4200, card: 'tok_visa' };
+
+/** The checkout: the payments API answers paid, declined, down for a moment, and down for good. */
+const CHECKOUT_SCENARIOS: DemoScenario[] = [
+  {
+    name: 'paid: the payments API charges the card',
+    stateMachine: 'CheckoutExample/Checkout',
+    input: basket,
+    httpStandIn: { apiRoot: PAYMENTS, answers: [{ status: 201, body: { id: 'ch_1', status: 'succeeded' } }] },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'card declined: 402 is not retried, and caught',
+    stateMachine: 'CheckoutExample/Checkout',
+    input: { ...basket, card: 'tok_declined' },
+    httpStandIn: { apiRoot: PAYMENTS, answers: [{ status: 402, body: { error: 'card_declined' } }] },
+    expectStatus: 'FAILED',
+    expectError: 'CardDeclined',
+  },
+  {
+    name: 'the payments API is down for a moment: 503, retried, then paid',
+    stateMachine: 'CheckoutExample/Checkout',
+    input: basket,
+    httpStandIn: { apiRoot: PAYMENTS, answers: [{ status: 503 }, { status: 201, body: { id: 'ch_2', status: 'succeeded' } }] },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'the payments API stays down: 503 through every retry',
+    stateMachine: 'CheckoutExample/Checkout',
+    input: basket,
+    httpStandIn: { apiRoot: PAYMENTS, answers: [{ status: 503 }] },
+    expectStatus: 'FAILED',
+    expectError: 'PaymentsUnavailable',
+  },
+];
 
 /** The order saga: every outcome, in JSONPath, and the happy and not-undone paths in JSONata. */
 export const SAGA_SCENARIOS: DemoScenario[] = [
@@ -223,4 +265,5 @@ export const SCENARIOS: DemoScenario[] = [
     expectError: 'InvalidTradeRequest',
   },
   ...SAGA_SCENARIOS,
+  ...CHECKOUT_SCENARIOS,
 ];

@@ -2,7 +2,7 @@ import { SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 import { checkHttps } from '../private/https';
-import { checkValue } from '../private/prop-types';
+import { checkProps, checkValue } from '../private/prop-types';
 import { required } from '../private/required';
 
 /**
@@ -81,6 +81,7 @@ export abstract class HttpAuthorization {
   public static oauthClientCredentials(options: HttpOAuthClientCredentialsOptions): HttpAuthorization {
     const where = 'HttpAuthorization.oauthClientCredentials';
     required(options, where, 'options', 'give { authorizationEndpoint, clientId, clientSecret }');
+    checkProps(where, 'HttpOAuthClientCredentialsOptions', options);
     required(options.authorizationEndpoint, where, 'authorizationEndpoint', "give the token endpoint, such as 'https://auth.example.com/oauth2/token'");
     checkHttps(where, 'authorizationEndpoint', options.authorizationEndpoint);
     required(options.clientId, where, 'clientId', 'give the client id');

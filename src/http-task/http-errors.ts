@@ -1,3 +1,5 @@
+import { required } from '../private/required';
+
 /**
  * The errors an `HttpTask` fails with, named as Step Functions names them, for `addCatch` and
  * `addRetry`.
@@ -31,6 +33,7 @@ export class HttpErrors {
    * @param code an HTTP status code from 400 to 599
    */
   public static statusCode(code: number): string {
+    required(code, 'HttpErrors.statusCode', 'code', 'give the HTTP status code, such as 404');
     if (typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 599) {
       throw new Error(`HttpErrors.statusCode: code must be a whole number from 400 to 599, the status codes a task fails with (got ${JSON.stringify(code) ?? String(code)})`);
     }

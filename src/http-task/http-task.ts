@@ -155,7 +155,9 @@ let pending: { apiRoot: string; method: HttpMethod; connection: cdk_events.IConn
 
 /**
  * A Task state that calls an HTTPS API (a payment provider, a CRM, a partner's service) through an
- * EventBridge connection, with:
+ * EventBridge connection.
+ *
+ * It comes with:
  * - the credential in Secrets Manager, never in the template or the history;
  * - retries of 429, the 5xx answers that may go away and socket errors, with backoff and jitter;
  *   never of other 4xx answers;

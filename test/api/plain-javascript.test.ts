@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -78,6 +78,21 @@ const CALLS: Record<string, Call> = {
   'ResilientLambdaInvoke.new': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => new (lib.ResilientLambdaInvoke as any)(...a) },
   'ResilientLambdaInvoke.jsonata': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => (lib.ResilientLambdaInvoke as any).jsonata(...a) },
   'ResilientLambdaInvoke.jsonPath': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => (lib.ResilientLambdaInvoke as any).jsonPath(...a) },
+  'HttpTask.new': {
+    args: s => [s, 'Charge', { apiRoot: 'https://api.example.com', authorization: lib.HttpAuthorization.apiKey('x-api-key', SecretValue.secretsManager('k')) }],
+    call: (_s, a) => new (lib.HttpTask as any)(...a),
+  },
+  'HttpAuthorization.apiKey': { args: () => ['x-api-key', SecretValue.secretsManager('k')], call: (_s, a) => (lib.HttpAuthorization as any).apiKey(...a) },
+  'HttpAuthorization.basic': { args: () => ['svc', SecretValue.secretsManager('k')], call: (_s, a) => (lib.HttpAuthorization as any).basic(...a) },
+  'HttpAuthorization.oauthClientCredentials': {
+    args: () => [{ authorizationEndpoint: 'https://auth.example.com/token', clientId: 'c', clientSecret: SecretValue.secretsManager('k') }],
+    call: (_s, a) => (lib.HttpAuthorization as any).oauthClientCredentials(...a),
+  },
+  'HttpAuthorization.fromConnection': {
+    args: s => [new events.Connection(s, 'Conn', { authorization: events.Authorization.apiKey('k', SecretValue.secretsManager('k')) })],
+    call: (_s, a) => (lib.HttpAuthorization as any).fromConnection(...a),
+  },
+  'HttpErrors.statusCode': { args: () => [404], call: (_s, a) => (lib.HttpErrors as any).statusCode(...a) },
   'LambdaRetry.props': { args: () => [{ maxAttempts: 3 }], call: (_s, a) => (lib.LambdaRetry as any).props(...a) },
   'LambdaRetry.addTo': {
     args: s => [new tasks.LambdaInvoke(s, 'Invoke', { lambdaFunction: fn(s) }), { maxAttempts: 3 }], call: (_s, a) => (lib.LambdaRetry as any).addTo(...a),

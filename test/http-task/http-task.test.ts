@@ -11,6 +11,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { HttpAuthorization, HttpBodyEncoding, HttpErrors, HttpMethod, HttpTask, HttpTaskProps, Workflow } from '../../src';
 import { HarnessError, runWorkflow } from '../../src/testing';
+import { snapshotOf } from '../support/snapshot';
 
 const KEY = () => HttpAuthorization.apiKey('x-api-key', SecretValue.secretsManager('payments/api-key'));
 const ROOT = 'https://api.payments.example.com';
@@ -99,6 +100,22 @@ describe('HttpTask: what it creates', () => {
     expect(state.Retry[0]).toMatchObject({ MaxAttempts: 5, IntervalSeconds: 1 });
     expect(state.Parameters.Transform).toEqual({ RequestBodyEncoding: 'URL_ENCODED', RequestEncodingOptions: { ArrayFormat: 'BRACKETS' } });
     expect(state.Parameters.Headers['Content-Type']).toBe('application/x-www-form-urlencoded');
+  });
+});
+
+describe('HttpTask: snapshot', () => {
+  test('the checkout example\'s workflow, connection and role', () => {
+    const stack = new Stack(new App(), 'Snap');
+    const task = new HttpTask(stack, 'Charge card', {
+      apiRoot: ROOT,
+      path: 'v1/charges',
+      method: HttpMethod.POST,
+      authorization: KEY(),
+      headers: sfn.TaskInput.fromObject({ 'Idempotency-Key.$': '$$.Execution.Name' }),
+      body: sfn.TaskInput.fromJsonPathAt('$.charge'),
+    });
+    new Workflow(stack, 'Checkout', { definition: task });
+    expect(snapshotOf(stack)).toMatchSnapshot();
   });
 });
 
