@@ -170,12 +170,13 @@ const bundleJsonata = project.addTask('bundle:jsonata', {
 project.postCompileTask.spawn(bundleJsonata);
 project.addBins({ 'cdk-workflow-patterns': CLI_BUNDLE });
 
-// Entry points: the construct library, and the testing toolkit (`cdk-workflow-patterns/testing`, for
-// TypeScript and JavaScript, outside the jsii API). The map serves ES modules and TypeScript's NodeNext
-// resolution; testing/package.json serves the older node10 resolution, which ignores it.
+// Entry points: the construct library, the testing toolkit (`cdk-workflow-patterns/testing`) and the
+// activity worker runtime (`cdk-workflow-patterns/worker`), both for TypeScript and JavaScript, outside the jsii API. The map serves ES modules and TypeScript's NodeNext
+// resolution; testing/package.json and worker/package.json serve the older node10 resolution, which ignores it.
 project.package.addField('exports', {
   '.': { types: './lib/index.d.ts', default: './lib/index.js' },
   './testing': { types: './lib/testing/index.d.ts', default: './lib/testing/index.js' },
+  './worker': { types: './lib/worker/index.d.ts', default: './lib/worker/index.js' },
   './package.json': './package.json',
   './.jsii': './.jsii',
 });

@@ -1,3 +1,4 @@
+export * from './activity-task';
 export * from './approval-gate';
 export * from './fan-out-map';
 export * from './http-task';

@@ -8,6 +8,12 @@
 
 /** An error inside the execution, with the name and cause Step Functions would report. */
 export class StatesError extends Error {
+  /**
+   * A task timed out for want of a heartbeat: reported as States.Timeout (as AWS records it), and
+   * matched by a retrier or catcher of States.HeartbeatTimeout, which AWS offers in those fields only.
+   */
+  public fromHeartbeat = false;
+
   constructor(
     public readonly error: string,
     public readonly causeText: string = '',

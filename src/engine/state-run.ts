@@ -266,7 +266,7 @@ export class StateRun implements StateContext {
           final();
           throw failure;
         }
-        const retrierIndex = (s.Retry ?? []).findIndex((r: any) => matches(r.ErrorEquals, failure.error));
+        const retrierIndex = (s.Retry ?? []).findIndex((r: any) => matches(r.ErrorEquals, failure.error, failure.fromHeartbeat));
         if (retrierIndex >= 0) {
           const retrier = s.Retry[retrierIndex];
           const done = attempts.get(retrierIndex) ?? 0;
@@ -282,7 +282,7 @@ export class StateRun implements StateContext {
           }
         }
         final();
-        const catcher = (s.Catch ?? []).find((c: any) => matches(c.ErrorEquals, failure.error));
+        const catcher = (s.Catch ?? []).find((c: any) => matches(c.ErrorEquals, failure.error, failure.fromHeartbeat));
         if (!catcher) throw failure;
         this.record.caught = { error: failure.error, cause: failure.causeText, next: catcher.Next };
         return this.caught(catcher, failure);
@@ -355,8 +355,13 @@ function isTerminal(e: StatesError): boolean {
   return e.error === 'States.Runtime';
 }
 
-export function matches(errorEquals: string[], error: string): boolean {
+/**
+ * Whether a retrier's or catcher's ErrorEquals takes the error. A missed heartbeat is States.Timeout,
+ * which States.HeartbeatTimeout also takes (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ */
+export function matches(errorEquals: string[], error: string, fromHeartbeat = false): boolean {
   return errorEquals.some(name => name === error
+    || (name === 'States.HeartbeatTimeout' && fromHeartbeat)
     || (name === 'States.ALL' && error !== 'States.Runtime')
     || (name === 'States.TaskFailed' && error !== 'States.Timeout' && error !== 'States.Runtime'));
 }

@@ -233,6 +233,18 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
     }),
     failed: (error: string, cause: string, _absent?: { error?: boolean; cause?: boolean }) => ex.history.add(thread, 'LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error, cause } }),
     timedOut: (error: string) => ex.history.add(thread, 'LambdaFunctionTimedOut', { lambdaFunctionTimedOutEventDetails: { error } }),
+  } : res.integration === 'activity' ? {
+    // As recorded (localstack test_activities): Activity* events, the input in full, the worker's name when it gives one.
+    scheduled: () => ex.history.add(thread, 'ActivityScheduled', {
+      activityScheduledEventDetails: { resource: state.Resource, input: JSON.stringify(parameters), inputDetails: { truncated: false }, ...timing },
+    }),
+    started: () => ex.history.add(thread, 'ActivityStarted', { activityStartedEventDetails: {} }),
+    submitted: (_output?: unknown) => undefined,
+    succeeded: (output: unknown) => ex.history.add(thread, 'ActivitySucceeded', {
+      activitySucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } },
+    }),
+    failed: (error: string, cause: string, _absent?: { error?: boolean; cause?: boolean }) => ex.history.add(thread, 'ActivityFailed', { activityFailedEventDetails: { error, cause } }),
+    timedOut: (error: string) => ex.history.add(thread, 'ActivityTimedOut', { activityTimedOutEventDetails: { error } }),
   } : {
     scheduled: () => ex.history.add(thread, 'TaskScheduled', {
       taskScheduledEventDetails: {
@@ -320,6 +332,7 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
   let deadline = timeout !== undefined ? scheduledAt + timeout * 1000 : Infinity;
   // A missed heartbeat ends the task with States.Timeout, as recorded AWS executions show.
   const deadlineError = 'States.Timeout';
+  let byHeartbeat = false;
   if (heartbeat !== undefined) {
     let last = scheduledAt;
     for (const h of [...settled.heartbeats.map(s => scheduledAt + s * 1000), arrival]) {
@@ -328,12 +341,17 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
       last = h;
     }
     const missed = last + heartbeat * 1000;
-    if (missed < arrival && missed < deadline) deadline = missed;
+    if (missed < arrival && missed < deadline) {
+      deadline = missed;
+      byHeartbeat = true;
+    }
   }
   if (deadline < arrival) {
     await ex.sched.sleep(deadline, thread.scope);
     events.timedOut(deadlineError);
-    throw new StatesError(deadlineError, '');
+    const timedOut = new StatesError(deadlineError, '');
+    timedOut.fromHeartbeat = byHeartbeat;
+    throw timedOut;
   }
   if (arrival > ex.sched.now) await ex.sched.sleep(arrival, thread.scope);
 

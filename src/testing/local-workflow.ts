@@ -7,6 +7,7 @@ import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DefinitionError, HistoryEvent, MapRunRecord, StateRecord, validateDefinition } from '../engine';
+import { activityHandlers } from './activities';
 import { approvalWiring, ApprovalDecision, ApprovalWiring, decisionShownAs, gateFunctionRefs, gateStateOf } from './approvals';
 import { Asl, CfnTemplate } from './asl';
 import { AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
@@ -22,6 +23,7 @@ import { OfflineAws } from './offline-aws';
 import { renderReport } from './report';
 import { resourceOfType } from './resources';
 import { toSvg } from './svg';
+import type { ActivityHandler } from '../worker/activity-worker';
 
 /** What a local run is given. */
 export interface RunOptions {
@@ -58,6 +60,14 @@ export interface RunOptions {
    * @default none
    */
   readonly httpEndpoints?: Readonly<Record<string, string>>;
+  /**
+   * Activity tasks (`ActivityTask`): the worker's handler for each, by the task's state name, run as
+   * `cdk-workflow-patterns/worker` runs it (its output sent as SendTaskSuccess, an error as
+   * SendTaskFailure with its name and message). A handler that has not settled after 2 seconds is a
+   * worker that stopped answering: the task ends at its heartbeat (or timeout) in virtual time.
+   * @default none
+   */
+  readonly activities?: Readonly<Record<string, ActivityHandler>>;
 }
 
 /** A state machine to run locally. */
@@ -127,9 +137,13 @@ export class LocalWorkflow {
     }
     // execute() creates every bucket of the app in it.
     const s3 = options.s3 ?? new LocalS3();
+    const activities = activityHandlers(this.machine.asl, options.activities, everyAsl);
+    for (const name of Object.keys(activities)) {
+      if (mocks.states[name]) throw new HarnessError(`run: activity task '${name}' is mocked with mockState and given a worker handler in activities; give one`);
+    }
     const execution = await gateHint(this.machine.asl, templates, () => execute(this.assemblyDir, this.machine, {
       input: options.input ?? {},
-      states: { ...mocks.states, ...approvals.states },
+      states: { ...mocks.states, ...approvals.states, ...activities },
       resources: mocks.resources,
       callbacks: { ...options.callbacks as Record<string, CallbackHandler>, ...approvals.callbacks },
       s3,

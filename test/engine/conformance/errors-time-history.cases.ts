@@ -37,6 +37,8 @@ const callbackCatching = (Catch: object[]) => ({
   Type: 'Task', Resource: INVOKE_WFTT, Parameters: { FunctionName: FN, Payload: { 'TaskToken.$': '$$.Task.Token' } }, Catch, End: true,
 });
 
+const ACTIVITY = 'arn:aws:states:us-east-1:123456789012:activity:activity';
+
 export const cases: ConformanceCase[] = [
   // ---------------------------------------------------------------- Retry
   {
@@ -626,6 +628,57 @@ export const cases: ConformanceCase[] = [
         expect(at(first(r, 'TaskTimedOut'))).toBe(5);
       },
     },
+  },
+  {
+    name: 'activity task: Activity* events, the input in full, the timeout and heartbeat in ActivityScheduled',
+    source: `${LS}activities/test_activities.snapshot.json#test_activity_task_with_heartbeat`,
+    definition: single({ Type: 'Task', TimeoutSeconds: 60, HeartbeatSeconds: 10, Resource: ACTIVITY }, 'ActivityTask'),
+    input: { Value1: 'HelloWorld' },
+    tasks: { [ACTIVITY]: req => req.input },
+    expect: {
+      status: 'SUCCEEDED',
+      output: { Value1: 'HelloWorld' },
+      eventTypes: ['ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityStarted', 'ActivitySucceeded', 'TaskStateExited', 'ExecutionSucceeded'],
+      check: r => {
+        expect(details(first(r, 'ActivityScheduled'), 'activityScheduledEventDetails')).toEqual({
+          resource: ACTIVITY, input: '{"Value1":"HelloWorld"}', inputDetails: { truncated: false }, timeoutInSeconds: 60, heartbeatInSeconds: 10,
+        });
+        expect(details(first(r, 'ActivitySucceeded'), 'activitySucceededEventDetails')).toEqual({ output: '{"Value1":"HelloWorld"}', outputDetails: { truncated: false } });
+      },
+    },
+  },
+  {
+    name: 'activity task: a worker that stops heartbeating times the task out with States.Timeout (ActivityTimedOut), which a States.HeartbeatTimeout catcher takes',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    definition: {
+      StartAt: 'ActivityTask',
+      States: {
+        ActivityTask: { Type: 'Task', TimeoutSeconds: 60, HeartbeatSeconds: 10, Resource: ACTIVITY, Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], Next: 'Gone' }], End: true },
+        Gone: { Type: 'Pass', End: true },
+      },
+    },
+    tasks: { [ACTIVITY]: () => TaskOutcome.never() },
+    expect: {
+      status: 'SUCCEEDED',
+      output: { Error: 'States.Timeout', Cause: '' },
+      check: r => {
+        expect(details(first(r, 'ActivityTimedOut'), 'activityTimedOutEventDetails')).toEqual({ error: 'States.Timeout' });
+        expect(at(first(r, 'ActivityTimedOut'))).toBe(10);
+      },
+    },
+  },
+  {
+    name: 'timeout: a TimeoutSeconds timeout is not a heartbeat timeout; a States.HeartbeatTimeout catcher does not take it',
+    source: 'https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html',
+    definition: {
+      StartAt: 'ActivityTask',
+      States: {
+        ActivityTask: { Type: 'Task', TimeoutSeconds: 30, HeartbeatSeconds: 10, Resource: ACTIVITY, Catch: [{ ErrorEquals: ['States.HeartbeatTimeout'], Next: 'Gone' }], End: true },
+        Gone: { Type: 'Pass', End: true },
+      },
+    },
+    tasks: { [ACTIVITY]: () => TaskOutcome.never({ heartbeatsAt: [5, 12, 20, 28] }) },
+    expect: { status: 'FAILED', error: 'States.Timeout' },
   },
   {
     name: 'heartbeat: HeartbeatSecondsPath reads the heartbeat interval from the input',
