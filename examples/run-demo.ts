@@ -11,6 +11,7 @@ import { AddressInfo } from 'net';
 import * as path from 'path';
 import { SCENARIOS } from './scenarios';
 import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
+import { activityHandlers } from '../src/testing/activities';
 import { placeholderFor } from '../src/testing/asl';
 import { execute, logLines, readableCause } from '../src/testing/execution';
 import { CallbackHandler, LocalS3, TaskHandler } from '../src/testing/local-execution';
@@ -53,7 +54,8 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       const s3 = localS3For(machine.template, scenario.s3 ?? {});
       const api = scenario.httpStandIn ? await startStandIn(scenario.httpStandIn.answers) : undefined;
       const httpEndpoints = api ? { [scenario.httpStandIn!.apiRoot]: api.url } : undefined;
-      const execution = await execute(assemblyDir, machine, { input: scenario.input, resources, callbacks, s3, httpEndpoints })
+      const states = activityHandlers(machine.asl, scenario.activities);
+      const execution = await execute(assemblyDir, machine, { input: scenario.input, states, resources, callbacks, s3, httpEndpoints })
         .finally(async () => {
           console.log = consoleLog;
           simulator?.restore();

@@ -3,7 +3,9 @@
  * Lambda functions run from their synthesized code; only what lives outside the app (callbacks,
  * service calls) is given here.
  */
+import { printLabel } from './label-printer-worker';
 import type { CallbackHandler, TaskHandler } from '../src/testing/local-execution';
+import type { ActivityHandler } from '../src/worker';
 import type { ApprovalScript } from '../test/support/approval-simulator';
 
 export interface DemoScenario {
@@ -28,6 +30,8 @@ export interface DemoScenario {
    * maps `apiRoot` to it; it answers the requests in turn (the last answer repeats).
    */
   readonly httpStandIn?: { readonly apiRoot: string; readonly answers: ReadonlyArray<{ readonly status: number; readonly body?: unknown }> };
+  /** Activity tasks: the worker's handler, by the task's state name (run as cdk-workflow-patterns/worker runs it). */
+  readonly activities?: Record<string, ActivityHandler>;
   /** The outcome the demo checks. */
   readonly expectStatus: 'SUCCEEDED' | 'FAILED';
   /** The error a failed execution must end with. */
@@ -266,4 +270,27 @@ export const SCENARIOS: DemoScenario[] = [
   },
   ...SAGA_SCENARIOS,
   ...CHECKOUT_SCENARIOS,
+  {
+    name: 'a label printed by the warehouse\'s worker (an activity)',
+    stateMachine: 'LabelPrinterExample/Shipping',
+    input: { orderId: 'o-300', address: '1 Main St' },
+    activities: { 'Print label': printLabel },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'the printer is out of paper: the worker fails the task, and its Catch takes it',
+    stateMachine: 'LabelPrinterExample/Shipping',
+    input: { orderId: 'o-301', address: 'tray empty' },
+    activities: { 'Print label': printLabel },
+    expectStatus: 'FAILED',
+    expectError: 'PrinterOutOfPaper',
+  },
+  {
+    name: 'the worker stops answering: the task times out at its heartbeat, is retried twice, then fails',
+    stateMachine: 'LabelPrinterExample/Shipping',
+    input: { orderId: 'o-302', address: '1 Main St' },
+    activities: { 'Print label': () => new Promise(() => undefined) },
+    expectStatus: 'FAILED',
+    expectError: 'States.Timeout',
+  },
 ];

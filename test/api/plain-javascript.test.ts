@@ -78,6 +78,8 @@ const CALLS: Record<string, Call> = {
   'ResilientLambdaInvoke.new': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => new (lib.ResilientLambdaInvoke as any)(...a) },
   'ResilientLambdaInvoke.jsonata': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => (lib.ResilientLambdaInvoke as any).jsonata(...a) },
   'ResilientLambdaInvoke.jsonPath': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => (lib.ResilientLambdaInvoke as any).jsonPath(...a) },
+  'ActivityTask.new': { args: s => [s, 'Print label', { retryAttempts: 1 }], call: (_s, a) => new (lib.ActivityTask as any)(...a) },
+  'ActivityTask.grantWorker': { args: s => [role(s)], call: (s, a) => (new lib.ActivityTask(s, 'Print label') as any).grantWorker(...a) },
   'HttpTask.new': {
     args: s => [s, 'Charge', { apiRoot: 'https://api.example.com', authorization: lib.HttpAuthorization.apiKey('x-api-key', SecretValue.secretsManager('k')) }],
     call: (_s, a) => new (lib.HttpTask as any)(...a),

@@ -72,6 +72,11 @@ export function addScenarios(app: cdk.App, lib: typeof patterns, aws: typeof cdk
     }),
   });
 
+  const worker = new Stack(app, 'Activity');
+  const printLabel = new lib.ActivityTask(worker, 'Print label');
+  printLabel.grantWorker(new aws.aws_iam.Role(owned(worker), 'WorkerRole', { assumedBy: new aws.aws_iam.ServicePrincipal('ecs-tasks.amazonaws.com') }));
+  new lib.Workflow(worker, 'Shipping', { definition: printLabel });
+
   // The same constructs in their JSONata form, in JSONata workflows.
   const jsonata = sfn.QueryLanguage.JSONATA;
   const standardJsonata = new Stack(app, 'StandardWorkflowJsonata');
