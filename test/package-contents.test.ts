@@ -36,8 +36,9 @@ function allowlist(): string[] {
     'package.json', 'README.md', 'LICENSE', '.jsii',
     // The pages the README links, for a reader without the repository.
     ...filesUnder('docs'),
-    // `cdk-workflow-patterns/testing` resolves through this folder's package.json.
+    // `cdk-workflow-patterns/testing` and `/worker` resolve through these folders' package.json.
     'testing/package.json',
+    'worker/package.json',
     ...new Set(bundles),
     ...library,
   ].sort();

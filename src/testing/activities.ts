@@ -7,7 +7,8 @@
  */
 import { TaskOutcome } from '../engine';
 import { Asl } from './asl';
-import { allStates, HarnessError, TaskFailure, TaskHandler } from './local-execution';
+import { TaskFailure, TaskHandler } from './local-execution';
+import { handlersOfOption } from './task-options';
 import type { ActivityHandler } from '../worker/activity-worker';
 import { failureOf, successOf } from '../worker/outcome';
 
@@ -18,20 +19,13 @@ export const HANDLER_WAIT_MS = 2_000;
 export function activityHandlers(
   asl: Asl, activities: Readonly<Record<string, ActivityHandler>> | undefined, everyAsl: Asl[] = [asl],
 ): Record<string, TaskHandler> {
-  const out: Record<string, TaskHandler> = {};
-  if (activities === undefined) return out;
-  if (typeof activities !== 'object' || activities === null) {
-    throw new HarnessError(`activities must be an object of worker handlers by activity task state name (got ${typeof activities})`);
-  }
-  const tasks = everyAsl.flatMap(a => allStates(a)).filter(s => s.state.Type === 'Task' && /:activity:/.test(String(s.state.Resource)));
-  for (const [name, handler] of Object.entries(activities)) {
-    if (!tasks.some(t => t.name === name)) {
-      throw new HarnessError(`activities['${name}'] names no activity task (activity tasks: ${[...new Set(tasks.map(t => t.name))].join(', ') || 'none'})`);
-    }
-    if (typeof handler !== 'function') throw new HarnessError(`activities['${name}'] must be the worker's handler, a function (input, context) => output (got ${typeof handler})`);
-    out[name] = localActivity(handler);
-  }
-  return out;
+  return handlersOfOption({
+    option: 'activities',
+    kind: 'activity task',
+    resource: /:activity:/,
+    value: "the worker's handler, a function (input, context) => output",
+    handler: localActivity,
+  }, activities, everyAsl);
 }
 
 function localActivity(handler: ActivityHandler): TaskHandler {

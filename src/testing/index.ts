@@ -22,4 +22,5 @@ export type { FunctionLog } from './function-sandbox';
 export { OfflineAws } from './offline-aws';
 export type { PublishedMessage } from './offline-aws';
 export type { HistoryRow } from './execution';
+export type { ContainerBehaviour, ContainerRun } from './containers';
 export type { Asl } from './asl';

@@ -11,6 +11,7 @@ import { activityHandlers } from './activities';
 import { approvalWiring, ApprovalDecision, ApprovalWiring, decisionShownAs, gateFunctionRefs, gateStateOf } from './approvals';
 import { Asl, CfnTemplate } from './asl';
 import { AssemblyStateMachine, findStateMachine, stackTemplates, stateMachinesIn } from './assembly';
+import { ContainerBehaviour, containerHandlers } from './containers';
 import { execute, Execution, functionsFor, historyTable, HistoryRow, logLines, workflowKindOf } from './execution';
 import { FunctionLog, FunctionSandbox } from './function-sandbox';
 import { graphOf } from './graph';
@@ -68,6 +69,14 @@ export interface RunOptions {
    * @default none
    */
   readonly activities?: Readonly<Record<string, ActivityHandler>>;
+  /**
+   * Container tasks (`ContainerTask`, `ecs:runTask.sync`): a function standing for each container, by
+   * the task's state name. It receives the container's overrides (`{ name, environment, command }`)
+   * and returns its exit code (nothing is 0; a thrown error is 1). The task's result is the stopped
+   * task as DescribeTasks gives it; an exit code other than 0 fails it with States.TaskFailed.
+   * @default none
+   */
+  readonly containers?: Readonly<Record<string, ContainerBehaviour>>;
 }
 
 /** A state machine to run locally. */
@@ -138,12 +147,13 @@ export class LocalWorkflow {
     // execute() creates every bucket of the app in it.
     const s3 = options.s3 ?? new LocalS3();
     const activities = activityHandlers(this.machine.asl, options.activities, everyAsl);
-    for (const name of Object.keys(activities)) {
-      if (mocks.states[name]) throw new HarnessError(`run: activity task '${name}' is mocked with mockState and given a worker handler in activities; give one`);
+    const containers = containerHandlers(this.machine.asl, options.containers, everyAsl);
+    for (const name of [...Object.keys(activities), ...Object.keys(containers)]) {
+      if (mocks.states[name]) throw new HarnessError(`run: task '${name}' is mocked with mockState and given a handler in ${activities[name] ? 'activities' : 'containers'}; give one`);
     }
     const execution = await gateHint(this.machine.asl, templates, () => execute(this.assemblyDir, this.machine, {
       input: options.input ?? {},
-      states: { ...mocks.states, ...approvals.states, ...activities },
+      states: { ...mocks.states, ...approvals.states, ...activities, ...containers },
       resources: mocks.resources,
       callbacks: { ...options.callbacks as Record<string, CallbackHandler>, ...approvals.callbacks },
       s3,

@@ -11,6 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -80,6 +82,14 @@ const CALLS: Record<string, Call> = {
   'ResilientLambdaInvoke.jsonPath': { args: s => [s, 'Invoke', { lambdaFunction: fn(s) }], call: (_s, a) => (lib.ResilientLambdaInvoke as any).jsonPath(...a) },
   'ActivityTask.new': { args: s => [s, 'Print label', { retryAttempts: 1 }], call: (_s, a) => new (lib.ActivityTask as any)(...a) },
   'ActivityTask.grantWorker': { args: s => [role(s)], call: (s, a) => (new lib.ActivityTask(s, 'Print label') as any).grantWorker(...a) },
+  'ContainerTask.new': {
+    args: s => {
+      const taskDefinition = new ecs.FargateTaskDefinition(s, 'Report');
+      taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('node') });
+      return [s, 'Build report', { taskDefinition, vpc: new ec2.Vpc(s, 'Vpc', { maxAzs: 1, natGateways: 1 }) }];
+    },
+    call: (_s, a) => new (lib.ContainerTask as any)(...a),
+  },
   'HttpTask.new': {
     args: s => [s, 'Charge', { apiRoot: 'https://api.example.com', authorization: lib.HttpAuthorization.apiKey('x-api-key', SecretValue.secretsManager('k')) }],
     call: (_s, a) => new (lib.HttpTask as any)(...a),

@@ -77,6 +77,15 @@ export function addScenarios(app: cdk.App, lib: typeof patterns, aws: typeof cdk
   printLabel.grantWorker(new aws.aws_iam.Role(owned(worker), 'WorkerRole', { assumedBy: new aws.aws_iam.ServicePrincipal('ecs-tasks.amazonaws.com') }));
   new lib.Workflow(worker, 'Shipping', { definition: printLabel });
 
+  const containers = new Stack(app, 'Container');
+  const reportDefinition = new aws.aws_ecs.FargateTaskDefinition(owned(containers), 'Report');
+  reportDefinition.addContainer('app', { image: aws.aws_ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/node:22-alpine') });
+  new lib.Workflow(containers, 'Nightly', {
+    definition: new lib.ContainerTask(containers, 'Build report', {
+      taskDefinition: reportDefinition, vpc: new aws.aws_ec2.Vpc(owned(containers), 'Vpc', { maxAzs: 2 }), command: ['node', 'report.js'],
+    }),
+  });
+
   // The same constructs in their JSONata form, in JSONata workflows.
   const jsonata = sfn.QueryLanguage.JSONATA;
   const standardJsonata = new Stack(app, 'StandardWorkflowJsonata');
