@@ -13,6 +13,7 @@ import { SCENARIOS } from './scenarios';
 import { loadStateMachines, slugOf, writeDiagrams, writeReport } from '../cli/main';
 import { activityHandlers } from '../src/testing/activities';
 import { placeholderFor } from '../src/testing/asl';
+import { containerHandlers } from '../src/testing/containers';
 import { execute, logLines, readableCause } from '../src/testing/execution';
 import { CallbackHandler, LocalS3, TaskHandler } from '../src/testing/local-execution';
 import { ApprovalSimulator, gateFunctionsIn } from '../test/support/approval-simulator';
@@ -54,7 +55,7 @@ async function main(assemblyDir: string, outDir: string): Promise<number> {
       const s3 = localS3For(machine.template, scenario.s3 ?? {});
       const api = scenario.httpStandIn ? await startStandIn(scenario.httpStandIn.answers) : undefined;
       const httpEndpoints = api ? { [scenario.httpStandIn!.apiRoot]: api.url } : undefined;
-      const states = activityHandlers(machine.asl, scenario.activities);
+      const states = { ...activityHandlers(machine.asl, scenario.activities), ...containerHandlers(machine.asl, scenario.containers) };
       const execution = await execute(assemblyDir, machine, { input: scenario.input, states, resources, callbacks, s3, httpEndpoints })
         .finally(async () => {
           console.log = consoleLog;

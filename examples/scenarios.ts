@@ -4,6 +4,7 @@
  * service calls) is given here.
  */
 import { printLabel } from './label-printer-worker';
+import type { ContainerBehaviour } from '../src/testing/containers';
 import type { CallbackHandler, TaskHandler } from '../src/testing/local-execution';
 import type { ActivityHandler } from '../src/worker';
 import type { ApprovalScript } from '../test/support/approval-simulator';
@@ -32,6 +33,8 @@ export interface DemoScenario {
   readonly httpStandIn?: { readonly apiRoot: string; readonly answers: ReadonlyArray<{ readonly status: number; readonly body?: unknown }> };
   /** Activity tasks: the worker's handler, by the task's state name (run as cdk-workflow-patterns/worker runs it). */
   readonly activities?: Record<string, ActivityHandler>;
+  /** Container tasks: a function standing for each container, by the task's state name. */
+  readonly containers?: Record<string, ContainerBehaviour>;
   /** The outcome the demo checks. */
   readonly expectStatus: 'SUCCEEDED' | 'FAILED';
   /** The error a failed execution must end with. */
@@ -292,5 +295,20 @@ export const SCENARIOS: DemoScenario[] = [
     activities: { 'Print label': () => new Promise(() => undefined) },
     expectStatus: 'FAILED',
     expectError: 'States.Timeout',
+  },
+  {
+    name: 'the nightly report: the container builds it for the day the schedule gives',
+    stateMachine: 'NightlyReportExample/Nightly',
+    input: { day: '2026-12-06T02:00:00Z' },
+    containers: { 'Build report': container => (container.environment.REPORT_DAY ? 0 : 1) },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'the report container exits with 1: States.TaskFailed, caught',
+    stateMachine: 'NightlyReportExample/Nightly',
+    input: { day: '2026-12-06T02:00:00Z' },
+    containers: { 'Build report': () => 1 },
+    expectStatus: 'FAILED',
+    expectError: 'ReportFailed',
   },
 ];

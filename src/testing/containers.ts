@@ -64,8 +64,17 @@ function stoppedTask(parameters: any, call: TaskCall, name: string, exitCode: nu
   const family = String(parameters?.TaskDefinition ?? 'task').split('/').pop()!.split(':')[0];
   const id = `local${String(call.attempt).padStart(4, '0')}${Buffer.from(call.state).toString('hex').slice(0, 24)}`;
   const taskArn = `arn:aws:ecs:us-east-1:123456789012:task/${clusterArn.split('/').pop()}/${id}`;
+  // Timestamps as Step Functions gives them (milliseconds since the epoch), at the task's virtual time.
+  const at = (call.now ?? new Date(0)).getTime();
   return {
     Attachments: [],
+    CreatedAt: at,
+    StartedAt: at,
+    StoppingAt: at,
+    StoppedAt: at,
+    ExecutionStoppedAt: at,
+    PullStartedAt: at,
+    PullStoppedAt: at,
     ClusterArn: clusterArn,
     Containers: [{ ExitCode: exitCode, LastStatus: 'STOPPED', Name: name, TaskArn: taskArn }],
     DesiredStatus: 'STOPPED',

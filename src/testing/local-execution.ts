@@ -67,6 +67,8 @@ export interface TaskCall {
   readonly attempt: number;
   /** The task token, for `.waitForTaskToken` tasks. */
   readonly taskToken?: string;
+  /** Virtual time when the task was scheduled. */
+  readonly now?: Date;
 }
 
 export type TaskHandler = (input: any, call: TaskCall) => unknown;
@@ -217,6 +219,7 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
       input: req.input,
       attempt: req.attempt,
       ...(req.taskToken !== undefined ? { taskToken: req.taskToken } : {}),
+      now: req.now,
     };
     calls.push(call);
     const waitsForToken = req.pattern === 'callback';

@@ -131,6 +131,8 @@ describe('ContainerTask on the local engine, a function standing for the contain
     const failed = run.events.find(e => e.type === 'TaskFailed') as any;
     const cause = JSON.parse(failed.taskFailedEventDetails.cause);
     expect(cause).toMatchObject({ LastStatus: 'STOPPED', StopCode: 'EssentialContainerExited', Containers: [{ ExitCode: 2, Name: 'app' }] });
+    // Timestamps as Step Functions gives them: milliseconds, at the task's virtual time.
+    expect(cause.StoppedAt).toBe(new Date(failed.timestamp).getTime());
   });
 
   test('mockState works for a container task too; containers naming another state is refused', async () => {
