@@ -20,6 +20,7 @@ import { measureHandlers, measureTarball } from './sizes';
 import { Summary, ratio, showSummary, summarize, table } from './stats';
 import { ROOT, measureSynth } from './synth';
 import { EXTRA_TRANSITIONS, PATHS, describeOutcome, measureEngine, measureTransitions } from './transitions';
+import { workAnywhereSection } from './work-anywhere';
 import { PRICING_DATE, PRICING_REGION, PRICING_SOURCE, formatUsd } from '../src/testing/cost';
 
 interface Options {
@@ -29,7 +30,7 @@ interface Options {
   readonly section?: number;
 }
 
-const SECTIONS = 9;
+const SECTIONS = 10;
 
 function parse(argv: string[]): Options {
   const smoke = argv.includes('--smoke');
@@ -225,6 +226,11 @@ async function main(): Promise<void> {
     + 'executions and a quarter of a second each, the engines alternating. Both end every shape the same way (checked before measuring). Median (min–max).',
       table(['shape', 'executions per second, ours', 'aws-local-stepfunctions', 'ratio'],
         shapes.map(r => [r.shape, showSummary(r.ours), showSummary(r.theirs), ratio(r.ours.median, r.theirs.median)])));
+  }
+
+  if (wanted(10)) {
+    log('work hosted anywhere...');
+    sections.push(...await workAnywhereSection());
   }
 
   if (options.section !== undefined) {

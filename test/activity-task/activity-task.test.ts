@@ -119,3 +119,21 @@ describe('ActivityTask on the local engine, with the worker\'s own handler', () 
     await expect(runWorkflow(workflow, { activities: { Printed: () => ({}) } })).rejects.toThrow("activities['Printed'] names no activity task (activity tasks: Print label)");
   });
 });
+
+describe('ActivityTask in JSONata', () => {
+  test('its arguments reach the worker, and its outputs shape the result', async () => {
+    const stack = new Stack(new App(), 'LabelsJsonata');
+    const task = new ActivityTask(stack, 'Print label', {
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+      arguments: { order: '{% $states.input.orderId %}' },
+      outputs: { labelId: '{% $states.result.labelId %}' },
+    });
+    const workflow = new Workflow(stack, 'Shipping', { definition: task, queryLanguage: sfn.QueryLanguage.JSONATA });
+    const run = await runWorkflow(workflow, {
+      input: { orderId: 'o-9' },
+      activities: { 'Print label': async input => ({ labelId: `L-${input.order}` }) },
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({ labelId: 'L-o-9' });
+  });
+});

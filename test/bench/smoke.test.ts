@@ -35,7 +35,7 @@ describe('benchmark smoke run', () => {
   }, 240_000);
 
   test('every table is produced, with no number that is not finite', () => {
-    for (const heading of ['1. Synth', '2. Run time', '3. FanOutMap', '4. Local engine', '5. Size', '6. A Distributed Map', '7. Saga', '9. The local engine against']) {
+    for (const heading of ['1. Synth', '2. Run time', '3. FanOutMap', '4. Local engine', '5. Size', '6. A Distributed Map', '7. Saga', '9. The local engine against', '10. Work hosted anywhere']) {
       expect(tableRows(markdown, heading).length).toBeGreaterThan(0);
     }
     expect(markdown).not.toMatch(/NaN|Infinity|undefined/);
@@ -69,6 +69,14 @@ describe('benchmark smoke run', () => {
     // The live heap is measured (V8's trace of full collections was read), and the largest size ran under the cap.
     for (const row of scale) expect(parseFloat(row[5])).toBeGreaterThan(0);
     expect(markdown).toMatch(/The 1,000-item run runs to its end with the heap capped at 256 MiB/);
+  });
+
+  test('work hosted anywhere: every path of the three examples, each ended as its name says', () => {
+    const rows = tableRows(markdown, '10. Work hosted anywhere');
+    expect(rows.map(r => `${r[0]}: ${r[1]}`)).toHaveLength(9);
+    for (const row of rows) expect(row[2]).toEqual(/caught|stops answering/.test(row[1]) ? expect.stringMatching(/^FAILED/) : 'SUCCEEDED');
+    // A retry is a transition: the 503 that lasts pays for its three retries.
+    expect(rows.find(r => r[1].startsWith('503 through'))![4]).toBe('3');
   });
 
   test('saga: every failure point, the same outcome on every side, never fewer transitions than the minimal saga', () => {

@@ -142,3 +142,24 @@ describe('ContainerTask on the local engine, a function standing for the contain
     await expect(runWorkflow(workflow, { containers: { 'Report built': () => 0 } })).rejects.toThrow(HarnessError);
   });
 });
+
+describe('ContainerTask in JSONata', () => {
+  test('the environment from a JSONata expression reaches the container', async () => {
+    const stack = new Stack(new App(), 'ReportsJsonata', { env: { account: '123456789012', region: 'us-east-1' } });
+    const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Report');
+    taskDefinition.addContainer('app', { image: ecs.ContainerImage.fromRegistry('node') });
+    const task = new ContainerTask(stack, 'Build report', {
+      queryLanguage: sfn.QueryLanguage.JSONATA,
+      taskDefinition,
+      vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 }),
+      environment: { REPORT_DAY: '{% $states.input.day %}' },
+      outputs: { exitCode: '{% $states.result.Containers[0].ExitCode %}' },
+    });
+    const workflow = new Workflow(stack, 'Nightly', { definition: task, queryLanguage: sfn.QueryLanguage.JSONATA });
+    const days: string[] = [];
+    const run = await runWorkflow(workflow, { input: { day: '2026-12-07' }, containers: { 'Build report': c => { days.push(c.environment.REPORT_DAY); } } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({ exitCode: 0 });
+    expect(days).toEqual(['2026-12-07']);
+  });
+});
