@@ -176,3 +176,24 @@ export function suppressNestedExecutionGrants(stateMachine: sfn.StateMachine): v
     appliesTo: findings,
   }]);
 }
+
+/**
+ * CDK grants a container task (ECS RunTask `.sync`) `ecs:RunTask` on its task definition's family
+ * (any revision, `family:*`, without the `fixRunEcsTaskPolicy` flag), and `ecs:StopTask` and
+ * `ecs:DescribeTasks` on `*`: the task's id is known only once it runs.
+ */
+export function suppressContainerTaskGrants(stateMachine: sfn.StateMachine): void {
+  const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
+  if (!(policy instanceof iam.Policy)) return;
+  const ecsActions = ['ecs:RunTask', 'ecs:StopTask', 'ecs:DescribeTasks'];
+  const statements = (Stack.of(stateMachine).resolve(policy.document).Statement ?? []).filter((statement: any) =>
+    [statement.Action].flat().some((action: string) => ecsActions.includes(action)));
+  const findings = wildcardResourceFindings(statements);
+  if (findings.length === 0) return;
+  suppressNag(policy, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'A container task runs its own task definition family (ecs:RunTask on family:*, the revisions of that one task definition), '
+      + 'and stops and describes the task it started, whose id is known only once it runs (ecs:StopTask, ecs:DescribeTasks on *), as CDK grants them.',
+    appliesTo: findings,
+  }]);
+}

@@ -12,7 +12,9 @@ import { NestedWorkflowOptions, WorkflowAlarmOptions, WorkflowEventTriggerOption
 import { ExpressInvocation, WorkflowType } from './workflow-type';
 import { GraphState, graphStates } from '../private/graph';
 import { checkGraph, inferredQueryLanguage, jsonataConflicts, lambdaFunctionOf } from '../private/graph-checks';
-import { suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants } from '../private/nag';
+import {
+  suppressContainerTaskGrants, suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants,
+} from '../private/nag';
 import { nestedTask } from '../private/nested-task';
 import { checkProps } from '../private/prop-types';
 import { stateOwnerOf } from '../private/query-language';
@@ -214,6 +216,7 @@ export class Workflow extends Construct {
       const functionArns = states.map(st => lambdaFunctionOf(stack, st)).filter(arn => arn !== undefined);
       suppressLambdaVersionGrants(this.stateMachine, functionArns, `workflow ${this.node.path}`);
       suppressNestedExecutionGrants(this.stateMachine);
+      suppressContainerTaskGrants(this.stateMachine);
     }
     suppressDistributedMapGrants(this.stateMachine);
     this.alarms.push(...workflowAlarms(this, `Workflow '${id}'`, this.stateMachine, props.alarms ?? {}));

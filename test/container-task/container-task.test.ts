@@ -9,6 +9,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ContainerTask, ContainerTaskProps, Workflow, WorkflowType } from '../../src';
 import { HarnessError, mockState, returns, runWorkflow } from '../../src/testing';
+import { nagFindings } from '../support/nag';
 import { snapshotOf } from '../support/snapshot';
 
 function nightly(props: Partial<ContainerTaskProps> = {}, type?: WorkflowType) {
@@ -77,6 +78,11 @@ describe('ContainerTask: what it creates', () => {
 
   test('snapshot', () => {
     expect(snapshotOf(nightly().stack)).toMatchSnapshot();
+  });
+
+  test('cdk-nag: the workflow\'s role has no unexplained wildcard (RunTask on the family, Stop/DescribeTasks on *)', () => {
+    const { stack } = nightly();
+    expect(nagFindings(stack).filter(f => f.includes('Nightly/Resource/Role'))).toEqual([]);
   });
 });
 
