@@ -13,7 +13,8 @@ import { ExpressInvocation, WorkflowType } from './workflow-type';
 import { GraphState, graphStates } from '../private/graph';
 import { checkGraph, inferredQueryLanguage, jsonataConflicts, lambdaFunctionOf } from '../private/graph-checks';
 import {
-  suppressContainerTaskGrants, suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants, suppressTracingAndLoggingGrants,
+  suppressContainerTaskGrants, suppressDistributedMapGrants, suppressLambdaVersionGrants, suppressNestedExecutionGrants,
+  suppressTracingAndLoggingGrants,
 } from '../private/nag';
 import { nestedTask } from '../private/nested-task';
 import { checkProps } from '../private/prop-types';
