@@ -32,6 +32,7 @@ test('the bundle runs from a folder without node_modules: help, diagram and run'
   const diagram = node('diagram', '--app', assembly, '--out', 'd');
   expect(diagram.stderr).toBe('');
   expect(fs.readdirSync(path.join(dir, 'd')).sort()).toEqual([
+    'CheckoutExample-Checkout.mmd', 'CheckoutExample-Checkout.svg',
     'OrderWorkflowExample-OrderWorkflow.mmd', 'OrderWorkflowExample-OrderWorkflow.svg',
     'QuoteWorkflowExample-QuoteWorkflow.mmd', 'QuoteWorkflowExample-QuoteWorkflow.svg',
   ]);

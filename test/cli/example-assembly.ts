@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { CheckoutStack } from '../../examples/checkout';
 import { OrderWorkflowStack } from '../../examples/order-workflow';
 import { QuoteWorkflowStack } from '../../examples/quote-workflow';
 import { FanOutMap, FanOutMode, FanOutProcessor, ItemSource, StockTradingWorkflow } from '../../src';
@@ -28,6 +29,7 @@ export function synthExampleApp(): string {
   const app = new App({ outdir, context: CONTEXT });
   new OrderWorkflowStack(app, 'OrderWorkflowExample');
   new QuoteWorkflowStack(app, 'QuoteWorkflowExample');
+  new CheckoutStack(app, 'CheckoutExample');
   app.synth();
   return outdir;
 }

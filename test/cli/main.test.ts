@@ -1,4 +1,6 @@
 import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { synthEdgeCases, synthExampleApp, synthTrading, tempDir } from './example-assembly';
@@ -34,6 +36,8 @@ describe('diagram', () => {
       'pictures/OrderWorkflowExample-OrderWorkflow.mmd',
       'pictures/QuoteWorkflowExample-QuoteWorkflow.svg',
       'pictures/QuoteWorkflowExample-QuoteWorkflow.mmd',
+      'pictures/CheckoutExample-Checkout.svg',
+      'pictures/CheckoutExample-Checkout.mmd',
     ]);
     const svg = fs.readFileSync(path.join(cwd, 'pictures/OrderWorkflowExample-OrderWorkflow.svg'), 'utf8');
     for (const state of ['Validate order', 'In stock?', 'Reserve items', 'Reserve item', 'Confirm', 'Notify customer', 'Record order', 'Order placed', 'Nothing to ship', 'Order rejected']) {
@@ -195,10 +199,47 @@ describe('run', () => {
     expect(out).toContain('estimated cost $0.00000163 per execution ($1.63 per million, Express)');
   });
 
+  test('--http sends an HTTP task\'s request to a local stand-in, and prints the path its answer led to', async () => {
+    const answers = [503, 402];
+    const received: string[] = [];
+    const server = http.createServer((req, res) => {
+      received.push(`${req.method} ${req.url} ${req.headers['x-api-key']}`);
+      res.writeHead(answers[Math.min(received.length - 1, answers.length - 1)], { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const dir = tempDir('http');
+      const input = writeJson(dir, 'basket.json', { amount: 4200, card: 'tok_visa' });
+      const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const { code, out } = await cli(['run', 'Checkout', '--app', assembly, '--input', input, '--http', `https://api.payments.example.com=${local}`], dir);
+      expect(code).toBe(2);
+      expect(out).toContain('CheckoutExample/Checkout: FAILED (CardDeclined: The payment provider declined the card (402))');
+      // A 503, retried; then the 402, caught.
+      expect(received).toEqual(['POST /v1/charges test-credential', 'POST /v1/charges test-credential']);
+    } finally {
+      server.close();
+    }
+  });
+
+  test('fails when an HTTP task\'s URL is not given with --http, naming the option; and when --http is malformed', async () => {
+    const dir = tempDir('http-unmapped');
+    const input = writeJson(dir, 'basket.json', { amount: 4200, card: 'tok_visa' });
+    const unmapped = await cli(['run', 'Checkout', '--app', assembly, '--input', input], dir);
+    expect(unmapped.code).toBe(1);
+    expect(unmapped.err).toContain("HTTP task 'Charge card' calls POST https://api.payments.example.com/v1/charges, which this run does not map to a local address");
+    expect(unmapped.err).toContain('--http https://api.payments.example.com=http://127.0.0.1:<port>');
+    const malformed = await cli(['run', 'Checkout', '--app', assembly, '--http', 'https://api.payments.example.com']);
+    expect(malformed.code).toBe(1);
+    expect(malformed.err).toContain('--http https://api.payments.example.com: give the API\'s URL and the local address it goes to');
+    const remote = await cli(['run', 'Checkout', '--app', assembly, '--http', 'https://api.payments.example.com=http://10.1.2.3:80']);
+    expect(remote.err).toMatch(/--http: 'https:\/\/api.payments.example.com' is mapped to http:\/\/10.1.2.3:80, which is not on this machine/);
+  });
+
   test('fails when the state machine is unknown, listing the ones there are', async () => {
     const { code, err } = await cli(['run', 'Nope', '--app', assembly]);
     expect(code).toBe(1);
-    expect(err).toMatch(/^cdk-workflow-patterns: no state machine 'Nope' in .*; the state machines there are:\n {2}OrderWorkflowExample\/OrderWorkflow \(logical id OrderWorkflow\w+\)\n {2}QuoteWorkflowExample\/QuoteWorkflow \(logical id QuoteWorkflow\w+\)$/);
+    expect(err).toMatch(/^cdk-workflow-patterns: no state machine 'Nope' in .*; the state machines there are:\n {2}OrderWorkflowExample\/OrderWorkflow \(logical id OrderWorkflow\w+\)\n {2}QuoteWorkflowExample\/QuoteWorkflow \(logical id QuoteWorkflow\w+\)\n {2}CheckoutExample\/Checkout \(logical id Checkout\w+\)$/);
   });
 
   test('fails when the input file is not JSON', async () => {
