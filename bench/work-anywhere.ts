@@ -14,8 +14,10 @@ import { CheckoutStack } from '../examples/checkout';
 import { LabelPrinterStack } from '../examples/label-printer';
 import { printLabel } from '../examples/label-printer-worker';
 import { NightlyReportStack } from '../examples/nightly-report';
+import { TaskOutcome } from '../src/engine';
 import { formatUsd, standardCost } from '../src/testing/cost';
 import { RunOptions, runWorkflow } from '../src/testing/local-workflow';
+import { mockState } from '../src/testing/mocking';
 
 interface Path {
   readonly construct: string;
@@ -68,8 +70,13 @@ export function paths(): Path[] {
     },
     {
       construct: 'ActivityTask (label printer)',
-      path: 'the worker stops answering',
+      path: 'a handler that never ends (times out)',
       run: () => outcome(labels(), { input: { orderId: 'o-1', address: '1 Main St' }, activities: { 'Print label': () => new Promise(() => undefined) } }),
+    },
+    {
+      construct: 'ActivityTask (label printer)',
+      path: 'the worker dies (no heartbeat), retried twice',
+      run: () => outcome(labels(), { input: { orderId: 'o-1', address: '1 Main St' }, mocks: [mockState('Print label', () => TaskOutcome.never())] }),
     },
     { construct: 'ContainerTask (nightly report)', path: 'built (exit 0)', run: () => outcome(nightly(), { input: { day: 'd' }, containers: { 'Build report': () => 0 } }) },
     { construct: 'ContainerTask (nightly report)', path: 'the container exits 1 (caught)', run: () => outcome(nightly(), { input: { day: 'd' }, containers: { 'Build report': () => 1 } }) },

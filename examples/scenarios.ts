@@ -289,7 +289,7 @@ export const SCENARIOS: DemoScenario[] = [
     expectError: 'PrinterOutOfPaper',
   },
   {
-    name: 'the worker stops answering: the task times out at its heartbeat, is retried twice, then fails',
+    name: 'the handler never ends: the worker keeps heartbeating, and the task times out after its hour',
     stateMachine: 'LabelPrinterExample/Shipping',
     input: { orderId: 'o-302', address: '1 Main St' },
     activities: { 'Print label': () => new Promise(() => undefined) },

@@ -7,6 +7,7 @@ import { checkProps, checkValue } from '../private/prop-types';
 import { declareQueryLanguage } from '../private/query-language';
 import { required } from '../private/required';
 import { retryProps } from '../private/retry';
+import { checkRetryAttempts, checkTaskStateProps } from '../private/task-props';
 
 /**
  * Properties for an `ActivityTask`.
@@ -57,7 +58,9 @@ export class ActivityTask extends tasks.StepFunctionsInvokeActivity {
 
   constructor(scope: Construct, id: string, props: ActivityTaskProps = {}) {
     const where = `ActivityTask '${id}'`;
+    checkTaskStateProps(where, props);
     checkProps(where, 'ActivityTaskProps', props);
+    const retries = checkRetryAttempts(where, props.retryAttempts);
     if (props.activity !== undefined) checkValue(where, 'activity', 'aws-cdk-lib.aws_stepfunctions.IActivity', props.activity);
     if (props.integrationPattern !== undefined && props.integrationPattern !== sfn.IntegrationPattern.REQUEST_RESPONSE) {
       throw new Error(`${where}: integrationPattern must be left out (got ${props.integrationPattern}); an activity task waits for its worker already`);
@@ -72,7 +75,7 @@ export class ActivityTask extends tasks.StepFunctionsInvokeActivity {
     const { heartbeat: _h, timeout: _t, retryAttempts, ...rest } = props;
     super(scope, id, { ...rest, activity, heartbeatTimeout: heartbeat, taskTimeout: timeout } as tasks.StepFunctionsInvokeActivityProps);
     this.activity = activity;
-    const attempts = retryAttempts ?? 2;
+    const attempts = retries ?? retryAttempts ?? 2;
     if (attempts > 0) {
       this.addRetry(retryProps(`${where}: retryAttempts`, { maxAttempts: attempts }, {
         errors: [sfn.Errors.HEARTBEAT_TIMEOUT, ActivityTask.WORKER_SHUTTING_DOWN],

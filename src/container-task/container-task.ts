@@ -8,6 +8,7 @@ import { checkProps } from '../private/prop-types';
 import { declareQueryLanguage } from '../private/query-language';
 import { requiredProps } from '../private/required';
 import { retryProps } from '../private/retry';
+import { checkRetryAttempts, checkTaskStateProps, refuseJsonPathInJsonata } from '../private/task-props';
 
 /**
  * Properties for a `ContainerTask`.
@@ -106,7 +107,12 @@ export class ContainerTask extends tasks.EcsRunTask {
   constructor(scope: Construct, id: string, props: ContainerTaskProps) {
     const where = `ContainerTask '${id}'`;
     requiredProps(props, where, ['taskDefinition', 'cluster or vpc']);
+    checkTaskStateProps(where, props);
     checkProps(where, 'ContainerTaskProps', props);
+    checkRetryAttempts(where, props.retryAttempts);
+    const jsonata = props.queryLanguage === sfn.QueryLanguage.JSONATA;
+    for (const [name, value] of Object.entries(props.environment ?? {})) refuseJsonPathInJsonata(where, `environment.${name}`, value, jsonata);
+    for (const part of props.command ?? []) refuseJsonPathInJsonata(where, 'command', part, jsonata);
     const taskDefinition = props.taskDefinition;
     if (!(taskDefinition instanceof ecs.TaskDefinition)) {
       throw new Error(`${where}: taskDefinition is required (got ${taskDefinition === undefined ? 'undefined' : typeof taskDefinition}); give an ecs.FargateTaskDefinition`);

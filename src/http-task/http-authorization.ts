@@ -113,7 +113,8 @@ export abstract class HttpAuthorization {
 }
 
 class ConnectionAuthorization extends HttpAuthorization {
-  private readonly made = new Map<string, events.IConnection>();
+  /** By stack object: two apps may hold stacks of the same path (a test builds a new app each time). */
+  private readonly made = new WeakMap<Stack, events.IConnection>();
 
   constructor(private readonly description: string, private readonly authorization: () => events.Authorization) {
     super();
@@ -121,14 +122,14 @@ class ConnectionAuthorization extends HttpAuthorization {
 
   public _connection(scope: Construct, taskId: string): events.IConnection {
     const stack = Stack.of(scope);
-    let connection = this.made.get(stack.node.addr);
+    let connection = this.made.get(stack);
     if (!connection) {
       // Named after the first task that uses it; the tasks of the stack given the same authorization share it.
       connection = new events.Connection(scope, `${taskId} Connection`, {
         authorization: this.authorization(),
         description: `${this.description}, for ${scope.node.path}/${taskId}`.slice(0, 512),
       });
-      this.made.set(stack.node.addr, connection);
+      this.made.set(stack, connection);
     }
     return connection;
   }

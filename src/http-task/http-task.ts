@@ -6,11 +6,12 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HttpAuthorization } from './http-authorization';
 import { HttpErrors } from './http-errors';
-import { checkHttps, isRefusedHeader } from '../private/https';
+import { checkHttps, isRefusedHeader, plaintextCredentials } from '../private/https';
 import { checkProps } from '../private/prop-types';
 import { declareQueryLanguage } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
 import { retryProps, RetryOptions } from '../private/retry';
+import { checkTaskStateProps, refuseJsonPathInJsonata } from '../private/task-props';
 
 /**
  * The methods an HTTP task can call with.
@@ -184,6 +185,7 @@ export class HttpTask extends tasks.HttpInvoke {
   constructor(scope: Construct, id: string, props: HttpTaskProps) {
     const where = `HttpTask '${id}'`;
     requiredProps(props, where, ['apiRoot', 'authorization']);
+    checkTaskStateProps(where, props);
     required(props.apiRoot, where, 'apiRoot', "give the API's https:// root, such as 'https://api.example.com'");
     required(props.authorization, where, 'authorization', "give HttpAuthorization.apiKey('x-api-key', SecretValue.secretsManager('<secret>')), .basic(...), .oauthClientCredentials(...) or .fromConnection(connection)");
     checkProps(where, 'HttpTaskProps', props);
@@ -208,6 +210,14 @@ export class HttpTask extends tasks.HttpInvoke {
     }
     checkHeaders(where, props.headers);
     const path = props.path === undefined ? undefined : String(props.path).replace(/^\/+/, '');
+    refuseJsonPathInJsonata(where, 'path', props.path, props.queryLanguage === sfn.QueryLanguage.JSONATA);
+    if (path !== undefined && !Token.isUnresolved(path) && path.split(/[/?#]/).some(segment => segment === '..' || segment === '.')) {
+      throw new Error(`${where}: path must not have '.' or '..' segments (got ${JSON.stringify(props.path)}): they would leave the API root the role is scoped to; `
+        + 'give the path under apiRoot as it is');
+    }
+    if (!Token.isUnresolved(apiRoot) && props.queryLanguage === sfn.QueryLanguage.JSONATA && apiRoot.includes("'")) {
+      throw new Error(`${where}: apiRoot must not hold a quote (') in a JSONata task (got ${JSON.stringify(props.apiRoot)}); URL-encode it as %27`);
+    }
     const connection = props.authorization._connection(scope, id);
     const encoding = props.bodyEncoding ?? HttpBodyEncoding.JSON;
     pending = { apiRoot, method, connection };
@@ -230,6 +240,12 @@ export class HttpTask extends tasks.HttpInvoke {
     this.apiRoot = apiRoot;
     this.method = method;
     this.connection = connection;
+    // A secret may reach the connection another way than the authorization's factories (a SecretValue of a
+    // body parameter, a connection of yours): whatever the template would hold in plain text is refused.
+    this.node.addValidation({
+      validate: () => plaintextCredentials(connection).map(what => `${where}: ${what} of its connection '${connection.node.path}' is plain text `
+        + "(SecretValue.unsafePlainText), which would put the credential in the template; store it in Secrets Manager and write SecretValue.secretsManager('<secret name>')"),
+    });
     this.addRetry(retryProps(`${where}: retry`, props.retry as RetryOptions | undefined, {
       errors: HttpErrors.TRANSIENT, interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2, maxDelay: Duration.seconds(30),
     }));

@@ -139,7 +139,11 @@ function mismatch(all: Record<string, JsiiType>, ref: TypeRef, value: unknown): 
     if (!isArray && (typeof value !== 'object' || Array.isArray(value))) return { expected: 'an object (a map)' };
     for (const [key, item] of Object.entries(value as object)) {
       const problem = mismatch(all, ref.collection.elementtype, item);
-      if (problem && problem !== 'struct') return { expected: `a list of ${element.plural} (its element ${key} is ${shown(item)})`, fix: `[${element.example}]` };
+      if (problem && problem !== 'struct') {
+        return isArray
+          ? { expected: `a list of ${element.plural} (its element ${key} is ${shown(item)})`, fix: `[${element.example}]` }
+          : { expected: `an object of ${element.plural} by name (its value ${key} is ${shown(item)})`, fix: `{ ${key}: ${element.example} }` };
+      }
     }
     return undefined;
   }

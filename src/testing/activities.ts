@@ -2,12 +2,13 @@
  * Activity tasks run locally with the worker's own handler (`cdk-workflow-patterns/worker`): the
  * handler gets the input and context the worker gives it, and its outcome becomes what the worker
  * would send (SendTaskSuccess with its output, SendTaskFailure with its error's name and message).
- * A handler that does not settle is a worker that stopped answering: the task ends at its
- * HeartbeatSeconds (or TimeoutSeconds) in virtual time, as in AWS, without the test waiting for it.
+ * A handler that does not settle (2 seconds of wall time without an answer or a heartbeat) runs in a
+ * worker that is alive and heartbeating: the task ends at its TimeoutSeconds in virtual time
+ * (States.Timeout), as in AWS, without the test waiting for it.
  */
 import { TaskOutcome } from '../engine';
 import { Asl } from './asl';
-import { TaskFailure, TaskHandler } from './local-execution';
+import { TaskCall, TaskFailure, TaskHandler } from './local-execution';
 import { handlersOfOption } from './task-options';
 import type { ActivityHandler } from '../worker/activity-worker';
 import { failureOf, successOf } from '../worker/outcome';
@@ -28,24 +29,53 @@ export function activityHandlers(
   }, activities, everyAsl);
 }
 
+/** How often the worker runtime heartbeats by default (ActivityWorkerOptions.heartbeatSeconds). */
+const WORKER_HEARTBEAT_SECONDS = 30;
+
+/**
+ * A handler that does not settle, in a worker that is alive: the worker keeps heartbeating, so the
+ * task ends at its TimeoutSeconds (States.Timeout), as it would in AWS.
+ */
+export function liveWorkerNeverAnswers(call: TaskCall): TaskOutcome {
+  const until = call.timeoutSeconds ?? 24 * 3600;
+  const heartbeatsAt = Array.from({ length: Math.floor(until / WORKER_HEARTBEAT_SECONDS) }, (_, i) => (i + 1) * WORKER_HEARTBEAT_SECONDS);
+  return TaskOutcome.never({ heartbeatsAt });
+}
+
+/**
+ * Waits for `answer`; a wait of HANDLER_WAIT_MS (wall time) with no answer, and no `stillWorking()`
+ * call meanwhile, is a handler that does not settle.
+ */
+export async function answerOrHung<T>(answer: (stillWorking: () => void) => Promise<T>): Promise<{ value: T } | 'hung'> {
+  let timer: NodeJS.Timeout | undefined;
+  let hung!: (v: 'hung') => void;
+  const wait = new Promise<'hung'>(resolve => { hung = resolve; });
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => hung('hung'), HANDLER_WAIT_MS);
+  };
+  arm();
+  try {
+    return await Promise.race([Promise.resolve().then(() => answer(arm)).then(value => ({ value })), wait]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function localActivity(handler: ActivityHandler): TaskHandler {
   return async (input, call) => {
     const controller = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const hung = new Promise<'hung'>(resolve => { timer = setTimeout(() => resolve('hung'), HANDLER_WAIT_MS); });
-    const context = {
-      taskToken: `local-activity-token-${call.state}-${call.attempt}`,
-      workerName: 'local-worker',
-      signal: controller.signal,
-      // The handler runs at one virtual instant: a heartbeat has nothing to keep alive.
-      heartbeat: async () => undefined,
-    };
     try {
-      const answer = Promise.resolve().then(() => handler(JSON.parse(JSON.stringify(input ?? {})), context)).then(value => ({ value }));
-      const settled = await Promise.race([answer, hung]);
+      const settled = await answerOrHung(stillWorking => Promise.resolve(handler(JSON.parse(JSON.stringify(input ?? {})), {
+        taskToken: `local-activity-token-${call.state}-${call.attempt}`,
+        workerName: 'local-worker',
+        signal: controller.signal,
+        // The handler runs at one virtual instant; a heartbeat tells the local run it is still working.
+        heartbeat: async () => stillWorking(),
+      })));
       if (settled === 'hung') {
         controller.abort();
-        return TaskOutcome.never();
+        return liveWorkerNeverAnswers(call);
       }
       const outcome = successOf(settled.value);
       if (outcome.kind === 'failure') throw new TaskFailure(outcome.error, outcome.cause);
@@ -54,8 +84,6 @@ function localActivity(handler: ActivityHandler): TaskHandler {
       if (e instanceof TaskFailure) throw e;
       const outcome = failureOf(e);
       throw new TaskFailure(outcome.kind === 'failure' ? outcome.error : 'Error', outcome.kind === 'failure' ? outcome.cause : '');
-    } finally {
-      clearTimeout(timer);
     }
   };
 }

@@ -7,7 +7,9 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/connect-ecs.html
  */
 import { Asl } from './asl';
-import { TaskCall, TaskFailure, TaskHandler } from './local-execution';
+import { TaskOutcome } from '../engine';
+import { answerOrHung } from './activities';
+import { HarnessError, TaskCall, TaskFailure, TaskHandler } from './local-execution';
 import { handlersOfOption } from './task-options';
 
 /** What the stand-in for the container receives: the overrides the task gives it. */
@@ -22,6 +24,8 @@ export interface ContainerRun {
 
 /** Stands for a container: returns its exit code (0 when it returns nothing); a thrown error is exit code 1. */
 export type ContainerBehaviour = (run: ContainerRun) => number | void | Promise<number | void>;
+
+// A function that does not settle within 2 seconds (wall time) stands for a container that does not stop.
 
 const SYNC_RUN_TASK = /:states:::ecs:runTask\.sync$/;
 
@@ -46,9 +50,17 @@ async function runContainer(parameters: any, call: TaskCall, behaviour: Containe
   let exitCode: number;
   let reason = 'Essential container in task exited';
   try {
-    const code = await behaviour({ name, environment, ...(override.Command ? { command: override.Command.map(String) } : {}) });
-    exitCode = typeof code === 'number' ? code : 0;
+    const run: ContainerRun = { name, environment, ...(override.Command ? { command: override.Command.map(String) } : {}) };
+    const settled = await answerOrHung(() => Promise.resolve(behaviour(run)));
+    // A container that does not stop: the task ends at its TimeoutSeconds (States.Timeout).
+    if (settled === 'hung') return TaskOutcome.never();
+    const code = settled.value;
+    if (code !== undefined && !(typeof code === 'number' && Number.isInteger(code) && code >= 0 && code <= 255)) {
+      throw new HarnessError(`containers['${call.state}'] returned ${JSON.stringify(code) ?? typeof code}; return the container's exit code, a whole number from 0 to 255 (or nothing, for 0)`, call.state);
+    }
+    exitCode = code ?? 0;
   } catch (e) {
+    if (e instanceof HarnessError) throw e;
     exitCode = 1;
     reason = `Essential container in task exited: ${(e as Error)?.message ?? String(e)}`;
   }

@@ -10,6 +10,8 @@ import * as http from 'http';
 import * as https from 'https';
 import { placeholderFor, CfnTemplate } from './asl';
 import { HarnessError, TaskFailure, TaskHandler } from './local-execution';
+import { TaskOutcome } from '../engine';
+import { answerOrHung } from './activities';
 import { isRefusedHeader } from '../private/https';
 
 /** What the connection's secret fields (the API key, the password, the access token) are in a local run. */
@@ -98,14 +100,21 @@ export function httpInvokeHandler(endpoints: Readonly<Record<string, string>>, t
         + `Start a stand-in for the API and give httpEndpoints: { '${origin}': 'http://127.0.0.1:<port>' } (the command: --http ${origin}=http://127.0.0.1:<port>), or mock the task`, call.state);
     }
     const connectionArn = parameters?.InvocationConfig?.ConnectionArn ?? parameters?.Authentication?.ConnectionArn;
-    const connection = connections.get(connectionArn);
-    if (!connection) {
-      throw new HarnessError(`HTTP task '${call.state}': its connection ${JSON.stringify(connectionArn)} is not an AWS::Events::Connection of the app`, call.state);
-    }
+    // A connection made outside the app (imported): its authorization is not known here, and none is added.
+    const connection = connections.get(connectionArn) ?? { logicalId: String(connectionArn), type: 'IMPORTED', auth: {} };
     const request = buildRequest(parameters, connection);
-    const response = await send(method, target + request.query, request.headers, request.body).catch((e: Error) => {
+    const controller = new AbortController();
+    const sent = () => send(method, target + request.query, request.headers, request.body, controller.signal).catch((e: Error) => {
       throw new TaskFailure('States.Http.Socket', e.message);
     });
+    const settled = await answerOrHung(sent);
+    if (settled === 'hung') {
+      // A stand-in that does not answer: in virtual time, the state's own timeout if it is shorter, else the 60 seconds of Step Functions.
+      controller.abort();
+      if (call.timeoutSeconds !== undefined && call.timeoutSeconds < TIMEOUT_MS / 1000) return TaskOutcome.never();
+      return TaskOutcome.fail('States.Http.Socket', `The HTTP request timed out after ${TIMEOUT_MS / 1000} seconds`, { afterSeconds: TIMEOUT_MS / 1000 });
+    }
+    const response = settled.value;
     const contentType = String(response.headers['content-type']?.[0] ?? '');
     if (UNSUPPORTED_TYPES.test(contentType)) {
       throw new TaskFailure('States.Runtime', `The HTTP task's response has the content type ${contentType}, which Step Functions does not support`);
@@ -192,7 +201,7 @@ export function urlEncoded(value: Record<string, unknown>, format: string): stri
 
 interface Answer { status: number; statusText: string; headers: Record<string, string[]>; body: string }
 
-function send(method: string, url: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+function send(method: string, url: string, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const client = target.protocol === 'https:' ? https : http;
@@ -201,6 +210,7 @@ function send(method: string, url: string, headers: Record<string, string>, body
       method,
       headers: { ...headers, ...(withBody ? { 'content-length': String(Buffer.byteLength(body!)) } : {}) },
       timeout: TIMEOUT_MS,
+      signal,
     }, res => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));

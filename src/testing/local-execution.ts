@@ -69,6 +69,9 @@ export interface TaskCall {
   readonly taskToken?: string;
   /** Virtual time when the task was scheduled. */
   readonly now?: Date;
+  /** The task's TimeoutSeconds and HeartbeatSeconds, when it has them. */
+  readonly timeoutSeconds?: number;
+  readonly heartbeatSeconds?: number;
 }
 
 export type TaskHandler = (input: any, call: TaskCall) => unknown;
@@ -220,6 +223,8 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
       attempt: req.attempt,
       ...(req.taskToken !== undefined ? { taskToken: req.taskToken } : {}),
       now: req.now,
+      ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}),
+      ...(req.heartbeatSeconds !== undefined ? { heartbeatSeconds: req.heartbeatSeconds } : {}),
     };
     calls.push(call);
     const waitsForToken = req.pattern === 'callback';
@@ -234,6 +239,12 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
     }
     if (!handler && !waitsForToken) {
       const what = `resource ${req.resource}${functionArn ? `, function ${key}` : ''}`;
+      const own = /:activity:/.test(req.resource) ? `activities['${req.state}'] (the worker's handler)`
+        : /:ecs:runTask\.sync$/.test(req.resource) ? `containers['${req.state}'] (a function for the container)` : undefined;
+      if (own) {
+        throw new MissingHandlerError(`local run: no handler for task '${req.state}' (${what}); give ${own}, or mock it with mockState('${req.state}', ...)`,
+          req.state, req.resource, key, 'handler');
+      }
       throw new MissingHandlerError(`local run: no handler for task '${req.state}' (${what}); give one in resources['${key}'] or states['${req.state}']`,
         req.state, req.resource, key, 'handler');
     }

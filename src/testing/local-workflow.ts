@@ -64,8 +64,9 @@ export interface RunOptions {
   /**
    * Activity tasks (`ActivityTask`): the worker's handler for each, by the task's state name, run as
    * `cdk-workflow-patterns/worker` runs it (its output sent as SendTaskSuccess, an error as
-   * SendTaskFailure with its name and message). A handler that has not settled after 2 seconds is a
-   * worker that stopped answering: the task ends at its heartbeat (or timeout) in virtual time.
+   * SendTaskFailure with its name and message). A handler that has not settled (nor called
+   * `context.heartbeat()`) for 2 seconds never ends, in a worker that heartbeats: the task ends at its
+   * timeout in virtual time.
    * @default none
    */
   readonly activities?: Readonly<Record<string, ActivityHandler>>;
@@ -73,7 +74,9 @@ export interface RunOptions {
    * Container tasks (`ContainerTask`, `ecs:runTask.sync`): a function standing for each container, by
    * the task's state name. It receives the container's overrides (`{ name, environment, command }`)
    * and returns its exit code (nothing is 0; a thrown error is 1). The task's result is the stopped
-   * task as DescribeTasks gives it; an exit code other than 0 fails it with States.TaskFailed.
+   * task as DescribeTasks gives it; an exit code other than 0 fails it with States.TaskFailed. A
+   * function that has not settled for 2 seconds is a container that does not stop: the task ends at
+   * its timeout in virtual time.
    * @default none
    */
   readonly containers?: Readonly<Record<string, ContainerBehaviour>>;

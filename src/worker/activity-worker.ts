@@ -62,6 +62,8 @@ export class ActivityWorker {
   private stopping = false;
   private readonly polls = new Set<AbortController>();
   private readonly inHand = new Map<string, { controller: AbortController; failed: boolean }>();
+  /** The answers being sent: the worker has stopped only once they are. */
+  private readonly answering = new Set<Promise<void>>();
   private running?: Promise<void>;
   private readonly onSignal: () => void;
 
@@ -77,9 +79,22 @@ export class ActivityWorker {
       throw new Error(`${where}: concurrency must be a whole number from 1 to 1000, the pollers Step Functions allows per activity (got ${concurrency})`);
     }
     const heartbeatSeconds = options.heartbeatSeconds ?? 30;
-    if (!(heartbeatSeconds > 0)) throw new Error(`${where}: heartbeatSeconds must be more than 0 (got ${heartbeatSeconds})`);
+    if (typeof heartbeatSeconds !== 'number' || !(heartbeatSeconds > 0 && heartbeatSeconds <= 3600)) {
+      throw new Error(`${where}: heartbeatSeconds must be a number of seconds from more than 0 to 3600, well under the task's heartbeat (got ${JSON.stringify(heartbeatSeconds)})`);
+    }
     const grace = options.shutdownGraceSeconds ?? 25;
-    if (!(grace >= 0)) throw new Error(`${where}: shutdownGraceSeconds must be 0 or more (got ${grace})`);
+    if (typeof grace !== 'number' || !(grace >= 0 && grace <= 3600)) {
+      throw new Error(`${where}: shutdownGraceSeconds must be a number of seconds from 0 to 3600 (got ${JSON.stringify(grace)}); ECS waits 30 seconds by default`);
+    }
+    if (options.workerName !== undefined && (typeof options.workerName !== 'string' || options.workerName.length === 0)) {
+      throw new Error(`${where}: workerName must be a non-empty string, at most 80 characters (got ${JSON.stringify(options.workerName)})`);
+    }
+    const methods = ['getActivityTask', 'sendTaskSuccess', 'sendTaskFailure', 'sendTaskHeartbeat'] as const;
+    if (options.api !== undefined && (typeof options.api !== 'object' || options.api === null || methods.some(m => typeof (options.api as any)[m] !== 'function'))) {
+      throw new Error(`${where}: api must have the functions ${methods.join(', ')} (got ${options.api === null ? 'null' : typeof options.api}`
+        + `${options.api && typeof options.api === 'object' ? ` without ${methods.filter(m => typeof (options.api as any)[m] !== 'function').join(', ')}` : ''}); `
+        + 'leave it out to call Step Functions through the AWS SDK (an SFNClient is not an api)');
+    }
     this.options = {
       activityArn: options.activityArn,
       handler: options.handler,
@@ -102,7 +117,9 @@ export class ActivityWorker {
       process.once('SIGINT', this.onSignal);
     }
     this.options.log(`activity worker ${this.options.workerName}: polling ${this.options.activityArn} with ${this.options.concurrency} slot(s)`);
-    this.running = Promise.all(Array.from({ length: this.options.concurrency }, () => this.slot())).then(() => {
+    this.running = Promise.all(Array.from({ length: this.options.concurrency }, () => this.slot())).then(async () => {
+      // A task failed at the end of the grace is answered before the worker says it has stopped.
+      while (this.answering.size > 0) await Promise.all([...this.answering]);
       process.removeListener('SIGTERM', this.onSignal);
       process.removeListener('SIGINT', this.onSignal);
       this.options.log(`activity worker ${this.options.workerName}: stopped`);
@@ -124,7 +141,7 @@ export class ActivityWorker {
         if (task.failed) continue;
         task.failed = true;
         task.controller.abort();
-        void this.answer(token, { kind: 'failure', error: SHUTTING_DOWN, cause: `The worker ${this.options.workerName} stopped before the task ended` });
+        this.track(this.answer(token, { kind: 'failure', error: SHUTTING_DOWN, cause: `The worker ${this.options.workerName} stopped before the task ended` }));
       }
       // A poll still open past the grace is abandoned: a task it hands out is freed by its heartbeat timeout.
       for (const poll of this.polls) poll.abort();
@@ -209,6 +226,11 @@ export class ActivityWorker {
       return;
     }
     await this.answer(taskToken, outcome);
+  }
+
+  private track(sending: Promise<void>): void {
+    this.answering.add(sending);
+    void sending.finally(() => this.answering.delete(sending));
   }
 
   /** Sends the outcome, retried with backoff on errors that may go away; a task already closed is not answered again. */

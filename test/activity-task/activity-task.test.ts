@@ -7,7 +7,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { ActivityTask, ActivityTaskProps, Workflow, WorkflowType } from '../../src';
-import { HarnessError, runWorkflow } from '../../src/testing';
+import { HarnessError, mockState, runWorkflow, TaskOutcome } from '../../src/testing';
 import { snapshotOf } from '../support/snapshot';
 
 function labels(props: ActivityTaskProps = {}, type?: WorkflowType) {
@@ -70,6 +70,13 @@ describe('ActivityTask: bad input', () => {
     expect(() => labels({ integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN })).toThrow(/integrationPattern must be left out .*an activity task waits for its worker already/);
   });
 
+  test('fails when a timeout or a retry count is of the wrong kind, instead of dropping it from the ASL', () => {
+    expect(() => labels({ heartbeatTimeout: 120 as any })).toThrow("ActivityTask 'Print label': heartbeatTimeout must be an sfn.Timeout (got number); write heartbeatTimeout: sfn.Timeout.duration(Duration.minutes(5))");
+    expect(() => labels({ taskTimeout: Duration.minutes(2) as any })).toThrow(/taskTimeout must be an sfn.Timeout \(got a Duration\)/);
+    expect(() => labels({ retryAttempts: -1 })).toThrow("ActivityTask 'Print label': retryAttempts must be a whole number from 0 (no retry) to 99999999 (got -1)");
+    expect(() => new ActivityTask(new Stack(new App(), 'S'), 'A', null as any)).toThrow("ActivityTask 'A': props must be an object of its fields, such as { ... } (got null)");
+  });
+
   test('fails when grantWorker is given no principal', () => {
     expect(() => (labels().task as any).grantWorker(undefined)).toThrow(/ActivityTask 'Print label'.grantWorker: grantee is required \(got undefined\); give the role/);
   });
@@ -101,16 +108,45 @@ describe('ActivityTask on the local engine, with the worker\'s own handler', () 
     expect(failed?.activityFailedEventDetails).toEqual({ error: 'Printer.OutOfPaper', cause: 'tray 2 is empty' });
   });
 
-  test('a handler that never answers: the task ends at its heartbeat (States.Timeout, which the States.HeartbeatTimeout retrier takes), retried twice, then fails', async () => {
+  test('a handler that never ends: the worker keeps heartbeating, so the task times out after its hour (States.Timeout), not retried', async () => {
     const { workflow } = labels();
     const started = Date.now();
     const run = await runWorkflow(workflow, { activities: { 'Print label': () => new Promise(() => undefined) } });
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('States.Timeout');
+    // A timeout is not a missed heartbeat: the States.HeartbeatTimeout retrier does not take it, as in AWS.
+    expect(run.retries).toEqual([]);
+    expect(run.durationMs).toBe(3600 * 1000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  test('a handler that takes long but heartbeats is waited for, and its answer taken', async () => {
+    const { workflow } = labels();
+    const run = await runWorkflow(workflow, {
+      activities: {
+        'Print label': async (_input, context) => {
+          for (let i = 0; i < 3; i++) {
+            await new Promise(resolve => setTimeout(resolve, 1000));
+            await context.heartbeat();
+          }
+          return { labelId: 'slow' };
+        },
+      },
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({ labelId: 'slow' });
+  });
+
+  test('a worker that dies (no heartbeat, mocked) frees the task at its heartbeat, and it is retried twice', async () => {
+    const { workflow } = labels();
+    const run = await runWorkflow(workflow, { mocks: [mockState('Print label', () => TaskOutcome.never())] });
+    expect(run.error).toBe('States.Timeout');
     expect(run.retries.map(r => r.error)).toEqual(['States.Timeout', 'States.Timeout']);
-    // Three heartbeats of 5 minutes in virtual time; a few seconds of wall time.
-    expect(run.durationMs).toBeGreaterThanOrEqual(15 * 60 * 1000);
-    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  test('fails when no worker handler is given, naming the activities option', async () => {
+    const { workflow } = labels();
+    await expect(runWorkflow(workflow)).rejects.toThrow("give activities['Print label'] (the worker's handler), or mock it with mockState('Print label', ...)");
   });
 
   test('fails when activities names a state that is not an activity task', async () => {

@@ -141,6 +141,29 @@ describe('ContainerTask on the local engine, a function standing for the contain
     expect(cause.StoppedAt).toBe(new Date(failed.timestamp).getTime());
   });
 
+  test('a container that does not stop: the task times out at its timeout in virtual time, the test does not wait for it', async () => {
+    const { workflow } = nightly();
+    const run = await runWorkflow(workflow, { input: { day: 'x' }, containers: { 'Build report': () => new Promise<void>(() => undefined) } });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('States.Timeout');
+    expect(run.durationMs).toBe(3600 * 1000);
+  });
+
+  test('fails when the function returns something that is not an exit code, instead of succeeding', async () => {
+    const { workflow } = nightly();
+    for (const wrong of ['1', { exitCode: 1 }, true, null, 1.5, 300]) {
+      await expect(runWorkflow(workflow, { input: { day: 'x' }, containers: { 'Build report': () => wrong as any } }))
+        .rejects.toThrow(/containers\['Build report'\] returned .*; return the container's exit code, a whole number from 0 to 255/);
+    }
+  });
+
+  test('fails when a JSONPath reference is given to a JSONata task, where it would be sent as text; and on wrong-typed timeouts and retries', () => {
+    expect(() => nightly({ queryLanguage: sfn.QueryLanguage.JSONATA })).toThrow(
+      /ContainerTask 'Build report': environment.REPORT_DAY is a JSONPath reference \(sfn.JsonPath...\), and the task is JSONata/);
+    expect(() => nightly({ taskTimeout: 600 as any })).toThrow(/taskTimeout must be an sfn.Timeout \(got number\)/);
+    expect(() => nightly({ retryAttempts: -3 })).toThrow(/retryAttempts must be a whole number from 0/);
+  });
+
   test('mockState works for a container task too; containers naming another state is refused', async () => {
     const { workflow } = nightly();
     const run = await runWorkflow(workflow, { input: { day: 'x' }, mocks: [mockState('Build report', returns({ Containers: [{ ExitCode: 0 }] }))] });

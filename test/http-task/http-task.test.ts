@@ -133,6 +133,39 @@ describe('HttpTask: bad input', () => {
     expect(() => stackWith(props as Partial<HttpTaskProps>)).toThrow(message);
   });
 
+  test('fails when a secret reaches the connection in plain text another way (a body parameter, a connection of yours)', () => {
+    const stack = new Stack(new App(), 'Leaky');
+    const oauth = HttpAuthorization.oauthClientCredentials({
+      authorizationEndpoint: 'https://auth.example.com/token',
+      clientId: 'c',
+      clientSecret: SecretValue.secretsManager('s'),
+      bodyParameters: { client_assertion: events.HttpParameter.fromSecret(SecretValue.unsafePlainText('LEAKED')) },
+    });
+    new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new HttpTask(stack, 'Call', { apiRoot: ROOT, authorization: oauth })) });
+    expect(() => Template.fromStack(stack)).toThrow(/HttpTask 'Call': an OAuth body parameter 'client_assertion' of its connection '.*' is plain text/);
+    const other = new Stack(new App(), 'Mine');
+    const mine = new events.Connection(other, 'Mine', { authorization: events.Authorization.apiKey('k', SecretValue.unsafePlainText('LEAKED')) });
+    new sfn.StateMachine(other, 'M', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new HttpTask(other, 'Call', { apiRoot: ROOT, authorization: HttpAuthorization.fromConnection(mine) })),
+    });
+    expect(() => Template.fromStack(other)).toThrow(/HttpTask 'Call': the API key of its connection 'Mine\/Mine' is plain text/);
+  });
+
+  test('fails when the path leaves the API root (. or .. segments), or a JSONPath reference is given to a JSONata task', () => {
+    expect(() => stackWith({ path: 'v1/../admin' })).toThrow(/path must not have '.' or '..' segments \(got "v1\/..\/admin"\)/);
+    expect(() => stackWith({ path: sfn.JsonPath.stringAt('$.id'), queryLanguage: sfn.QueryLanguage.JSONATA })).toThrow(/path is a JSONPath reference/);
+  });
+
+  test('one HttpAuthorization serves a new app in each test (a connection per stack object)', () => {
+    const auth = KEY();
+    for (let i = 0; i < 2; i++) {
+      const stack = new Stack(new App(), 'Payments');
+      new sfn.StateMachine(stack, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new HttpTask(stack, 'Charge', { apiRoot: ROOT, authorization: auth })) });
+      expect(() => Template.fromStack(stack)).not.toThrow();
+      Template.fromStack(stack).resourceCountIs('AWS::Events::Connection', 1);
+    }
+  });
+
   test('fails when a credential is plain text: it would be in the template', () => {
     expect(() => HttpAuthorization.apiKey('x-api-key', SecretValue.unsafePlainText('sk_live_123'))).toThrow(
       "HttpAuthorization.apiKey: value is plain text (SecretValue.unsafePlainText), which would put the credential in the template; store it in Secrets Manager and write SecretValue.secretsManager('<secret name>')");
@@ -283,6 +316,39 @@ describe('HttpTask on the local engine: what a local run refuses', () => {
     await expect(runWorkflow(paymentsWorkflow('JSONPath'), { httpEndpoints: { [ROOT]: 'https://api.payments.example.com' } })).rejects.toThrow(HarnessError);
     await expect(runWorkflow(paymentsWorkflow('JSONPath'), { httpEndpoints: { [ROOT]: 'http://10.0.0.5:80' } })).rejects.toThrow(
       /httpEndpoints: 'https:\/\/api.payments.example.com' is mapped to http:\/\/10.0.0.5:80, which is not on this machine/);
+  });
+
+  test('a stand-in that never answers: the task\'s own shorter timeout in virtual time (States.Timeout), without a minute of waiting', async () => {
+    const server = http.createServer(() => undefined);
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const stack = new Stack(new App(), 'Slow');
+      const task = new HttpTask(stack, 'Call', { apiRoot: ROOT, authorization: KEY(), taskTimeout: sfn.Timeout.duration(Duration.seconds(3)), retry: { maxAttempts: 0 } });
+      const started = Date.now();
+      const run = await runWorkflow(new Workflow(stack, 'W', { definition: task }), { httpEndpoints: { [ROOT]: `http://127.0.0.1:${(server.address() as AddressInfo).port}` } });
+      expect([run.status, run.error, run.durationMs]).toEqual(['FAILED', 'States.Timeout', 3000]);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  test('a connection made outside the app is used without its authorization, which the app does not know', async () => {
+    const api = standIn([{ status: 200, body: { ok: true } }]);
+    const local = await api.start();
+    try {
+      const stack = new Stack(new App(), 'Imported');
+      const imported = events.Connection.fromConnectionAttributes(stack, 'Shared', {
+        connectionName: 'shared', connectionArn: 'arn:aws:events:us-east-1:123456789012:connection/shared/abc', connectionSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:events!connection/shared/abc',
+      });
+      const task = new HttpTask(stack, 'Call', { apiRoot: ROOT, authorization: HttpAuthorization.fromConnection(imported) });
+      const run = await runWorkflow(new Workflow(stack, 'W', { definition: task }), { httpEndpoints: { [ROOT]: local } });
+      expect(run.status).toBe('SUCCEEDED');
+      expect(api.received[0].headers.authorization).toBeUndefined();
+    } finally {
+      await api.stop();
+    }
   });
 
   test('a server that is not there fails the task with States.Http.Socket, retried', async () => {

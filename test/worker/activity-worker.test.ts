@@ -150,6 +150,9 @@ describe('ActivityWorker', () => {
     const worker = new ActivityWorker({
       ...quiet, handleSignals: true, activityArn: ARN, api: sfn.api, handler: () => { started = true; return new Promise(() => undefined); },
     });
+    // An answer that takes its time: the worker has stopped only once it is sent.
+    const slowFailure = sfn.api.sendTaskFailure;
+    sfn.api.sendTaskFailure = async params => { await new Promise(r => setTimeout(r, 300)); return slowFailure(params); };
     const done = worker.start();
     await until(() => started);
     process.emit('SIGTERM');
@@ -195,6 +198,10 @@ describe('ActivityWorker', () => {
     ['fails when the activity ARN is not one', { activityArn: 'labels' }, /ActivityWorker: activityArn must be an activity's ARN/],
     ['fails when the handler is not a function', { handler: 'print' }, /ActivityWorker: handler must be a function/],
     ['fails when concurrency is over the 1,000 pollers Step Functions allows', { concurrency: 5000 }, /concurrency must be a whole number from 1 to 1000/],
+    ['fails when heartbeatSeconds is not a number of seconds it can wait', { heartbeatSeconds: Infinity }, /heartbeatSeconds must be a number of seconds from more than 0 to 3600/],
+    ['fails when shutdownGraceSeconds is not one', { shutdownGraceSeconds: Infinity }, /shutdownGraceSeconds must be a number of seconds from 0 to 3600/],
+    ['fails when workerName is not a string', { workerName: 42 }, /workerName must be a non-empty string/],
+    ['fails when api is not the four calls (an SFNClient is not one)', { api: {} }, /api must have the functions getActivityTask, sendTaskSuccess, sendTaskFailure, sendTaskHeartbeat \(got object without /],
   ])('%s', (_name, options, message) => {
     expect(() => new ActivityWorker({ activityArn: ARN, handler: () => 1, api: stepFunctions([]).api, ...options } as any)).toThrow(message);
   });
