@@ -79,6 +79,10 @@ export function expressIssue(scope: Stack, state: GraphState): ExpressIssue | un
   if (resource.endsWith('.waitForTaskToken')) {
     return { what: 'waits for a task token (.waitForTaskToken)', verb: 'do', alternative: 'call the service without waiting' };
   }
+  if (/:ecs:runTask\.sync$/.test(resource)) {
+    // A ContainerTask always waits for its container: starting it without waiting is a plain tasks.EcsRunTask.
+    return { what: 'runs a container to its end (.sync)', verb: 'do', alternative: 'start the task without waiting for it (tasks.EcsRunTask with REQUEST_RESPONSE)' };
+  }
   if (/\.sync(:\d+)?$/.test(resource)) {
     return { what: 'runs a job to completion (.sync)', verb: 'do', alternative: 'start the job without waiting (REQUEST_RESPONSE)' };
   }

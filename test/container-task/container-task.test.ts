@@ -112,7 +112,8 @@ describe('ContainerTask: bad input', () => {
   });
 
   test('fails when in an Express workflow: no .sync there', () => {
-    expect(() => Template.fromStack(nightly({}, WorkflowType.expressSync()).stack)).toThrow(/state 'Build report' .*runs a job to completion \(.sync\), which an EXPRESS \(SYNC\) workflow cannot do/);
+    expect(() => Template.fromStack(nightly({}, WorkflowType.expressSync()).stack)).toThrow(
+      /state 'Build report' .*runs a container to its end \(.sync\), which an EXPRESS \(SYNC\) workflow cannot do; use WorkflowType.standard\(\), or start the task without waiting for it \(tasks.EcsRunTask with REQUEST_RESPONSE\)/);
   });
 });
 
