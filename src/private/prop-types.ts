@@ -88,6 +88,7 @@ function checkStruct(all: Record<string, JsiiType>, owner: string, at: string, t
   if (typeof value !== 'object' || value === null || Array.isArray(value) || cdk.Token.isUnresolved(value)) {
     throw new Error(`${owner}: ${at || 'props'} must be an object of ${type.name} fields, such as { ... } (got ${shown(value)})`);
   }
+  checkKnownKeys(all, owner, at, type, value as Record<string, unknown>);
   for (const property of propertiesOf(all, type)) {
     const given = (value as Record<string, unknown>)[property.name];
     if (given === undefined || given === null) continue;
@@ -99,6 +100,91 @@ function checkStruct(all: Record<string, JsiiType>, owner: string, at: string, t
       throw new Error(`${owner}: ${name} must be ${problem.expected} (got ${shown(given)})${problem.fix ? `; write ${property.name}: ${problem.fix}` : ''}`);
     }
   }
+}
+
+/**
+ * Refuses a key the struct does not have: a misspelled prop (`workflowType` for `type`) would
+ * otherwise be ignored, and the construct built with the default in its place.
+ */
+function checkKnownKeys(all: Record<string, JsiiType>, owner: string, at: string, type: JsiiType, value: Record<string, unknown>): void {
+  const known = new Set(propertiesOf(all, type).map(p => p.name));
+  const unknown = Object.keys(value).filter(key => !known.has(key) && value[key] !== undefined);
+  if (unknown.length === 0) return;
+  // Fields of the aws-cdk-lib structs it extends (TaskStateBaseProps...): those of the lowest aws-cdk-lib in the peer range, and,
+  // for a key not among them, those of the installed aws-cdk-lib's own assembly (a newer one may have more).
+  const bases = externalBases(all, type);
+  for (const base of bases) for (const name of KNOWN_EXTERNAL_FIELDS[base] ?? []) known.add(name);
+  if (unknown.some(key => !known.has(key))) for (const base of bases) for (const name of externalFields(base)) known.add(name);
+  const strange = unknown.filter(key => !known.has(key));
+  if (strange.length === 0) return;
+  const key = strange[0];
+  const guess = closest(key, [...known]);
+  throw new Error(`${owner}: ${at ? `${at}.` : ''}${key} is not a field of ${type.name}${guess ? `; did you mean ${guess}?` : ''} `
+    + `(its fields: ${[...known].sort().join(', ')})`);
+}
+
+/** The fields of the aws-cdk-lib structs this library's structs extend, in aws-cdk-lib 2.245 (test/api checks them against its assembly). */
+export const KNOWN_EXTERNAL_FIELDS: Record<string, string[]> = {
+  'aws-cdk-lib.aws_stepfunctions.TaskStateBaseProps': [
+    'assign', 'comment', 'credentials', 'heartbeat', 'heartbeatTimeout', 'inputPath', 'integrationPattern', 'outputPath', 'outputs',
+    'queryLanguage', 'resultPath', 'resultSelector', 'stateName', 'taskTimeout', 'timeout',
+  ],
+  'aws-cdk-lib.aws_stepfunctions_tasks.LambdaInvokeProps': [
+    'assign', 'clientContext', 'comment', 'credentials', 'heartbeat', 'heartbeatTimeout', 'inputPath', 'integrationPattern', 'invocationType',
+    'lambdaFunction', 'outputPath', 'outputs', 'payload', 'payloadResponseOnly', 'qualifier', 'queryLanguage', 'resultPath', 'resultSelector',
+    'retryOnServiceExceptions', 'stateName', 'taskTimeout', 'timeout',
+  ],
+};
+
+/** The aws-cdk-lib structs a struct of this assembly extends, directly or through its bases. */
+function externalBases(all: Record<string, JsiiType>, type: JsiiType): string[] {
+  return (type.interfaces ?? []).flatMap(base => (all[base] ? externalBases(all, all[base]) : [base]));
+}
+
+let cdkTypes: Record<string, JsiiType> | null | undefined;
+/** The field names of an aws-cdk-lib struct, from the installed aws-cdk-lib's assembly (and its bases). */
+function externalFields(fqn: string): string[] {
+  if (cdkTypes === undefined) {
+    try {
+      const dir = path.dirname(require.resolve('aws-cdk-lib/package.json'));
+      const file = path.join(dir, '.jsii.gz');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const text = fs.existsSync(file) ? require('zlib').gunzipSync(fs.readFileSync(file)).toString('utf8') : fs.readFileSync(path.join(dir, '.jsii'), 'utf8');
+      cdkTypes = JSON.parse(text).types ?? null;
+    } catch {
+      cdkTypes = null;
+    }
+  }
+  const type = cdkTypes?.[fqn];
+  if (!type) return [];
+  return [...(type.properties ?? []).map(p => p.name), ...(type.interfaces ?? []).flatMap(externalFields)];
+}
+
+/** The known name nearest to a misspelled one (at most a third of its letters changed). */
+function closest(key: string, names: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const here = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+        previous = here;
+      }
+    }
+    return row[b.length];
+  };
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const name of names) {
+    const d = name.toLowerCase().includes(key.toLowerCase()) || key.toLowerCase().includes(name.toLowerCase()) ? 1 : distance(key, name);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
 /** A struct's own fields and those of the structs it extends (in this assembly). */

@@ -29,5 +29,9 @@ test('every wrong type is answered with the construct, the prop, what was given 
     'ResilientLambdaInvoke lambdaFunction as an ARN': expect.stringMatching(/^Error: ResilientLambdaInvoke 'Price': lambdaFunction must be a Lambda function \(lambda\.IFunction\) \(got string "arn:aws:lambda:us-east-1:123456789012:function:price"\)/),
     'WorkflowRestApi workflow as a state machine': 'Error: WorkflowRestApi \'Api\': workflow must be a Workflow (got a StateMachine); write workflow: new Workflow(this, \'Id\', { ... })',
     'FanOutMap processor as a function': expect.stringMatching(/^Error: FanOutMap 'Lines': processor must be a FanOutProcessor \(got an? \w+\); write processor: FanOutProcessor\.chain\(\.\.\.\), FanOutProcessor\.lambda\(\.\.\.\)$/),
+    'Workflow with workflowType for type': expect.stringMatching(/^Error: Workflow 'W': workflowType is not a field of WorkflowProps; did you mean type\? \(its fields: .*\btype\b/),
+    'HttpTask with methd for method': expect.stringMatching(/^Error: HttpTask 'Charge': methd is not a field of HttpTaskProps; did you mean method\?/),
+    'ActivityTask with a misspelled field of aws-cdk-lib': expect.stringMatching(/^Error: ActivityTask 'Print': resultPth is not a field of ActivityTaskProps; did you mean resultPath\?/),
+    'ActivityTask with a field of aws-cdk-lib': 'accepted',
   });
 });

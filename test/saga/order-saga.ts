@@ -35,10 +35,11 @@ export interface OrderSagaOptions extends Partial<SagaProps> {
 export function orderSaga(queryLanguage: sfn.QueryLanguage, options: OrderSagaOptions = {}) {
   const stack = newStack();
   const fn = (name: string) => importedFunction(stack, name);
-  const own = new Set(options.compensateFailedAction ?? []);
+  const { compensateFailedAction, ...sagaOptions } = options;
+  const own = new Set(compensateFailedAction ?? []);
   const saga = new Saga(stack, 'Order', {
     queryLanguage,
-    ...options,
+    ...sagaOptions,
     steps: options.steps ?? [
       SagaStep.lambda('Reserve stock', { action: fn('reserve'), compensation: fn('release'), resultPath: '$.reservation', compensateFailedAction: own.has('Reserve stock') }),
       SagaStep.lambda('Charge payment', { action: fn('charge'), compensation: fn('refund'), resultPath: '$.payment', compensateFailedAction: own.has('Charge payment') }),

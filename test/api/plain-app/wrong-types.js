@@ -2,7 +2,7 @@
 // type, as a JavaScript caller (or another jsii language) may. Prints what each construct answered.
 'use strict';
 const path = require('path');
-const { App, Stack, Duration } = require('aws-cdk-lib');
+const { App, Stack, Duration, SecretValue } = require('aws-cdk-lib');
 const lambda = require('aws-cdk-lib/aws-lambda');
 const sfn = require('aws-cdk-lib/aws-stepfunctions');
 const lib = require(path.join(__dirname, '..', '..', '..', 'lib'));
@@ -37,5 +37,13 @@ attempt('Saga recordRetention as a number', s => new lib.Saga(s, 'Order', { step
 attempt('ApprovalGate reminderInterval as a number', s => new lib.ApprovalGate(s, 'Approve', { timeout: Duration.hours(1), summary: 's', reminderInterval: 600 }));
 attempt('ResilientLambdaInvoke lambdaFunction as an ARN', s => new lib.ResilientLambdaInvoke(s, 'Price', { lambdaFunction: 'arn:aws:lambda:us-east-1:123456789012:function:price' }));
 attempt('WorkflowRestApi workflow as a state machine', s => new lib.WorkflowRestApi(s, 'Api', { workflow: new sfn.StateMachine(s, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(s, 'P')) }) }));
+
+// Misspelled props: refused, never ignored (a Standard workflow built in place of the Express one asked for).
+attempt('Workflow with workflowType for type', s => new lib.Workflow(s, 'W', { definition: new sfn.Pass(s, 'P'), workflowType: lib.WorkflowType.expressSync() }));
+attempt('HttpTask with methd for method', s => new lib.HttpTask(s, 'Charge', {
+  apiRoot: 'https://api.example.com', methd: 'POST', authorization: lib.HttpAuthorization.apiKey('x-api-key', SecretValue.secretsManager('k')),
+}));
+attempt('ActivityTask with a misspelled field of aws-cdk-lib', s => new lib.ActivityTask(s, 'Print', { resultPth: '$.label' }));
+attempt('ActivityTask with a field of aws-cdk-lib', s => new lib.ActivityTask(s, 'Print', { resultPath: '$.label', comment: 'prints' }));
 
 process.stdout.write(JSON.stringify(answers));
