@@ -72,10 +72,10 @@ export class ActivityTask extends tasks.StepFunctionsInvokeActivity {
         + 'a worker heartbeats while it works, and the timeout bounds the whole task');
     }
     const activity = props.activity ?? new sfn.Activity(scope, `${id} Activity`);
-    const { heartbeat: _h, timeout: _t, retryAttempts, ...rest } = props;
+    const { heartbeat: _h, timeout: _t, retryAttempts: _r, ...rest } = props;
     super(scope, id, { ...rest, activity, heartbeatTimeout: heartbeat, taskTimeout: timeout } as tasks.StepFunctionsInvokeActivityProps);
     this.activity = activity;
-    const attempts = retries ?? retryAttempts ?? 2;
+    const attempts = retries ?? 2;
     if (attempts > 0) {
       this.addRetry(retryProps(`${where}: retryAttempts`, { maxAttempts: attempts }, {
         errors: [sfn.Errors.HEARTBEAT_TIMEOUT, ActivityTask.WORKER_SHUTTING_DOWN],

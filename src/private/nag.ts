@@ -159,22 +159,29 @@ export function suppressDistributedMapGrants(stateMachine: sfn.StateMachine): vo
 }
 
 /**
+ * Suppresses, on a state machine's role policy, the wildcard resources of the statements that grant
+ * these actions (what CDK grants a kind of task), with the reason they cannot be narrower. With
+ * `among`, a statement also qualifies when they are among its actions (CDK merges the statements on
+ * `*` of a role into one).
+ */
+function suppressTaskGrants(stateMachine: sfn.StateMachine, actions: string[], reason: string, among = false): void {
+  const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
+  if (!(policy instanceof iam.Policy)) return;
+  const grants = (action: string) => actions.includes(action);
+  const statements = (Stack.of(stateMachine).resolve(policy.document).Statement ?? []).filter((statement: any) =>
+    (among ? [statement.Action].flat().some(grants) : [statement.Action].flat().every(grants)));
+  const findings = wildcardResourceFindings(statements);
+  if (findings.length === 0) return;
+  suppressNag(policy, [{ id: 'AwsSolutions-IAM5', reason, appliesTo: findings }]);
+}
+
+/**
  * CDK grants a task that runs another state machine and waits for it (`asNestedTask`, `.sync`) the
  * describe and stop of that state machine's executions, whose ARNs end with names made at run time.
  */
 export function suppressNestedExecutionGrants(stateMachine: sfn.StateMachine): void {
-  const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
-  if (!(policy instanceof iam.Policy)) return;
-  const nestedExecutionActions = ['states:DescribeExecution', 'states:StopExecution'];
-  const statements = (Stack.of(stateMachine).resolve(policy.document).Statement ?? []).filter((statement: any) =>
-    [statement.Action].flat().every((action: string) => nestedExecutionActions.includes(action)));
-  const findings = wildcardResourceFindings(statements);
-  if (findings.length === 0) return;
-  suppressNag(policy, [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'A nested workflow task describes and stops the child executions it starts, whose ARNs end with names made at run time; CDK grants this on the executions of that child state machine only.',
-    appliesTo: findings,
-  }]);
+  suppressTaskGrants(stateMachine, ['states:DescribeExecution', 'states:StopExecution'],
+    'A nested workflow task describes and stops the child executions it starts, whose ARNs end with names made at run time; CDK grants this on the executions of that child state machine only.');
 }
 
 /**
@@ -183,17 +190,7 @@ export function suppressNestedExecutionGrants(stateMachine: sfn.StateMachine): v
  * `ecs:DescribeTasks` on `*`: the task's id is known only once it runs.
  */
 export function suppressContainerTaskGrants(stateMachine: sfn.StateMachine): void {
-  const policy = stateMachine.role.node.tryFindChild('DefaultPolicy');
-  if (!(policy instanceof iam.Policy)) return;
-  const ecsActions = ['ecs:RunTask', 'ecs:StopTask', 'ecs:DescribeTasks'];
-  const statements = (Stack.of(stateMachine).resolve(policy.document).Statement ?? []).filter((statement: any) =>
-    [statement.Action].flat().some((action: string) => ecsActions.includes(action)));
-  const findings = wildcardResourceFindings(statements);
-  if (findings.length === 0) return;
-  suppressNag(policy, [{
-    id: 'AwsSolutions-IAM5',
-    reason: 'A container task runs its own task definition family (ecs:RunTask on family:*, the revisions of that one task definition), '
-      + 'and stops and describes the task it started, whose id is known only once it runs (ecs:StopTask, ecs:DescribeTasks on *), as CDK grants them.',
-    appliesTo: findings,
-  }]);
+  suppressTaskGrants(stateMachine, ['ecs:RunTask', 'ecs:StopTask', 'ecs:DescribeTasks'],
+    'A container task runs its own task definition family (ecs:RunTask on family:*, the revisions of that one task definition), '
+    + 'and stops and describes the task it started, whose id is known only once it runs (ecs:StopTask, ecs:DescribeTasks on *), as CDK grants them.', true);
 }

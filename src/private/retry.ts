@@ -18,14 +18,17 @@ export interface RetryDefaults {
   readonly maxAttempts: number;
   readonly backoffRate: number;
   readonly maxDelay: Duration;
+  /** The fewest attempts the construct allows. @default 0 (no retry) */
+  readonly minAttempts?: number;
 }
 
 /** A retry with exponential backoff and (by default) full jitter, its options checked. */
 export function retryProps(where: string, options: RetryOptions | undefined, defaults: RetryDefaults): sfn.RetryProps {
   const o = options ?? {};
   const maxAttempts = o.maxAttempts ?? defaults.maxAttempts;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 0 || maxAttempts > 99999999) {
-    throw new Error(`${where}: maxAttempts must be a whole number from 0 to 99999999 (got ${maxAttempts})`);
+  const min = defaults.minAttempts ?? 0;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < min || maxAttempts > 99999999) {
+    throw new Error(`${where}: maxAttempts must be a whole number from ${min} to 99999999 (got ${maxAttempts})`);
   }
   const backoffRate = o.backoffRate ?? defaults.backoffRate;
   if (typeof backoffRate !== 'number' || !(backoffRate >= 1)) {

@@ -9,12 +9,9 @@
 import { TaskOutcome } from '../engine';
 import { Asl } from './asl';
 import { TaskCall, TaskFailure, TaskHandler } from './local-execution';
-import { handlersOfOption } from './task-options';
-import type { ActivityHandler } from '../worker/activity-worker';
+import { answerOrHung, handlersOfOption } from './task-options';
+import { ActivityHandler, DEFAULT_HEARTBEAT_SECONDS } from '../worker/activity-worker';
 import { failureOf, successOf } from '../worker/outcome';
-
-/** How long (wall time) a local run waits for an activity handler before it counts as never answering. */
-export const HANDLER_WAIT_MS = 2_000;
 
 /** The handlers of `activities`, by the state names of the activity tasks they answer. */
 export function activityHandlers(
@@ -29,37 +26,14 @@ export function activityHandlers(
   }, activities, everyAsl);
 }
 
-/** How often the worker runtime heartbeats by default (ActivityWorkerOptions.heartbeatSeconds). */
-const WORKER_HEARTBEAT_SECONDS = 30;
-
 /**
  * A handler that does not settle, in a worker that is alive: the worker keeps heartbeating, so the
  * task ends at its TimeoutSeconds (States.Timeout), as it would in AWS.
  */
-export function liveWorkerNeverAnswers(call: TaskCall): TaskOutcome {
+function liveWorkerNeverAnswers(call: TaskCall): TaskOutcome {
   const until = call.timeoutSeconds ?? 24 * 3600;
-  const heartbeatsAt = Array.from({ length: Math.floor(until / WORKER_HEARTBEAT_SECONDS) }, (_, i) => (i + 1) * WORKER_HEARTBEAT_SECONDS);
+  const heartbeatsAt = Array.from({ length: Math.floor(until / DEFAULT_HEARTBEAT_SECONDS) }, (_, i) => (i + 1) * DEFAULT_HEARTBEAT_SECONDS);
   return TaskOutcome.never({ heartbeatsAt });
-}
-
-/**
- * Waits for `answer`; a wait of HANDLER_WAIT_MS (wall time) with no answer, and no `stillWorking()`
- * call meanwhile, is a handler that does not settle.
- */
-export async function answerOrHung<T>(answer: (stillWorking: () => void) => Promise<T>): Promise<{ value: T } | 'hung'> {
-  let timer: NodeJS.Timeout | undefined;
-  let hung!: (v: 'hung') => void;
-  const wait = new Promise<'hung'>(resolve => { hung = resolve; });
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => hung('hung'), HANDLER_WAIT_MS);
-  };
-  arm();
-  try {
-    return await Promise.race([Promise.resolve().then(() => answer(arm)).then(value => ({ value })), wait]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function localActivity(handler: ActivityHandler): TaskHandler {

@@ -8,9 +8,8 @@
  */
 import { Asl } from './asl';
 import { TaskOutcome } from '../engine';
-import { answerOrHung } from './activities';
 import { HarnessError, TaskCall, TaskFailure, TaskHandler } from './local-execution';
-import { handlersOfOption } from './task-options';
+import { answerOrHung, handlersOfOption } from './task-options';
 
 /** What the stand-in for the container receives: the overrides the task gives it. */
 export interface ContainerRun {

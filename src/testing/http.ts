@@ -11,7 +11,7 @@ import * as https from 'https';
 import { placeholderFor, CfnTemplate } from './asl';
 import { HarnessError, TaskFailure, TaskHandler } from './local-execution';
 import { TaskOutcome } from '../engine';
-import { answerOrHung } from './activities';
+import { answerOrHung } from './task-options';
 import { isRefusedHeader } from '../private/https';
 
 /** What the connection's secret fields (the API key, the password, the access token) are in a local run. */

@@ -1,18 +1,19 @@
 /**
- * A run option that gives a function per Task state of one kind (\`activities\`, \`containers\`): each
- * key must name such a state, each value must be a function.
+ * What the run options that stand in for work outside the app share: a function per Task state of
+ * one kind (`activities`, `containers`), each key naming such a state; and the wait after which a
+ * handler or a stand-in (an HTTP API too) counts as never answering.
  */
 import { Asl } from './asl';
 import { allStates, HarnessError, TaskHandler } from './local-execution';
 
 export interface TaskOption<T> {
-  /** The option's name: \`activities\`. */
+  /** The option's name: `activities`. */
   readonly option: string;
-  /** The kind of task it is for, in messages: \`activity task\`. */
+  /** The kind of task it is for, in messages: `activity task`. */
   readonly kind: string;
   /** The Task states of that kind, by their Resource. */
   readonly resource: RegExp;
-  /** What each value must be, in messages: \`the worker's handler, a function (input, context) => output\`. */
+  /** What each value must be, in messages: `the worker's handler, a function (input, context) => output`. */
   readonly value: string;
   /** The task handler that runs the given function. */
   readonly handler: (fn: T) => TaskHandler;
@@ -35,4 +36,27 @@ export function handlersOfOption<T>(
     out[name] = spec.handler(fn);
   }
   return out;
+}
+
+/** How long (wall time) a local run waits for a handler or a stand-in before it counts as never answering. */
+export const HANDLER_WAIT_MS = 2_000;
+
+/**
+ * Waits for `answer`; a wait of HANDLER_WAIT_MS (wall time) with no answer, and no `stillWorking()`
+ * call meanwhile, is a handler that does not settle.
+ */
+export async function answerOrHung<T>(answer: (stillWorking: () => void) => Promise<T>): Promise<{ value: T } | 'hung'> {
+  let timer: NodeJS.Timeout | undefined;
+  let hung!: (v: 'hung') => void;
+  const wait = new Promise<'hung'>(resolve => { hung = resolve; });
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => hung('hung'), HANDLER_WAIT_MS);
+  };
+  arm();
+  try {
+    return await Promise.race([Promise.resolve().then(() => answer(arm)).then(value => ({ value })), wait]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -53,6 +53,9 @@ export interface ActivityWorkerOptions {
   readonly log?: (line: string) => void;
 }
 
+/** Seconds between two heartbeats while a handler runs, unless told otherwise. */
+export const DEFAULT_HEARTBEAT_SECONDS = 30;
+
 /** Errors that say the task is no longer this worker's: answering it again is pointless. */
 const CLOSED = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
 const THROTTLED = /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/;
@@ -78,7 +81,7 @@ export class ActivityWorker {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000) {
       throw new Error(`${where}: concurrency must be a whole number from 1 to 1000, the pollers Step Functions allows per activity (got ${concurrency})`);
     }
-    const heartbeatSeconds = options.heartbeatSeconds ?? 30;
+    const heartbeatSeconds = options.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS;
     if (typeof heartbeatSeconds !== 'number' || !(heartbeatSeconds > 0 && heartbeatSeconds <= 3600)) {
       throw new Error(`${where}: heartbeatSeconds must be a number of seconds from more than 0 to 3600, well under the task's heartbeat (got ${JSON.stringify(heartbeatSeconds)})`);
     }

@@ -61,11 +61,13 @@ export class LambdaRetry {
   /** The retry as `sfn.RetryProps`, to pass to `addRetry` yourself. */
   public static props(options: LambdaRetryOptions = {}): sfn.RetryProps {
     checkProps('LambdaRetry', 'LambdaRetryOptions', options);
-    if (options.maxAttempts !== undefined && options.maxAttempts < 1) {
-      throw new Error(`LambdaRetry: maxAttempts must be a whole number from 1 to 99999999 (got ${options.maxAttempts})`);
-    }
     return retryProps('LambdaRetry', options, {
-      errors: LambdaRetry.TRANSIENT_ERRORS, interval: Duration.seconds(1), maxAttempts: 6, backoffRate: 2, maxDelay: Duration.seconds(30),
+      errors: LambdaRetry.TRANSIENT_ERRORS,
+      interval: Duration.seconds(1),
+      maxAttempts: 6,
+      minAttempts: 1,
+      backoffRate: 2,
+      maxDelay: Duration.seconds(30),
     });
   }
 
