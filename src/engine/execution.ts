@@ -56,6 +56,9 @@ export class Execution implements ExecutionContext {
   private readonly maxTransitions: number;
   private budgetExceeded?: EngineBudgetError;
   private timedOut = false;
+  /** StopExecution's error and cause, once it came. */
+  private stopped?: { readonly error?: string; readonly cause?: string };
+  private ended = false;
   private readonly root: Scope;
   private contextBase?: { Execution: Record<string, unknown>; StateMachine: Record<string, unknown> };
   private localS3?: LocalS3;
@@ -77,7 +80,7 @@ export class Execution implements ExecutionContext {
     this.stateMachineArn = parent?.stateMachineArn ?? `arn:aws:states:${region}:${account}:stateMachine:${machine}`;
     this.executionArn = parent?.executionArn ?? executionArnOf(this.type, region, account, machine, name, () => new SeededRandom(this.seed).uuid());
     [, , , this.region, this.account] = this.executionArn.split(':');
-    this.sched = parent?.sched ?? new Scheduler((options.startTime ?? new Date()).getTime());
+    this.sched = parent?.sched ?? new Scheduler((options.startTime ?? new Date()).getTime(), options.realTime ?? false);
     this.startTime = this.sched.now;
     this.root = parent ? parent.scope.child() : new Scope(this.sched);
     this.history = new History(this.sched, options.limits?.maxHistoryEvents ?? 25_000);
@@ -169,6 +172,17 @@ export class Execution implements ExecutionContext {
       }));
     }
     const thread: Thread = { scope: this.root, variables: new Variables(), lastEventId: 0 };
+    this.options.onStart?.({
+      executionArn: this.executionArn,
+      events: this.history.events,
+      mapRuns: this.mapRuns,
+      stop: (error, cause) => {
+        if (this.ended || this.stopped || this.timedOut) return false;
+        this.stopped = { error, cause };
+        this.root.abort();
+        return true;
+      },
+    });
     this.history.add(thread, 'ExecutionStarted', {
       executionStartedEventDetails: { input: JSON.stringify(this.input), inputDetails: { truncated: false }, roleArn: this.roleArn },
     });
@@ -183,7 +197,11 @@ export class Execution implements ExecutionContext {
       this.history.add(thread, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } } });
     } catch (e) {
       if (this.budgetExceeded) throw this.budgetExceeded;
-      if (e instanceof Aborted && this.timedOut) {
+      if (e instanceof Aborted && this.stopped) {
+        status = 'ABORTED';
+        ({ error, cause } = this.stopped);
+        this.history.add(thread, 'ExecutionAborted', { executionAbortedEventDetails: failureDetails(error, cause) });
+      } else if (e instanceof Aborted && this.timedOut) {
         status = 'TIMED_OUT';
         error = 'States.Timeout';
         cause = `The execution timed out after ${limit} seconds.`;
@@ -200,6 +218,7 @@ export class Execution implements ExecutionContext {
       }
     }
     timers.forEach(t => t.cancel());
+    this.ended = true;
     const stopDate = new Date(this.sched.now);
     // Child executions started without waiting (request-response) still run to their end.
     if (this.detached.length > 0) await this.sched.join(this.detached);

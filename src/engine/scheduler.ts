@@ -3,6 +3,11 @@
  * thread; one thread runs at a time, and when all are waiting (a Wait state, a retry interval, a
  * task that takes time), the clock jumps to the earliest wake-up. Runs are therefore instant in
  * wall time, deterministic, and their history carries the timestamps Step Functions would record.
+ *
+ * A thread may also wait for an answer from outside the run (a task token's SendTaskSuccess, an
+ * activity worker): while one does, the virtual clock holds, since nobody knows when the answer
+ * comes. In real time (`realTime`), the clock is the wall clock instead: a wake-up comes when its
+ * time does.
  */
 
 /** Thrown into a thread whose scope was aborted (a sibling branch failed, the execution timed out). */
@@ -18,6 +23,8 @@ export class Aborted extends Error {
 
 interface Entry {
   readonly time: number;
+  /** An outside answer's wait: in no heap, woken only by the answer or an abort. */
+  readonly outside?: boolean;
   readonly seq: number;
   cancelled: boolean;
   /** Dropped when the entry is cancelled: a cancelled entry waits in the heap until its time, and must not keep what it would have called alive. */
@@ -56,10 +63,11 @@ export class Scope {
 export interface Timer { cancel(): void }
 
 const NOTHING = (): void => undefined;
+/** The longest delay a Node.js timer takes (about 24.8 days); a later wake-up is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class Scheduler {
-  /** Virtual time, in milliseconds since the epoch. */
-  public now: number;
+  private clock: number;
   /** A binary heap ordered by (time, seq); cancelled entries are skipped when they come up. */
   private readonly heap: Entry[] = [];
   /**
@@ -72,9 +80,62 @@ export class Scheduler {
   private running = 1;
   private seq = 0;
   private dispatching = false;
+  /** Threads waiting for an answer from outside the run: while there is one, virtual time holds. */
+  private outside = 0;
+  /** In real time: the wall-clock timer that resumes dispatching at the next wake-up. */
+  private wake?: { readonly at: number; readonly handle: ReturnType<typeof setTimeout> };
 
-  constructor(start: number) {
-    this.now = start;
+  /**
+   * @param start the clock's start, in milliseconds since the epoch
+   * @param realTime follow the wall clock: a wake-up comes when its time does
+   */
+  constructor(start: number, public readonly realTime = false) {
+    this.clock = start;
+  }
+
+  /** The time, in milliseconds since the epoch: virtual, or the wall clock's in real time (never going back). */
+  get now(): number {
+    if (this.realTime) this.clock = Math.max(this.clock, Date.now());
+    return this.clock;
+  }
+
+  /**
+   * Waits, as a thread, for an answer that comes from outside the run, at no time anyone knows. Rejects
+   * with Aborted if the scope is aborted first. Virtual time holds meanwhile.
+   */
+  outsideAnswer<T>(answer: Promise<T>, scope: Scope): Promise<T> {
+    if (scope.aborted) return Promise.reject(new Aborted());
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const entry: Entry = {
+        time: Infinity,
+        outside: true,
+        seq: this.seq++,
+        cancelled: false,
+        aborted: false,
+        fire: () => {
+          // Aborted: its scope woke it early.
+          scope.sleepers.delete(entry);
+          if (settled) return;
+          settled = true;
+          this.outside--;
+          reject(new Aborted());
+        },
+      };
+      scope.sleepers.add(entry);
+      this.outside++;
+      this.running--;
+      const resume = (fire: () => void) => {
+        if (settled) return;
+        settled = true;
+        scope.sleepers.delete(entry);
+        this.outside--;
+        this.push({ time: this.clock, seq: this.seq++, cancelled: false, aborted: false, fire });
+        this.dispatch();
+      };
+      answer.then(value => resume(() => resolve(value)), reason => resume(() => reject(reason)));
+      this.dispatch();
+    });
   }
 
   /** Lets virtual time pass for this thread until `until` (ms). Rejects with Aborted if its scope is aborted meanwhile. */
@@ -113,6 +174,8 @@ export class Scheduler {
       },
     };
     this.push(entry);
+    // Set from outside a thread (a heartbeat that came in), it may be the next wake-up.
+    this.dispatch();
     // An execution's deadline is cancelled when it ends, long before its time: the entry stays in the
     // heap until then, so it lets go of the execution (a map run's thousands of children) at once.
     return {
@@ -220,11 +283,13 @@ export class Scheduler {
   wakeEarly(entry: Entry, scope: Scope): void {
     if (entry.cancelled) return;
     entry.cancelled = true;
-    this.noteCancelled();
+    if (!entry.outside) this.noteCancelled();
     const early: Entry = { time: this.now, seq: this.seq++, cancelled: false, aborted: true, fire: entry.fire };
     scope.sleepers.delete(entry);
     scope.sleepers.add(early);
     this.push(early);
+    // Aborted from outside a thread (StopExecution): nothing else would dispatch it.
+    this.dispatch();
   }
 
   private noteCancelled(): void {
@@ -294,11 +359,16 @@ export class Scheduler {
           this.deferred.pop()!.fire(false);
           continue;
         }
+        if (!due && this.heap.length > 0 && (this.realTime || this.outside > 0)) {
+          // In real time, the next wake-up comes when its time does; in virtual time, the clock holds while a thread waits for an outside answer.
+          if (this.realTime) this.wakeAt(this.heap[0].time);
+          return;
+        }
         const next = this.pop();
         if (!next) return;
         // Fired: a cancel that comes later has nothing left in the heap to skip.
         next.cancelled = true;
-        this.now = Math.max(this.now, next.time);
+        this.clock = Math.max(this.clock, next.time);
         this.running++;
         next.fire(next.aborted);
       }
@@ -307,4 +377,15 @@ export class Scheduler {
     }
   }
 
+  /** Real time: dispatches again at `at` (a wall-clock timer that does not keep the process alive). */
+  private wakeAt(at: number): void {
+    if (this.wake && this.wake.at <= at) return;
+    if (this.wake) clearTimeout(this.wake.handle);
+    const handle = setTimeout(() => {
+      this.wake = undefined;
+      this.dispatch();
+    }, Math.min(Math.max(at - Date.now(), 0), MAX_TIMER_MS));
+    handle.unref?.();
+    this.wake = { at, handle };
+  }
 }

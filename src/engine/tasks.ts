@@ -9,9 +9,10 @@
  */
 import { EngineSetupError, EngineUnsupportedError, StatesError } from './errors';
 import type { JsonataScope } from './jsonata';
+import { waitForAnswer } from './outside-answer';
 import type { ExecutionContext as Execution, StateContext as StateRun } from './run-context';
 import { describeMapRun, nestedTarget, runNested } from './sfn-integrations';
-import { TaskError, TaskHandler, TaskOutcome, TaskRequest } from './types';
+import { TaskAnswer, TaskError, TaskHandler, TaskOutcome, TaskRequest } from './types';
 
 const MAX_BYTES = 262_144;
 const LAMBDA_INVOKE = /^arn:[^:]+:states:::lambda:invoke$/;
@@ -130,7 +131,8 @@ function asJson(value: unknown): { ok: true; value: unknown } | { ok: false } {
 }
 
 interface Settled {
-  readonly kind: 'succeed' | 'fail' | 'never';
+  readonly kind: 'succeed' | 'fail' | 'never' | 'outside';
+  readonly answer?: TaskAnswer;
   readonly output?: unknown;
   readonly error?: string;
   readonly cause?: string;
@@ -156,7 +158,7 @@ async function callHandler(handler: TaskHandler, request: TaskRequest, lambda: b
     if (!(after >= 0) || heartbeats.some(h => !(h >= 0))) {
       throw new EngineSetupError(`task '${state}': a TaskOutcome's afterSeconds and heartbeatsAt must be non-negative numbers`, state);
     }
-    return { kind: answer.kind, output: answer.output, error: answer.error, cause: answer.cause, after, heartbeats };
+    return { kind: answer.kind, output: answer.output, error: answer.error, cause: answer.cause, after, heartbeats, answer: answer.answer };
   }
   return { kind: 'succeed', output: answer, after: 0, heartbeats: [] };
 }
@@ -238,7 +240,7 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
     scheduled: () => ex.history.add(thread, 'ActivityScheduled', {
       activityScheduledEventDetails: { resource: state.Resource, input: JSON.stringify(parameters), inputDetails: { truncated: false }, ...timing },
     }),
-    started: () => ex.history.add(thread, 'ActivityStarted', { activityStartedEventDetails: {} }),
+    started: (worker?: string) => ex.history.add(thread, 'ActivityStarted', { activityStartedEventDetails: worker !== undefined ? { workerName: worker } : {} }),
     submitted: (_output?: unknown) => undefined,
     succeeded: (output: unknown) => ex.history.add(thread, 'ActivitySucceeded', {
       activitySucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } },
@@ -278,7 +280,9 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
     }),
   };
   events.scheduled();
-  events.started();
+  // An activity worked from outside the run starts when a worker takes it (GetActivityTask).
+  const startsLater = res.integration === 'activity' && ex.options.activitiesFromOutside === true;
+  if (!startsLater) events.started();
 
   const described = describeMapRun(ex, res.base, params, name);
   if (described !== undefined) {
@@ -324,8 +328,26 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
     now: new Date(scheduledAt),
     executionArn: ex.executionArn,
   };
-  const settled = await callHandler(handler, request, res.integration === 'lambda', name);
+  let answeredFromOutside = false;
+  let settled = await callHandler(handler, request, res.integration === 'lambda', name);
   if (res.pattern !== 'request-response') events.submitted();
+  if (settled.kind === 'outside') {
+    const outcome = await waitForAnswer(ex.sched, thread.scope, settled.answer!, {
+      scheduledAt, timeout, heartbeat, startsLater, started: worker => events.started(worker),
+    });
+    if (outcome.kind === 'timeout') {
+      events.timedOut('States.Timeout');
+      const timedOut = new StatesError('States.Timeout', '');
+      timedOut.fromHeartbeat = outcome.byHeartbeat;
+      throw timedOut;
+    }
+    answeredFromOutside = true;
+    settled = outcome.kind === 'succeed'
+      ? { kind: 'succeed', output: outcome.output, after: 0, heartbeats: [] }
+      : { kind: 'fail', error: outcome.error, cause: outcome.cause, after: 0, heartbeats: [] };
+  } else if (startsLater) {
+    events.started();
+  }
 
   // When the answer arrives, and whether a timeout or a missed heartbeat comes first.
   const arrival = settled.kind === 'never' ? Infinity : scheduledAt + settled.after * 1000;
@@ -360,7 +382,7 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
     const cause = settled.cause ?? '';
     // SendTaskFailure may leave out the error and the cause: AWS's TaskFailed event then has neither, and
     // the error output holds null (recorded: localstack test_sqs_failure_in_wait_for_task_tok_no_error_field).
-    const absent = res.pattern === 'callback' ? { error: settled.error === undefined, cause: settled.cause === undefined } : {};
+    const absent = res.pattern === 'callback' || answeredFromOutside ? { error: settled.error === undefined, cause: settled.cause === undefined } : {};
     events.failed(error, cause, absent);
     throw new StatesError(error, cause, undefined, absent);
   }

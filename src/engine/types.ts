@@ -79,13 +79,102 @@ export class TaskOutcome {
     return new TaskOutcome('never', undefined, undefined, undefined, options);
   }
 
+  /** The answer comes from outside the run, whenever it comes (SendTaskSuccess of the task token, an activity worker). */
+  public static from(answer: TaskAnswer): TaskOutcome {
+    return new TaskOutcome('outside', undefined, undefined, undefined, {}, answer);
+  }
+
   private constructor(
-    public readonly kind: 'succeed' | 'fail' | 'never',
+    public readonly kind: 'succeed' | 'fail' | 'never' | 'outside',
     public readonly output: unknown,
     public readonly error: string | undefined,
     public readonly cause: string | undefined,
     public readonly options: TaskOutcomeOptions,
+    public readonly answer?: TaskAnswer,
   ) {}
+}
+
+/** How a task that waits for an outside answer ended. */
+export type AnswerOutcome =
+  | { readonly kind: 'succeed'; readonly output: unknown }
+  | { readonly kind: 'fail'; readonly error?: string; readonly cause?: string }
+  | { readonly kind: 'timeout'; readonly byHeartbeat: boolean };
+
+/**
+ * A task's answer from outside the run: SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat of its
+ * token, or an activity worker's. It may come before the task waits for it (it is kept), and is refused
+ * once the task has ended (timed out, or its execution stopped).
+ */
+export class TaskAnswer {
+  private outcome?: AnswerOutcome;
+  private closed = false;
+  private resolve?: (outcome: AnswerOutcome) => void;
+  private readonly waiting: Promise<AnswerOutcome>;
+  private onHeartbeat?: () => void;
+  private onStart?: (worker?: string) => void;
+  private startedBy?: { readonly worker?: string };
+
+  constructor() {
+    this.waiting = new Promise(resolve => {
+      this.resolve = resolve;
+    });
+  }
+
+  /** Whether the task still takes an answer (none came yet, and it has not ended). */
+  get open(): boolean {
+    return !this.closed && this.outcome === undefined;
+  }
+
+  /** SendTaskSuccess: false when the task no longer takes an answer. */
+  succeed(output: unknown): boolean {
+    return this.settle({ kind: 'succeed', output });
+  }
+
+  /** SendTaskFailure: either may be left out, as SendTaskFailure allows. */
+  fail(error?: string, cause?: string): boolean {
+    return this.settle({ kind: 'fail', error, cause });
+  }
+
+  /** SendTaskHeartbeat: false when the task no longer takes one. */
+  heartbeat(): boolean {
+    if (!this.open) return false;
+    this.onHeartbeat?.();
+    return true;
+  }
+
+  /** An activity worker took the task (GetActivityTask), naming itself or not. */
+  start(worker?: string): void {
+    if (this.startedBy) return;
+    this.startedBy = { worker };
+    this.onStart?.(worker);
+  }
+
+  /** @internal The engine: the outcome, when it comes. */
+  wait(on: { heartbeat?: () => void; start?: (worker?: string) => void }): Promise<AnswerOutcome> {
+    this.onHeartbeat = on.heartbeat;
+    this.onStart = on.start;
+    if (this.startedBy) on.start?.(this.startedBy.worker);
+    return this.waiting;
+  }
+
+  /** @internal The engine: the task's time is up. */
+  expire(byHeartbeat: boolean): void {
+    this.settle({ kind: 'timeout', byHeartbeat });
+  }
+
+  /** @internal The engine: the task has ended; any later answer is refused. */
+  close(): void {
+    this.closed = true;
+    this.onHeartbeat = undefined;
+    this.onStart = undefined;
+  }
+
+  private settle(outcome: AnswerOutcome): boolean {
+    if (!this.open) return false;
+    this.outcome = outcome;
+    this.resolve!(outcome);
+    return true;
+  }
 }
 
 /** Thrown by a task handler to fail the task with a Step Functions error name (what `SendTaskFailure` or a service error would give). */
@@ -193,10 +282,34 @@ export interface ExecutionOptions {
   readonly accountId?: string;
   /** Budgets. */
   readonly limits?: ExecutionLimits;
+  /**
+   * Follow the wall clock: a Wait of 2 seconds takes 2 seconds, a timeout comes when its time does.
+   * @default false: virtual time (waits and timeouts take no wall time)
+   */
+  readonly realTime?: boolean;
+  /**
+   * Activity tasks are worked from outside the run (their handler answers with `TaskOutcome.from`):
+   * `ActivityStarted` is recorded when a worker takes the task, not when it is scheduled.
+   * @default false
+   */
+  readonly activitiesFromOutside?: boolean;
+  /** Called as the execution starts, with what can be seen of it and done to it while it runs. */
+  readonly onStart?: (live: LiveExecution) => void;
   /** The S3 a Distributed Map reads from and writes to. @default an empty LocalS3 */
   readonly s3?: import('./local-s3').LocalS3;
   /** State machines tasks may start, by ARN: they run on the engine. A state machine not listed needs a task handler. */
   readonly stateMachines?: Record<string, ChildStateMachine>;
+}
+
+/** An execution while it runs: its history so far, and StopExecution. */
+export interface LiveExecution {
+  readonly executionArn: string;
+  /** The history so far (the same array grows as the execution goes on). */
+  readonly events: readonly HistoryEvent[];
+  /** Distributed Map runs started so far. */
+  readonly mapRuns: readonly MapRunRecord[];
+  /** StopExecution: the execution ends ABORTED, with this error and cause if given. False once it has ended. */
+  stop(error?: string, cause?: string): boolean;
 }
 
 /** One event, shaped like an item of `GetExecutionHistory`'s `events`. */
@@ -238,7 +351,8 @@ export interface StateRecord {
 
 /** How an execution ended, and what happened on the way. */
 export interface ExecutionResult {
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  /** ABORTED: stopped from outside (StopExecution). */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
   /** The execution's output (SUCCEEDED only). */
   readonly output?: unknown;
   readonly error?: string;
