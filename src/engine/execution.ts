@@ -200,6 +200,7 @@ export class Execution implements ExecutionContext {
       if (e instanceof Aborted && this.stopped) {
         status = 'ABORTED';
         ({ error, cause } = this.stopped);
+        thread.lastEventId = 0;
         this.history.add(thread, 'ExecutionAborted', { executionAbortedEventDetails: failureDetails(error, cause) });
       } else if (e instanceof Aborted && this.timedOut) {
         status = 'TIMED_OUT';
@@ -322,7 +323,8 @@ export class Execution implements ExecutionContext {
     } catch (e) {
       if (e instanceof Aborted) {
         record.aborted = true;
-        if (['Task', 'Wait', 'Map', 'Parallel'].includes(state.Type)) this.history.add(thread, `${state.Type}StateAborted`, {});
+        // Stopped with StopExecution, AWS records no state's abort: only ExecutionAborted (recorded: localstack test_stop_execution).
+        if (!this.stopped && ['Task', 'Wait', 'Map', 'Parallel'].includes(state.Type)) this.history.add(thread, `${state.Type}StateAborted`, {});
         throw e;
       }
       const failure = e instanceof StatesError ? withLocation(e, name, enteredId) : e instanceof StateFailure ? e.error : undefined;

@@ -1,0 +1,134 @@
+/**
+ * A local Step Functions endpoint: the Step Functions API over HTTP, for any AWS SDK or the AWS CLI,
+ * running the app's state machines (and those created through the API) on the library's engine.
+ */
+import * as fs from 'fs';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
+import { AddressInfo } from 'net';
+import * as path from 'path';
+import { MockConfig } from './mock-config';
+import { OPERATIONS } from './operations';
+import { Params } from './params';
+import { answer, answerError, ApiError, readRequest } from './protocol';
+import { StepFunctionsService } from './service';
+import { LocalS3 } from '../../engine';
+import { checkEndpoints } from '../http';
+import { parseMocks } from '../mocks';
+
+export interface LocalStepFunctionsOptions {
+  /** The cloud assembly (cdk.out) whose state machines are there at start. @default none: only what CreateStateMachine creates */
+  readonly app?: string;
+  /** @default 8083; 0 takes any free port */
+  readonly port?: number;
+  /** The address to listen on. @default '127.0.0.1' (this machine only) */
+  readonly host?: string;
+  /**
+   * A mocks file (or its parsed content): Step Functions Local's mock configuration
+   * (`StateMachines`/`MockedResponses`, test cases started as `<stateMachineArn>#<TestCase>`), or
+   * the `run` command's (`states`/`resources`/`callbacks`, for every execution).
+   * @default none
+   */
+  readonly mocks?: string | object;
+  /** A folder of folders, one per bucket, that Distributed Maps read from and write to. @default an empty local S3 */
+  readonly s3?: string | LocalS3;
+  /** `real`: a Wait of 2 seconds takes 2 seconds. `virtual`: waits and timeouts take no time, while nothing waits for an answer from outside. @default 'real' */
+  readonly time?: 'real' | 'virtual';
+  /** HTTP tasks: API URLs mapped to local addresses. @default none */
+  readonly httpEndpoints?: Readonly<Record<string, string>>;
+  /** How long GetActivityTask waits for a task, in seconds. @default 60 */
+  readonly activityPollSeconds?: number;
+}
+
+export interface LocalStepFunctions {
+  /** `http://127.0.0.1:8083` */
+  readonly endpoint: string;
+  readonly port: number;
+  /**
+   * Settings for an `SFNClient` of `@aws-sdk/client-sfn` that talks to the endpoint:
+   * `new SFNClient(sfn.clientConfig)`. It turns off the `sync-` host prefix the SDK puts before the
+   * host of StartSyncExecution and TestState, which would not resolve here.
+   */
+  readonly clientConfig: {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    readonly disableHostPrefix: true;
+  };
+  /** What the endpoint holds (for a test that wants to look inside). */
+  readonly service: StepFunctionsService;
+  /** Stops the endpoint: every running execution is stopped, every connection closed. */
+  stop(): Promise<void>;
+}
+
+function readMocks(mocks: string | object | undefined): { mocks?: ReturnType<typeof parseMocks>; mockConfig?: MockConfig } {
+  if (mocks === undefined) return {};
+  const file = typeof mocks === 'string' ? mocks : 'mocks';
+  let doc: unknown = mocks;
+  if (typeof mocks === 'string') {
+    if (!fs.existsSync(mocks)) throw new Error(`startLocalStepFunctions: the mocks file ${mocks} does not exist`);
+    try {
+      doc = JSON.parse(fs.readFileSync(mocks, 'utf8'));
+    } catch (e) {
+      throw new Error(`startLocalStepFunctions: the mocks file ${mocks} is not JSON: ${(e as Error).message}`);
+    }
+  }
+  return MockConfig.isMockConfig(doc) ? { mockConfig: MockConfig.parse(doc, file) } : { mocks: parseMocks(doc, file) };
+}
+
+/** Handles one request: never throws, never leaves a request unanswered. */
+async function handle(service: StepFunctionsService, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const gone = new Promise<void>(resolve => res.on('close', () => resolve()));
+  try {
+    const request = await readRequest(req);
+    const operation = Object.prototype.hasOwnProperty.call(OPERATIONS, request.operation) ? OPERATIONS[request.operation] : undefined;
+    if (!operation) throw new ApiError('UnknownOperationException', `Unknown operation AWSStepFunctions.${request.operation}: this endpoint answers ${Object.keys(OPERATIONS).join(', ')}`);
+    const result = await operation(new Params(request.body), service, request, gone);
+    if (!res.writableEnded && !res.destroyed) answer(res, result);
+  } catch (e) {
+    const error = e instanceof ApiError ? e : new ApiError('InternalFailure', `The local endpoint failed: ${(e as Error)?.stack ?? String(e)}`, 500);
+    if (!res.headersSent && !res.destroyed) answerError(res, error);
+  }
+}
+
+/** Starts a local Step Functions endpoint and resolves once it listens. */
+export async function startLocalStepFunctions(options: LocalStepFunctionsOptions = {}): Promise<LocalStepFunctions> {
+  const app = options.app !== undefined ? path.resolve(options.app) : undefined;
+  if (app !== undefined && !fs.existsSync(path.join(app, 'manifest.json'))) {
+    throw new Error(`startLocalStepFunctions: no cloud assembly at ${options.app} (no manifest.json there): run 'cdk synth' first, or give its folder as app`);
+  }
+  if (options.time !== undefined && options.time !== 'real' && options.time !== 'virtual') {
+    throw new Error(`startLocalStepFunctions: time must be 'real' or 'virtual' (got ${JSON.stringify(options.time)})`);
+  }
+  const s3 = typeof options.s3 === 'string' ? LocalS3.fromFolder(path.resolve(options.s3)) : options.s3;
+  const service = new StepFunctionsService({
+    assemblyDir: app,
+    ...readMocks(options.mocks),
+    s3,
+    time: options.time ?? 'real',
+    httpEndpoints: options.httpEndpoints !== undefined ? checkEndpoints(options.httpEndpoints, 'httpEndpoints') : undefined,
+    activityPollSeconds: options.activityPollSeconds,
+  });
+  const server: Server = createServer((req, res) => void handle(service, req, res));
+  server.keepAliveTimeout = 5_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8083, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    endpoint,
+    port,
+    clientConfig: { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, disableHostPrefix: true },
+    service,
+    stop: async () => {
+      await service.close();
+      server.closeAllConnections();
+      await new Promise<void>(resolve => server.close(() => resolve()));
+    },
+  };
+}
