@@ -3,12 +3,14 @@
  *
  *   cdk-workflow-patterns diagram [--app cdk.out] [--out workflow-diagrams]
  *   cdk-workflow-patterns run STATE_MACHINE [--input FILE] [--mocks FILE] [--app cdk.out] [--report FILE] [--s3 DIR] ...
+ *   cdk-workflow-patterns serve [--app cdk.out] [--port 8083] [--mocks FILE] [--s3 DIR] [--time real|virtual] ...
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { appBuckets, AssemblyStateMachine, findStateMachine as findInAssembly, pathSlug, stackTemplates, stateMachinesIn } from '../src/testing/assembly';
 import { formatUsd, perMillion } from '../src/testing/cost';
+import { startLocalStepFunctions } from '../src/testing/endpoint/server';
 import { execute, Execution, ExecuteOptions, historyTable, logLines, readableCause } from '../src/testing/execution';
 import { plural } from '../src/testing/format';
 import { CodeLoadError, FunctionSandboxError } from '../src/testing/function-sandbox';
@@ -34,12 +36,18 @@ Commands:
       an HTML report (the path taken, the history, state transitions, estimated cost).
       STATE_MACHINE: its construct path (MyStack/Orders), logical id, or a construct id
       that only it has on its path (Orders).
+  serve [--app DIR] [--port N] [--host ADDRESS] [--mocks FILE] [--s3 DIR] [--time real|virtual]
+        [--http URL=LOCAL]...
+      A local Step Functions endpoint for any AWS SDK or the AWS CLI
+      (aws stepfunctions --endpoint-url http://127.0.0.1:8083 ...), with the app's state
+      machines there at start; it runs until stopped (Ctrl-C).
 
 Options:
   --app DIR        the cloud assembly (default: cdk.out)
   --out DIR        diagram: where to write the files (default: workflow-diagrams)
   --input FILE     run: the execution input, JSON (default: {})
-  --mocks FILE     run: task results, errors and callback decisions, JSON (see docs/cli.md)
+  --mocks FILE     run: task results, errors and callback decisions, JSON (see docs/cli.md);
+                   serve: the same, or Step Functions Local's mock configuration file
   --report FILE    run: the HTML report (default: <state machine>.<time>.report.html, a new
                    file for each run)
   --s3 DIR         run: a local S3, one folder per bucket of the app, named after the bucket's
@@ -49,6 +57,10 @@ Options:
   --http URL=LOCAL run: send the HTTP tasks' requests to URL (and under it) to LOCAL, an address
                    on this machine (--http https://api.example.com=http://127.0.0.1:8080); give
                    it once for each API; a request to a URL not given stops the run
+  --port N         serve: the port (default: 8083)
+  --host ADDRESS   serve: the address to listen on (default: 127.0.0.1, this machine only)
+  --time MODE      serve: real (a Wait of 2 s takes 2 s; the default) or virtual (waits and
+                   timeouts take no time while nothing waits for an answer from outside)
   --json FILE      run: the result for scripts and CI (status, output, error, cause,
                    transitions, history events, map runs), JSON
   --logs           run: print what the functions' code printed (the report always has it)
@@ -317,6 +329,58 @@ function diagramCommand(args: string[], io: Io): number {
   return 0;
 }
 
+/** `serve`: the local endpoint, until SIGINT or SIGTERM (or `until` resolves, for tests). */
+export async function serveCommand(args: string[], io: Io, until?: Promise<void>): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      app: { type: 'string' },
+      port: { type: 'string', default: '8083' },
+      host: { type: 'string', default: '127.0.0.1' },
+      mocks: { type: 'string' },
+      s3: { type: 'string' },
+      time: { type: 'string', default: 'real' },
+      http: { type: 'string', multiple: true },
+    },
+  });
+  if (positionals.length > 0) throw new CliError(`serve takes no argument (got ${positionals.join(' ')})`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, 0 to 65535 (got '${values.port}')`);
+  if (values.time !== 'real' && values.time !== 'virtual') throw new CliError(`--time must be real or virtual (got '${values.time}')`);
+  // cdk.out by default when there is one; without an app, the endpoint holds what CreateStateMachine creates.
+  const appDir = values.app ?? (fs.existsSync(path.join(io.cwd, 'cdk.out', 'manifest.json')) ? 'cdk.out' : undefined);
+  if (appDir !== undefined) loadStateMachines(path.resolve(io.cwd, appDir), appDir);
+  let sfn;
+  try {
+    sfn = await startLocalStepFunctions({
+      app: appDir !== undefined ? path.resolve(io.cwd, appDir) : undefined,
+      port,
+      host: values.host,
+      mocks: values.mocks !== undefined ? path.resolve(io.cwd, values.mocks) : undefined,
+      s3: values.s3 !== undefined ? path.resolve(io.cwd, values.s3) : undefined,
+      time: values.time,
+      httpEndpoints: httpEndpointsOf(values.http ?? []),
+    });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'EADDRINUSE') throw new CliError(`port ${port} is in use: give another with --port`);
+    throw new CliError((e as Error).message.replace(/^startLocalStepFunctions: /, ''));
+  }
+  const local = ['127.0.0.1', 'localhost', '::1'].includes(values.host!);
+  io.out(`Step Functions endpoint: ${sfn.endpoint} (${local ? 'this machine only' : `reachable from other machines at ${values.host}`}; in memory; ${values.time} time)`);
+  const machines = [...sfn.service.machines.values()];
+  io.out(appDir !== undefined ? `${plural(machines.length, 'state machine')} of ${appDir}:` : 'no cloud assembly (cdk.out): state machines come from CreateStateMachine');
+  for (const m of machines) io.out(`  ${m.arn}  (${m.path}, ${m.type})`);
+  io.out(`try: aws stepfunctions --endpoint-url ${sfn.endpoint} list-state-machines`);
+  await (until ?? new Promise<void>(resolve => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  }));
+  await sfn.stop();
+  io.out('stopped');
+  return 0;
+}
+
 /** Runs the command line; returns the exit status. */
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -331,7 +395,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     }
     if (command === 'diagram') return diagramCommand(rest, io);
     if (command === 'run') return await runCommand(rest, io);
-    throw new CliError(`unknown command '${command}' (commands: diagram, run)\n\n${USAGE}`);
+    if (command === 'serve') return await serveCommand(rest, io);
+    throw new CliError(`unknown command '${command}' (commands: diagram, run, serve)\n\n${USAGE}`);
   } catch (e) {
     const known = e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
     io.err(`cdk-workflow-patterns: ${known ? (e as Error).message : (e as Error).stack ?? String(e)}`);
