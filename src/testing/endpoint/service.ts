@@ -249,7 +249,8 @@ export class StepFunctionsService {
       this.activities.enqueue(req.resource, { token, input: JSON.stringify(req.parameters ?? {}), answer, executionArn: record.arn });
       return TaskOutcome.from(answer);
     }
-    const handler = mock ?? this.appFunctions[key] ?? (req.functionName !== undefined ? this.appFunctions[req.functionName] : undefined) ?? this.integrations[req.baseResource];
+    const handler = mock ?? this.appFunctions[key] ?? (req.functionName !== undefined ? this.appFunctions[req.functionName] : undefined)
+      ?? this.integrations[req.baseResource];
     if (req.pattern === 'callback') {
       const answer = new TaskAnswer();
       this.tokens.set(req.taskToken!, answer);

@@ -7,10 +7,11 @@
  *
  * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html
  */
+import { inspectionOf } from './inspection';
 import type { Params } from './params';
 import { ApiError, invalidField } from './protocol';
 import type { StepFunctionsService } from './service';
-import { execute, ExecutionResult, HistoryEvent, TaskError } from '../../engine';
+import { execute, ExecutionResult, TaskError } from '../../engine';
 import { matches } from '../../engine/state-run';
 
 const MOCKED = 'arn:aws:states:::testState:mocked';
@@ -29,6 +30,19 @@ function json(text: string | undefined, what: string): unknown {
 function targets(state: any): string[] {
   return [state.Next, state.Default, ...(state.Choices ?? []).map((c: any) => c.Next), ...(state.Catch ?? []).map((c: any) => c.Next)]
     .filter((t): t is string => typeof t === 'string');
+}
+
+/** What was tested, for its answer. */
+interface Tested {
+  readonly name: string;
+  /** The state as given (its retriers apart). */
+  readonly state: any;
+  readonly language: string;
+  readonly input: unknown;
+  readonly inputText: string;
+  readonly level: string;
+  readonly retriers?: any[];
+  readonly retried: number;
 }
 
 export async function testState(p: Params, service: StepFunctionsService): Promise<object> {
@@ -115,11 +129,9 @@ export async function testState(p: Params, service: StepFunctionsService): Promi
   let run: Record<string, any> = tested;
   if (mocked && type !== 'Task') {
     // A mocked Map or Parallel is a task that answers the mock, with the same paths, selector, catchers and transition.
-    const {
-      Branches: _b, ItemProcessor: _p, Iterator: _i, ItemsPath: _ip, ItemSelector: _s, Parameters: params, ItemReader: _r, ItemBatcher: _ib,
-      ResultWriter: _w, MaxConcurrency: _m, MaxConcurrencyPath: _mp, ToleratedFailureCount: _tc, ToleratedFailurePercentage: _tp, Label: _l, Items: _it, ...rest
-    } = tested;
-    run = { ...rest, Type: 'Task', Resource: MOCKED, ...(type === 'Parallel' && params ? { Parameters: params } : {}) };
+    const kept = ['Comment', 'QueryLanguage', 'InputPath', 'ResultSelector', 'ResultPath', 'OutputPath', 'Catch', 'Next', 'End', 'Assign', 'Output'];
+    if (type === 'Parallel') kept.push('Parameters', 'Arguments');
+    run = { ...Object.fromEntries(Object.entries(tested).filter(([k]) => kept.includes(k))), Type: 'Task', Resource: MOCKED };
     const threshold = Number(tested.ToleratedFailureCount ?? Infinity);
     if (type === 'Map' && failures !== undefined && Number(failures) > (Number.isFinite(threshold) ? threshold : 0)) {
       mocked = { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' };
@@ -154,48 +166,37 @@ export async function testState(p: Params, service: StepFunctionsService): Promi
   } catch (e) {
     throw new ApiError(e instanceof Error && e.name === 'DefinitionError' ? 'InvalidDefinition' : 'ValidationException', `TestState '${name}': ${(e as Error).message}`);
   }
-  return answerOf(result, name, run, retriers, Number(config.retrierRetryCount ?? 0), level, inputText);
+  return answerOf(result, {
+    name, state: tested, language: language ?? state.QueryLanguage ?? 'JSONPath', input, inputText, level, retriers, retried: Number(config.retrierRetryCount ?? 0),
+  });
 }
 
-function eventOf(events: HistoryEvent[], type: RegExp): any {
-  return events.find(e => type.test(e.type));
-}
-
-function answerOf(result: ExecutionResult, name: string, state: any, retriers: any[] | undefined, retried: number, level: string, inputText: string): object {
-  const record = result.states.find(s => s.name === name);
+/** The answer of TestState from the run of the state on its own. */
+async function answerOf(run: ExecutionResult, t: Tested): Promise<object> {
+  const record = run.states.find(s => s.name === t.name);
   const failed = record?.caught ?? record?.failed;
-  const inspection: Record<string, unknown> = { input: inputText };
-  const scheduled = eventOf(result.events, /^(TaskScheduled|LambdaFunctionScheduled|ActivityScheduled)$/);
-  const succeeded = eventOf(result.events, /^(TaskSucceeded|LambdaFunctionSucceeded|ActivitySucceeded)$/);
-  if (scheduled) {
-    const details = scheduled.taskScheduledEventDetails ?? scheduled.lambdaFunctionScheduledEventDetails ?? scheduled.activityScheduledEventDetails;
-    inspection[state.Arguments !== undefined || state.QueryLanguage === 'JSONata' ? 'afterArguments' : 'afterParameters'] = details.parameters ?? details.input;
-  }
-  if (succeeded) inspection.result = (succeeded.taskSucceededEventDetails ?? succeeded.lambdaFunctionSucceededEventDetails ?? succeeded.activitySucceededEventDetails).output;
-  const exited = eventOf(result.events, new RegExp(`^${state.Type}StateExited$`));
-  if (exited?.stateExitedEventDetails?.assignedVariables) inspection.variables = JSON.stringify(exited.stateExitedEventDetails.assignedVariables);
-  if (record?.exitedAt && !record.caught && state.OutputPath === undefined) inspection.afterResultPath = JSON.stringify(record.output);
-  const withInspection = (out: Record<string, unknown>) => (level === 'INFO' ? out : { ...out, inspectionData: { ...inspection, ...(out.errorDetails ? { errorDetails: out.errorDetails } : {}) } });
-
+  const inspection = t.level === 'INFO' ? undefined : await inspectionOf(t.state, t.language, t.input, t.inputText, run, t.name);
+  const withInspection = (out: Record<string, unknown>) => (inspection
+    ? { ...out, inspectionData: { ...inspection, ...(out.errorDetails ? { errorDetails: out.errorDetails } : {}) } }
+    : { ...out, errorDetails: undefined });
   if (failed) {
-    const error = failed.error;
-    const cause = failed.cause;
-    const retryIndex = (retriers ?? []).findIndex(r => matches(r.ErrorEquals ?? [], error));
+    const { error, cause } = failed;
+    const retryIndex = (t.retriers ?? []).findIndex(r => matches(r.ErrorEquals ?? [], error));
     if (retryIndex >= 0) {
-      const r = retriers![retryIndex];
-      const max = r.MaxAttempts ?? 3;
-      if (retried < max) {
-        const delay = Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** retried, r.MaxDelaySeconds ?? Infinity);
+      const r = t.retriers![retryIndex];
+      if (t.retried < (r.MaxAttempts ?? 3)) {
+        const delay = Math.min((r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** t.retried, r.MaxDelaySeconds ?? Infinity);
         return withInspection({ status: 'RETRIABLE', error, cause, errorDetails: { retryIndex, retryBackoffIntervalSeconds: Math.round(delay) } });
       }
     }
     if (record?.caught) {
-      const catchIndex = (state.Catch ?? []).findIndex((c: any) => c.Next === record.caught!.next && matches(c.ErrorEquals ?? [], error));
-      const target = result.states.find(s => s.name === record.caught!.next);
-      return withInspection({ status: 'CAUGHT_ERROR', error, cause, nextState: record.caught.next, output: JSON.stringify(target?.input ?? null), errorDetails: { catchIndex } });
+      const next = record.caught.next;
+      const catchIndex = (t.state.Catch ?? []).findIndex((c: any) => c.Next === next && matches(c.ErrorEquals ?? [], error));
+      const target = run.states.find(s => s.name === next);
+      return withInspection({ status: 'CAUGHT_ERROR', error, cause, nextState: next, output: JSON.stringify(target?.input ?? null), errorDetails: { catchIndex } });
     }
     return withInspection({ status: 'FAILED', error, cause, ...(retryIndex >= 0 ? { errorDetails: { retryIndex } } : {}) });
   }
-  if (result.status !== 'SUCCEEDED') return withInspection({ status: 'FAILED', error: result.error, cause: result.cause });
-  return withInspection({ status: 'SUCCEEDED', output: JSON.stringify(record?.output ?? result.output ?? null), ...(record?.next ? { nextState: record.next } : {}) });
+  if (run.status !== 'SUCCEEDED') return withInspection({ status: 'FAILED', error: run.error, cause: run.cause });
+  return withInspection({ status: 'SUCCEEDED', output: JSON.stringify(record?.output ?? run.output ?? null), ...(record?.next ? { nextState: record.next } : {}) });
 }
