@@ -110,6 +110,8 @@ export class Execution implements ExecutionContext {
       executionName: options.executionName,
       startedWith: options.startedWith,
       seed: Math.floor(this.random.next() * 2 ** 32),
+      // What is seen of a running execution is the one started, not its children.
+      onStart: undefined,
     }, { sched: this.sched, scope, executionArn, stateMachineArn });
     return child.run();
   }

@@ -93,7 +93,9 @@ describe('a task answered from outside the run', () => {
     expect(result.status).toBe('ABORTED');
     expect(result.error).toBe('Operator.Stopped');
     expect(result.cause).toBe('by hand');
-    expect(result.events.slice(-2).map(e => e.type)).toEqual(['TaskStateAborted', 'ExecutionAborted']);
+    // As AWS records it (localstack test_stop_execution): no state's abort, and ExecutionAborted follows no event.
+    expect(result.events.slice(-2).map(e => e.type)).toEqual(['TaskSubmitted', 'ExecutionAborted']);
+    expect(result.events[result.events.length - 1].previousEventId).toBe(0);
     expect((result.events[result.events.length - 1] as any).executionAbortedEventDetails).toEqual({ error: 'Operator.Stopped', cause: 'by hand' });
     expect(answer.succeed({})).toBe(false);
     expect(live().stop()).toBe(false);
@@ -121,4 +123,19 @@ describe('a task answered from outside the run', () => {
     const result = await execute(callback(), { tasks: { Ask: () => TaskOutcome.from(answer) } });
     expect(result.output).toBe('early');
   });
+});
+
+test('onStart sees the execution started, not the child executions it starts', async () => {
+  const seen: string[] = [];
+  await execute({
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map',
+        End: true,
+        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+      },
+    },
+  }, { input: [1, 2], executionName: 'parent', onStart: live => seen.push(live.executionArn) });
+  expect(seen).toEqual(['arn:aws:states:us-east-1:123456789012:execution:LocalStateMachine:parent']);
 });
