@@ -138,6 +138,7 @@ interface Settled {
   readonly cause?: string;
   readonly after: number;
   readonly heartbeats: number[];
+  readonly wholeResponse?: boolean;
 }
 
 async function callHandler(handler: TaskHandler, request: TaskRequest, lambda: boolean, state: string): Promise<Settled> {
@@ -158,7 +159,9 @@ async function callHandler(handler: TaskHandler, request: TaskRequest, lambda: b
     if (!(after >= 0) || heartbeats.some(h => !(h >= 0))) {
       throw new EngineSetupError(`task '${state}': a TaskOutcome's afterSeconds and heartbeatsAt must be non-negative numbers`, state);
     }
-    return { kind: answer.kind, output: answer.output, error: answer.error, cause: answer.cause, after, heartbeats, answer: answer.answer };
+    return {
+      kind: answer.kind, output: answer.output, error: answer.error, cause: answer.cause, after, heartbeats, answer: answer.answer, wholeResponse: answer.options.wholeResponse,
+    };
   }
   return { kind: 'succeed', output: answer, after: 0, heartbeats: [] };
 }
@@ -395,7 +398,7 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
     }
     throw new EngineSetupError(`task '${name}': its handler returned a value that is not JSON`, name);
   }
-  const result = lambdaInvoke && res.pattern !== 'callback' ? lambdaResponse(json.value) : json.value;
+  const result = lambdaInvoke && res.pattern !== 'callback' && !settled.wholeResponse ? lambdaResponse(json.value) : json.value;
   if (Buffer.byteLength(JSON.stringify(result), 'utf8') > MAX_BYTES) {
     const cause = `The state/task '${legacyLambda ? state.Resource : res.resourceType}' returned a result with a size exceeding the maximum number of bytes service limit.`;
     events.failed('States.DataLimitExceeded', cause);

@@ -57,6 +57,12 @@ export interface TaskOutcomeOptions {
   readonly afterSeconds?: number;
   /** Virtual seconds (after scheduling) at which `SendTaskHeartbeat` arrives. @default none */
   readonly heartbeatsAt?: number[];
+  /**
+   * The output is the service's whole response, as a mock of it gives it: for `lambda:invoke`, the
+   * response with its `Payload`, not the function's result for the engine to wrap.
+   * @default false
+   */
+  readonly wholeResponse?: boolean;
 }
 
 /** Outcome of a task that takes virtual time, sends heartbeats or never answers. */

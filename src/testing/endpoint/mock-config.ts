@@ -14,7 +14,7 @@
  *
  * @see https://docs.aws.amazon.com/step-functions/latest/dg/sfn-local-mock-cfg-file.html
  */
-import { TaskFailure } from '../local-execution';
+import { HarnessError, TaskFailure, TaskOutcome } from '../local-execution';
 
 /** A mock configuration file that does not follow the format. */
 export class MockConfigError extends Error {
@@ -44,11 +44,12 @@ export class MockedResponse {
     const index = attempt - 1;
     const entry = this.attempts.find(a => index >= a.from && index <= a.to);
     if (!entry) {
-      throw new MockConfigError(`the mocked response '${this.name}' of state '${state}' has no answer for attempt ${index} `
+      throw new HarnessError(`the mocked response '${this.name}' of state '${state}' has no answer for attempt ${index} `
         + `(it covers ${this.attempts.map(a => (a.from === a.to ? `${a.from}` : `${a.from}-${a.to}`)).join(', ')}): add "${index}" to it in the mock configuration file`);
     }
     if (entry.answer.kind === 'throw') throw new TaskFailure(entry.answer.error, entry.answer.cause);
-    return entry.answer.value;
+    // The service's whole response, as Step Functions Local takes it: a Lambda mock gives StatusCode and Payload itself.
+    return TaskOutcome.succeed(entry.answer.value, { wholeResponse: true });
   }
 }
 
@@ -96,7 +97,7 @@ export class MockConfig {
           answer = { kind: 'throw', error: (t as any).Error, cause: (t as any).Cause };
         }
         const clash = attempts.find(a => from <= a.to && to >= a.from);
-        if (clash) fail(`${where}["${key}"]`, `covers an attempt "${clash.from === clash.to ? clash.from : `${clash.from}-${clash.to}`}" covers too`);
+        if (clash) fail(`${where}["${key}"]`, `overlaps "${clash.from === clash.to ? clash.from : `${clash.from}-${clash.to}`}": each attempt has one answer`);
         attempts.push({ from, to, answer });
       }
       responses.set(name, new MockedResponse(name, attempts.sort((a, b) => a.from - b.from)));

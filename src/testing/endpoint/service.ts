@@ -6,7 +6,7 @@
 import { randomUUID } from 'crypto';
 import { ActivityRecord, ActivityTaskQueue } from './activities';
 import { ACCOUNT, activityArn, stateMachineArn } from './arns';
-import { MockConfig, MockConfigError, MockedResponse } from './mock-config';
+import { MockConfig, MockedResponse } from './mock-config';
 import { ApiError } from './protocol';
 import {
   ChildStateMachine, EngineBudgetError, EngineSetupError, EngineUnsupportedError, execute, ExecutionResult, HistoryEvent, LiveExecution,
@@ -291,7 +291,7 @@ export class StepFunctionsService {
   private broke(record: ExecutionRecord, e: unknown): void {
     const error = e instanceof EngineUnsupportedError ? 'Local.Unsupported'
       : e instanceof EngineBudgetError ? 'Local.BudgetExceeded'
-        : e instanceof EngineSetupError || e instanceof MockConfigError ? 'Local.SetupError' : 'Local.InternalError';
+        : e instanceof EngineSetupError ? 'Local.SetupError' : 'Local.InternalError';
     const cause = (e as Error)?.message ?? String(e);
     const events = [...record.events];
     const last = events[events.length - 1];
