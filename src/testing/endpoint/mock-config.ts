@@ -3,7 +3,7 @@
  * Step Functions Local keeps its test cases: a test case per state machine, selected by starting an
  * execution of `<stateMachineArn>#<TestCase>`, names a mocked response for each Task state it mocks;
  * a mocked response gives what each attempt (0 the first, 1 the first retry...; a range "1-2"
- * covers both) returns or throws.
+ * covers both; a Map's iterations are invocations one after another) returns or throws.
  *
  * ```json
  * {
@@ -37,14 +37,15 @@ export class MockedResponse {
   constructor(readonly name: string, private readonly attempts: readonly Attempts[]) {}
 
   /**
-   * The answer of an attempt (1 the first), as a task handler gives it: the value, or a thrown
-   * TaskFailure; an attempt the response does not cover fails the execution, as Step Functions Local does.
+   * The answer to the state's invocation number `index` in its execution (0 the first; a retry is
+   * the next invocation, and a Map's iterations count one after another, as Step Functions Local
+   * counts them), as a task handler gives it: the value, or a thrown TaskFailure. An invocation the
+   * response does not cover stops the execution, as Step Functions Local fails it.
    */
-  answer(attempt: number, state: string): unknown {
-    const index = attempt - 1;
+  answer(index: number, state: string): unknown {
     const entry = this.attempts.find(a => index >= a.from && index <= a.to);
     if (!entry) {
-      throw new HarnessError(`the mocked response '${this.name}' of state '${state}' has no answer for attempt ${index} `
+      throw new HarnessError(`the mocked response '${this.name}' of state '${state}' has no answer for invocation ${index} `
         + `(it covers ${this.attempts.map(a => (a.from === a.to ? `${a.from}` : `${a.from}-${a.to}`)).join(', ')}): add "${index}" to it in the mock configuration file`);
     }
     if (entry.answer.kind === 'throw') throw new TaskFailure(entry.answer.error, entry.answer.cause);

@@ -61,6 +61,8 @@ export interface ExecutionRecord {
   live?: LiveExecution;
   /** Settles when the execution has ended. */
   done: Promise<void>;
+  /** How many times each state was invoked (a mock configuration file's answers are by invocation). */
+  readonly invocations: Map<string, number>;
 }
 
 /** How the endpoint runs what it holds. */
@@ -184,6 +186,7 @@ export class StepFunctionsService {
       events: [],
       mapRuns: [],
       done: Promise.resolve(),
+      invocations: new Map(),
     };
     const run = execute(machine.asl, {
       input: JSON.parse(input),
@@ -236,7 +239,11 @@ export class StepFunctionsService {
     };
     // Step Functions Local answers a mocked task at once, a callback task too (its token is generated, not waited for).
     const response = mocked?.[req.state];
-    if (response) return response.answer(req.attempt, req.state);
+    if (response) {
+      const invocation = record.invocations.get(req.state) ?? 0;
+      record.invocations.set(req.state, invocation + 1);
+      return response.answer(invocation, req.state);
+    }
     const mocks = this.options.mocks;
     const key = req.integration === 'lambda' && req.functionName !== undefined ? unqualified(req.functionName) : req.baseResource;
     const mock = mocks?.states[req.state] ?? mocks?.resources[key];

@@ -16,6 +16,7 @@ import { tempDir } from '../../cli/example-assembly';
 const HELLO = { StatusCode: 200, Payload: { StatusCode: 200, body: 'Hello from Lambda!' } };
 const CONFIG = {
   StateMachines: {
+    MapOfTwo: { TestCases: { Two: { LambdaState: 'TwoInvocations' } } },
     LambdaSQSIntegration: {
       TestCases: {
         HappyPath: { LambdaState: 'MockedLambdaSuccess', SQSState: 'MockedSQSSuccess' },
@@ -29,6 +30,7 @@ const CONFIG = {
     MockedLambdaSuccess: { 0: { Return: HELLO } },
     LambdaMockedResourceNotReady: { 0: { Throw: { Error: 'Lambda.ResourceNotReadyException', Cause: 'Lambda resource is not ready.' } } },
     MockedSQSSuccess: { 0: { Return: { MD5OfMessageBody: '3bcb6e8e-7h85-4375-b0bc-1a59812c6e51', MessageId: '3bcb6e8e-8b51-4375-b0bc-1a59812c6e51' } } },
+    TwoInvocations: { 0: { Return: { Payload: 'first' } }, 1: { Return: { Payload: 'second' } } },
     MockedLambdaRetry: {
       '0': { Throw: { Error: 'Lambda.ResourceNotReadyException', Cause: 'Lambda resource is not ready.' } },
       '1-2': { Throw: { Error: 'Lambda.TimeoutException', Cause: 'Lambda timed out.' } },
@@ -116,7 +118,26 @@ test('an attempt the mocked response does not cover fails the execution, and say
   const { described } = await run('NotEnough');
   expect(described.status).toBe('FAILED');
   expect(described.error).toBe('Local.SetupError');
-  expect(described.cause).toContain("the mocked response 'LambdaMockedResourceNotReady' of state 'LambdaState' has no answer for attempt 1");
+  expect(described.cause).toContain("the mocked response 'LambdaMockedResourceNotReady' of state 'LambdaState' has no answer for invocation 1");
+});
+
+test('a Map\'s iterations are invocations one after another, as Step Functions Local counts them', async () => {
+  const { LambdaState } = DEFINITION.States;
+  const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+    name: 'MapOfTwo', roleArn: 'arn:aws:iam::123456789012:role/DummyRole', definition: JSON.stringify({
+      StartAt: 'Each',
+      States: {
+        Each: {
+          Type: 'Map', MaxConcurrency: 1, End: true,
+          ItemProcessor: { StartAt: 'LambdaState', States: { LambdaState: { ...LambdaState, Next: undefined, End: true, OutputPath: '$.Payload' } } },
+        },
+      },
+    }),
+  }));
+  const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: `${stateMachineArn}#Two`, input: '[1, 2]' }));
+  let described;
+  do described = await client.send(new DescribeExecutionCommand({ executionArn })); while (described.status === 'RUNNING');
+  expect(JSON.parse(described.output!)).toEqual(['first', 'second']);
 });
 
 test('a test case the file does not have is refused when the execution starts', async () => {
