@@ -160,7 +160,14 @@ async function callHandler(handler: TaskHandler, request: TaskRequest, lambda: b
       throw new EngineSetupError(`task '${state}': a TaskOutcome's afterSeconds and heartbeatsAt must be non-negative numbers`, state);
     }
     return {
-      kind: answer.kind, output: answer.output, error: answer.error, cause: answer.cause, after, heartbeats, answer: answer.answer, wholeResponse: answer.options.wholeResponse,
+      kind: answer.kind,
+      output: answer.output,
+      error: answer.error,
+      cause: answer.cause,
+      after,
+      heartbeats,
+      answer: answer.answer,
+      wholeResponse: answer.options.wholeResponse,
     };
   }
   return { kind: 'succeed', output: answer, after: 0, heartbeats: [] };

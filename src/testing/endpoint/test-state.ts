@@ -52,6 +52,9 @@ export async function testState(p: Params, service: StepFunctionsService): Promi
   const level = p.oneOf('inspectionLevel', ['INFO', 'DEBUG', 'TRACE'] as const) ?? 'INFO';
   const reveal = p.boolean('revealSecrets') ?? false;
   const variables = json(p.string('variables', { max: 262_144 }), 'variables') as Record<string, unknown> | undefined;
+  if (variables !== undefined && (variables === null || typeof variables !== 'object' || Array.isArray(variables))) {
+    throw new ApiError('ValidationException', 'variables must be a JSON object: each variable by its name');
+  }
   const stateName = p.string('stateName', { min: 1, max: 80 });
   const mock = p.object('mock');
   const config = p.object('stateConfiguration') ?? {};
@@ -141,7 +144,9 @@ export async function testState(p: Params, service: StepFunctionsService): Promi
     run = { ...tested, Resource: MOCKED + suffix };
   }
   const ends = Object.fromEntries(targets(run).filter(t => t !== name).map(t => [t, { Type: 'Succeed' }]));
-  const seed = variables && Object.keys(variables).length > 0 ? { 'TestState.Variables': { Type: 'Pass', QueryLanguage: 'JSONPath', Assign: variables, Next: name } } : {};
+  // The variables, set by a JSONata state before it (allowed in either language), each value a JSON literal: nothing in them is evaluated.
+  const assign = Object.fromEntries(Object.entries(variables ?? {}).map(([k, v]) => [k, `{% ${JSON.stringify(v)} %}`]));
+  const seed = Object.keys(assign).length > 0 ? { 'TestState.Variables': { Type: 'Pass', QueryLanguage: 'JSONata', Assign: assign, Next: name } } : {};
   const definition = {
     ...(language ? { QueryLanguage: language } : {}),
     StartAt: Object.keys(seed)[0] ?? name,

@@ -5,7 +5,8 @@
  * runtime, an Express workflow answered synchronously, and the errors AWS answers with.
  */
 import {
-  CreateActivityCommand, CreateStateMachineCommand, DeleteStateMachineCommand, DescribeActivityCommand, DescribeExecutionCommand, DescribeMapRunCommand,
+  CreateActivityCommand, CreateStateMachineCommand, DeleteStateMachineCommand, DescribeActivityCommand, DescribeExecutionCommand,
+  DescribeMapRunCommand,
   DescribeStateMachineCommand, DescribeStateMachineForExecutionCommand, GetExecutionHistoryCommand, HistoryEvent, ListActivitiesCommand,
   ListExecutionsCommand, ListMapRunsCommand, ListStateMachinesCommand, ListTagsForResourceCommand, SendTaskFailureCommand, SendTaskHeartbeatCommand,
   SendTaskSuccessCommand, SFNClient, StartExecutionCommand, StartSyncExecutionCommand, StopExecutionCommand, TagResourceCommand, UntagResourceCommand,
@@ -92,7 +93,8 @@ describe('the app\'s state machines', () => {
     const reversed = await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 2 }));
     expect(reversed.events!.map(e => e.id)).toEqual([events.length, events.length - 1]);
     expect(reversed.nextToken).toBeDefined();
-    const next = await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 2, nextToken: reversed.nextToken }));
+    const nextToken = reversed.nextToken;
+    const next = await client.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 2, nextToken }));
     expect(next.events!.map(e => e.id)).toEqual([events.length - 2, events.length - 3]);
     const lean = await client.send(new GetExecutionHistoryCommand({ executionArn, includeExecutionData: false }));
     expect(lean.events![0].executionStartedEventDetails?.input).toBeUndefined();
@@ -193,7 +195,8 @@ describe('an activity', () => {
 
 describe('an Express workflow', () => {
   test('StartSyncExecution answers with its output, and the failed one with its error (200, as AWS answers)', async () => {
-    const ok = await client.send(new StartSyncExecutionCommand({ stateMachineArn: machines.QuoteWorkflow, input: JSON.stringify({ quantity: 2, unitPrice: 5 }) }));
+    const input = JSON.stringify({ quantity: 2, unitPrice: 5 });
+    const ok = await client.send(new StartSyncExecutionCommand({ stateMachineArn: machines.QuoteWorkflow, input }));
     expect(ok).toMatchObject({ status: 'SUCCEEDED', outputDetails: { included: true }, billingDetails: { billedMemoryUsedInMB: 64 } });
     expect(JSON.parse(ok.output!)).toMatchObject({ total: 20 });
     expect(ok.executionArn).toMatch(/:express:QuoteWorkflow[0-9A-F]{8}:[0-9a-f-]{36}:[0-9a-f-]{36}$/);
@@ -269,14 +272,14 @@ describe('state machines created through the API', () => {
 });
 
 /** A raw request to the endpoint: its status and parsed body. */
-async function sfnRaw(operation: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+async function sfnRaw(operation: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(sfn.endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AWSStepFunctions.${operation}`, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
 describe('errors, as AWS answers them', () => {

@@ -124,11 +124,15 @@ test('an attempt the mocked response does not cover fails the execution, and say
 test('a Map\'s iterations are invocations one after another, as Step Functions Local counts them', async () => {
   const { LambdaState } = DEFINITION.States;
   const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
-    name: 'MapOfTwo', roleArn: 'arn:aws:iam::123456789012:role/DummyRole', definition: JSON.stringify({
+    name: 'MapOfTwo',
+    roleArn: 'arn:aws:iam::123456789012:role/DummyRole',
+    definition: JSON.stringify({
       StartAt: 'Each',
       States: {
         Each: {
-          Type: 'Map', MaxConcurrency: 1, End: true,
+          Type: 'Map',
+          MaxConcurrency: 1,
+          End: true,
           ItemProcessor: { StartAt: 'LambdaState', States: { LambdaState: { ...LambdaState, Next: undefined, End: true, OutputPath: '$.Payload' } } },
         },
       },
