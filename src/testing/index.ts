@@ -24,3 +24,5 @@ export type { PublishedMessage } from './offline-aws';
 export type { HistoryRow } from './execution';
 export type { ContainerBehaviour, ContainerRun } from './containers';
 export type { Asl } from './asl';
+export { startLocalStepFunctions } from './endpoint/server';
+export type { LocalStepFunctions, LocalStepFunctionsOptions } from './endpoint/server';

@@ -1,0 +1,174 @@
+/**
+ * The endpoint as an attacker, or an unlucky network, meets it: real time, callers that leave in the
+ * middle of a long poll, answers sent twice at once, requests cut short, the endpoint stopped with
+ * work in flight. Nothing may be lost, nothing may crash the endpoint, nothing may be left running.
+ */
+import * as net from 'net';
+import {
+  CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, GetActivityTaskCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand,
+  SFNClient, StartExecutionCommand, StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { startLocalStepFunctions } from '../../../src/testing';
+
+const ROLE = 'arn:aws:iam::123456789012:role/Local';
+
+async function settled(client: SFNClient, executionArn: string) {
+  for (;;) {
+    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+    if (described.status !== 'RUNNING') return described;
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+}
+
+describe('in real time', () => {
+  test('a Wait of one second takes a second, and a callback times out when its TimeoutSeconds passes', async () => {
+    const sfn = await startLocalStepFunctions({ port: 0 });
+    const client = new SFNClient(sfn.clientConfig);
+    try {
+      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+        name: 'Slow',
+        roleArn: ROLE,
+        definition: JSON.stringify({
+          StartAt: 'W',
+          States: {
+            W: { Type: 'Wait', Seconds: 1, Next: 'Ask' },
+            Ask: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', TimeoutSeconds: 1, Parameters: { QueueUrl: 'q', MessageBody: 'm' }, End: true },
+          },
+        }),
+      }));
+      const began = Date.now();
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+      const described = await settled(client, executionArn!);
+      expect(Date.now() - began).toBeGreaterThanOrEqual(1900);
+      expect(described).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
+      const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+      const at = (type: string) => events!.find(e => e.type === type)!.timestamp!.getTime();
+      expect(at('WaitStateExited') - at('WaitStateEntered')).toBeGreaterThanOrEqual(950);
+      expect(at('TaskTimedOut') - at('TaskScheduled')).toBeGreaterThanOrEqual(950);
+    } finally {
+      client.destroy();
+      await sfn.stop();
+    }
+  }, 15_000);
+});
+
+describe('under attack', () => {
+  test('a worker that leaves in the middle of its poll does not take the task with it: the next poll gets it', async () => {
+    const sfn = await startLocalStepFunctions({ port: 0, time: 'virtual', activityPollSeconds: 5 });
+    const client = new SFNClient(sfn.clientConfig);
+    try {
+      const { activityArn } = await client.send(new CreateActivityCommand({ name: 'printer' }));
+      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+        name: 'Print', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: activityArn, End: true } } }),
+      }));
+      // A poll whose caller goes away before a task comes.
+      const leaving = new AbortController();
+      const gone = client.send(new GetActivityTaskCommand({ activityArn }), { abortSignal: leaving.signal }).catch(e => e);
+      await new Promise(resolve => setTimeout(resolve, 100));
+      leaving.abort();
+      expect((await gone).name).toBe('AbortError');
+      await new Promise(resolve => setTimeout(resolve, 100));
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '{"n":1}' }));
+      const task = await client.send(new GetActivityTaskCommand({ activityArn, workerName: 'second' }));
+      expect(task.input).toBe('{"n":1}');
+      await client.send(new SendTaskSuccessCommand({ taskToken: task.taskToken, output: '"done"' }));
+      expect(await settled(client, executionArn!)).toMatchObject({ status: 'SUCCEEDED', output: '"done"' });
+    } finally {
+      client.destroy();
+      await sfn.stop();
+    }
+  });
+
+  test('two answers to one token at once: one wins, the other is refused, the execution ends once', async () => {
+    const sfn = await startLocalStepFunctions({ port: 0, time: 'virtual' });
+    const client = new SFNClient(sfn.clientConfig);
+    try {
+      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+        name: 'Race',
+        roleArn: ROLE,
+        definition: JSON.stringify({
+          StartAt: 'Ask', States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish.waitForTaskToken', Parameters: { 'token.$': '$$.Task.Token' }, End: true } },
+        }),
+      }));
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+      let token: string | undefined;
+      while (!token) {
+        const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+        const scheduled = events!.find(e => e.type === 'TaskScheduled');
+        token = scheduled ? JSON.parse(scheduled.taskScheduledEventDetails!.parameters!).token : undefined;
+      }
+      const answers = await Promise.allSettled(['"a"', '"b"'].map(output => client.send(new SendTaskSuccessCommand({ taskToken: token, output }))));
+      expect(answers.map(a => a.status).sort()).toEqual(['fulfilled', 'rejected']);
+      expect((answers.find(a => a.status === 'rejected') as PromiseRejectedResult).reason.name).toBe('TaskTimedOut');
+      const described = await settled(client, executionArn!);
+      const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+      expect(events!.filter(e => e.type === 'TaskSucceeded')).toHaveLength(1);
+      expect(['"a"', '"b"']).toContain(described.output);
+    } finally {
+      client.destroy();
+      await sfn.stop();
+    }
+  });
+
+  test('a request cut short, a flood of garbage: the endpoint answers the next request', async () => {
+    const sfn = await startLocalStepFunctions({ port: 0, time: 'virtual' });
+    const client = new SFNClient(sfn.clientConfig);
+    try {
+      await new Promise<void>(resolve => {
+        const socket = net.connect(sfn.port, '127.0.0.1', () => {
+          socket.write('POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\nContent-Length: 500\r\n\r\n{"maxRes');
+          socket.destroy();
+          resolve();
+        });
+      });
+      await Promise.all(Array.from({ length: 50 }, (_, i) => fetch(sfn.endpoint, {
+        method: 'POST', headers: { 'x-amz-target': `AWSStepFunctions.${['StartExecution', 'Nope', 'SendTaskSuccess'][i % 3]}` }, body: '\u0000'.repeat(i),
+      }).then(r => r.status)));
+      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+        name: 'Still', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }),
+      }));
+      expect(stateMachineArn).toContain(':stateMachine:Still');
+    } finally {
+      client.destroy();
+      await sfn.stop();
+    }
+  });
+
+  test('stopped with executions waiting and a worker polling: it stops them, answers the poll, and leaves nothing running', async () => {
+    const sfn = await startLocalStepFunctions({ port: 0 });
+    const client = new SFNClient(sfn.clientConfig);
+    const { activityArn } = await client.send(new CreateActivityCommand({ name: 'never' }));
+    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+      name: 'Long', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } }),
+    }));
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+    const poll = client.send(new GetActivityTaskCommand({ activityArn })).catch(e => e);
+    await new Promise(resolve => setTimeout(resolve, 50));
+    const began = Date.now();
+    await sfn.stop();
+    expect(Date.now() - began).toBeLessThan(2000);
+    expect(sfn.service.execution(executionArn!)).toMatchObject({ status: 'ABORTED', error: 'Local.EndpointStopped' });
+    expect(await poll).toBeDefined();
+    client.destroy();
+  });
+
+  test('StopExecution of an execution in a Wait: ABORTED at once, with no state aborted (as AWS records it)', async () => {
+    const sfn = await startLocalStepFunctions({ port: 0 });
+    const client = new SFNClient(sfn.clientConfig);
+    try {
+      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+        name: 'Waits', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } }),
+      }));
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+      const { stopDate } = await client.send(new StopExecutionCommand({ executionArn }));
+      expect(stopDate).toBeInstanceOf(Date);
+      expect(await settled(client, executionArn!)).toMatchObject({ status: 'ABORTED', redriveStatus: 'REDRIVABLE' });
+      const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+      expect(events!.map(e => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'ExecutionAborted']);
+      expect(events![2].executionAbortedEventDetails).toEqual({});
+    } finally {
+      client.destroy();
+      await sfn.stop();
+    }
+  });
+});
