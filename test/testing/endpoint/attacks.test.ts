@@ -5,7 +5,8 @@
  */
 import * as net from 'net';
 import {
-  CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, GetActivityTaskCommand, GetExecutionHistoryCommand, SendTaskSuccessCommand,
+  CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, GetActivityTaskCommand, GetExecutionHistoryCommand,
+  SendTaskSuccessCommand,
   SFNClient, StartExecutionCommand, StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { startLocalStepFunctions } from '../../../src/testing';
