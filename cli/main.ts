@@ -24,7 +24,7 @@ import { toSvg } from '../src/testing/svg';
 
 export const USAGE = `Usage: cdk-workflow-patterns <command> [options]
 
-Draw and run the Step Functions state machines of a synthesized CDK app (cdk synth), offline.
+Draw, run and serve the Step Functions state machines of a synthesized CDK app (cdk synth), offline.
 
 Commands:
   diagram [--app DIR] [--out DIR]
@@ -50,13 +50,13 @@ Options:
                    serve: the same, or Step Functions Local's mock configuration file
   --report FILE    run: the HTML report (default: <state machine>.<time>.report.html, a new
                    file for each run)
-  --s3 DIR         run: a local S3, one folder per bucket of the app, named after the bucket's
+  --s3 DIR         run, serve: a local S3, one folder per bucket of the app, named after the bucket's
                    construct path (MyStack/Orders/Results: MyStack-Orders-Results); folders that
                    are missing are empty buckets, and what the run writes (result files) is
                    written back into the folder
-  --http URL=LOCAL run: send the HTTP tasks' requests to URL (and under it) to LOCAL, an address
+  --http URL=LOCAL run, serve: send the HTTP tasks' requests to URL (and under it) to LOCAL, an address
                    on this machine (--http https://api.example.com=http://127.0.0.1:8080); give
-                   it once for each API; a request to a URL not given stops the run
+                   it once for each API; a request to a URL not given stops the execution
   --port N         serve: the port (default: 8083)
   --host ADDRESS   serve: the address to listen on (default: 127.0.0.1, this machine only)
   --time MODE      serve: real (a Wait of 2 s takes 2 s; the default) or virtual (waits and

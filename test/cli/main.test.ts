@@ -385,7 +385,7 @@ describe('command line', () => {
   });
 
   test('fails on an unknown command or option', async () => {
-    expect((await cli(['draw'])).err).toMatch(/^cdk-workflow-patterns: unknown command 'draw' \(commands: diagram, run\)/);
+    expect((await cli(['draw'])).err).toMatch(/^cdk-workflow-patterns: unknown command 'draw' \(commands: diagram, run, serve\)/);
     const unknownOption = await cli(['diagram', '--colour']);
     expect(unknownOption.code).toBe(1);
     expect(unknownOption.err).toMatch(/^cdk-workflow-patterns: Unknown option '--colour'/);

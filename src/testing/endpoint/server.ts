@@ -12,6 +12,7 @@ import { Params } from './params';
 import { answer, answerError, ApiError, readRequest } from './protocol';
 import { StepFunctionsService } from './service';
 import { LocalS3 } from '../../engine';
+import { appBuckets, stackTemplates } from '../assembly';
 import { checkEndpoints } from '../http';
 import { parseMocks } from '../mocks';
 
@@ -29,7 +30,12 @@ export interface LocalStepFunctionsOptions {
    * @default none
    */
   readonly mocks?: string | object;
-  /** A folder of folders, one per bucket, that Distributed Maps read from and write to. @default an empty local S3 */
+  /**
+   * The S3 Distributed Maps read from and write to: a folder with one folder per bucket (an app's
+   * bucket is the folder named after its construct path, `MyStack-Orders-Results`, as for the `run`
+   * command), where what an execution writes is written back when it ends; or a LocalS3.
+   * @default an empty local S3
+   */
   readonly s3?: string | LocalS3;
   /** `real`: a Wait of 2 seconds takes 2 seconds. `virtual`: waits and timeouts take no time, while nothing waits for an answer from outside. @default 'real' */
   readonly time?: 'real' | 'virtual';
@@ -99,7 +105,17 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
   if (options.time !== undefined && options.time !== 'real' && options.time !== 'virtual') {
     throw new Error(`startLocalStepFunctions: time must be 'real' or 'virtual' (got ${JSON.stringify(options.time)})`);
   }
-  const s3 = typeof options.s3 === 'string' ? LocalS3.fromFolder(path.resolve(options.s3)) : options.s3;
+  // A folder of the app's buckets, named after their construct paths as the run command names them; what executions write goes back into it.
+  const buckets = app !== undefined ? appBuckets(stackTemplates(app)) : [];
+  const bucketOf = new Map(buckets.map(b => [b.folder, b.name]));
+  const folderOf = new Map(buckets.map(b => [b.name, b.folder]));
+  const s3Dir = typeof options.s3 === 'string' ? path.resolve(options.s3) : undefined;
+  let s3: LocalS3 | undefined;
+  try {
+    s3 = s3Dir !== undefined ? LocalS3.fromFolder(s3Dir, undefined, folder => bucketOf.get(folder) ?? folder) : options.s3 as LocalS3 | undefined;
+  } catch (e) {
+    throw new Error(`startLocalStepFunctions: s3: ${(e as Error).message.replace(/^LocalS3.fromFolder: /, '')}`);
+  }
   const service = new StepFunctionsService({
     assemblyDir: app,
     ...readMocks(options.mocks),
@@ -107,6 +123,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     time: options.time ?? 'real',
     httpEndpoints: options.httpEndpoints !== undefined ? checkEndpoints(options.httpEndpoints, 'httpEndpoints') : undefined,
     activityPollSeconds: options.activityPollSeconds,
+    onEnded: s3Dir !== undefined ? local => local.writeToFolder(s3Dir, bucket => folderOf.get(bucket) ?? bucket) : undefined,
   });
   const server: Server = createServer((req, res) => void handle(service, req, res));
   server.keepAliveTimeout = 5_000;

@@ -79,6 +79,8 @@ export interface ServiceOptions {
   readonly httpEndpoints?: Readonly<Record<string, string>>;
   /** How long GetActivityTask waits for a task. @default 60 */
   readonly activityPollSeconds?: number;
+  /** Called when an execution has ended, with the S3 it may have written to. */
+  readonly onEnded?: (s3: LocalS3) => void;
 }
 
 const DEFAULT_ROLE = `arn:aws:iam::${ACCOUNT}:role/LocalStepFunctionsRole`;
@@ -204,7 +206,7 @@ export class StepFunctionsService {
         Object.assign(record, { arn: live.executionArn, live, events: live.events, mapRuns: live.mapRuns });
       },
     });
-    record.done = run.then(result => this.finish(record, result), e => this.broke(record, e));
+    record.done = run.then(result => this.finish(record, result), e => this.broke(record, e)).then(() => this.ended());
     if (!how.sync || machine.type === 'STANDARD') this.executions.set(record.arn, record);
     return record;
   }
@@ -271,6 +273,15 @@ export class StepFunctionsService {
         + `or "states": { "${req.state}": { "result": ... } } in a mocks file`, req.state);
     }
     return handler(req.input, call);
+  }
+
+  /** After an execution: the S3 written back where it came from; a failure to write is told, not thrown into the API's answer. */
+  private ended(): void {
+    try {
+      this.options.onEnded?.(this.s3);
+    } catch (e) {
+      process.emitWarning(`cdk-workflow-patterns local endpoint: the local S3 could not be written back: ${(e as Error).message}`);
+    }
   }
 
   /** TestState's task without a mock: the app's function of that ARN runs; anything else needs a mock. */

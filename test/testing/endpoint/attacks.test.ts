@@ -3,13 +3,16 @@
  * middle of a long poll, answers sent twice at once, requests cut short, the endpoint stopped with
  * work in flight. Nothing may be lost, nothing may crash the endpoint, nothing may be left running.
  */
+import * as fs from 'fs';
 import * as net from 'net';
+import * as path from 'path';
 import {
   CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, GetActivityTaskCommand, GetExecutionHistoryCommand,
   SendTaskSuccessCommand,
   SFNClient, StartExecutionCommand, StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { startLocalStepFunctions } from '../../../src/testing';
+import { tempDir } from '../../cli/example-assembly';
 
 const ROLE = 'arn:aws:iam::123456789012:role/Local';
 
@@ -167,6 +170,41 @@ describe('under attack', () => {
       const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
       expect(events!.map(e => e.type)).toEqual(['ExecutionStarted', 'WaitStateEntered', 'ExecutionAborted']);
       expect(events![2].executionAbortedEventDetails).toEqual({});
+    } finally {
+      client.destroy();
+      await sfn.stop();
+    }
+  });
+});
+
+describe('a local S3 folder', () => {
+  test('a Distributed Map reads its items from it, and what it writes is there when the execution has ended', async () => {
+    const dir = tempDir('endpoint-s3');
+    fs.mkdirSync(path.join(dir, 'in'));
+    fs.writeFileSync(path.join(dir, 'in', 'items.json'), JSON.stringify([{ id: 1 }, { id: 2 }]));
+    const sfn = await startLocalStepFunctions({ port: 0, time: 'virtual', s3: dir });
+    const client = new SFNClient(sfn.clientConfig);
+    try {
+      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+        name: 'FromS3',
+        roleArn: ROLE,
+        definition: JSON.stringify({
+          StartAt: 'Each',
+          States: {
+            Each: {
+              Type: 'Map',
+              End: true,
+              ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'in', Key: 'items.json' } },
+              ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+              ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'in', Prefix: 'results' } },
+            },
+          },
+        }),
+      }));
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+      expect((await settled(client, executionArn!)).status).toBe('SUCCEEDED');
+      const written = fs.readdirSync(path.join(dir, 'in', 'results'), { recursive: true }).map(String);
+      expect(written.some(f => f.endsWith('manifest.json'))).toBe(true);
     } finally {
       client.destroy();
       await sfn.stop();
