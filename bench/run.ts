@@ -3,13 +3,14 @@
  *
  *   npm run bench                 # every measurement; writes bench/RESULTS.md and prints it
  *   npm run bench -- --smoke      # smallest sizes, one repetition, prints only (or --out FILE)
- *   npm run bench -- --section 2  # one section (1 to 9): measured again and put in place of its
+ *   npm run bench -- --section 2  # one section (1 to 11): measured again and put in place of its
  *                                 # old text in bench/RESULTS.md, the other sections kept as they are
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ScaleRow, measureScale } from './distributed-scale';
+import { endpointSection } from './endpoint';
 import { measureShapes } from './engine-shapes';
 import { fanOutCostSection } from './fan-out-cost';
 import { ORACLE_VERSION } from './oracle/load';
@@ -30,7 +31,7 @@ interface Options {
   readonly section?: number;
 }
 
-const SECTIONS = 10;
+const SECTIONS = 11;
 
 function parse(argv: string[]): Options {
   const smoke = argv.includes('--smoke');
@@ -231,6 +232,11 @@ async function main(): Promise<void> {
   if (wanted(10)) {
     log('work hosted anywhere...');
     sections.push(...await workAnywhereSection());
+  }
+
+  if (wanted(11)) {
+    log('the local endpoint...');
+    sections.push(...await endpointSection(options.smoke));
   }
 
   if (options.section !== undefined) {

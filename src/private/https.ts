@@ -23,22 +23,6 @@ export function checkHttps(where: string, name: string, url: unknown): string {
   return url;
 }
 
-/** Headers a request of an HTTP task cannot set: Step Functions sets them itself or refuses them (States.Runtime). */
-const REFUSED_HEADERS = new Set([
-  'a-im', 'accept-charset', 'accept-datetime', 'accept-encoding', 'authorization', 'cache-control', 'connection',
-  'content-encoding', 'content-md5', 'date', 'expect', 'forwarded', 'from', 'host', 'http2-settings', 'if-match',
-  'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since', 'max-forwards', 'origin', 'pragma',
-  'proxy-authorization', 'referer', 'server', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'via', 'warning',
-]);
-
-/**
- * Whether an HTTP task may not set this header (lower case).
- * @see https://docs.aws.amazon.com/step-functions/latest/dg/call-https-apis.html
- */
-export function isRefusedHeader(lowerCaseName: string): boolean {
-  return REFUSED_HEADERS.has(lowerCaseName) || ['x-forwarded-', 'x-amz-', 'x-amzn-'].some(p => lowerCaseName.startsWith(p));
-}
-
 /**
  * The credentials an EventBridge connection holds in plain text in the template (a literal API key,
  * password, client secret, or a secret invocation parameter), by where they are.

@@ -12,7 +12,7 @@ import { placeholderFor, CfnTemplate } from './asl';
 import { HarnessError, TaskFailure, TaskHandler } from './local-execution';
 import { TaskOutcome } from '../engine';
 import { answerOrHung } from './task-options';
-import { isRefusedHeader } from '../private/https';
+import { isRefusedHeader } from '../private/http-headers';
 
 /** What the connection's secret fields (the API key, the password, the access token) are in a local run. */
 export const TEST_CREDENTIAL = 'test-credential';

@@ -2,7 +2,7 @@
  * The published command: the bundle:cli task's single file runs on its own, with none of the
  * tool's dependencies installed next to it.
  */
-import { execFileSync, spawnSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthExampleApp, tempDir } from './example-assembly';
@@ -50,3 +50,34 @@ test('the bundle runs from a folder without node_modules: help, diagram and run'
   expect(missing.status).toBe(1);
   expect(missing.stderr.trim()).toBe("cdk-workflow-patterns: no cloud assembly at nowhere (no manifest.json there): run 'cdk synth' first, or give its folder with --app");
 });
+
+test('the bundle carries no aws-cdk-lib: the command reads templates as JSON and never loads the CDK', () => {
+  if (!fs.existsSync(BUNDLE)) execFileSync('npx', ['projen', 'bundle:cli'], { cwd: ROOT, stdio: 'pipe' });
+  const text = fs.readFileSync(BUNDLE, 'utf8');
+  // esbuild names each module it bundles in a comment.
+  expect(text).not.toMatch(/^\/\/ node_modules\/(aws-cdk-lib|constructs)\//m);
+  expect(text).toMatch(/^\/\/ node_modules\/jsonata\//m);
+});
+
+test('the bundle serves the local endpoint from a folder without node_modules, until SIGTERM', async () => {
+  if (!fs.existsSync(BUNDLE)) execFileSync('npx', ['projen', 'bundle:cli'], { cwd: ROOT, stdio: 'pipe' });
+  const dir = tempDir('bundle-serve');
+  const copy = path.join(dir, 'cdk-workflow-patterns.js');
+  fs.copyFileSync(BUNDLE, copy);
+  const child = spawn(process.execPath, [copy, 'serve', '--app', synthExampleApp(), '--port', '0'], { cwd: dir, env: { PATH: process.env.PATH } });
+  let out = '';
+  child.stdout.on('data', chunk => {
+    out += String(chunk);
+  });
+  const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)));
+  while (!out.includes('try: ')) {
+    if (child.exitCode !== null) throw new Error(`serve exited: ${out}`);
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+  const endpoint = /(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1];
+  const res = await fetch(endpoint, { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.ListStateMachines' }, body: '{}' });
+  expect(((await res.json()) as any).stateMachines.map((m: any) => m.name.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['Checkout', 'OrderWorkflow', 'QuoteWorkflow']);
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  expect(out.trim().split('\n').pop()).toBe('stopped');
+}, 60_000);
