@@ -173,6 +173,8 @@ export async function endpointSection(smoke: boolean): Promise<string[]> {
     + 'give the same output (checked before measuring). The same request sent with node:http (keep-alive) and no SDK shows what the SDK '
     + 'itself costs. Executions per second, median (min–max) of the rounds.',
     table(['requests', 'through the endpoint, with the SDK', 'through the endpoint, node:http', 'in-process', 'endpoint with the SDK / in-process'],
-      f.rows.map(r => [r.how, showSummary(r.endpoint), showSummary(r.rawHttp), showSummary(r.inProcess), ratio(r.endpoint.median, r.inProcess.median)])),
+      f.rows.map(r => [
+        r.how, showSummary(r.endpoint), showSummary(r.rawHttp), showSummary(r.inProcess), ratio(r.endpoint.median, r.inProcess.median),
+      ])),
   ];
 }
