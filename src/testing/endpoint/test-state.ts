@@ -8,6 +8,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_TestState.html
  */
 import { inspectionOf } from './inspection';
+import { allStates } from '../local-execution';
 import type { Params } from './params';
 import { ApiError, invalidField } from './protocol';
 import type { StepFunctionsService } from './service';
@@ -24,6 +25,15 @@ function json(text: string | undefined, what: string): unknown {
   } catch (e) {
     throw new ApiError('ValidationException', `${what} must be valid JSON: ${(e as Error).message}`);
   }
+}
+
+/** Whether this many failed iterations of a Map go past its tolerance: either threshold, or any failure when it has none. */
+function overTolerance(map: any, failures: number, result: unknown): boolean {
+  const count = map.ToleratedFailureCount;
+  const percentage = map.ToleratedFailurePercentage;
+  const total = Array.isArray(result) ? result.length : 0;
+  if (count === undefined && percentage === undefined) return failures > 0;
+  return (count !== undefined && failures > Number(count)) || (percentage !== undefined && total > 0 && (failures * 100) / total > Number(percentage));
 }
 
 /** The states a state goes to: Next, a Choice's rules and Default, its catchers'. */
@@ -119,6 +129,15 @@ export async function testState(p: Params, service: StepFunctionsService): Promi
   } else if (type === 'Task' && roleArn === undefined) {
     throw new ApiError('ValidationException', 'RoleArn must be specified when testing a Task state');
   }
+  const causedBy = config.errorCausedByState;
+  if (causedBy !== undefined) {
+    const inner = type === 'Map' || type === 'Parallel' ? allStates({ States: { [stateName ?? 'StateName']: state } }).slice(1).map(s => s.name) : [];
+    if (!inner.includes(String(causedBy))) {
+      throw new ApiError('ValidationException', type === 'Map' || type === 'Parallel'
+        ? `stateConfiguration.errorCausedByState names no state of this ${type} ('${causedBy}'; its states: ${inner.join(', ')})`
+        : `stateConfiguration.errorCausedByState is for a Map or Parallel state (this state is a ${type})`);
+    }
+  }
   const failures = config.mapIterationFailureCount;
   if (failures !== undefined) {
     if (!mock) throw new ApiError('ValidationException', 'TestState does not support MapIterationFailureCount when a mock is not specified.');
@@ -135,8 +154,7 @@ export async function testState(p: Params, service: StepFunctionsService): Promi
     const kept = ['Comment', 'QueryLanguage', 'InputPath', 'ResultSelector', 'ResultPath', 'OutputPath', 'Catch', 'Next', 'End', 'Assign', 'Output'];
     if (type === 'Parallel') kept.push('Parameters', 'Arguments');
     run = { ...Object.fromEntries(Object.entries(tested).filter(([k]) => kept.includes(k))), Type: 'Task', Resource: MOCKED };
-    const threshold = Number(tested.ToleratedFailureCount ?? Infinity);
-    if (type === 'Map' && failures !== undefined && Number(failures) > (Number.isFinite(threshold) ? threshold : 0)) {
+    if (type === 'Map' && failures !== undefined && overTolerance(tested, Number(failures), mocked.result)) {
       mocked = { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' };
     }
   } else if (mocked) {

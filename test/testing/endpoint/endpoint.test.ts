@@ -160,6 +160,23 @@ describe('a callback', () => {
   });
 });
 
+test('the app\'s functions reach the endpoint too: SendTaskSuccess from a function\'s code (as the gate\'s decision function sends it) decides the task', async () => {
+  const { executionArn } = await client.send(new StartExecutionCommand({
+    stateMachineArn: machines.PurchaseWorkflow, input: JSON.stringify({ orderId: 'po-9', requestedBy: 'sam@example.com', lines: [{ quantity: 3, unitPrice: 600 }] }),
+  }));
+  const events = await until(executionArn!, e => e.some(x => x.type === 'TaskSubmitted'));
+  const token = JSON.parse(events.find(e => e.type === 'TaskScheduled' && e.taskScheduledEventDetails?.resource === 'invoke.waitForTaskToken')!
+    .taskScheduledEventDetails!.parameters!).Payload.taskToken;
+  // What a sealed function's require('@aws-sdk/client-sfn') gives it.
+  const sdk = sfn.service.offline.sdkModule('@aws-sdk/client-sfn') as any;
+  const sandboxed = new sdk.SFNClient({});
+  await sandboxed.send(new sdk.SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ decision: 'REJECTED', decidedBy: 'desk' }) }));
+  await until(executionArn!, ended);
+  expect((await client.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('FAILED');
+  await expect(sandboxed.send(new sdk.SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
+  await expect(sandboxed.send(new sdk.SendTaskSuccessCommand({ taskToken: 'nope', output: '{}' }))).rejects.toMatchObject({ name: 'InvalidToken' });
+});
+
 describe('an activity', () => {
   test('is worked by the worker runtime through the endpoint, with the real SDK, and records who took it', async () => {
     const arn = (await client.send(new ListActivitiesCommand({}))).activities!.find(a => a.name!.startsWith('LabelPrinterExamplePrintlabel'))!.activityArn!;

@@ -158,6 +158,39 @@ test('variables are taken as they are: nothing in them is evaluated, in either l
   })).toEqual({ status: 'SUCCEEDED', output: { v: literal } });
 });
 
+describe('a mocked Map and its tolerance (mapIterationFailureCount)', () => {
+  const map = (tolerance: object) => ({
+    Type: 'Map',
+    End: true,
+    ...tolerance,
+    ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'Work', States: { Work: { Type: 'Pass', End: true } } },
+  });
+  const run = (tolerance: object, failures: number) => testState({
+    definition: map(tolerance), input: '{}', mock: { result: '[1, 1, 1, 1]' }, stateConfiguration: { mapIterationFailureCount: failures },
+  });
+
+  test.each([
+    [{}, 0, 'SUCCEEDED'],
+    [{}, 1, 'FAILED'],
+    [{ ToleratedFailureCount: 1 }, 1, 'SUCCEEDED'],
+    [{ ToleratedFailureCount: 1 }, 2, 'FAILED'],
+    [{ ToleratedFailurePercentage: 50 }, 2, 'SUCCEEDED'],
+    [{ ToleratedFailurePercentage: 50 }, 3, 'FAILED'],
+    [{ ToleratedFailureCount: 3, ToleratedFailurePercentage: 25 }, 2, 'FAILED'],
+  ])('%j with %d failed iterations of 4: %s', async (tolerance, failures, status) => {
+    const answer = await run(tolerance, failures);
+    expect(answer.status).toBe(status);
+    if (status === 'FAILED') expect(answer).toMatchObject({ error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' });
+  });
+
+  test('errorCausedByState must name a state of the Map', async () => {
+    await expect(testState({ definition: map({}), mock: { errorOutput: { error: 'E', cause: 'c' } }, stateConfiguration: { errorCausedByState: 'Nope' } }))
+      .rejects.toMatchObject({ name: 'ValidationException', message: "stateConfiguration.errorCausedByState names no state of this Map ('Nope'; its states: Work)" });
+    expect(await testState({ definition: map({}), mock: { errorOutput: { error: 'E', cause: 'c' } }, stateConfiguration: { errorCausedByState: 'Work' } }))
+      .toMatchObject({ status: 'FAILED', error: 'E', cause: 'c' });
+  });
+});
+
 describe('refused as AWS refuses', () => {
   test.each([
     [{ definition: { Type: 'Map', ItemProcessor: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } }, End: true } }, 'InvalidDefinition',
