@@ -33,7 +33,8 @@ function overTolerance(map: any, failures: number, result: unknown): boolean {
   const percentage = map.ToleratedFailurePercentage;
   const total = Array.isArray(result) ? result.length : 0;
   if (count === undefined && percentage === undefined) return failures > 0;
-  return (count !== undefined && failures > Number(count)) || (percentage !== undefined && total > 0 && (failures * 100) / total > Number(percentage));
+  const overCount = count !== undefined && failures > Number(count);
+  return overCount || (percentage !== undefined && total > 0 && (failures * 100) / total > Number(percentage));
 }
 
 /** The states a state goes to: Next, a Choice's rules and Default, its catchers'. */
