@@ -15,7 +15,8 @@ const PROJECT = path.join(__dirname, 'project');
 const VITEST = '4.1.12';
 
 /** What a user installs, in the versions this repository is tested with. */
-const PACKAGES = ['aws-cdk-lib', 'constructs', 'aws-cdk', 'jest', '@types/jest', 'typescript', '@types/node', 'cdk-nag'].map(p => `${p}@${devVersion(p)}`);
+const PACKAGES = ['aws-cdk-lib', 'constructs', 'aws-cdk', 'jest', '@types/jest', 'typescript', '@types/node', 'cdk-nag', '@aws-sdk/client-sfn']
+  .map(p => `${p}@${devVersion(p)}`);
 
 interface Result { status: number | null; out: string }
 
@@ -102,6 +103,22 @@ describe('a user\'s CDK project with the packed library', () => {
     expect(tests.status).toBe(0);
     expect(results.numPassedTests).toBe(2);
   }, 300_000);
+
+  test('the local Step Functions endpoint from plain JavaScript: in-process and through the installed command', () => {
+    const r = spawnSync(process.execPath, ['scripts/endpoint-check.js'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    expect(r.stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*?trace-warnings[^\n]*\n/g, '')).toBe('');
+    expect(r.status).toBe(0);
+    const result = JSON.parse(r.stdout);
+    expect(result.inProcess).toEqual({
+      machines: expect.arrayContaining(['Purchases', 'Quotes', 'Shipping']),
+      quote: { status: 'SUCCEEDED', output: { orderId: 'q-1', quantity: 2, total: 25 } },
+      purchase: 'SUCCEEDED',
+      missing: 'ExecutionDoesNotExist',
+    });
+    expect(result.misspelled).toBe("Error: startLocalStepFunctions: 'prot' is not an option (did you mean 'port'?); the options are "
+      + 'app, port, host, mocks, s3, time, httpEndpoints, activityPollSeconds');
+    expect(result.command).toEqual({ machines: result.inProcess.machines.length, exit: 0, last: 'stopped' });
+  }, 120_000);
 
   describe('the command, on its cdk synth output', () => {
     test('runs the StockTradingWorkflow by its construct id, its gate decided by callbacks alone, and writes the result', () => {

@@ -31,11 +31,9 @@ export function invalidField(field: string, value: unknown, constraint: string):
 export interface ApiRequest {
   readonly operation: string;
   readonly body: Record<string, unknown>;
-  /** The region the request was signed for (from its Authorization header), if any. */
-  readonly region?: string;
 }
 
-/** Reads a request: its operation, its JSON body (refused past MAX_BODY_BYTES), its region. */
+/** Reads a request: its operation and its JSON body (refused past MAX_BODY_BYTES). */
 export async function readRequest(req: IncomingMessage): Promise<ApiRequest> {
   if (req.method !== 'POST') throw new ApiError('UnknownOperationException', `The Step Functions API takes POST requests to '/' (got ${req.method} ${req.url})`, req.method === 'GET' ? 404 : 405);
   const target = String(req.headers['x-amz-target'] ?? '');
@@ -67,8 +65,7 @@ export async function readRequest(req: IncomingMessage): Promise<ApiRequest> {
     throw new ApiError('SerializationException', `The request body is not JSON: ${(e as Error).message}`);
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ApiError('SerializationException', 'The request body must be a JSON object');
-  const region = /Credential=[^/]*\/\d{8}\/([^/]+)\//.exec(String(req.headers.authorization ?? ''))?.[1];
-  return { operation: target.slice(TARGET_PREFIX.length), body: body as Record<string, unknown>, ...(region ? { region } : {}) };
+  return { operation: target.slice(TARGET_PREFIX.length), body: body as Record<string, unknown> };
 }
 
 /** Dates as AWS JSON 1.0 sends timestamps: seconds since the epoch, with milliseconds. */

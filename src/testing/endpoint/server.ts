@@ -96,14 +96,58 @@ async function handle(service: StepFunctionsService, req: IncomingMessage, res: 
   }
 }
 
+const OPTIONS = ['app', 'port', 'host', 'mocks', 's3', 'time', 'httpEndpoints', 'activityPollSeconds'];
+
+/** The closest known option to a misspelled one, if one is close. */
+function closest(name: string): string | undefined {
+  const distance = (a: string, b: string) => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    return d[a.length][b.length];
+  };
+  const [best] = OPTIONS.map(o => [o, distance(name.toLowerCase(), o.toLowerCase())] as const).sort((x, y) => x[1] - y[1]);
+  return best[1] <= Math.max(2, Math.floor(name.length / 3)) ? best[0] : undefined;
+}
+
+/** Checks the options as a JavaScript caller may pass them: a wrong type or a misspelled name is refused, not ignored. */
+function checkOptions(options: unknown): LocalStepFunctionsOptions {
+  const fail = (what: string) => {
+    throw new Error(`startLocalStepFunctions: ${what}`);
+  };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) fail(`the options must be an object (got ${JSON.stringify(options)})`);
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!OPTIONS.includes(key)) {
+      const near = closest(key);
+      fail(`'${key}' is not an option${near ? ` (did you mean '${near}'?)` : ''}; the options are ${OPTIONS.join(', ')}`);
+    }
+  }
+  const isString = (v: unknown) => typeof v === 'string' && v !== '';
+  if (o.app !== undefined && !isString(o.app)) fail(`app must be the folder of a cloud assembly, such as 'cdk.out' (got ${JSON.stringify(o.app)})`);
+  if (o.port !== undefined && !(Number.isInteger(o.port) && (o.port as number) >= 0 && (o.port as number) <= 65535)) {
+    fail(`port must be a port number, 0 to 65535 (0 takes a free one) (got ${JSON.stringify(o.port)})`);
+  }
+  if (o.host !== undefined && !isString(o.host)) fail(`host must be an address such as '127.0.0.1' (got ${JSON.stringify(o.host)})`);
+  if (o.time !== undefined && o.time !== 'real' && o.time !== 'virtual') fail(`time must be 'real' or 'virtual' (got ${JSON.stringify(o.time)})`);
+  if (o.mocks !== undefined && !isString(o.mocks) && (typeof o.mocks !== 'object' || o.mocks === null || Array.isArray(o.mocks))) {
+    fail(`mocks must be the path of a mocks file or its parsed content, an object (got ${JSON.stringify(o.mocks)})`);
+  }
+  if (o.s3 !== undefined && !isString(o.s3) && !(o.s3 instanceof LocalS3)) fail(`s3 must be a folder of buckets or a LocalS3 (got ${JSON.stringify(o.s3)})`);
+  if (o.activityPollSeconds !== undefined && !(typeof o.activityPollSeconds === 'number' && o.activityPollSeconds > 0 && o.activityPollSeconds <= 60)) {
+    fail(`activityPollSeconds must be a number of seconds, more than 0 and at most 60 (got ${JSON.stringify(o.activityPollSeconds)})`);
+  }
+  return o as LocalStepFunctionsOptions;
+}
+
 /** Starts a local Step Functions endpoint and resolves once it listens. */
-export async function startLocalStepFunctions(options: LocalStepFunctionsOptions = {}): Promise<LocalStepFunctions> {
+export async function startLocalStepFunctions(given: LocalStepFunctionsOptions = {}): Promise<LocalStepFunctions> {
+  const options = checkOptions(given);
   const app = options.app !== undefined ? path.resolve(options.app) : undefined;
   if (app !== undefined && !fs.existsSync(path.join(app, 'manifest.json'))) {
     throw new Error(`startLocalStepFunctions: no cloud assembly at ${options.app} (no manifest.json there): run 'cdk synth' first, or give its folder as app`);
-  }
-  if (options.time !== undefined && options.time !== 'real' && options.time !== 'virtual') {
-    throw new Error(`startLocalStepFunctions: time must be 'real' or 'virtual' (got ${JSON.stringify(options.time)})`);
   }
   // A folder of the app's buckets, named after their construct paths as the run command names them; what executions write goes back into it.
   const buckets = app !== undefined ? appBuckets(stackTemplates(app)) : [];

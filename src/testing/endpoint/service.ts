@@ -88,6 +88,8 @@ const DEFAULT_ROLE = `arn:aws:iam::${ACCOUNT}:role/LocalStepFunctionsRole`;
 export class StepFunctionsService {
   readonly machines = new Map<string, MachineRecord>();
   readonly executions = new Map<string, ExecutionRecord>();
+  /** Every execution still running, Express ones included (they are stopped with the endpoint). */
+  private readonly running = new Set<ExecutionRecord>();
   readonly activities: ActivityTaskQueue;
   readonly tags = new Map<string, Map<string, string>>();
   /** Task tokens waiting for SendTaskSuccess, SendTaskFailure or SendTaskHeartbeat. */
@@ -207,7 +209,10 @@ export class StepFunctionsService {
       },
     });
     record.done = run.then(result => this.finish(record, result), e => this.broke(record, e)).then(() => this.ended());
-    if (!how.sync || machine.type === 'STANDARD') this.executions.set(record.arn, record);
+    // AWS keeps no record of an Express execution: only Standard ones can be described, listed and stopped.
+    if (machine.type === 'STANDARD') this.executions.set(record.arn, record);
+    this.running.add(record);
+    void record.done.then(() => this.running.delete(record));
     return record;
   }
 
@@ -264,7 +269,13 @@ export class StepFunctionsService {
       const answer = new TaskAnswer();
       this.tokens.set(req.taskToken!, answer);
       // The call itself is made (a function's code runs with the token); a service with no local stand-in is taken as called.
-      if (handler) await handler(req.input, call);
+      try {
+        if (handler) await handler(req.input, call);
+      } catch (e) {
+        // The call failed, and the task with it: its token takes no answer.
+        answer.close();
+        throw e;
+      }
       return TaskOutcome.from(answer);
     }
     if (!handler) {
@@ -327,8 +338,9 @@ export class StepFunctionsService {
   async close(): Promise<void> {
     this.closed = true;
     this.activities.close();
-    for (const e of this.executions.values()) e.live?.stop('Local.EndpointStopped', 'the local endpoint was stopped');
-    await Promise.all([...this.executions.values()].map(e => e.done));
+    const running = [...this.running];
+    for (const e of running) e.live?.stop('Local.EndpointStopped', 'the local endpoint was stopped');
+    await Promise.all(running.map(e => e.done));
     await this.sandbox.dispose();
   }
 }

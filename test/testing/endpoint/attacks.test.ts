@@ -211,3 +211,42 @@ describe('a local S3 folder', () => {
     }
   });
 });
+
+describe('what ends with its execution', () => {
+  test('a callback whose call fails: the task fails, and its token takes no answer after', async () => {
+    const sfn = await startLocalStepFunctions({ port: 0, time: 'virtual', mocks: { states: { Ask: { error: 'Queue.Gone', cause: 'no such queue' } } } });
+    const client = new SFNClient(sfn.clientConfig);
+    try {
+      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+        name: 'FailsToAsk',
+        roleArn: ROLE,
+        definition: JSON.stringify({
+          StartAt: 'Ask', States: { Ask: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', Parameters: { 'MessageBody.$': '$$.Task.Token' }, End: true } },
+        }),
+      }));
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+      expect(await settled(client, executionArn!)).toMatchObject({ status: 'FAILED', error: 'Queue.Gone' });
+      const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+      const token = JSON.parse(events!.find(e => e.type === 'TaskScheduled')!.taskScheduledEventDetails!.parameters!).MessageBody;
+      await expect(client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
+    } finally {
+      client.destroy();
+      await sfn.stop();
+    }
+  });
+
+  test('an Express execution started with StartExecution is kept nowhere, yet stopped with the endpoint', async () => {
+    const sfn = await startLocalStepFunctions({ port: 0 });
+    const client = new SFNClient(sfn.clientConfig);
+    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+      name: 'ExpressWait', type: 'EXPRESS', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 240, End: true } } }),
+    }));
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
+    expect(executionArn).toContain(':express:ExpressWait:');
+    expect(sfn.service.executions.size).toBe(0);
+    const began = Date.now();
+    await sfn.stop();
+    expect(Date.now() - began).toBeLessThan(2000);
+    client.destroy();
+  });
+});
