@@ -186,6 +186,25 @@ function unqualified(functionArn: string): string {
   return parts.length > 7 ? parts.slice(0, 7).join(':') : functionArn;
 }
 
+/** What a handler is told of one attempt of a task. */
+export function taskCallOf(req: TaskRequest): TaskCall {
+  return {
+    state: req.state,
+    resource: req.resource,
+    input: req.input,
+    attempt: req.attempt,
+    ...(req.taskToken !== undefined ? { taskToken: req.taskToken } : {}),
+    now: req.now,
+    ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}),
+    ...(req.heartbeatSeconds !== undefined ? { heartbeatSeconds: req.heartbeatSeconds } : {}),
+  };
+}
+
+/** The key a task's handler is found under: a Lambda task's unqualified function ARN, or the resource without its suffix. */
+export function handlerKeyOf(req: TaskRequest): string {
+  return req.integration === 'lambda' && req.functionName !== undefined ? unqualified(req.functionName) : req.baseResource;
+}
+
 /** The Task states of a definition, by identity (a definition is not changed between runs). */
 const taskStates = new WeakMap<object, StateRef[]>();
 
@@ -216,20 +235,11 @@ export async function runLocally(asl: Asl, options: LocalRunOptions = {}): Promi
   checkNames(asl, options);
   const calls: TaskCall[] = [];
   const onTask = async (req: TaskRequest): Promise<unknown> => {
-    const call: TaskCall = {
-      state: req.state,
-      resource: req.resource,
-      input: req.input,
-      attempt: req.attempt,
-      ...(req.taskToken !== undefined ? { taskToken: req.taskToken } : {}),
-      now: req.now,
-      ...(req.timeoutSeconds !== undefined ? { timeoutSeconds: req.timeoutSeconds } : {}),
-      ...(req.heartbeatSeconds !== undefined ? { heartbeatSeconds: req.heartbeatSeconds } : {}),
-    };
+    const call = taskCallOf(req);
     calls.push(call);
     const waitsForToken = req.pattern === 'callback';
     const functionArn = req.integration === 'lambda' ? req.functionName : undefined;
-    const key = functionArn !== undefined ? unqualified(functionArn) : req.baseResource;
+    const key = handlerKeyOf(req);
     const callback = options.callbacks?.[req.state];
     const handler = options.states?.[req.state] ?? options.resources?.[key] ?? options.resources?.[functionArn ?? '']
       ?? (waitsForToken && callback ? undefined : options.functions?.[key] ?? options.functions?.[functionArn ?? '']);

@@ -17,7 +17,7 @@ import { appBuckets, AssemblyStateMachine, stackTemplates, stateMachinesIn } fro
 import { functionsFor, workflowKindOf } from '../execution';
 import { FunctionSandbox } from '../function-sandbox';
 import { HTTP_INVOKE, httpInvokeHandler } from '../http';
-import { HarnessError, TaskCall, TaskHandler } from '../local-execution';
+import { handlerKeyOf, HarnessError, taskCallOf, TaskHandler } from '../local-execution';
 import type { Mocks } from '../mocks';
 import { OfflineAws } from '../offline-aws';
 
@@ -236,14 +236,7 @@ export class StepFunctionsService {
 
   /** A task's answer: a mocked response, a mock, an activity worker, a task token, or the task's own code. */
   private async answer(req: TaskRequest, mocked: Record<string, MockedResponse> | undefined, record: ExecutionRecord): Promise<unknown> {
-    const call: TaskCall = {
-      state: req.state,
-      resource: req.resource,
-      input: req.input,
-      attempt: req.attempt,
-      ...(req.taskToken !== undefined ? { taskToken: req.taskToken } : {}),
-      now: req.now,
-    };
+    const call = taskCallOf(req);
     // Step Functions Local answers a mocked task at once, a callback task too (its token is generated, not waited for).
     const response = mocked?.[req.state];
     if (response) {
@@ -252,7 +245,7 @@ export class StepFunctionsService {
       return response.answer(invocation, req.state);
     }
     const mocks = this.options.mocks;
-    const key = req.integration === 'lambda' && req.functionName !== undefined ? unqualified(req.functionName) : req.baseResource;
+    const key = handlerKeyOf(req);
     const mock = mocks?.states[req.state] ?? mocks?.resources[key];
     const callback = req.pattern === 'callback' ? mocks?.callbacks[req.state] : undefined;
     if (callback) return callback(req.input, call);
@@ -297,13 +290,12 @@ export class StepFunctionsService {
 
   /** TestState's task without a mock: the app's function of that ARN runs; anything else needs a mock. */
   testTaskHandler(req: TaskRequest): unknown {
-    const key = req.integration === 'lambda' && req.functionName !== undefined ? unqualified(req.functionName) : req.baseResource;
-    const handler = this.appFunctions[key] ?? this.integrations[req.baseResource];
+    const handler = this.appFunctions[handlerKeyOf(req)] ?? this.integrations[req.baseResource];
     if (!handler) {
       throw new HarnessError(`task '${req.state}' (${req.resource}${req.functionName ? `, function ${req.functionName}` : ''}) calls nothing this endpoint runs: `
         + 'give TestState a mock ({ "result": "..." } or { "errorOutput": {...} })', req.state);
     }
-    return handler(req.input, { state: req.state, resource: req.resource, input: req.input, attempt: req.attempt, now: req.now });
+    return handler(req.input, taskCallOf(req));
   }
 
   private finish(record: ExecutionRecord, result: ExecutionResult): void {
@@ -343,11 +335,6 @@ export class StepFunctionsService {
     await Promise.all(running.map(e => e.done));
     await this.sandbox.dispose();
   }
-}
-
-function unqualified(functionArn: string): string {
-  const parts = functionArn.split(':');
-  return parts.length > 7 ? parts.slice(0, 7).join(':') : functionArn;
 }
 
 /** The offline AWS of the app's functions, whose SendTaskSuccess (the gate's decision function's) reaches the endpoint's tokens. */
