@@ -329,6 +329,9 @@ function diagramCommand(args: string[], io: Io): number {
   return 0;
 }
 
+/** The variables that hold AWS credentials, or point at them. */
+const CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_WEB_IDENTITY_TOKEN_FILE'];
+
 /** `serve`: the local endpoint, until SIGINT or SIGTERM (or `until` resolves, for tests). */
 export async function serveCommand(args: string[], io: Io, until?: Promise<void>): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -372,6 +375,12 @@ export async function serveCommand(args: string[], io: Io, until?: Promise<void>
   io.out(appDir !== undefined ? `${plural(machines.length, 'state machine')} of ${appDir}:` : 'no cloud assembly (cdk.out): state machines come from CreateStateMachine');
   for (const m of machines) io.out(`  ${m.arn}  (${m.path}, ${m.type})`);
   io.out(`try: aws stepfunctions --endpoint-url ${sfn.endpoint} list-state-machines`);
+  const credentials = CREDENTIAL_VARIABLES.filter(v => process.env[v] !== undefined);
+  if (credentials.length > 0) {
+    io.err(`note: this shell has AWS credentials in its environment (${credentials.join(', ')}). The functions' code runs with a sealed environment `
+      + 'of its own and cannot read this one through process.env or /proc, but it runs inside this process: code written to escape (a child '
+      + `process reading this process's environment) could still find them. To be sure, start the endpoint without them: env ${credentials.map(v => `-u ${v}`).join(' ')} npx cdk-workflow-patterns serve`);
+  }
   await (until ?? new Promise<void>(resolve => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

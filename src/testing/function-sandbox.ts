@@ -144,7 +144,8 @@ class Instance {
   private current?: Invocation;
   private loading?: { resolve: () => void; reject: (e: unknown) => void };
   private crash?: { kind: string; error: SerializedError };
-  private exitCode?: number;
+  /** What ended the thread: process.exit's code, or the signal or abort it was refused. */
+  private exitCode?: number | string;
   private stopped?: string;
   private timer?: NodeJS.Timeout;
   private state?: string;
@@ -275,7 +276,8 @@ class Instance {
     this.disarm();
     const state = this.current?.call.state ?? this.state ?? '';
     const crash = this.crash && rebuild(this.crash.error);
-    const why = this.stopped ?? (this.exitCode !== undefined ? `its code called process.exit(${this.exitCode})` : undefined);
+    const why = this.stopped ?? (typeof this.exitCode === 'string' ? `its code called ${this.exitCode}, which would end the process it runs in`
+      : this.exitCode !== undefined ? `its code called process.exit(${this.exitCode})` : undefined);
     if (this.loading) {
       const reason = why ?? (crash ? `its code could not be loaded (${String((crash as Error).name)}: ${String((crash as Error).message)})` : 'its code ended while loading');
       this.loading.reject(why ? new FunctionSandboxError(state, this.fn.logicalId, reason) : new CodeLoadError(state, this.fn.logicalId, reason));

@@ -24,6 +24,41 @@ const { createRequire } = require('module');
 
 const post = message => parentPort.postMessage(message);
 
+// The environment of the process this thread runs in (the developer's, credentials and all) is not
+// read through /proc: the code sees its own sealed environment in process.env, and nothing else.
+const ENVIRON = /^\/proc\/(self|thread-self|\d+)(\/task\/\d+)?\/environ$/;
+function refusedPath(p) {
+  if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) return false;
+  const text = p instanceof URL ? p.pathname : String(p);
+  const candidates = [path.resolve(text)];
+  try {
+    candidates.push(fs.realpathSync(text));
+  } catch {
+    // not there: nothing more to resolve
+  }
+  return candidates.some(c => ENVIRON.test(c));
+}
+function denied(p) {
+  return Object.assign(new Error('EACCES: permission denied, open \'' + String(p) + '\' (a sealed function does not read the environment of the process it runs in)'),
+    { code: 'EACCES', errno: -13, syscall: 'open', path: String(p) });
+}
+for (const [owner, names] of [[fs, ['readFileSync', 'openSync', 'createReadStream', 'copyFileSync', 'cpSync', 'readFile', 'open', 'copyFile', 'cp']], [fs.promises, ['readFile', 'open', 'copyFile', 'cp']]]) {
+  for (const name of names) {
+    const original = owner[name];
+    if (typeof original !== 'function') continue;
+    owner[name] = function (p, ...rest) {
+      if (refusedPath(p)) {
+        const error = denied(p);
+        if (owner === fs.promises) return Promise.reject(error);
+        const callback = rest[rest.length - 1];
+        if (!name.endsWith('Sync') && name !== 'createReadStream' && typeof callback === 'function') return void process.nextTick(callback, error);
+        throw error;
+      }
+      return original.call(this, p, ...rest);
+    };
+  }
+}
+
 // The developer's home never shows: the node:os answers agree with the sealed HOME.
 const userInfo = os.userInfo;
 os.homedir = () => process.env.HOME;
@@ -64,6 +99,21 @@ let crashing = false;
 process.exit = code => {
   if (!crashing) post({ type: 'exit', code: code === undefined ? process.exitCode ?? 0 : code });
   exit(code);
+};
+// A signal to the process this thread runs in (the test runner, the local endpoint), or process.abort,
+// would end more than the function: refused, and the thread ends as process.exit ends it.
+const kill = process.kill.bind(process);
+process.kill = (pid, signal) => {
+  const target = Number(pid);
+  if (target === process.pid || target === process.ppid || target === 0 || target === -1 || target === -process.pid) {
+    if (!crashing) post({ type: 'exit', code: 'process.kill(' + target + ', ' + JSON.stringify(signal === undefined ? 'SIGTERM' : signal) + ')' });
+    return exit(1);
+  }
+  return kill(pid, signal);
+};
+process.abort = () => {
+  if (!crashing) post({ type: 'exit', code: 'process.abort()' });
+  exit(1);
 };
 function crash(kind, e) {
   crashing = true;

@@ -48,6 +48,21 @@ test('serve without a cloud assembly holds what CreateStateMachine creates', asy
   expect(out[1]).toBe('no cloud assembly (cdk.out): state machines come from CreateStateMachine');
 });
 
+test('serve says when the shell it runs in holds AWS credentials, and how to start it without them', async () => {
+  const saved = process.env.AWS_SECRET_ACCESS_KEY;
+  process.env.AWS_SECRET_ACCESS_KEY = 'developer-secret';
+  const err: string[] = [];
+  try {
+    expect(await serveCommand(['--port', '0'], { out: () => undefined, err: l => err.push(l), cwd: tempDir('creds') }, Promise.resolve())).toBe(0);
+  } finally {
+    if (saved === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    else process.env.AWS_SECRET_ACCESS_KEY = saved;
+  }
+  expect(err.join('\n')).toContain('note: this shell has AWS credentials in its environment (AWS_SECRET_ACCESS_KEY');
+  expect(err.join('\n')).toContain('-u AWS_SECRET_ACCESS_KEY');
+  expect(err.join('\n')).not.toContain('developer-secret');
+});
+
 describe('serve fails clearly', () => {
   test.each([
     [['serve', '--port', 'abc'], "--port must be a port number, 0 to 65535 (got 'abc')"],

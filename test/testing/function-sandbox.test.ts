@@ -251,6 +251,56 @@ describe('what a function leaves behind, and how it ends', () => {
     expect(run.durationMs).toBeGreaterThanOrEqual(40_000);
   });
 
+  test('a function does not read the environment of the process it runs in through /proc, by any path or API', async () => {
+    const stack = new Stack(new App(), 'Proc');
+    const reader = fn(stack, 'Reader', `exports.handler = async () => {
+      const fs = require('fs');
+      const link = require('path').join(require('os').tmpdir(), 'environ-link-' + process.pid + '-' + Date.now());
+      fs.symlinkSync('/proc/self/environ', link);
+      const tries = {
+        readFileSync: () => fs.readFileSync('/proc/self/environ', 'utf8'),
+        byPid: () => fs.readFileSync('/proc/' + process.pid + '/environ', 'utf8'),
+        thread: () => fs.readFileSync('/proc/thread-self/environ', 'utf8'),
+        openSync: () => fs.readSync(fs.openSync('/proc/self/environ', 'r'), Buffer.alloc(64)),
+        url: () => fs.readFileSync(new URL('file:///proc/self/environ'), 'utf8'),
+        symlink: () => fs.readFileSync(link, 'utf8'),
+        relative: () => fs.readFileSync('../../../../../../../../proc/self/environ', 'utf8'),
+      };
+      const out = {};
+      for (const [k, f] of Object.entries(tries)) { try { f(); out[k] = 'read'; } catch (e) { out[k] = e.code; } }
+      out.promises = await require('fs/promises').readFile('/proc/self/environ').then(() => 'read', e => e.code);
+      out.callback = await new Promise(r => fs.readFile('/proc/self/environ', e => r(e ? e.code : 'read')));
+      out.stream = await new Promise(r => { try { fs.createReadStream('/proc/self/environ').on('error', e => r(e.code)).on('data', () => r('read')); } catch (e) { r(e.code); } });
+      out.ordinary = fs.readFileSync('/proc/self/status', 'utf8').length > 0;
+      fs.unlinkSync(link);
+      return out;
+    };`);
+    const run = await runWorkflow(new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(invoke(stack, 'Read', reader)) }));
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({
+      readFileSync: 'EACCES',
+      byPid: 'EACCES',
+      thread: 'EACCES',
+      openSync: 'EACCES',
+      url: 'EACCES',
+      symlink: 'EACCES',
+      relative: 'EACCES',
+      promises: 'EACCES',
+      callback: 'EACCES',
+      stream: 'EACCES',
+      ordinary: true,
+    });
+  });
+
+  test('fails when a function signals its own process or aborts it: the run stops, the test process lives on', async () => {
+    for (const [code, called] of [['process.kill(process.pid, \'SIGTERM\')', 'process.kill('], ['process.abort()', 'process.abort()'], ['process.kill(0)', 'process.kill(0']]) {
+      const stack = new Stack(new App(), 'Signals');
+      const killer = fn(stack, 'Killer', `exports.handler = async () => { ${code}; return 'still here'; };`);
+      await expect(runWorkflow(new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(invoke(stack, 'Kill', killer)) })))
+        .rejects.toThrow(`its code called ${called}`);
+    }
+  });
+
   test('fails when a function calls process.exit: the run stops naming the state and the function, the test process lives on', async () => {
     const stack = new Stack(new App(), 'Exit');
     const quit = fn(stack, 'Quit', 'exports.handler = async () => { process.exit(3); };');
