@@ -103,6 +103,10 @@ export async function testState(p: Params, service: StepFunctionsService): Promi
     throw new ApiError('InvalidDefinition', "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [Type] at /States/StateName'");
   }
   const type: string = state.Type;
+  if (![...SUPPORTED, 'Map', 'Parallel'].includes(type)) {
+    throw new ApiError('InvalidDefinition', 'Invalid State Machine Definition: \'SCHEMA_VALIDATION_FAILED: The field \'Type\' should have one of these values: '
+      + `[Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map] at /States/${stateName ?? 'StateName'}/Type'`);
+  }
   if (!mock && !SUPPORTED.includes(type)) {
     throw new ApiError('InvalidDefinition', 'TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]');
   }
@@ -181,7 +185,8 @@ export async function testState(p: Params, service: StepFunctionsService): Promi
   try {
     result = await execute(definition, {
       input,
-      type: 'EXPRESS',
+      // Standard, so that a mocked callback or .sync task (which TestState takes with a mock) runs; its answer comes at once.
+      type: 'STANDARD',
       executionName: 'TestState',
       stateMachineName: 'TestState',
       tasks: answer ? { [name]: answer } : {},

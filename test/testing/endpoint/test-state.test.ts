@@ -158,6 +158,16 @@ test('variables are taken as they are: nothing in them is evaluated, in either l
   })).toEqual({ status: 'SUCCEEDED', output: { v: literal } });
 });
 
+test.each([
+  ['arn:aws:states:::sns:publish.waitForTaskToken', { TopicArn: 't', 'Message.$': '$$.Task.Token' }],
+  ['arn:aws:states:::lambda:invoke.waitForTaskToken', { FunctionName: 'f', Payload: { 'token.$': '$$.Task.Token' } }],
+  ['arn:aws:states:::states:startExecution.sync:2', { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Child' }],
+])('a mocked %s task answers its mock at once (TestState takes callbacks and .sync with a mock)', async (resource, parameters) => {
+  const definition = { Type: 'Task', Resource: resource, Parameters: parameters, End: true };
+  expect(await testState({ definition, input: '{}', mock: { result: '{"ok":1}' } })).toEqual({ status: 'SUCCEEDED', output: { ok: 1 } });
+  expect(await testState({ definition, input: '{}', mock: { errorOutput: { error: 'Nope', cause: 'c' } } })).toEqual({ status: 'FAILED', error: 'Nope', cause: 'c' });
+});
+
 describe('a mocked Map and its tolerance (mapIterationFailureCount)', () => {
   const map = (tolerance: object) => ({
     Type: 'Map',
@@ -202,6 +212,8 @@ describe('refused as AWS refuses', () => {
     [{ definition: lambdaTask({}) }, 'ValidationException', 'RoleArn must be specified when testing a Task state'],
     [{ definition: { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }, stateName: 'dne' }, 'ValidationException', 'State not found in definition'],
     [{ definition: 'not json' }, 'InvalidDefinition', 'INVALID_JSON_DESCRIPTION'],
+    [{ definition: { Type: 'Nope' } }, 'InvalidDefinition',
+      "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map] at /States/StateName/Type"],
     [{ definition: { Type: 'Pass', End: true }, variables: '[1]' }, 'ValidationException', 'variables must be a JSON object'],
   ])('%j: %s', async (input, name, message) => {
     await expect(testState(input as any)).rejects.toMatchObject({ name, message: expect.stringContaining(message) });
