@@ -1,8 +1,8 @@
 /**
  * Activities: tasks wait in their activity's queue until a worker's GetActivityTask long poll takes
  * them. A poll waits up to 60 seconds, as AWS's does, and answers `{}` when no task came. A task is
- * handed only to a poll whose caller is still there: one whose connection closed gets nothing, and the
- * task goes to the next poll instead of being lost.
+ * handed only to a poll whose caller is still there, and it has started only once its answer was
+ * written: one whose connection closed before goes back to the queue, for the next poll.
  *
  * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetActivityTask.html
  */
@@ -90,7 +90,6 @@ export class ActivityTaskQueue {
         clearTimeout(timer);
         const i = activity.polls.indexOf(poll);
         if (i >= 0) activity.polls.splice(i, 1);
-        if (task) task.answer.start(worker);
         resolve(task);
       };
       void gone.then(() => {
@@ -104,6 +103,22 @@ export class ActivityTaskQueue {
       activity.polls.push(poll);
       this.dispatch(activity);
     });
+  }
+
+  /**
+   * After the answer to a poll was written: a task the worker got has started (ActivityStarted, with
+   * its name); one whose answer never left (the worker's connection closed first) goes back to the
+   * front of the queue, for the next poll.
+   */
+  delivered(arn: string, task: PendingActivityTask, worker: string | undefined, sent: boolean): void {
+    if (sent) {
+      task.answer.start(worker);
+      return;
+    }
+    const activity = this.activities.get(arn);
+    if (!activity || !task.answer.open) return;
+    activity.tasks.unshift(task);
+    this.dispatch(activity);
   }
 
   /** Hands waiting tasks to waiting polls; a task whose execution has ended (stopped, timed out) is dropped. */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'crypto';
 import { arnKind, checkName, expectArn, normalArn, stateMachineArn } from './arns';
-import { machineArnOf, MAX_DEFINITION, Operation } from './operation';
+import { AFTER_SEND, machineArnOf, MAX_DEFINITION, Operation } from './operation';
 import { page } from './params';
 import { ApiError, invalidField } from './protocol';
 import { MachineRecord, MachineType, StepFunctionsService } from './service';
@@ -181,7 +181,8 @@ export const MACHINE_OPERATIONS: Record<string, Operation> = {
     expectArn(arn, 'activityArn', 'activity');
     const worker = p.string('workerName', { min: 1, max: 80 });
     const given = await service.activities.poll(normalArn(arn), worker, gone);
-    return given ? { taskToken: given.token, input: given.input } : {};
+    if (!given) return {};
+    return { taskToken: given.token, input: given.input, [AFTER_SEND]: (sent: boolean) => service.activities.delivered(normalArn(arn), given, worker, sent) };
   },
 
   TagResource: (p, service) => {

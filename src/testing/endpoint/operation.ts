@@ -9,6 +9,9 @@ import type { StepFunctionsService } from './service';
 export const MAX_DEFINITION = 1_048_576;
 export const MAX_DATA = 262_144;
 
+/** On an operation's answer: called once it was written (true) or could not be (false, the caller left). */
+export const AFTER_SEND = Symbol('afterSend');
+
 export type Operation = (p: Params, service: StepFunctionsService, request: ApiRequest, gone: Promise<void>) => object | Promise<object>;
 
 /** The state machine a request names (its own ARN: a version or an execution ARN is refused). */

@@ -7,6 +7,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { AddressInfo } from 'net';
 import * as path from 'path';
 import { MockConfig } from './mock-config';
+import { AFTER_SEND } from './operation';
 import { OPERATIONS } from './operations';
 import { Params } from './params';
 import { answer, answerError, ApiError, readRequest } from './protocol';
@@ -89,7 +90,13 @@ async function handle(service: StepFunctionsService, req: IncomingMessage, res: 
     const operation = Object.prototype.hasOwnProperty.call(OPERATIONS, request.operation) ? OPERATIONS[request.operation] : undefined;
     if (!operation) throw new ApiError('UnknownOperationException', `Unknown operation AWSStepFunctions.${request.operation}: this endpoint answers ${Object.keys(OPERATIONS).join(', ')}`);
     const result = await operation(new Params(request.body), service, request, gone);
-    if (!res.writableEnded && !res.destroyed) answer(res, result);
+    const afterSend = (result as { [AFTER_SEND]?: (sent: boolean) => void })[AFTER_SEND];
+    if (res.writableEnded || res.destroyed || res.socket?.destroyed) {
+      afterSend?.(false);
+      return;
+    }
+    if (afterSend) res.once('close', () => afterSend(res.writableFinished));
+    answer(res, result);
   } catch (e) {
     const error = e instanceof ApiError ? e : new ApiError('InternalFailure', `The local endpoint failed: ${(e as Error)?.stack ?? String(e)}`, 500);
     if (!res.headersSent && !res.destroyed) answerError(res, error);

@@ -4,6 +4,7 @@
  * work in flight. Nothing may be lost, nothing may crash the endpoint, nothing may be left running.
  */
 import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import {
@@ -249,4 +250,69 @@ describe('what ends with its execution', () => {
     expect(Date.now() - began).toBeLessThan(2000);
     client.destroy();
   });
+});
+
+test('pollers that give up just as tasks come, in real time: every task reaches a worker or ends at its heartbeat; none hangs, none goes to two workers', async () => {
+  const sfn = await startLocalStepFunctions({ port: 0, activityPollSeconds: 2 });
+  const client = new SFNClient(sfn.clientConfig);
+  try {
+    const { activityArn } = await client.send(new CreateActivityCommand({ name: 'racy' }));
+    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+      name: 'Racy', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: activityArn, HeartbeatSeconds: 2, End: true } } }),
+    }));
+    const body = JSON.stringify({ activityArn });
+    // A raw poll that the client abandons after \`ms\` (its socket destroyed), as \`curl -m\` does.
+    const poll = (ms: number) => new Promise<string | undefined>(resolve => {
+      const req = http.request(sfn.endpoint, { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.GetActivityTask' } }, res => {
+        let text = '';
+        res.on('data', chunk => (text += chunk));
+        res.on('end', () => resolve(JSON.parse(text || '{}').taskToken));
+        res.on('error', () => resolve(undefined));
+      });
+      req.on('error', () => resolve(undefined));
+      req.setTimeout(ms, () => req.destroy());
+      req.end(body);
+    });
+    const first = Array.from({ length: 60 }, (_, i) => poll(150 + (i % 10) * 10));
+    await new Promise(resolve => setTimeout(resolve, 180));
+    const started = await Promise.all(Array.from({ length: 40 }, () => client.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }))));
+    const tokens = (await Promise.all(first)).filter((t): t is string => t !== undefined);
+    tokens.push(...(await Promise.all(Array.from({ length: 40 }, () => poll(1500)))).filter((t): t is string => t !== undefined));
+    expect(new Set(tokens).size).toBe(tokens.length);
+    await Promise.all(tokens.map(taskToken => client.send(new SendTaskSuccessCommand({ taskToken, output: '"ok"' }))));
+    const ends = await Promise.all(started.map(s => settled(client, s.executionArn!)));
+    const succeeded = ends.filter(d => d.status === 'SUCCEEDED').length;
+    // A worker that gives up the instant its answer leaves loses that task, on AWS too: it ends at its heartbeat.
+    expect(succeeded).toBe(tokens.length);
+    expect(ends.filter(d => d.status !== 'SUCCEEDED').every(d => d.error === 'States.Timeout')).toBe(true);
+  } finally {
+    client.destroy();
+    await sfn.stop();
+  }
+}, 30_000);
+
+test('a task whose answer could not be written to its poll goes back to the front of the queue, and starts only when delivered', async () => {
+  const sfn = await startLocalStepFunctions({ port: 0, time: 'virtual' });
+  const client = new SFNClient(sfn.clientConfig);
+  try {
+    const { activityArn } = await client.send(new CreateActivityCommand({ name: 'lost' }));
+    const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+      name: 'Lost', roleArn: ROLE, definition: JSON.stringify({ StartAt: 'A', States: { A: { Type: 'Task', Resource: activityArn, End: true } } }),
+    }));
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: '{"n":7}' }));
+    const queue = sfn.service.activities;
+    const task = await queue.poll(activityArn!, 'gone-worker', new Promise(() => undefined));
+    queue.delivered(activityArn!, task!, 'gone-worker', false);
+    const { events } = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(events!.map(e => e.type)).not.toContain('ActivityStarted');
+    const again = await client.send(new GetActivityTaskCommand({ activityArn, workerName: 'second' }));
+    expect(again).toMatchObject({ taskToken: task!.token, input: '{"n":7}' });
+    await client.send(new SendTaskSuccessCommand({ taskToken: again.taskToken, output: '1' }));
+    await settled(client, executionArn!);
+    const after = await client.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(after.events!.filter(e => e.type === 'ActivityStarted').map(e => e.activityStartedEventDetails)).toEqual([{ workerName: 'second' }]);
+  } finally {
+    client.destroy();
+    await sfn.stop();
+  }
 });

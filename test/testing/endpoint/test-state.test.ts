@@ -159,7 +159,7 @@ test('variables are taken as they are: nothing in them is evaluated, in either l
 });
 
 test.each([
-  ['arn:aws:states:::sns:publish.waitForTaskToken', { TopicArn: 't', 'Message.$': '$$.Task.Token' }],
+  ['arn:aws:states:::sns:publish.waitForTaskToken', { 'TopicArn': 't', 'Message.$': '$$.Task.Token' }],
   ['arn:aws:states:::lambda:invoke.waitForTaskToken', { FunctionName: 'f', Payload: { 'token.$': '$$.Task.Token' } }],
   ['arn:aws:states:::states:startExecution.sync:2', { StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Child' }],
 ])('a mocked %s task answers its mock at once (TestState takes callbacks and .sync with a mock)', async (resource, parameters) => {
