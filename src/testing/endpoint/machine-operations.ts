@@ -182,7 +182,8 @@ export const MACHINE_OPERATIONS: Record<string, Operation> = {
     const worker = p.string('workerName', { min: 1, max: 80 });
     const given = await service.activities.poll(normalArn(arn), worker, gone);
     if (!given) return {};
-    return { taskToken: given.token, input: given.input, [AFTER_SEND]: (sent: boolean) => service.activities.delivered(normalArn(arn), given, worker, sent) };
+    const delivered = (sent: boolean) => service.activities.delivered(normalArn(arn), given, worker, sent);
+    return { taskToken: given.token, input: given.input, [AFTER_SEND]: delivered };
   },
 
   TagResource: (p, service) => {
