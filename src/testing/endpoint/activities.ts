@@ -19,6 +19,8 @@ export interface PendingActivityTask {
 }
 
 export interface ActivityRecord {
+  /** The order it was created in (paging lists by it). */
+  readonly seq: number;
   readonly arn: string;
   readonly name: string;
   readonly creationDate: Date;
@@ -35,6 +37,7 @@ interface Poll {
 
 export class ActivityTaskQueue {
   readonly activities = new Map<string, ActivityRecord>();
+  private created = 0;
 
   constructor(private readonly pollSeconds: number) {}
 
@@ -43,7 +46,7 @@ export class ActivityTaskQueue {
     const arn = activityArn(name);
     let found = this.activities.get(arn);
     if (!found) {
-      found = { arn, name, creationDate: now, tasks: [], polls: [] };
+      found = { seq: ++this.created, arn, name, creationDate: now, tasks: [], polls: [] };
       this.activities.set(arn, found);
     }
     return found;

@@ -156,7 +156,7 @@ export const EXECUTION_OPERATIONS: Record<string, Operation> = {
     const all = [...service.executions.values()]
       .filter(e => e.machine.arn === arn && (status === undefined || e.status === status))
       .reverse();
-    const { items, nextToken } = page(all, paging);
+    const { items, nextToken } = page(all, paging, `ListExecutions ${arn} ${status ?? ''}`, e => -e.seq);
     return {
       executions: items.map(e => ({
         executionArn: e.arn,
@@ -176,7 +176,7 @@ export const EXECUTION_OPERATIONS: Record<string, Operation> = {
     const reverse = p.boolean('reverseOrder') ?? false;
     const withData = p.boolean('includeExecutionData') ?? true;
     const events = reverse ? [...e.events].reverse() : [...e.events];
-    const { items, nextToken } = page(events, p.paging());
+    const { items, nextToken } = page(events, p.paging(), `GetExecutionHistory ${e.arn} ${reverse}`, event => (reverse ? -event.id : event.id));
     return { events: items.map(event => (withData ? event : withoutData(event))), ...(nextToken ? { nextToken } : {}) };
   },
 
@@ -210,7 +210,7 @@ export const EXECUTION_OPERATIONS: Record<string, Operation> = {
 
   ListMapRuns: (p, service) => {
     const e = service.execution(executionArnOf(p));
-    const { items, nextToken } = page(e.mapRuns, p.paging());
+    const { items, nextToken } = page(e.mapRuns, p.paging(), `ListMapRuns ${e.arn}`, r => e.mapRuns.indexOf(r));
     return {
       mapRuns: items.map(r => ({
         executionArn: e.arn, mapRunArn: r.mapRunArn, stateMachineArn: `${e.machine.arn}/${r.mapRunArn.split('/')[1].split(':')[0]}`, startDate: r.startDate, stopDate: r.stopDate,

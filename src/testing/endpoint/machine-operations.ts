@@ -106,7 +106,7 @@ export const MACHINE_OPERATIONS: Record<string, Operation> = {
 
   ListStateMachines: (p, service) => {
     const machines = [...service.machines.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const { items, nextToken } = page(machines, p.paging());
+    const { items, nextToken } = page(machines, p.paging(), 'ListStateMachines', m => m.name);
     const stateMachines = items.map(m => ({ stateMachineArn: m.arn, name: m.name, type: m.type, creationDate: m.creationDate }));
     return { stateMachines, ...(nextToken ? { nextToken } : {}) };
   },
@@ -165,7 +165,7 @@ export const MACHINE_OPERATIONS: Record<string, Operation> = {
   },
 
   ListActivities: (p, service) => {
-    const { items, nextToken } = page([...service.activities.activities.values()], p.paging());
+    const { items, nextToken } = page([...service.activities.activities.values()], p.paging(), 'ListActivities', a => a.seq);
     return { activities: items.map(a => ({ activityArn: a.arn, name: a.name, creationDate: a.creationDate })), ...(nextToken ? { nextToken } : {}) };
   },
 

@@ -80,14 +80,32 @@ function wrongType(name: string, expected: string, value: unknown): ApiError {
   return new ApiError('SerializationException', `The field '${name}' must be ${expected}; it is ${found} (${JSON.stringify(value)?.slice(0, 80)})`);
 }
 
-/** A page of `items` from `nextToken` on (a token is the index it starts at, opaque to callers). */
-export function page<T>(items: readonly T[], paging: { maxResults: number; nextToken?: string }): { items: T[]; nextToken?: string } {
+/**
+ * A page of `items` (in the order they are listed) after the one `nextToken` names. A token names the
+ * last item of the page before by its place in that order (`position`, which grows along the list)
+ * and the request it belongs to: items that appear or change between pages shift nothing, and a token
+ * of another request is refused.
+ */
+export function page<T>(
+  items: readonly T[], paging: { maxResults: number; nextToken?: string }, request: string, position: (item: T) => number | string,
+): { items: T[]; nextToken?: string } {
   let start = 0;
   if (paging.nextToken !== undefined) {
-    const m = /^page-(\d+)$/.exec(paging.nextToken);
-    if (!m) throw new ApiError('InvalidToken', `Invalid Token: '${paging.nextToken}' is not a nextToken this endpoint gave`);
-    start = Number(m[1]);
+    let token: { r?: unknown; a?: unknown } | undefined;
+    try {
+      token = JSON.parse(Buffer.from(paging.nextToken, 'base64url').toString('utf8'));
+    } catch {
+      token = undefined;
+    }
+    if (!token || token.r !== request || (typeof token.a !== 'number' && typeof token.a !== 'string')) {
+      throw new ApiError('InvalidToken', "Invalid Token: 'Invalid token'");
+    }
+    const anchor = token.a;
+    start = items.findIndex(item => position(item) > anchor);
+    if (start < 0) start = items.length;
   }
-  const end = start + paging.maxResults;
-  return { items: items.slice(start, end), ...(end < items.length ? { nextToken: `page-${end}` } : {}) };
+  const chosen = items.slice(start, start + paging.maxResults);
+  const more = start + paging.maxResults < items.length;
+  const last = chosen[chosen.length - 1];
+  return { items: chosen, ...(more && last !== undefined ? { nextToken: Buffer.from(JSON.stringify({ r: request, a: position(last) })).toString('base64url') } : {}) };
 }

@@ -42,6 +42,8 @@ export interface MachineRecord {
 }
 
 export interface ExecutionRecord {
+  /** The order it started in (paging lists by it). */
+  readonly seq: number;
   readonly arn: string;
   readonly name: string;
   readonly machine: MachineRecord;
@@ -102,6 +104,7 @@ export class StepFunctionsService {
   /** Placeholder ARNs of the app's state machines and activities, and the ARNs they have here. */
   private readonly renamed = new Map<string, string>();
   private closed = false;
+  private started = 0;
 
   constructor(readonly options: ServiceOptions = {}) {
     this.activities = new ActivityTaskQueue(options.activityPollSeconds ?? 60);
@@ -179,6 +182,7 @@ export class StepFunctionsService {
     const mocked = how.testCase !== undefined ? this.testCase(machine, how.testCase) : undefined;
     const startDate = new Date();
     const record: ExecutionRecord = {
+      seq: ++this.started,
       arn: '',
       name,
       machine,

@@ -124,6 +124,27 @@ describe('the app\'s state machines', () => {
   });
 });
 
+test('paging holds while executions start between pages, and a token works only for the request it came from', async () => {
+  const { stateMachineArn } = await client.send(new CreateStateMachineCommand({ name: 'Paged', roleArn: ROLE, definition: PASS }));
+  const started: string[] = [];
+  for (let i = 0; i < 5; i++) started.push((await client.send(new StartExecutionCommand({ stateMachineArn, name: `p${i}` }))).executionArn!);
+  const first = await client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 2 }));
+  expect(first.executions!.map(e => e.name)).toEqual(['p4', 'p3']);
+  await client.send(new StartExecutionCommand({ stateMachineArn, name: 'p5' }));
+  await client.send(new StartExecutionCommand({ stateMachineArn, name: 'p6' }));
+  const second = await client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 2, nextToken: first.nextToken }));
+  expect(second.executions!.map(e => e.name)).toEqual(['p2', 'p1']);
+  const third = await client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 2, nextToken: second.nextToken }));
+  expect(third.executions!.map(e => e.name)).toEqual(['p0']);
+  expect(third.nextToken).toBeUndefined();
+  await expect(client.send(new ListExecutionsCommand({ stateMachineArn: machines.OrderWorkflow, maxResults: 2, nextToken: first.nextToken })))
+    .rejects.toMatchObject({ name: 'InvalidToken', message: "Invalid Token: 'Invalid token'" });
+  const history = await client.send(new GetExecutionHistoryCommand({ executionArn: started[0], maxResults: 1 }));
+  await expect(client.send(new GetExecutionHistoryCommand({ executionArn: started[0], maxResults: 1, reverseOrder: true, nextToken: history.nextToken })))
+    .rejects.toMatchObject({ name: 'InvalidToken' });
+  await expect(client.send(new ListStateMachinesCommand({ nextToken: 'page-2' }))).rejects.toMatchObject({ name: 'InvalidToken' });
+});
+
 describe('a callback', () => {
   test('the approval gate\'s request runs, and SendTaskSuccess with the token from the history decides it', async () => {
     const { executionArn } = await client.send(new StartExecutionCommand({
