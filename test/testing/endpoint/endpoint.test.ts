@@ -140,7 +140,8 @@ test('paging holds while executions start between pages, and a token works only 
   await expect(client.send(new ListExecutionsCommand({ stateMachineArn: machines.OrderWorkflow, maxResults: 2, nextToken: first.nextToken })))
     .rejects.toMatchObject({ name: 'InvalidToken', message: "Invalid Token: 'Invalid token'" });
   const history = await client.send(new GetExecutionHistoryCommand({ executionArn: started[0], maxResults: 1 }));
-  await expect(client.send(new GetExecutionHistoryCommand({ executionArn: started[0], maxResults: 1, reverseOrder: true, nextToken: history.nextToken })))
+  const reversed = new GetExecutionHistoryCommand({ executionArn: started[0], maxResults: 1, reverseOrder: true, nextToken: history.nextToken });
+  await expect(client.send(reversed))
     .rejects.toMatchObject({ name: 'InvalidToken' });
   await expect(client.send(new ListStateMachinesCommand({ nextToken: 'page-2' }))).rejects.toMatchObject({ name: 'InvalidToken' });
 });
