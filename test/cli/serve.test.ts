@@ -1,8 +1,10 @@
+import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { ListStateMachinesCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
 import { synthExampleApp, tempDir } from './example-assembly';
 import { main, serveCommand } from '../../cli/main';
+import { startLocalStepFunctions } from '../../src/testing/endpoint/server';
 
 let assembly: string;
 beforeAll(() => {
@@ -83,4 +85,17 @@ describe('serve fails clearly', () => {
     expect(code).toBe(1);
     expect(err).toMatch(/port \d+ is in use: give another with --port/);
   });
+});
+
+test('a mock configuration file that mocks a state an app\'s state machine does not have stops the endpoint from starting', async () => {
+  const dir = tempDir('typo');
+  const probe = await startLocalStepFunctions({ app: assembly, port: 0 });
+  const names = [...probe.service.machines.values()].map(m => m.name);
+  await probe.stop();
+  const order = names.find(n => n.startsWith('OrderWorkflow'))!;
+  const file = `${dir}/MockConfigFile.json`;
+  fs.writeFileSync(file, JSON.stringify({ StateMachines: { [order]: { TestCases: { T: { 'Validate ordr': 'R' } } } }, MockedResponses: { R: { 0: { Return: {} } } } }));
+  const { code, err } = await cli(['serve', '--app', assembly, '--port', '0', '--mocks', file]);
+  expect(code).toBe(1);
+  expect(err).toContain(`test case 'T' of '${order}' mocks 'Validate ordr', which is not a Task state of it (its Task states: Validate order,`);
 });

@@ -91,6 +91,7 @@ export const EXECUTION_OPERATIONS: Record<string, Operation> = {
     const machine = service.machine(arn);
     const name = executionName(p);
     const input = jsonText(p, 'input', '{}', INPUT_ERROR);
+    p.string('traceHeader', { max: 256 });
     if (machine.type === 'STANDARD') {
       const existing = service.executions.get(`arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine.name}:${name}`);
       if (existing) {
@@ -109,6 +110,7 @@ export const EXECUTION_OPERATIONS: Record<string, Operation> = {
     if (machine.type !== 'EXPRESS') throw new ApiError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     const name = executionName(p);
     const input = jsonText(p, 'input', '{}', INPUT_ERROR);
+    p.string('traceHeader', { max: 256 });
     const record = service.start(machine, name, input, { sync: true, testCase });
     await record.done;
     const ms = (record.stopDate ?? new Date()).getTime() - record.startDate.getTime();

@@ -4,7 +4,7 @@
  * @see https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
  */
 import { randomUUID } from 'crypto';
-import { arnKind, checkName, expectArn, normalArn, stateMachineArn } from './arns';
+import { activityArn, arnKind, checkName, expectArn, normalArn, stateMachineArn } from './arns';
 import { AFTER_SEND, machineArnOf, MAX_DEFINITION, Operation } from './operation';
 import { page } from './params';
 import { ApiError, invalidField } from './protocol';
@@ -60,6 +60,13 @@ function describeMachine(m: MachineRecord): object {
   };
 }
 
+/** The most tags a resource takes. @see https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html */
+const MAX_TAGS = 50;
+
+function tooManyTags(arn: string, count: number): ApiError {
+  return new ApiError('TooManyTags', `Too many tags: a resource takes at most ${MAX_TAGS}, and '${arn}' would have ${count}`);
+}
+
 function tagsOf(list: unknown[] | undefined): Array<[string, string]> {
   return (list ?? []).map((t, i) => {
     const tag = t as { key?: unknown; value?: unknown };
@@ -86,6 +93,8 @@ export const MACHINE_OPERATIONS: Record<string, Operation> = {
     const logging = p.object('loggingConfiguration') ?? { level: 'OFF', includeExecutionData: false };
     const tracing = p.object('tracingConfiguration') ?? { enabled: false };
     const arn = stateMachineArn(name);
+    const tags = new Map(tagsOf(p.list('tags')));
+    if (tags.size > MAX_TAGS) throw tooManyTags(arn, tags.size);
     const existing = service.machines.get(arn);
     // The same name and the very same definition text is the same state machine (recorded); anything else is a clash.
     if (existing) {
@@ -97,8 +106,7 @@ export const MACHINE_OPERATIONS: Record<string, Operation> = {
       arn, name, type, definition: text, asl, roleArn, creationDate: new Date(), loggingConfiguration: logging, tracingConfiguration: tracing,
     };
     service.machines.set(arn, record);
-    const tags = tagsOf(p.list('tags'));
-    if (tags.length > 0) service.tags.set(arn, new Map(tags));
+    if (tags.size > 0) service.tags.set(arn, tags);
     return { stateMachineArn: arn, creationDate: record.creationDate };
   },
 
@@ -151,9 +159,11 @@ export const MACHINE_OPERATIONS: Record<string, Operation> = {
   },
 
   CreateActivity: (p, service) => {
-    const activity = service.activities.create(checkName(p.required('name', { min: 1, max: 80 })), new Date());
-    const tags = tagsOf(p.list('tags'));
-    if (tags.length > 0) service.tags.set(activity.arn, new Map(tags));
+    const name = checkName(p.required('name', { min: 1, max: 80 }));
+    const tags = new Map(tagsOf(p.list('tags')));
+    if (tags.size > MAX_TAGS) throw tooManyTags(activityArn(name), tags.size);
+    const activity = service.activities.create(name, new Date());
+    if (tags.size > 0) service.tags.set(activity.arn, tags);
     return { activityArn: activity.arn, creationDate: activity.creationDate };
   },
 
@@ -188,8 +198,9 @@ export const MACHINE_OPERATIONS: Record<string, Operation> = {
 
   TagResource: (p, service) => {
     const arn = taggable(service, p.required('resourceArn', { min: 1, max: 256 }));
-    const tags = service.tags.get(arn) ?? new Map<string, string>();
+    const tags = new Map(service.tags.get(arn) ?? []);
     for (const [k, v] of tagsOf(p.list('tags'))) tags.set(k, v);
+    if (tags.size > MAX_TAGS) throw tooManyTags(arn, tags.size);
     service.tags.set(arn, tags);
     return {};
   },

@@ -134,6 +134,24 @@ export class MockConfig {
     return this.cases.get(machine)?.get(testCase);
   }
 
+  /** The state machines the file has test cases for. */
+  machines(): string[] {
+    return [...this.cases.keys()];
+  }
+
+  /** What the test cases of a state machine mock that is not one of its Task states (a typo would otherwise run the real task). */
+  problems(machine: string, taskStates: readonly string[]): string[] {
+    const out: string[] = [];
+    for (const [testCase, states] of this.cases.get(machine) ?? []) {
+      for (const state of Object.keys(states)) {
+        if (!taskStates.includes(state)) {
+          out.push(`test case '${testCase}' of '${machine}' mocks '${state}', which is not a Task state of it (its Task states: ${taskStates.join(', ') || 'none'})`);
+        }
+      }
+    }
+    return out;
+  }
+
   /** The test cases of a state machine, for messages. */
   testCasesOf(machine: string): string[] {
     return [...(this.cases.get(machine)?.keys() ?? [])];

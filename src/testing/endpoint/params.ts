@@ -77,7 +77,8 @@ export class Params {
 
 function wrongType(name: string, expected: string, value: unknown): ApiError {
   const found = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-  return new ApiError('SerializationException', `The field '${name}' must be ${expected}; it is ${found} (${JSON.stringify(value)?.slice(0, 80)})`);
+  const shown = typeof value === 'number' ? String(value) : JSON.stringify(value)?.slice(0, 80);
+  return new ApiError('SerializationException', `The field '${name}' must be ${expected}; it is ${found} (${shown})`);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { randomUUID } from 'crypto';
 import { ActivityRecord, ActivityTaskQueue } from './activities';
 import { ACCOUNT, activityArn, stateMachineArn } from './arns';
-import { MockConfig, MockedResponse } from './mock-config';
+import { MockConfig, MockConfigError, MockedResponse } from './mock-config';
 import { ApiError } from './protocol';
 import {
   ChildStateMachine, EngineBudgetError, EngineSetupError, EngineUnsupportedError, execute, ExecutionResult, HistoryEvent, LiveExecution,
@@ -17,7 +17,7 @@ import { appBuckets, AssemblyStateMachine, stackTemplates, stateMachinesIn } fro
 import { functionsFor, workflowKindOf } from '../execution';
 import { FunctionSandbox } from '../function-sandbox';
 import { HTTP_INVOKE, httpInvokeHandler } from '../http';
-import { handlerKeyOf, HarnessError, taskCallOf, TaskHandler } from '../local-execution';
+import { allStates, handlerKeyOf, HarnessError, taskCallOf, TaskHandler } from '../local-execution';
 import type { Mocks } from '../mocks';
 import { OfflineAws } from '../offline-aws';
 
@@ -117,6 +117,9 @@ export class StepFunctionsService {
       [HTTP_INVOKE]: httpInvokeHandler(options.httpEndpoints ?? {}, Object.values(templates)),
     };
     if (options.assemblyDir) this.loadApp(options.assemblyDir, templates);
+    // A mocked state that the app's state machine does not have is a mistake to tell at once, not a task that silently runs.
+    const problems = [...this.machines.values()].flatMap(m => options.mockConfig?.problems(m.name, taskStatesOf(m)) ?? []);
+    if (problems.length > 0) throw new MockConfigError(`the mock configuration file: ${problems.join('; ')}`);
   }
 
   /** The app's state machines and activities, under the names their templates give (else their logical ids). */
@@ -221,6 +224,8 @@ export class StepFunctionsService {
   }
 
   private testCase(machine: MachineRecord, testCase: string): Record<string, MockedResponse> {
+    const problems = this.options.mockConfig?.problems(machine.name, taskStatesOf(machine)) ?? [];
+    if (problems.length > 0) throw new ApiError('ValidationException', `The mock configuration file does not fit this state machine: ${problems.join('; ')}`);
     const cases = this.options.mockConfig?.testCase(machine.name, testCase);
     if (!cases) {
       const known = this.options.mockConfig?.testCasesOf(machine.name) ?? [];
@@ -339,6 +344,11 @@ export class StepFunctionsService {
     await Promise.all(running.map(e => e.done));
     await this.sandbox.dispose();
   }
+}
+
+/** The names of a state machine's Task states, nested ones included. */
+function taskStatesOf(machine: MachineRecord): string[] {
+  return allStates(machine.asl).filter(s => s.state.Type === 'Task').map(s => s.name);
 }
 
 /** The offline AWS of the app's functions, whose SendTaskSuccess (the gate's decision function's) reaches the endpoint's tokens. */

@@ -371,6 +371,19 @@ describe('errors, as AWS answers them', () => {
     expect((await client.send(new ListStateMachinesCommand({}))).stateMachines!.length).toBeGreaterThan(0);
   });
 
+  test('more than 50 tags, a trace header that is not a string, a number too large: refused', async () => {
+    const tags = Array.from({ length: 51 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+    await expect(client.send(new CreateStateMachineCommand({ name: 'Tagged', roleArn: ROLE, definition: PASS, tags })))
+      .rejects.toMatchObject({ name: 'TooManyTags' });
+    await expect(client.send(new DescribeStateMachineCommand({ stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:Tagged' })))
+      .rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+    await expect(client.send(new TagResourceCommand({ resourceArn: machines.OrderWorkflow, tags }))).rejects.toMatchObject({ name: 'TooManyTags' });
+    expect(await sfnRaw('StartExecution', { stateMachineArn: machines.OrderWorkflow, traceHeader: 5 }))
+      .toMatchObject({ status: 400, body: { __type: 'com.amazon.coral.service#SerializationException' } });
+    const huge = await sfnRaw('ListStateMachines', '{"maxResults":1e400}');
+    expect(huge.body.message).toContain("'maxResults' must be an integer; it is a number (Infinity)");
+  });
+
   test('an input over 256 KiB is refused with the constraint it breaks', async () => {
     const answer = await sfnRaw('StartExecution', { stateMachineArn: machines.OrderWorkflow, input: JSON.stringify({ x: 'x'.repeat(270_000) }) });
     expect(answer).toMatchObject({ status: 400, body: { __type: 'com.amazon.coral.validate#ValidationException' } });

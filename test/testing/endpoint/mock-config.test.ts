@@ -149,6 +149,25 @@ test('a test case the file does not have is refused when the execution starts', 
     .rejects.toMatchObject({ name: 'InvalidName', message: expect.stringContaining('its test cases: HappyPath, RetryPath, HybridPath, NotEnough') });
 });
 
+test('a test case that mocks a state the state machine does not have is refused, not run as if unmocked', async () => {
+  const typo = await startLocalStepFunctions({
+    port: 0,
+    time: 'virtual',
+    mocks: { StateMachines: { Typo: { TestCases: { T: { LambdaStat: 'MockedLambdaSuccess' } } } }, MockedResponses: CONFIG.MockedResponses },
+  });
+  const typoClient = new SFNClient(typo.clientConfig);
+  try {
+    const { stateMachineArn } = await typoClient.send(new CreateStateMachineCommand({ name: 'Typo', definition: JSON.stringify(DEFINITION), roleArn: 'arn:aws:iam::123456789012:role/R' }));
+    await expect(typoClient.send(new StartExecutionCommand({ stateMachineArn: `${stateMachineArn}#T` }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: "The mock configuration file does not fit this state machine: test case 'T' of 'Typo' mocks 'LambdaStat', which is not a Task state of it (its Task states: LambdaState, SQSState)",
+    });
+  } finally {
+    typoClient.destroy();
+    await typo.stop();
+  }
+});
+
 describe('a mock configuration file that does not follow the format', () => {
   test.each([
     [{ StateMachine: {} }, 'StateMachine: is not a field of the format (StateMachines, MockedResponses)'],
