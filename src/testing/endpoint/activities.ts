@@ -95,14 +95,8 @@ export class ActivityTaskQueue {
         if (i >= 0) activity.polls.splice(i, 1);
         resolve(task);
       };
-      void gone.then(() => {
-        if (!open) return;
-        open = false;
-        clearTimeout(timer);
-        const i = activity.polls.indexOf(poll);
-        if (i >= 0) activity.polls.splice(i, 1);
-        resolve(undefined);
-      });
+      // The caller left: the poll ends with no task, and no task is handed to it.
+      void gone.then(() => finish(undefined));
       activity.polls.push(poll);
       this.dispatch(activity);
     });
