@@ -195,11 +195,13 @@ export class Execution implements ExecutionContext {
     let cause: string | undefined;
     try {
       output = await this.runGraph(this.definition, this.input, thread, this.definition.QueryLanguage ?? 'JSONPath');
+      if (this.stopped) throw new Aborted();
       status = 'SUCCEEDED';
       this.history.add(thread, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: JSON.stringify(output), outputDetails: { truncated: false } } });
     } catch (e) {
       if (this.budgetExceeded) throw this.budgetExceeded;
-      if (e instanceof Aborted && this.stopped) {
+      // Once stopped, the execution is ABORTED whatever its threads met after (a function's code ended with the endpoint, say).
+      if (this.stopped) {
         status = 'ABORTED';
         ({ error, cause } = this.stopped);
         thread.lastEventId = 0;
@@ -302,6 +304,8 @@ export class Execution implements ExecutionContext {
     const step = new StateRun(this, name, state, input, thread, language, enteredId, record);
     try {
       const result = await step.run();
+      // Aborted while its work ran (a handler that answered after StopExecution): the state does not exit.
+      if (thread.scope.aborted) throw new Aborted();
       record.exitedAt = new Date(this.sched.now);
       record.output = result.output;
       if (result.next !== undefined && !record.caught) record.next = result.next;

@@ -11,6 +11,7 @@ import { EngineSetupError, EngineUnsupportedError, StatesError } from './errors'
 import type { JsonataScope } from './jsonata';
 import { waitForAnswer } from './outside-answer';
 import type { ExecutionContext as Execution, StateContext as StateRun } from './run-context';
+import { Aborted } from './scheduler';
 import { describeMapRun, nestedTarget, runNested } from './sfn-integrations';
 import { TaskAnswer, TaskError, TaskHandler, TaskOutcome, TaskRequest } from './types';
 
@@ -339,7 +340,11 @@ export async function invokeTask(ex: Execution, run: StateRun, state: any, effec
     executionArn: ex.executionArn,
   };
   let answeredFromOutside = false;
-  let settled = await callHandler(handler, request, res.integration === 'lambda', name);
+  const calling = callHandler(handler, request, res.integration === 'lambda', name);
+  // In real time, the clock goes on while a handler runs (a timeout, another branch's Wait), and a stop ends the wait at once.
+  let settled = ex.sched.realTime ? await ex.sched.outsideAnswer(calling, thread.scope) : await calling;
+  // Stopped (or timed out) while the handler ran: its answer comes too late to count.
+  if (thread.scope.aborted) throw new Aborted();
   if (res.pattern !== 'request-response') events.submitted();
   if (settled.kind === 'outside') {
     const outcome = await waitForAnswer(ex.sched, thread.scope, settled.answer!, {

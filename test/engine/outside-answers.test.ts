@@ -139,3 +139,27 @@ test('onStart sees the execution started, not the child executions it starts', a
   }, { input: [1, 2], executionName: 'parent', onStart: live => seen.push(live.executionArn) });
   expect(seen).toEqual(['arn:aws:states:us-east-1:123456789012:execution:LocalStateMachine:parent']);
 });
+
+test('StopExecution while a handler runs (a function\'s code in flight): ABORTED once it returns, its answer not recorded', async () => {
+  let live: LiveExecution | undefined;
+  const run = execute({ StartAt: 'Work', States: { Work: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, End: true } } }, {
+    onStart: l => { live = l; },
+    tasks: { Work: () => new Promise(resolve => setTimeout(() => resolve({ done: true }), 100)) },
+  });
+  await new Promise(resolve => setTimeout(resolve, 20));
+  expect(live!.stop('Stopped', 'by the test')).toBe(true);
+  const result = await run;
+  expect(result.status).toBe('ABORTED');
+  expect(result.events.map(e => e.type)).not.toContain('TaskSucceeded');
+  expect(result.events.map(e => e.type)).not.toContain('ExecutionSucceeded');
+  expect(result.events[result.events.length - 1].type).toBe('ExecutionAborted');
+});
+
+test('an execution that times out while a handler runs ends TIMED_OUT, not with the late answer', async () => {
+  const result = await execute({
+    TimeoutSeconds: 1,
+    StartAt: 'Work',
+    States: { Work: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { FunctionName: 'f' }, End: true } },
+  }, { realTime: true, tasks: { Work: () => new Promise(resolve => setTimeout(() => resolve({ done: true }), 1300)) } });
+  expect(result.status).toBe('TIMED_OUT');
+});

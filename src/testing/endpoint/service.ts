@@ -341,8 +341,9 @@ export class StepFunctionsService {
     this.activities.close();
     const running = [...this.running];
     for (const e of running) e.live?.stop('Local.EndpointStopped', 'the local endpoint was stopped');
-    await Promise.all(running.map(e => e.done));
+    // The functions' code still running is ended, not waited for: their executions are stopped already.
     await this.sandbox.dispose();
+    await Promise.all(running.map(e => e.done));
   }
 }
 

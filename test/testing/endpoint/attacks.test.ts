@@ -10,8 +10,12 @@ import * as path from 'path';
 import {
   CreateActivityCommand, CreateStateMachineCommand, DescribeExecutionCommand, GetActivityTaskCommand, GetExecutionHistoryCommand,
   SendTaskSuccessCommand,
-  SFNClient, StartExecutionCommand, StopExecutionCommand,
+  ListStateMachinesCommand, SFNClient, StartExecutionCommand, StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { startLocalStepFunctions } from '../../../src/testing';
 import { tempDir } from '../../cli/example-assembly';
 
@@ -315,4 +319,40 @@ test('a task whose answer could not be written to its poll goes back to the fron
     client.destroy();
     await sfn.stop();
   }
+});
+
+describe('stopping while a function\'s code runs', () => {
+  let assembly: string;
+  beforeAll(() => {
+    const app = new App({ outdir: tempDir('slow-app'), context: { 'aws:cdk:enable-path-metadata': true } });
+    const stack = new Stack(app, 'Slow');
+    const slow = new lambda.Function(stack, 'Slow', {
+      runtime: lambda.Runtime.NODEJS_20_X,
+      handler: 'index.handler',
+      timeout: Duration.seconds(60),
+      code: lambda.Code.fromInline('exports.handler = async () => { await new Promise(r => setTimeout(r, 20000)); return { late: true }; };'),
+    });
+    new sfn.StateMachine(stack, 'Machine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Work', { lambdaFunction: slow, payloadResponseOnly: true })),
+    });
+    assembly = app.synth().directory;
+  });
+
+  test.each(['real', 'virtual'] as const)('StopExecution in %s time: ABORTED, not the late answer; stop() does not wait for the code', async time => {
+    const sfn2 = await startLocalStepFunctions({ app: assembly, port: 0, time });
+    const client = new SFNClient(sfn2.clientConfig);
+    const { stateMachines } = await client.send(new ListStateMachinesCommand({}));
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: stateMachines![0].stateMachineArn }));
+    const other = await client.send(new StartExecutionCommand({ stateMachineArn: stateMachines![0].stateMachineArn }));
+    await new Promise(resolve => setTimeout(resolve, 300));
+    await client.send(new StopExecutionCommand({ executionArn, error: 'Stop', cause: 'now' }));
+    if (time === 'real') expect(await settled(client, executionArn!)).toMatchObject({ status: 'ABORTED', error: 'Stop' });
+    const began = Date.now();
+    await sfn2.stop();
+    expect(Date.now() - began).toBeLessThan(5000);
+    expect(sfn2.service.execution(executionArn!).status).toBe('ABORTED');
+    expect(sfn2.service.execution(other.executionArn!)).toMatchObject({ status: 'ABORTED', error: 'Local.EndpointStopped' });
+    expect(sfn2.service.execution(executionArn!).events.map(e => e.type)).not.toContain('ExecutionSucceeded');
+    client.destroy();
+  }, 30_000);
 });
