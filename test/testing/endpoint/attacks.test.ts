@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as stepfunctions from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { startLocalStepFunctions } from '../../../src/testing';
 import { tempDir } from '../../cli/example-assembly';
@@ -332,8 +332,8 @@ describe('stopping while a function\'s code runs', () => {
       timeout: Duration.seconds(60),
       code: lambda.Code.fromInline('exports.handler = async () => { await new Promise(r => setTimeout(r, 20000)); return { late: true }; };'),
     });
-    new sfn.StateMachine(stack, 'Machine', {
-      definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Work', { lambdaFunction: slow, payloadResponseOnly: true })),
+    new stepfunctions.StateMachine(stack, 'Machine', {
+      definitionBody: stepfunctions.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Work', { lambdaFunction: slow, payloadResponseOnly: true })),
     });
     assembly = app.synth().directory;
   });
