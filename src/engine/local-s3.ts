@@ -98,13 +98,28 @@ export class LocalS3 {
    * `folderOf` names the folder of a bucket (default: the bucket's name).
    */
   writeToFolder(dir: string, folderOf: (bucket: string) => string = bucket => bucket): void {
+    // A key is any text in S3 ('../../x' included): one whose file would land outside its bucket's folder is not written there.
+    const outside: string[] = [];
+    const root = path.resolve(dir);
     for (const [bucket, objects] of this.buckets) {
-      fs.mkdirSync(path.join(dir, folderOf(bucket)), { recursive: true });
+      const folder = path.resolve(root, folderOf(bucket));
+      if (!folder.startsWith(root + path.sep)) {
+        outside.push(`bucket '${bucket}'`);
+        continue;
+      }
+      fs.mkdirSync(folder, { recursive: true });
       for (const [key, o] of objects) {
-        const file = path.join(dir, folderOf(bucket), ...key.split('/'));
+        const file = path.resolve(folder, ...key.split('/'));
+        if (!file.startsWith(folder + path.sep)) {
+          outside.push(`s3://${bucket}/${key}`);
+          continue;
+        }
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, o.body);
       }
+    }
+    if (outside.length > 0) {
+      throw new Error(`LocalS3.writeToFolder: not written, as each would land outside its bucket's folder in ${dir}: ${outside.slice(0, 5).join(', ')}${outside.length > 5 ? ` and ${outside.length - 5} more` : ''}`);
     }
   }
 }

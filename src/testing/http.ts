@@ -8,6 +8,7 @@
  */
 import * as http from 'http';
 import * as https from 'https';
+import * as net from 'net';
 import { placeholderFor, CfnTemplate } from './asl';
 import { HarnessError, TaskFailure, TaskHandler } from './local-execution';
 import { TaskOutcome } from '../engine';
@@ -73,7 +74,7 @@ export function checkEndpoints(endpoints: unknown, option: string): Readonly<Rec
       throw new HarnessError(`${option}: '${from}' → '${String(to)}' is not a URL mapped to a URL; write { 'https://api.example.com': 'http://127.0.0.1:8080' }`);
     }
     const host = target.hostname.replace(/^\[|\]$/g, '');
-    if (!/^https?:$/.test(target.protocol) || !(host === 'localhost' || /^127\./.test(host) || host === '::1')) {
+    if (!/^https?:$/.test(target.protocol) || !(host === 'localhost' || (net.isIPv4(host) && host.startsWith('127.')) || host === '::1')) {
       throw new HarnessError(`${option}: '${from}' is mapped to ${String(to)}, which is not on this machine; a local run sends HTTP requests only to `
         + 'http://localhost, http://127.0.0.1 or http://[::1] (start the API, or a stand-in for it, there)');
     }

@@ -183,6 +183,44 @@ describe('under attack', () => {
 });
 
 describe('a local S3 folder', () => {
+  test('a result key that climbs out of its bucket (a ResultWriter Prefix from the input) is not written outside the folder', async () => {
+    const dir = tempDir('endpoint-s3-escape');
+    fs.mkdirSync(path.join(dir, 'in'));
+    fs.writeFileSync(path.join(dir, 'in', 'items.json'), JSON.stringify([1, 2]));
+    const escaped = path.join(path.dirname(dir), `escaped-${path.basename(dir)}`);
+    const sfn = await startLocalStepFunctions({ port: 0, time: 'virtual', s3: dir });
+    const client = new SFNClient(sfn.clientConfig);
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
+        name: 'Escape',
+        roleArn: ROLE,
+        definition: JSON.stringify({
+          StartAt: 'Each',
+          States: {
+            Each: {
+              Type: 'Map',
+              End: true,
+              ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'in', Key: 'items.json' } },
+              ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+              ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { 'Bucket': 'in', 'Prefix.$': '$.p' } },
+            },
+          },
+        }),
+      }));
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ p: `../../${path.basename(escaped)}` }) }));
+      expect((await settled(client, executionArn!)).status).toBe('SUCCEEDED');
+      await new Promise(resolve => setImmediate(resolve));
+      expect(fs.existsSync(escaped)).toBe(false);
+      expect(String(warn.mock.calls[0]?.[0])).toContain('would land outside its bucket\'s folder');
+    } finally {
+      warn.mockRestore();
+      client.destroy();
+      await sfn.stop();
+      fs.rmSync(escaped, { recursive: true, force: true });
+    }
+  });
+
   test('a Distributed Map reads its items from it, and what it writes is there when the execution has ended', async () => {
     const dir = tempDir('endpoint-s3');
     fs.mkdirSync(path.join(dir, 'in'));

@@ -25,6 +25,8 @@ describe('startLocalStepFunctions fails clearly', () => {
     [{ s3: '/nonexistent-folder' }, "s3: '/nonexistent-folder' is not a folder"],
     [{ activityPollSeconds: 0 }, 'activityPollSeconds must be a number of seconds, more than 0 and at most 60 (got 0)'],
     [{ httpEndpoints: { 'https://api.example.com': 'http://192.0.2.1:80' } }, 'httpEndpoints'],
+    [{ httpEndpoints: { 'https://api.example.com': 'http://127.0.0.1.attacker.example:9099' } }, 'which is not on this machine'],
+    [{ httpEndpoints: { 'https://api.example.com': 'http://127.0.0.1.nip.io' } }, 'which is not on this machine'],
   ])('%j', async (options, message) => {
     await expect(startLocalStepFunctions(options as any)).rejects.toThrow(message);
   });
