@@ -26,7 +26,7 @@ const post = message => parentPort.postMessage(message);
 
 // The environment of the process this thread runs in (the developer's, credentials and all) is not
 // read through /proc: the code sees its own sealed environment in process.env, and nothing else.
-const ENVIRON = /^\/proc\/(self|thread-self|\d+)(\/task\/\d+)?\/environ$/;
+const ENVIRON = /^\/proc\/(self|thread-self|\d+)(\/task\/\d+)?\/(environ|mem)$/;
 function refusedPath(p) {
   if (typeof p !== 'string' && !(p instanceof URL) && !Buffer.isBuffer(p)) return false;
   const text = p instanceof URL ? p.pathname : String(p);
@@ -96,25 +96,55 @@ for (const level of ['log', 'info', 'warn', 'error', 'debug', 'trace']) {
 // process.exit ends this thread only; the parent stops the run and names the function.
 const exit = process.exit.bind(process);
 let crashing = false;
+let exitPosted = false;
+/** Ends the thread for what the code called (told to the parent once), as process.exit does. */
+function endFor(called) {
+  if (!crashing && !exitPosted) post({ type: 'exit', code: called });
+  exitPosted = true;
+  return exit(1);
+}
 process.exit = code => {
   if (!crashing) post({ type: 'exit', code: code === undefined ? process.exitCode ?? 0 : code });
+  exitPosted = true;
   exit(code);
 };
 // A signal to the process this thread runs in (the test runner, the local endpoint), or process.abort,
 // would end more than the function: refused, and the thread ends as process.exit ends it.
+const ownProcess = target => target === process.pid || target === process.ppid || target === 0 || target === -1 || target === -process.pid;
 const kill = process.kill.bind(process);
 process.kill = (pid, signal) => {
   const target = Number(pid);
-  if (target === process.pid || target === process.ppid || target === 0 || target === -1 || target === -process.pid) {
-    if (!crashing) post({ type: 'exit', code: 'process.kill(' + target + ', ' + JSON.stringify(signal === undefined ? 'SIGTERM' : signal) + ')' });
-    return exit(1);
+  if (ownProcess(target)) {
+    return endFor('process.kill(' + target + ', ' + JSON.stringify(signal === undefined ? 'SIGTERM' : signal) + ')');
   }
   return kill(pid, signal);
 };
-process.abort = () => {
-  if (!crashing) post({ type: 'exit', code: 'process.abort()' });
-  exit(1);
+process.abort = () => endFor('process.abort()');
+// The lower-level doors to the same: process._kill (what process.kill calls), process.reallyExit (what
+// process.exit calls), and the bindings they come from.
+const rawKill = process._kill;
+process._kill = (pid, signal) => {
+  if (ownProcess(Number(pid))) {
+    return endFor('process._kill(' + Number(pid) + ', ' + JSON.stringify(signal) + ')');
+  }
+  return rawKill.call(process, pid, signal);
 };
+const reallyExit = process.reallyExit;
+process.reallyExit = code => {
+  if (!crashing && !exitPosted) post({ type: 'exit', code: 'process.reallyExit(' + code + ')' });
+  exitPosted = true;
+  return reallyExit.call(process, code);
+};
+for (const name of ['binding', '_linkedBinding']) {
+  const original = process[name];
+  if (typeof original !== 'function') continue;
+  process[name] = function (module) {
+    if (['process_methods', 'signal_wrap', 'spawn_sync', 'process_wrap'].includes(String(module))) {
+      throw Object.assign(new Error('process.' + name + "('" + module + "') is not available to a sealed function"), { code: 'ERR_ACCESS_DENIED' });
+    }
+    return original.apply(this, arguments);
+  };
+}
 function crash(kind, e) {
   crashing = true;
   post({ type: 'crash', kind, error: serializeError(e) });

@@ -259,6 +259,8 @@ describe('what a function leaves behind, and how it ends', () => {
       fs.symlinkSync('/proc/self/environ', link);
       const tries = {
         readFileSync: () => fs.readFileSync('/proc/self/environ', 'utf8'),
+        mem: () => fs.openSync('/proc/self/mem', 'r'),
+        binding: () => process.binding('process_methods'),
         byPid: () => fs.readFileSync('/proc/' + process.pid + '/environ', 'utf8'),
         thread: () => fs.readFileSync('/proc/thread-self/environ', 'utf8'),
         openSync: () => fs.readSync(fs.openSync('/proc/self/environ', 'r'), Buffer.alloc(64)),
@@ -278,6 +280,8 @@ describe('what a function leaves behind, and how it ends', () => {
     const run = await runWorkflow(new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(invoke(stack, 'Read', reader)) }));
     expect(run.status).toBe('SUCCEEDED');
     expect(run.output).toEqual({
+      mem: 'EACCES',
+      binding: 'ERR_ACCESS_DENIED',
       readFileSync: 'EACCES',
       byPid: 'EACCES',
       thread: 'EACCES',
@@ -293,7 +297,10 @@ describe('what a function leaves behind, and how it ends', () => {
   });
 
   test('fails when a function signals its own process or aborts it: the run stops, the test process lives on', async () => {
-    for (const [code, called] of [['process.kill(process.pid, \'SIGTERM\')', 'process.kill('], ['process.abort()', 'process.abort()'], ['process.kill(0)', 'process.kill(0']]) {
+    for (const [code, called] of [
+      ['process.kill(process.pid, \'SIGTERM\')', 'process.kill('], ['process.abort()', 'process.abort()'], ['process.kill(0)', 'process.kill(0'],
+      ['process._kill(process.pid, 9)', 'process._kill('], ['process._kill(process.pid, 19)', 'process._kill('], ['process.reallyExit(3)', 'process.reallyExit(3)'],
+    ]) {
       const stack = new Stack(new App(), 'Signals');
       const killer = fn(stack, 'Killer', `exports.handler = async () => { ${code}; return 'still here'; };`);
       await expect(runWorkflow(new sfn.StateMachine(stack, 'Machine', { definitionBody: sfn.DefinitionBody.fromChainable(invoke(stack, 'Kill', killer)) })))
