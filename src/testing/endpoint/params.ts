@@ -3,6 +3,7 @@
  * `SerializationException`, a value outside its constraints a `ValidationException` worded as AWS
  * words it, a required field missing the same.
  */
+import { createHmac, randomBytes, timingSafeEqual } from 'crypto';
 import { ApiError, invalidField } from './protocol';
 
 interface StringRule {
@@ -81,6 +82,10 @@ function wrongType(name: string, expected: string, value: unknown): ApiError {
   return new ApiError('SerializationException', `The field '${name}' must be ${expected}; it is ${found} (${shown})`);
 }
 
+/** Page tokens are signed: one that was not given by this endpoint (a forged anchor) is refused. */
+const TOKEN_KEY = randomBytes(32);
+const sign = (body: string) => createHmac('sha256', TOKEN_KEY).update(body).digest('base64url');
+
 /**
  * A page of `items` (in the order they are listed) after the one `nextToken` names. A token names the
  * last item of the page before by its place in that order (`position`, which grows along the list)
@@ -93,8 +98,9 @@ export function page<T>(
   let start = 0;
   if (paging.nextToken !== undefined) {
     let token: { r?: unknown; a?: unknown } | undefined;
+    const [body, mac] = paging.nextToken.split('.');
     try {
-      token = JSON.parse(Buffer.from(paging.nextToken, 'base64url').toString('utf8'));
+      token = mac !== undefined && timingSafeEqual(Buffer.from(mac), Buffer.from(sign(body))) ? JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) : undefined;
     } catch {
       token = undefined;
     }
@@ -108,5 +114,7 @@ export function page<T>(
   const chosen = items.slice(start, start + paging.maxResults);
   const more = start + paging.maxResults < items.length;
   const last = chosen[chosen.length - 1];
-  return { items: chosen, ...(more && last !== undefined ? { nextToken: Buffer.from(JSON.stringify({ r: request, a: position(last) })).toString('base64url') } : {}) };
+  if (!more || last === undefined) return { items: chosen };
+  const body = Buffer.from(JSON.stringify({ r: request, a: position(last) })).toString('base64url');
+  return { items: chosen, nextToken: `${body}.${sign(body)}` };
 }

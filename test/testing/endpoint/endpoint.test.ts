@@ -144,6 +144,11 @@ test('paging holds while executions start between pages, and a token works only 
   await expect(client.send(reversed))
     .rejects.toMatchObject({ name: 'InvalidToken' });
   await expect(client.send(new ListStateMachinesCommand({ nextToken: 'page-2' }))).rejects.toMatchObject({ name: 'InvalidToken' });
+  // A token with its anchor changed by hand is refused, not followed.
+  const [body, mac] = first.nextToken!.split('.');
+  const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), a: -1_000_000 })).toString('base64url');
+  await expect(client.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 2, nextToken: `${forged}.${mac}` })))
+    .rejects.toMatchObject({ name: 'InvalidToken' });
 });
 
 describe('a callback', () => {
@@ -162,6 +167,19 @@ describe('a callback', () => {
     // The token was used: a second answer is refused, as AWS refuses it.
     await expect(client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })))
       .rejects.toMatchObject({ name: 'TaskTimedOut', message: "Task Timed Out: 'Provided task does not exist anymore'" });
+  });
+
+  test('a rejection sent as the decision function sends it (with the request id from the payload) takes the gate\'s rejected route', async () => {
+    const { executionArn } = await client.send(new StartExecutionCommand({
+      stateMachineArn: machines.PurchaseWorkflow, input: JSON.stringify({ orderId: 'po-r', requestedBy: 'sam@example.com', lines: [{ quantity: 3, unitPrice: 600 }] }),
+    }));
+    const events = await until(executionArn!, e => e.some(x => x.type === 'TaskSubmitted'));
+    const { Payload } = JSON.parse(events.find(e => e.type === 'TaskScheduled' && e.taskScheduledEventDetails?.resource === 'invoke.waitForTaskToken')!
+      .taskScheduledEventDetails!.parameters!);
+    const output = { requestId: Payload.requestId, decision: 'REJECTED', approver: 'purchasing@example.com', comment: 'no budget', decidedAt: new Date().toISOString() };
+    await client.send(new SendTaskSuccessCommand({ taskToken: Payload.taskToken, output: JSON.stringify(output) }));
+    await until(executionArn!, ended);
+    expect(await client.send(new DescribeExecutionCommand({ executionArn }))).toMatchObject({ status: 'FAILED', error: 'ApprovalRejected' });
   });
 
   test('SendTaskFailure fails the task with the error and cause sent', async () => {
