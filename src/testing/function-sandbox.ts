@@ -141,6 +141,8 @@ interface Invocation {
 class Instance {
   public busy = false;
   public alive = true;
+  /** Ends the worker once it has been idle long enough (see FunctionSandbox's idleMs). */
+  public reaper?: NodeJS.Timeout;
   private current?: Invocation;
   private loading?: { resolve: () => void; reject: (e: unknown) => void };
   private crash?: { kind: string; error: SerializedError };
@@ -318,7 +320,18 @@ export class FunctionSandbox {
   private disposed = false;
   private started = 0;
 
-  constructor(private readonly offline?: OfflineAws) {}
+  /**
+   * @param offline the offline AWS services the library's own functions call
+   * @param idleMs end a function's worker once it has been idle this long, as Lambda ends an execution
+   *   environment (a long-lived host, the local endpoint, would otherwise keep every worker its busiest
+   *   moment started). Default: kept until `dispose()`, as a run is short.
+   */
+  constructor(private readonly offline?: OfflineAws, private readonly idleMs?: number) {}
+
+  /** How many workers are alive (warm or busy). */
+  public get workers(): number {
+    return [...this.instances.values()].flat().filter(i => i.alive).length;
+  }
 
   /** The task handler that runs `fn`'s code in a sealed worker (warm when one is free, cold otherwise). */
   public handler(fn: SandboxedFunction): TaskHandler {
@@ -327,6 +340,7 @@ export class FunctionSandbox {
       const pool = this.instances.get(fn.logicalId) ?? [];
       this.instances.set(fn.logicalId, pool);
       let instance = pool.find(i => i.alive && !i.busy);
+      if (instance?.reaper) clearTimeout(instance.reaper);
       if (!instance) {
         instance = new Instance(this, fn, takeWorker(), this.initOf(fn));
         this.started++;
@@ -338,8 +352,26 @@ export class FunctionSandbox {
           instance.busy = false;
         }
       }
-      return instance.invoke(event, call);
+      try {
+        return await instance.invoke(event, call);
+      } finally {
+        this.reapLater(fn.logicalId, instance);
+      }
     };
+  }
+
+  /** Ends an idle worker after idleMs, unless an invocation takes it first. */
+  private reapLater(logicalId: string, instance: Instance): void {
+    if (this.idleMs === undefined || !instance.alive) return;
+    const ms = this.idleMs;
+    instance.reaper = setTimeout(() => {
+      if (instance.busy || !instance.alive) return;
+      const pool = this.instances.get(logicalId) ?? [];
+      const at = pool.indexOf(instance);
+      if (at >= 0) pool.splice(at, 1);
+      void instance.terminate();
+    }, ms);
+    instance.reaper.unref();
   }
 
   /** The Task state an invocation ran for. */

@@ -11,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { FunctionSandboxError, CodeLoadError, runWorkflow } from '../../src/testing';
+import { FunctionSandbox } from '../../src/testing/function-sandbox';
 
 /** The developer's machine, as an attacker finds it: real-looking keys, a profile, a credentials file, container and web-identity settings. */
 const DEVELOPER = {
@@ -355,4 +356,27 @@ describe('what a function leaves behind, and how it ends', () => {
     expect(run.output).toBe('calm');
     expect(fs.readFileSync(record, 'utf8')).toBe('load\nload\n');
   });
+});
+
+test('with idleMs (the local endpoint\'s), a worker idle that long ends; the next call starts cold', async () => {
+  const sandbox = new FunctionSandbox(undefined, 150);
+  const handler = sandbox.handler({
+    logicalId: 'Counter',
+    exportName: 'handler',
+    environment: {},
+    code: { inline: 'let calls = 0; exports.handler = async (e) => { calls++; await new Promise(r => setTimeout(r, e.ms)); return calls; };' },
+  });
+  const call = { state: 'S', resource: 'r', input: {}, attempt: 1 };
+  try {
+    // Two at once: two workers, each warm after its call.
+    expect(await Promise.all([handler({ ms: 50 }, call), handler({ ms: 50 }, call)])).toEqual([1, 1]);
+    expect(sandbox.workers).toBe(2);
+    expect(await handler({ ms: 0 }, call)).toBe(2);
+    await new Promise(resolve => setTimeout(resolve, 400));
+    expect(sandbox.workers).toBe(0);
+    // Ended: the next call is a cold start (module scope again).
+    expect(await handler({ ms: 0 }, call)).toBe(1);
+  } finally {
+    await sandbox.dispose();
+  }
 });

@@ -109,7 +109,8 @@ export class StepFunctionsService {
   constructor(readonly options: ServiceOptions = {}) {
     this.activities = new ActivityTaskQueue(options.activityPollSeconds ?? 60);
     this.offline = new EndpointAws(this);
-    this.sandbox = new FunctionSandbox(this.offline);
+    // A function's worker idle for 30 seconds ends: the endpoint lives long, and its busiest moment must not stay in memory.
+    this.sandbox = new FunctionSandbox(this.offline, 30_000);
     this.s3 = options.s3 ?? new LocalS3();
     const templates = options.assemblyDir ? stackTemplates(options.assemblyDir) : {};
     this.integrations = {
