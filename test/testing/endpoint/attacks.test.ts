@@ -182,31 +182,40 @@ describe('under attack', () => {
   });
 });
 
+/** A Distributed Map over `in/items.json` of the local S3, its results written with these ResultWriter parameters. */
+function mapOverS3(resultParameters: object): string {
+  return JSON.stringify({
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map',
+        End: true,
+        ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'in', Key: 'items.json' } },
+        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+        ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: resultParameters },
+      },
+    },
+  });
+}
+
+/** A folder standing for the local S3, with `in/items.json`. */
+function s3Folder(prefix: string, items: unknown[]): string {
+  const dir = tempDir(prefix);
+  fs.mkdirSync(path.join(dir, 'in'));
+  fs.writeFileSync(path.join(dir, 'in', 'items.json'), JSON.stringify(items));
+  return dir;
+}
+
 describe('a local S3 folder', () => {
   test('a result key that climbs out of its bucket (a ResultWriter Prefix from the input) is not written outside the folder', async () => {
-    const dir = tempDir('endpoint-s3-escape');
-    fs.mkdirSync(path.join(dir, 'in'));
-    fs.writeFileSync(path.join(dir, 'in', 'items.json'), JSON.stringify([1, 2]));
+    const dir = s3Folder('endpoint-s3-escape', [1, 2]);
     const escaped = path.join(path.dirname(dir), `escaped-${path.basename(dir)}`);
     const sfn = await startLocalStepFunctions({ port: 0, time: 'virtual', s3: dir });
     const client = new SFNClient(sfn.clientConfig);
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
       const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
-        name: 'Escape',
-        roleArn: ROLE,
-        definition: JSON.stringify({
-          StartAt: 'Each',
-          States: {
-            Each: {
-              Type: 'Map',
-              End: true,
-              ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'in', Key: 'items.json' } },
-              ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
-              ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { 'Bucket': 'in', 'Prefix.$': '$.p' } },
-            },
-          },
-        }),
+        name: 'Escape', roleArn: ROLE, definition: mapOverS3({ 'Bucket': 'in', 'Prefix.$': '$.p' }),
       }));
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ p: `../../${path.basename(escaped)}` }) }));
       expect((await settled(client, executionArn!)).status).toBe('SUCCEEDED');
@@ -222,27 +231,12 @@ describe('a local S3 folder', () => {
   });
 
   test('a Distributed Map reads its items from it, and what it writes is there when the execution has ended', async () => {
-    const dir = tempDir('endpoint-s3');
-    fs.mkdirSync(path.join(dir, 'in'));
-    fs.writeFileSync(path.join(dir, 'in', 'items.json'), JSON.stringify([{ id: 1 }, { id: 2 }]));
+    const dir = s3Folder('endpoint-s3', [{ id: 1 }, { id: 2 }]);
     const sfn = await startLocalStepFunctions({ port: 0, time: 'virtual', s3: dir });
     const client = new SFNClient(sfn.clientConfig);
     try {
       const { stateMachineArn } = await client.send(new CreateStateMachineCommand({
-        name: 'FromS3',
-        roleArn: ROLE,
-        definition: JSON.stringify({
-          StartAt: 'Each',
-          States: {
-            Each: {
-              Type: 'Map',
-              End: true,
-              ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: 'in', Key: 'items.json' } },
-              ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
-              ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'in', Prefix: 'results' } },
-            },
-          },
-        }),
+        name: 'FromS3', roleArn: ROLE, definition: mapOverS3({ Bucket: 'in', Prefix: 'results' }),
       }));
       const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn }));
       expect((await settled(client, executionArn!)).status).toBe('SUCCEEDED');
