@@ -8,17 +8,13 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as os from 'os';
 import * as path from 'path';
 import { CreateStateMachineCommand, SFNClient, StartSyncExecutionCommand } from '@aws-sdk/client-sfn';
-import { App } from 'aws-cdk-lib';
 import { Summary, ratio, showSummary, summarize, table } from './stats';
 import { ROOT } from './synth';
-import { CheckoutStack } from '../examples/checkout';
-import { OrderWorkflowStack } from '../examples/order-workflow';
-import { QuoteWorkflowStack } from '../examples/quote-workflow';
 import { startLocalStepFunctions } from '../src/testing/endpoint/server';
 import { runLocally } from '../src/testing/local-execution';
+import { synthExampleApp } from '../test/cli/example-assembly';
 
 /** A small Express workflow: a Choice, two Pass states, an intrinsic. */
 export const SMALL = {
@@ -30,16 +26,6 @@ export const SMALL = {
     'Retail': { Type: 'Pass', Result: 'retail', ResultPath: '$.tier', End: true },
   },
 };
-
-function synthApp(): string {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-endpoint-'));
-  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
-  new OrderWorkflowStack(app, 'OrderWorkflowExample');
-  new QuoteWorkflowStack(app, 'QuoteWorkflowExample');
-  new CheckoutStack(app, 'CheckoutExample');
-  app.synth();
-  return outdir;
-}
 
 /** Milliseconds until a fresh `cdk-workflow-patterns serve` process says where it listens. */
 function coldStart(cli: string, app: string): Promise<number> {
@@ -85,7 +71,7 @@ export interface EndpointFigures {
 
 export async function measureEndpoint(smoke: boolean): Promise<EndpointFigures> {
   const reps = smoke ? 1 : 7;
-  const app = synthApp();
+  const app = synthExampleApp();
   const startEmpty: number[] = [];
   const startWithApp: number[] = [];
   for (let i = 0; i < reps + 1; i++) {

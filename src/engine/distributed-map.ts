@@ -12,7 +12,7 @@ import type { Graph } from './definition';
 import { StatesError } from './errors';
 import { batch, readerFailed, readItems } from './item-reader';
 import type { JsonataScope } from './jsonata';
-import { notAnArray, readTolerance } from './map-fields';
+import { exceedsTolerance, notAnArray, readTolerance } from './map-fields';
 import type { ExecutionContext as Execution, StateContext as StateRun } from './run-context';
 import { Aborted } from './scheduler';
 import type { ExecutionResult, ExecutionType, MapRunRecord } from './types';
@@ -107,8 +107,6 @@ export async function runDistributedMap(
     throw new StatesError('States.Runtime', `The MaxConcurrencyPath field refers to value ${quoted(maxConcurrency)} which is not a valid integer: ${state.MaxConcurrencyPath ?? 'MaxConcurrency'}`);
   }
   const { percent: toleratedPercent, count: toleratedCount } = await readTolerance(ex, run, state, effective, scope);
-  // With neither given, no failure is tolerated; with one or both, exceeding either fails the map.
-  const noTolerance = toleratedPercent === undefined && toleratedCount === undefined;
 
   // 4. The map run.
   const processor: Graph = state.ItemProcessor;
@@ -144,9 +142,7 @@ export async function runDistributedMap(
   let next = 0;
   let failed = 0;
   let exceeded = false;
-  const tolerance = () => (noTolerance && failed > 0)
-    || (toleratedCount !== undefined && failed > (toleratedCount as number))
-    || (toleratedPercent !== undefined && inputs.length > 0 && (failed * 100) / inputs.length > (toleratedPercent as number));
+  const tolerance = () => exceedsTolerance(failed, inputs.length, toleratedCount as number | undefined, toleratedPercent as number | undefined);
   const keepHistories = ex.options.limits?.childHistories ?? 1000;
   const worker = async () => {
     // The workers start one after another at the map run's first instant (deferred): one whose child

@@ -50,3 +50,12 @@ export function notAnArray(value: unknown, itemsPath: string | undefined, jsonat
   if (jsonata) return new StatesError('States.QueryEvaluationError', `Map state input must be an array but was: ${JSON.stringify(value)}`, 'Items');
   return new StatesError('States.Runtime', `Reference path "${(itemsPath ?? '$').replace(/^\$\$/, '$')}" must point to array.`);
 }
+
+/**
+ * Whether `failed` of `total` items (or batches) go past a Map's tolerance: past either threshold,
+ * or any failure when it has neither.
+ */
+export function exceedsTolerance(failed: number, total: number, count: number | undefined, percentage: number | undefined): boolean {
+  if (count === undefined && percentage === undefined) return failed > 0;
+  return (count !== undefined && failed > count) || (percentage !== undefined && total > 0 && (failed * 100) / total > percentage);
+}

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as cdk from 'aws-cdk-lib';
+import { closest } from './closest';
 
 interface TypeRef {
   readonly primitive?: string;
@@ -158,33 +159,6 @@ function externalFields(fqn: string): string[] {
   const type = cdkTypes?.[fqn];
   if (!type) return [];
   return [...(type.properties ?? []).map(p => p.name), ...(type.interfaces ?? []).flatMap(externalFields)];
-}
-
-/** The known name nearest to a misspelled one (at most a third of its letters changed). */
-function closest(key: string, names: string[]): string | undefined {
-  const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let previous = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const here = row[j];
-        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
-        previous = here;
-      }
-    }
-    return row[b.length];
-  };
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const name of names) {
-    const d = name.toLowerCase().includes(key.toLowerCase()) || key.toLowerCase().includes(name.toLowerCase()) ? 1 : distance(key, name);
-    if (d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
 /** A struct's own fields and those of the structs it extends (in this assembly). */

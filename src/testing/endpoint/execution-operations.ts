@@ -9,7 +9,8 @@ import { ACCOUNT, REGION, checkName, expectArn, normalArn } from './arns';
 import { machineArnOf, MAX_DATA, Operation } from './operation';
 import { page, Params } from './params';
 import { ApiError, invalidField } from './protocol';
-import { ExecutionRecord, StepFunctionsService } from './service';
+import { ExecutionRecord } from './service';
+import { executionArnOf as arnOfExecution } from '../../engine/run-context';
 
 const STATUSES = ['SUCCEEDED', 'TIMED_OUT', 'PENDING_REDRIVE', 'ABORTED', 'FAILED', 'RUNNING'] as const;
 
@@ -76,14 +77,7 @@ function withTestCase(p: Params): { arn: string; testCase?: string } {
   return { arn: normalArn(arn), testCase: raw.slice(at + 1) };
 }
 
-function task(service: StepFunctionsService, p: Params) {
-  const token = p.required('taskToken', { min: 1, max: 2048 });
-  const answer = service.tokens.get(token);
-  if (!answer) throw new ApiError('InvalidToken', "Invalid Token: 'Invalid token'");
-  return answer;
-}
-
-const TASK_GONE = () => new ApiError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
+const tokenOf = (p: Params) => p.required('taskToken', { min: 1, max: 2048 });
 
 export const EXECUTION_OPERATIONS: Record<string, Operation> = {
   StartExecution: (p, service) => {
@@ -93,7 +87,7 @@ export const EXECUTION_OPERATIONS: Record<string, Operation> = {
     const input = jsonText(p, 'input', '{}', INPUT_ERROR);
     p.string('traceHeader', { max: 256 });
     if (machine.type === 'STANDARD') {
-      const existing = service.executions.get(`arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine.name}:${name}`);
+      const existing = service.executions.get(arnOfExecution('STANDARD', REGION, ACCOUNT, machine.name, name, () => ''));
       if (existing) {
         // The same name and input while it runs is the same execution (recorded); closed, or another input, is a clash.
         if (existing.status === 'RUNNING' && existing.input === input) return { executionArn: existing.arn, startDate: existing.startDate };
@@ -191,22 +185,22 @@ export const EXECUTION_OPERATIONS: Record<string, Operation> = {
   },
 
   SendTaskSuccess: (p, service) => {
-    const answer = task(service, p);
+    const token = tokenOf(p);
     const output = jsonText(p, 'output', undefined, OUTPUT_ERROR);
-    if (!answer.succeed(JSON.parse(output))) throw TASK_GONE();
+    service.answerTask(token, answer => answer.succeed(JSON.parse(output)));
     return {};
   },
 
   SendTaskFailure: (p, service) => {
-    const answer = task(service, p);
+    const token = tokenOf(p);
     const error = p.string('error', { max: 256 });
     const cause = p.string('cause', { max: 32_768 });
-    if (!answer.fail(error, cause)) throw TASK_GONE();
+    service.answerTask(token, answer => answer.fail(error, cause));
     return {};
   },
 
   SendTaskHeartbeat: (p, service) => {
-    if (!task(service, p).heartbeat()) throw TASK_GONE();
+    service.answerTask(tokenOf(p), answer => answer.heartbeat());
     return {};
   },
 

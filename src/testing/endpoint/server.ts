@@ -13,6 +13,7 @@ import { Params } from './params';
 import { answer, answerError, ApiError, readRequest } from './protocol';
 import { StepFunctionsService } from './service';
 import { LocalS3 } from '../../engine';
+import { closest } from '../../private/closest';
 import { appBuckets, stackTemplates } from '../assembly';
 import { checkEndpoints } from '../http';
 import { parseMocks } from '../mocks';
@@ -105,20 +106,6 @@ async function handle(service: StepFunctionsService, req: IncomingMessage, res: 
 
 const OPTIONS = ['app', 'port', 'host', 'mocks', 's3', 'time', 'httpEndpoints', 'activityPollSeconds'];
 
-/** The closest known option to a misspelled one, if one is close. */
-function closest(name: string): string | undefined {
-  const distance = (a: string, b: string) => {
-    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++) d[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-      for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    return d[a.length][b.length];
-  };
-  const [best] = OPTIONS.map(o => [o, distance(name.toLowerCase(), o.toLowerCase())] as const).sort((x, y) => x[1] - y[1]);
-  return best[1] <= Math.max(2, Math.floor(name.length / 3)) ? best[0] : undefined;
-}
-
 /** Checks the options as a JavaScript caller may pass them: a wrong type or a misspelled name is refused, not ignored. */
 function checkOptions(options: unknown): LocalStepFunctionsOptions {
   const fail = (what: string) => {
@@ -128,7 +115,7 @@ function checkOptions(options: unknown): LocalStepFunctionsOptions {
   const o = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!OPTIONS.includes(key)) {
-      const near = closest(key);
+      const near = closest(key, OPTIONS);
       fail(`'${key}' is not an option${near ? ` (did you mean '${near}'?)` : ''}; the options are ${OPTIONS.join(', ')}`);
     }
   }

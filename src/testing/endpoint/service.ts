@@ -298,6 +298,16 @@ export class StepFunctionsService {
     }
   }
 
+  /**
+   * Gives a task token's task its answer (`send` returns false once the task has ended): InvalidToken
+   * for a token that is not one, TaskTimedOut for a task that no longer takes an answer, as AWS answers.
+   */
+  answerTask(token: string, send: (answer: TaskAnswer) => boolean): void {
+    const answer = this.tokens.get(token);
+    if (!answer) throw new ApiError('InvalidToken', "Invalid Token: 'Invalid token'");
+    if (!send(answer)) throw new ApiError('TaskTimedOut', "Task Timed Out: 'Provided task does not exist anymore'");
+  }
+
   /** TestState's task without a mock: the app's function of that ARN runs; anything else needs a mock. */
   testTaskHandler(req: TaskRequest): unknown {
     const handler = this.appFunctions[handlerKeyOf(req)] ?? this.integrations[req.baseResource];
@@ -360,10 +370,11 @@ class EndpointAws extends OfflineAws {
   }
 
   protected sendTaskSuccess(input: any): object {
-    const task = this.service.tokens.get(String(input?.taskToken));
-    if (!task) throw Object.assign(new Error("Invalid Token: 'Invalid token'"), { name: 'InvalidToken' });
-    if (!task.succeed(JSON.parse(String(input?.output)))) {
-      throw Object.assign(new Error("Task Timed Out: 'Provided task does not exist anymore'"), { name: 'TaskTimedOut' });
+    // The SDK's error is named by its code, as the function's code would see it.
+    try {
+      this.service.answerTask(String(input?.taskToken), answer => answer.succeed(JSON.parse(String(input?.output))));
+    } catch (e) {
+      throw e instanceof ApiError ? Object.assign(new Error(e.message), { name: e.code }) : e;
     }
     return {};
   }

@@ -13,6 +13,7 @@ import type { Params } from './params';
 import { ApiError, invalidField } from './protocol';
 import type { StepFunctionsService } from './service';
 import { execute, ExecutionResult, TaskError } from '../../engine';
+import { exceedsTolerance } from '../../engine/map-fields';
 import { matches } from '../../engine/state-run';
 
 const MOCKED = 'arn:aws:states:::testState:mocked';
@@ -27,15 +28,7 @@ function json(text: string | undefined, what: string): unknown {
   }
 }
 
-/** Whether this many failed iterations of a Map go past its tolerance: either threshold, or any failure when it has none. */
-function overTolerance(map: any, failures: number, result: unknown): boolean {
-  const count = map.ToleratedFailureCount;
-  const percentage = map.ToleratedFailurePercentage;
-  const total = Array.isArray(result) ? result.length : 0;
-  if (count === undefined && percentage === undefined) return failures > 0;
-  const overCount = count !== undefined && failures > Number(count);
-  return overCount || (percentage !== undefined && total > 0 && (failures * 100) / total > Number(percentage));
-}
+const numberOrUndefined = (v: unknown) => (v === undefined ? undefined : Number(v));
 
 /** The states a state goes to: Next, a Choice's rules and Default, its catchers'. */
 function targets(state: any): string[] {
@@ -159,7 +152,8 @@ export async function testState(p: Params, service: StepFunctionsService): Promi
     const kept = ['Comment', 'QueryLanguage', 'InputPath', 'ResultSelector', 'ResultPath', 'OutputPath', 'Catch', 'Next', 'End', 'Assign', 'Output'];
     if (type === 'Parallel') kept.push('Parameters', 'Arguments');
     run = { ...Object.fromEntries(Object.entries(tested).filter(([k]) => kept.includes(k))), Type: 'Task', Resource: MOCKED };
-    if (type === 'Map' && failures !== undefined && overTolerance(tested, Number(failures), mocked.result)) {
+    if (type === 'Map' && failures !== undefined && exceedsTolerance(Number(failures), Array.isArray(mocked.result) ? mocked.result.length : 0,
+      numberOrUndefined(tested.ToleratedFailureCount), numberOrUndefined(tested.ToleratedFailurePercentage))) {
       mocked = { error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' };
     }
   } else if (mocked) {
