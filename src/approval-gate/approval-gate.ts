@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -11,17 +11,17 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { DecisionEndpoint } from './decision-endpoint';
-import { DeliverySweep, undeliverableMetric } from './delivery-sweep';
+import { ApprovalBackend, BACKEND_SETTINGS } from './approval-backend';
+import { ApprovalService } from './approval-service';
+import { undeliverableMetric } from './delivery-sweep';
+import { addDeliveryStatements } from './gate-grants';
 import { GATE_STATE_SUFFIXES, GateStates } from './gate-states';
-import { RequestSide } from './request-side';
-import { suppressNag } from '../private/nag';
+import { GateTopic, gateEnvironment } from './request-side';
+import { ServiceLink, linkOf } from './service-link';
 import { checkProps } from '../private/prop-types';
 import { isJsonataExpression, ownsStates } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
-import { validateThrottling } from '../private/rest-api';
 import { checkDerivedStateNames } from '../private/state-names';
-import { recordTable } from '../private/tables';
 import { ResponderHost, STANDARD_MAX_SECONDS, registerTaskResponder } from '../private/task-responders';
 
 /**
@@ -174,10 +174,22 @@ export interface ApprovalGateProps {
 
   /**
    * Sends the request again, with fresh links (same deadline), to approvers who have not decided
-   * after this long, and again after each interval. From 5 minutes to less than `timeout`.
+   * after this long, and again after each interval. From 5 minutes to less than `timeout`. With a
+   * shared `service`, reminders go out within 5 minutes of each interval.
    * @default - no reminders
    */
   readonly reminderInterval?: Duration;
+
+  /**
+   * An approval service that this gate shares with others: its decision endpoint, table, signing key
+   * and functions serve the gate, which then adds only its topic, subscriptions and grants. The
+   * service's settings (`recordRetention`, `encryptionKey`, `removalPolicy`, `authorizer`,
+   * `throttlingRateLimit`, `throttlingBurstLimit`, `decisionConcurrency`, `cloudWatchRole`,
+   * `logRetention`) are then given to the service, not to the gate. Sharing trades the gate's IAM
+   * isolation for fewer resources: see `ApprovalService`.
+   * @default - a service of the gate's own: its own endpoint, table, signing key and functions
+   */
+  readonly service?: ApprovalService;
 }
 
 const MIN_TIMEOUT_SECONDS = 60;
@@ -237,10 +249,12 @@ export class ApprovalGate extends sfn.StateMachineFragment {
   public readonly resultPath: string;
   /** The query language of the gate's states. */
   public readonly queryLanguage: sfn.QueryLanguage;
+  /** The shared service that serves the gate, if it was given one. */
+  public readonly service?: ApprovalService;
 
-  private readonly endpoint: DecisionEndpoint;
-  private readonly requestSide: RequestSide;
-  private readonly sweep: DeliverySweep;
+  private readonly backend: ApprovalBackend;
+  private readonly link?: ServiceLink;
+  private taskResponsePolicy?: iam.Policy;
   private readonly states: GateStates;
   private readonly hosts: ResponderHost[] = [];
   private readonly timeoutSeconds: number;
@@ -263,73 +277,51 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       throw new Error(`ApprovalGate '${id}': resultPath must be a path to a field such as '$.approval' (got '${this.resultPath}'), so the gate's input is kept`);
     }
     const reminderSeconds = validateReminders(id, props.reminderInterval, timeoutSeconds);
-    const retention = props.recordRetention ?? Duration.days(90);
-    if (!retention.isUnresolved() && retention.toSeconds() < 0) {
-      throw new Error(`ApprovalGate '${id}': recordRetention cannot be negative (got ${retention.toHumanString()})`);
+    const subject = props.subject ?? `Approval requested: ${id}`;
+    const name = `ApprovalGate '${id}'`;
+
+    let gateConfig: Record<string, unknown> | undefined;
+    if (props.service !== undefined) {
+      // A shared service: the gate adds its topic, its subscriptions and its grants, and its task tells the service who it is.
+      const link = linkOf(props.service);
+      if (!link) throw new Error(`${name}: service must be an ApprovalService (got ${describe(props.service)}); create one with new ApprovalService(this, 'Approvals')`);
+      const given = BACKEND_SETTINGS.filter(setting => props[setting] !== undefined);
+      if (given.length > 0) {
+        throw new Error(`${name}: ${given.join(', ')} ${given.length > 1 ? 'are settings' : 'is a setting'} of the ApprovalService the gate shares; `
+          + `give ${given.length > 1 ? 'them' : 'it'} to the service (new ApprovalService(this, '${props.service.node.id}', { ${given[0]}: ... })), not to the gate`);
+      }
+      this.service = props.service;
+      this.link = link;
+      this.backend = link.backend;
+      const topic = new GateTopic(this, { topic: props.topic, encryptionKey: link.backend.encryptionKey, recipients });
+      link.attach(this, name, topic, reminderSeconds > 0);
+      this.topic = topic.topic;
+      gateConfig = {
+        id: this.node.addr,
+        topicArn: topic.topic.topicArn,
+        recipients,
+        subject,
+        timeoutSeconds,
+        reminderSeconds,
+      };
+    } else {
+      // A service of the gate's own: the topic, the table, the key, the endpoint and the functions, all in the gate's scope.
+      const topic = new GateTopic(this, { topic: props.topic, encryptionKey: props.encryptionKey, recipients });
+      this.backend = new ApprovalBackend(this, name, props, () =>
+        gateEnvironment({ recipients, topicArn: topic.topic.topicArn, timeoutSeconds, reminderSeconds, subject }));
+      topic.grantPublish(this.backend.request.role);
+      if (props.reminderInterval && reminderSeconds) this.backend.request.addReminders(props.reminderInterval, false);
+      this.topic = topic.topic;
     }
-    const rate = props.throttlingRateLimit ?? 10;
-    const burst = props.throttlingBurstLimit ?? 20;
-    validateThrottling(`ApprovalGate '${id}'`, rate, burst);
-    const concurrency = props.decisionConcurrency ?? 10;
-    if (!Token.isUnresolved(concurrency) && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)) {
-      throw new Error(`ApprovalGate '${id}': decisionConcurrency must be a whole number from 1 to 1000 (got ${concurrency})`);
-    }
-    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_YEAR;
-
-    // The record of every request. Encrypted, recoverable to any second of the last 35 days, and
-    // removed by TTL only after its deadline plus the retention.
-    this.table = recordTable(this, 'Requests', 'requestId', props.encryptionKey, props.removalPolicy);
-
-    const secret = new secretsmanager.Secret(this, 'SigningKey', {
-      description: `HMAC key that signs the approval links of ${this.node.path}`,
-      encryptionKey: props.encryptionKey,
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-    });
-    suppressNag(secret, [{
-      id: 'AwsSolutions-SMG4',
-      reason: 'Rotating the link signing key would invalidate every approval link in flight. The key is read only by the gate\'s two functions and links expire with the gate\'s timeout.',
-    }]);
-    this.signingKey = secret;
-
-    // The decision endpoint: the API, and the function that records decisions and delivers them.
-    this.endpoint = new DecisionEndpoint(this, {
-      table: this.table,
-      signingKey: secret,
-      encryptionKey: props.encryptionKey,
-      authorizer: props.authorizer,
-      throttlingRateLimit: rate,
-      throttlingBurstLimit: burst,
-      logRetention,
-      reservedConcurrency: concurrency,
-      cloudWatchRole: props.cloudWatchRole === true,
-    });
-    this.api = this.endpoint.api;
-    this.decisionUrl = this.endpoint.url;
-    this.decisionFunction = this.endpoint.function;
-
-    // The delivery sweep: settles the decisions whose delivery is not confirmed.
-    this.sweep = new DeliverySweep(this, { table: this.table, encryptionKey: props.encryptionKey, logRetention });
-    this.sweepFunction = this.sweep.function;
-    this.undeliverableAlarm = this.sweep.undeliverableAlarm;
-
-    // The request side: the topic, the function that stores the token and sends the message, reminders.
-    const requestSide = this.requestSide = new RequestSide(this, {
-      id,
-      table: this.table,
-      signingKey: secret,
-      topic: props.topic,
-      encryptionKey: props.encryptionKey,
-      recipients,
-      decisionUrl: this.decisionUrl,
-      timeoutSeconds,
-      retention,
-      reminderInterval: props.reminderInterval,
-      reminderSeconds,
-      subject: props.subject,
-      logRetention,
-    });
-    this.topic = requestSide.topic;
-    this.requestFunction = requestSide.function;
+    const backend = this.backend;
+    this.table = backend.table;
+    this.signingKey = backend.signingKey;
+    this.api = backend.endpoint.api;
+    this.decisionUrl = backend.endpoint.url;
+    this.decisionFunction = backend.endpoint.function;
+    this.sweepFunction = backend.sweep.function;
+    this.undeliverableAlarm = backend.sweep.undeliverableAlarm;
+    this.requestFunction = backend.request.function;
 
     // The states.
     this.states = new GateStates(this, {
@@ -342,6 +334,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       onExpired: props.onExpired,
       causeIncludesApprover: props.causeIncludesApprover ?? false,
       queryLanguage: this.queryLanguage,
+      gate: gateConfig,
     });
     this.requestTask = this.states.requestTask;
     this.startState = this.states.start;
@@ -355,11 +348,15 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       }];
     }
 
-    // The gate's task is the one that invokes its request function and waits for the token.
+    // The gate's task is the one that invokes its request function and waits for the token (with a
+    // shared service's function, the one that names this gate).
     const functionArn = JSON.stringify(Stack.of(this).resolve(this.requestFunction.functionArn));
     registerTaskResponder(this, {
-      matches: state => state.resource?.endsWith('.waitForTaskToken') === true
-        && JSON.stringify((state.json.Parameters ?? state.json.Arguments)?.FunctionName) === functionArn,
+      matches: state => {
+        const parameters = state.json.Parameters ?? state.json.Arguments;
+        return state.resource?.endsWith('.waitForTaskToken') === true && JSON.stringify(parameters?.FunctionName) === functionArn
+          && (gateConfig === undefined || parameters?.Payload?.gate?.id === gateConfig.id);
+      },
       bind: host => this.bind(host),
     });
     this.node.addValidation({ validate: () => this.validateGate() });
@@ -376,6 +373,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
 
   /** Decisions that could not be delivered to their workflow before the request's deadline (the sweep settles them as UNDELIVERABLE). */
   public metricUndeliverableDecisions(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    // With a shared service: its decisions, all its gates'.
     return undeliverableMetric(this.table, props);
   }
 
@@ -388,9 +386,17 @@ export class ApprovalGate extends sfn.StateMachineFragment {
   private bind(host: ResponderHost): void {
     this.hosts.push(host);
     if (host.isExpress) return;
-    this.endpoint.bind(host);
-    this.sweep.bind(host);
-    this.requestSide.bind(host);
+    if (host.logsExecutionData) {
+      Annotations.of(this).addWarningV2('cdk-workflow-patterns:approvalTokenLogged',
+        `ApprovalGate '${this.node.id}': workflow ${host.owner.node.path} logs execution data, which writes the approval task token to CloudWatch Logs; set logging.includeExecutionData to false`);
+    }
+    if (this.link) {
+      this.link.bind(this, host);
+      return;
+    }
+    // The three functions deliver decisions: the decision endpoint, the sweep, and a retried request step.
+    this.taskResponsePolicy ??= new iam.Policy(this, 'TaskResponsePolicy', { roles: this.backend.deliveryRoles });
+    addDeliveryStatements(this.taskResponsePolicy, host.stateMachine);
   }
 
   private validateGate(): string[] {
@@ -484,4 +490,11 @@ function validateRecipients(id: string, addresses: string[]): string[] {
     seen.add(address.toLowerCase());
   }
   return addresses;
+}
+
+/** A value given where a construct was expected, for messages. */
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
+  const path = (value as { node?: { path?: unknown } }).node?.path;
+  return typeof path === 'string' ? `the construct ${path}` : `a ${(value as object).constructor?.name ?? 'value'}`;
 }

@@ -1,9 +1,9 @@
 /**
- * The decision endpoint of an ApprovalGate: the REST API approvers' links point at, the function
- * behind it, and what that function may call on the workflows that contain the gate. Created in the
- * gate's own scope, so that their construct ids stay those of the gate.
+ * The decision endpoint of an approval service: the REST API approvers' links point at, and the
+ * function behind it. Created in the scope of the gate with a service of its own (so that their
+ * construct ids stay those of the gate), or of a shared ApprovalService.
  */
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,12 +12,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DecisionFunction } from './decision-function';
-import { addDeliveryStatements, grantTable } from './gate-grants';
+import { grantTable } from './gate-grants';
 import { PAGE_HEADERS } from '../private/approval/pages';
 import { functionLogs, functionRole, onNewestNodeRuntime } from '../private/functions';
 import { suppressNag } from '../private/nag';
 import { loggedStageOptions, suppressRestApiNag, useApiGatewayAccount } from '../private/rest-api';
-import { ResponderHost } from '../private/task-responders';
 
 export const STAGE = 'prod';
 
@@ -49,8 +48,7 @@ export class DecisionEndpoint {
   /** The URL approvers' links point at. */
   public readonly url: string;
   public readonly function: DecisionFunction;
-  private readonly role: iam.Role;
-  private taskResponsePolicy?: iam.Policy;
+  public readonly role: iam.Role;
 
   constructor(private readonly gate: Construct, props: DecisionEndpointProps) {
     const stack = Stack.of(gate);
@@ -98,16 +96,6 @@ export class DecisionEndpoint {
     this.addMethods(props.authorizer);
   }
 
-  /** Allows the function to answer the gate's tasks in a workflow's state machine. */
-  public bind(host: ResponderHost): void {
-    this.taskResponsePolicy ??= new iam.Policy(this.gate, 'TaskResponsePolicy', { roles: [this.role] });
-    addDeliveryStatements(this.taskResponsePolicy, host.stateMachine);
-    if (host.logsExecutionData) {
-      Annotations.of(this.gate).addWarningV2('cdk-workflow-patterns:approvalTokenLogged',
-        `ApprovalGate '${this.gate.node.id}': workflow ${host.owner.node.path} logs execution data, which writes the approval task token to CloudWatch Logs; set logging.includeExecutionData to false`);
-    }
-  }
-
   private addMethods(authorizer: apigw.IAuthorizer | undefined): void {
     const validator = new apigw.RequestValidator(this.gate, 'LinkValidator', {
       restApi: this.api,
@@ -115,7 +103,8 @@ export class DecisionEndpoint {
     });
     const resource = this.api.root.addResource('decision');
     const requestParameters = Object.fromEntries(['id', 'a', 'exp', 'sig'].map(p => [`method.request.querystring.${p}`, true]));
-    const integration = new apigw.LambdaIntegration(this.function);
+    // No permission for the console's test invocations: two resources fewer, and nothing calls the function but the stage.
+    const integration = new apigw.LambdaIntegration(this.function, { allowTestInvoke: false });
     for (const httpMethod of ['GET', 'POST']) {
       const method = resource.addMethod(httpMethod, integration, {
         requestParameters,

@@ -11,7 +11,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Budget, InvocationContext, dynamodb, errorName, withDeadline } from '../private/approval/aws';
 import { DeliveryOutcome, SETTLE_RESERVE_MS, WRITE_TIMEOUT_MS, deliver, settle } from '../private/approval/delivery';
-import { Action, verifyLink } from '../private/approval/links';
+import { Action, LinkClaims, verifyLink } from '../private/approval/links';
 import { confirmationPage, decidedPage, errorPage, Page } from '../private/approval/pages';
 import { DECIDED_EPOCH, DELIVERY_QUEUE, DELIVERY_QUEUE_VALUE, RequestRecord, Status, fromItem } from '../private/approval/records';
 import { SigningKey } from '../private/approval/signing-key';
@@ -117,8 +117,9 @@ export async function handler(event: APIGatewayProxyEvent, context?: InvocationC
 
   if (method === 'GET') {
     // Already decided (by another approver, say): the page says so, and offers no form. Reading changes nothing.
-    const decided = await decidedRecord(tableName, claims.requestId, budget);
-    if (decided) return alreadyDecided(decided, '', 200);
+    const stored = await storedRecord(tableName, claims.requestId, budget);
+    if (stored && !sameGate(stored, claims.gate)) return wrongGate(claims.requestId);
+    if (stored?.decision) return alreadyDecided(stored, '', 200);
     // The form posts back to this very link (same path, same query).
     const query = new URLSearchParams(event.queryStringParameters as Record<string, string>).toString();
     return confirmationPage(claims, `?${query}`, MAX_COMMENT);
@@ -129,7 +130,7 @@ export async function handler(event: APIGatewayProxyEvent, context?: InvocationC
   const decision = form.decision === 'approve' ? 'APPROVED' : 'REJECTED';
   const approver = approverOf(event, claims.recipient);
 
-  const recorded = await record(tableName, claims.requestId, decision, approver, form.comment, claims.recipient, now, budget);
+  const recorded = await record(tableName, claims, decision, approver, form.comment, now, budget);
   if (recorded.kind === 'page') return recorded.page;
   const stored = recorded.record;
   if (!stored.taskToken) {
@@ -173,8 +174,9 @@ type Recorded = { kind: 'page'; page: Page } | { kind: 'record'; record: Request
  * Records the decision (PENDING to DELIVERING), once. The same decision submitted again while it is
  * still being delivered is delivered again, as first recorded; a different one is refused.
  */
-async function record(tableName: string, requestId: string, decision: 'APPROVED' | 'REJECTED', approver: string, comment: string | null,
-  sentTo: string, now: Date, budget: Budget): Promise<Recorded> {
+async function record(tableName: string, claims: LinkClaims, decision: 'APPROVED' | 'REJECTED', approver: string, comment: string | null,
+  now: Date, budget: Budget): Promise<Recorded> {
+  const { requestId, recipient: sentTo, gate } = claims;
   const { sdk, client } = dynamodb();
   try {
     const updated = await withDeadline(budget.slice(WRITE_TIMEOUT_MS * 2, SETTLE_RESERVE_MS), signal => client.send(new sdk.UpdateItemCommand({
@@ -182,7 +184,8 @@ async function record(tableName: string, requestId: string, decision: 'APPROVED'
       Key: { requestId: { S: requestId } },
       UpdateExpression: `SET #status = :delivering, decision = :decision, approver = :approver, #comment = :comment, decidedAt = :decidedAt, sentTo = :sentTo, ${DELIVERY_QUEUE} = :queue, ${DECIDED_EPOCH} = :epoch`,
       // A record without a task token stays PENDING: there would be nothing to deliver the decision with.
-      ConditionExpression: '#status = :pending AND attribute_exists(taskToken) AND taskToken <> :empty',
+      // A link decides only a request of its own gate (a service several gates share).
+      ConditionExpression: `#status = :pending AND attribute_exists(taskToken) AND taskToken <> :empty AND ${gate ? 'gate = :gate' : 'attribute_not_exists(gate)'}`,
       ExpressionAttributeNames: { '#status': 'status', '#comment': 'comment' },
       ExpressionAttributeValues: {
         ':delivering': { S: 'DELIVERING' },
@@ -195,6 +198,7 @@ async function record(tableName: string, requestId: string, decision: 'APPROVED'
         ':sentTo': { S: sentTo },
         ':queue': { S: DELIVERY_QUEUE_VALUE },
         ':epoch': { N: String(Math.floor(now.getTime() / 1000)) },
+        ...(gate ? { ':gate': { S: gate } } : {}),
       },
       ReturnValues: 'ALL_NEW',
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -213,6 +217,10 @@ async function record(tableName: string, requestId: string, decision: 'APPROVED'
     if (!existing) {
       audit({ requestId, outcome: 'unknownRequest' });
       return page(errorPage(410, 'Request closed', 'This request no longer exists: it was closed and its record removed. Nothing was decided.'));
+    }
+    if (!sameGate(existing, gate)) {
+      audit({ requestId, outcome: 'wrongGate' });
+      return page(wrongGate(requestId));
     }
     switch (existing.status) {
       case 'PENDING':
@@ -239,22 +247,32 @@ function page(p: Page): Recorded {
   return { kind: 'page', page: p };
 }
 
+/** Whether a record belongs to the gate a link names ('' for a link, and a record, of a gate with a service of its own). */
+function sameGate(stored: RequestRecord, gate: string): boolean {
+  return (stored.gate ?? '') === gate;
+}
+
+/** A link signed for one gate of a shared service, on a request of another: refused, as a link that is not valid. */
+function wrongGate(requestId: string): Page {
+  console.error(JSON.stringify({ event: 'approval.wrongGate', requestId }));
+  return errorPage(403, 'Invalid link', 'This link is not valid for this request. Open the link from the message again, without changing it.');
+}
+
 /**
- * The request's record when it holds a decision (never its token); undefined when it does not, or
- * cannot be read in time: the confirmation page, whose text holds either way, is shown then.
+ * The request's record (never its token); undefined when there is none, or it cannot be read in
+ * time: the confirmation page, whose text holds either way, is shown then.
  */
-async function decidedRecord(tableName: string, requestId: string, budget: Budget): Promise<RequestRecord | undefined> {
+async function storedRecord(tableName: string, requestId: string, budget: Budget): Promise<RequestRecord | undefined> {
   const { sdk, client } = dynamodb();
   try {
     const got = await withDeadline(budget.slice(WRITE_TIMEOUT_MS, SETTLE_RESERVE_MS), signal => client.send(new sdk.GetItemCommand({
       TableName: tableName,
       Key: { requestId: { S: requestId } },
       ConsistentRead: true,
-      ProjectionExpression: 'requestId, #status, decision, approver, decidedAt',
+      ProjectionExpression: 'requestId, #status, decision, approver, decidedAt, gate',
       ExpressionAttributeNames: { '#status': 'status' },
     }), { abortSignal: signal }));
-    const stored = fromItem(got.Item);
-    return stored?.decision ? stored : undefined;
+    return fromItem(got.Item);
   } catch (e) {
     console.error(JSON.stringify({ event: 'approval.recordUnread', requestId, error: errorName(e) }));
     return undefined;

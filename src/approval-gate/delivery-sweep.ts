@@ -1,8 +1,8 @@
 /**
- * The delivery sweep of an ApprovalGate: a schedule and a function that settle every decision left
- * in delivery (its delivery to the workflow not confirmed), reading them from a sparse index that
- * holds only their keys. Created in the gate's own scope, so that their construct ids stay those of
- * the gate.
+ * The delivery sweep of an approval service: a schedule and a function that settle every decision
+ * left in delivery (its delivery to the workflow not confirmed), reading them from a sparse index that
+ * holds only their keys. Created in the scope of the gate with a service of its own (so that their
+ * construct ids stay those of the gate), or of a shared ApprovalService.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,11 +13,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { addDeliveryStatements, grantTable } from './gate-grants';
+import { grantTable } from './gate-grants';
 import { SweepFunction } from './sweep-function';
 import { DECIDED_EPOCH, DELIVERY_INDEX, DELIVERY_QUEUE, UNDELIVERABLE_METRIC, UNDELIVERABLE_NAMESPACE } from '../private/approval/records';
 import { functionLogs, functionRole, onNewestNodeRuntime } from '../private/functions';
-import { ResponderHost } from '../private/task-responders';
 
 /** The decisions a gate's sweep settled as UNDELIVERABLE (the sweep reports them as an embedded metric). */
 export function undeliverableMetric(table: dynamodb.ITable, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
@@ -44,10 +43,9 @@ export class DeliverySweep {
   public readonly function: SweepFunction;
   /** Fires when a decision could not be delivered before the gate's deadline (settled as UNDELIVERABLE). */
   public readonly undeliverableAlarm: cloudwatch.Alarm;
-  private readonly role: iam.Role;
-  private policy?: iam.Policy;
+  public readonly role: iam.Role;
 
-  constructor(private readonly gate: Construct, props: DeliverySweepProps) {
+  constructor(gate: Construct, props: DeliverySweepProps) {
     props.table.addGlobalSecondaryIndex({
       indexName: DELIVERY_INDEX,
       partitionKey: { name: DELIVERY_QUEUE, type: dynamodb.AttributeType.STRING },
@@ -84,11 +82,5 @@ export class DeliverySweep {
       // A run that fails is not retried: the next one comes within the interval.
       targets: [new targets.LambdaFunction(this.function, { retryAttempts: 0 })],
     });
-  }
-
-  /** Allows the sweep to deliver to, and read the history of, a workflow's state machine. */
-  public bind(host: ResponderHost): void {
-    this.policy ??= new iam.Policy(this.gate, 'SweepTaskResponsePolicy', { roles: [this.role] });
-    addDeliveryStatements(this.policy, host.stateMachine);
   }
 }

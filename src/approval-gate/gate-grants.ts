@@ -5,6 +5,7 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
 import { suppressNag, wildcardResourceFindings } from '../private/nag';
 
 /** Allows actions on exact table (or index) ARNs, without the `index/*` that Table.grant adds. */
@@ -44,4 +45,52 @@ export function addDeliveryStatements(policy: iam.Policy, stateMachine: sfn.ISta
     reason: 'GetExecutionHistory is allowed on the executions of the state machines that contain the gate, and only those (an execution ARN is the state machine\'s name and the execution\'s): it establishes whether a decision whose answer was lost reached the task.',
     appliesTo,
   }]);
+}
+
+/**
+ * The ARN pattern of a state machine and of all its executions (`arn:…:states:<region>:<account>:*:<name>*`):
+ * one resource per workflow in the grants of a shared service, whose roles would otherwise pass the
+ * 10,240 characters IAM allows a role's inline policies with a few dozen workflows.
+ */
+export function stateMachineAndExecutionsArn(stateMachine: sfn.IStateMachine): string {
+  const name = stateMachine instanceof sfn.StateMachine
+    ? stateMachine.stateMachineName
+    : Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+  return Stack.of(stateMachine).formatArn({ service: 'states', resource: '*', resourceName: `${name}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+}
+
+/**
+ * The grants of a shared service's functions on the workflows of one stack: one policy, attached to
+ * the three roles, in that stack (the service's own scope when it is the service's stack), with one
+ * statement whose resources grow by one pattern per workflow. Across stacks, the grant lives with the
+ * workflow, which already depends on the service: the service's stack never refers to a gate's.
+ */
+export class SharedDeliveryGrants {
+  private readonly statement = new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:GetExecutionHistory'] });
+  private readonly policy: iam.Policy;
+  private readonly granted = new Set<string>();
+
+  constructor(scope: Construct, id: string, roles: iam.IRole[]) {
+    this.policy = new iam.Policy(scope, id, { roles, statements: [this.statement] });
+  }
+
+  /** The number of workflows granted. */
+  public get size(): number {
+    return this.granted.size;
+  }
+
+  /** Allows the roles to deliver decisions to a workflow's state machine (once per state machine). */
+  public add(stateMachine: sfn.IStateMachine): void {
+    const stack = Stack.of(this.policy);
+    const key = JSON.stringify(stack.resolve(stateMachine.stateMachineArn));
+    if (this.granted.has(key)) return;
+    this.granted.add(key);
+    const resource = stateMachineAndExecutionsArn(stateMachine);
+    this.statement.addResources(resource);
+    suppressNag(this.policy, [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'SendTaskSuccess and GetExecutionHistory on a workflow with a gate of the service, and on its executions, whose ARNs hold their run-time names.',
+      appliesTo: wildcardResourceFindings([{ Effect: 'Allow', Resource: stack.resolve(resource) }]),
+    }]);
+  }
 }

@@ -29,6 +29,8 @@ export interface GateStatesProps {
   /** The default rejected route's cause: the whole decision (approver and comment included), or only the decision and the request id. */
   readonly causeIncludesApprover: boolean;
   readonly queryLanguage: sfn.QueryLanguage;
+  /** The gate's settings, sent in the request for a shared service's function to serve it. */
+  readonly gate?: Record<string, unknown>;
 }
 
 /** The suffixes of the state names the gate derives from its id. */
@@ -159,6 +161,7 @@ export class GateStates {
         requestId: sfn.JsonPath.stringAt(`${props.resultPath}.requestId`),
         summary: props.summary,
         executionArn: sfn.JsonPath.executionId,
+        ...(props.gate ? { gate: props.gate } : {}),
       }),
       resultPath: props.resultPath,
     });
@@ -173,6 +176,7 @@ export class GateStates {
         requestId: `{% ${REQUEST_ID} %}`,
         summary: props.summary,
         executionArn: '{% $states.context.Execution.Id %}',
+        ...(props.gate ? { gate: props.gate } : {}),
       }),
       outputs: `{% ${setAtPath('$states.input', props.resultPath, '$states.result')} %}`,
     });

@@ -1,1 +1,2 @@
 export * from './approval-gate';
+export * from './approval-service';

@@ -26,6 +26,8 @@ export interface ApprovalRequestEvent {
   readonly requestId?: unknown;
   readonly summary?: unknown;
   readonly executionArn?: unknown;
+  /** The gate's settings, sent by a gate that shares an ApprovalService (a gate with a service of its own has them in the environment). */
+  readonly gate?: unknown;
 }
 
 /** What the gate's reminder schedule sends. */
@@ -71,35 +73,81 @@ export function isTransient(error: unknown): boolean {
     || /Throttl|TooManyRequests|ProvisionedThroughputExceeded|RequestLimitExceeded|ServiceUnavailable|InternalServerError|InternalError|DeadlineExceeded|TimeoutError|AbortError|ECONNRESET|ETIMEDOUT|EPIPE/.test(e.name ?? '');
 }
 
-/** The configuration the construct passes in the environment. */
+/** What the function is configured with: the service's settings and, for one gate, the gate's. */
 export interface RequestConfig {
   readonly tableName: string;
-  readonly topicArn: string;
   readonly decisionUrl: string;
-  readonly timeoutSeconds: number;
   readonly retentionSeconds: number;
+  /** The gate's settings; undefined in a shared service's function, where each request brings its gate's. */
+  readonly gate?: GateConfig;
+}
+
+/** The settings of one gate. */
+export interface GateConfig {
+  /** The gate's id, signed into its links and kept in its records; '' for a gate with a service of its own, whose table holds only its requests. */
+  readonly id: string;
+  readonly topicArn: string;
+  readonly timeoutSeconds: number;
   readonly recipients: string[];
   readonly subject: string;
   /** Seconds between reminders (0: none). */
   readonly reminderSeconds: number;
 }
 
+const GATE_ID = /^[A-Za-z0-9]{1,64}$/;
+const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * The configuration the construct passes in the environment: the service's settings, and the gate's
+ * too (TOPIC_ARN and the rest) when the function serves one gate only.
+ */
 export function configFromEnv(env: NodeJS.ProcessEnv): RequestConfig {
-  const timeoutSeconds = Number(env.TIMEOUT_SECONDS);
   const retentionSeconds = Number(env.RETENTION_SECONDS);
-  if (!env.TABLE_NAME || !env.TOPIC_ARN || !env.DECISION_URL || !(timeoutSeconds > 0) || !(retentionSeconds >= 0)) {
-    throw new Error('the ApprovalGate request function is missing TABLE_NAME, TOPIC_ARN, DECISION_URL, TIMEOUT_SECONDS or RETENTION_SECONDS');
+  if (!env.TABLE_NAME || !env.DECISION_URL || !(retentionSeconds >= 0)) {
+    throw new Error('the ApprovalGate request function is missing TABLE_NAME, DECISION_URL or RETENTION_SECONDS');
   }
+  const service = { tableName: env.TABLE_NAME, decisionUrl: env.DECISION_URL, retentionSeconds };
+  if (env.TOPIC_ARN === undefined) return service;
+  const timeoutSeconds = Number(env.TIMEOUT_SECONDS);
+  if (!env.TOPIC_ARN || !(timeoutSeconds > 0)) throw new Error('the ApprovalGate request function is missing TOPIC_ARN or TIMEOUT_SECONDS');
   return {
-    tableName: env.TABLE_NAME,
-    topicArn: env.TOPIC_ARN,
-    decisionUrl: env.DECISION_URL,
-    timeoutSeconds,
-    retentionSeconds,
-    recipients: (env.RECIPIENTS ?? '').split(',').map(r => r.trim()).filter(r => r.length > 0),
-    subject: env.SUBJECT ?? 'Approval requested',
-    reminderSeconds: Number(env.REMINDER_SECONDS ?? 0) || 0,
+    ...service,
+    gate: {
+      id: '',
+      topicArn: env.TOPIC_ARN,
+      timeoutSeconds,
+      recipients: (env.RECIPIENTS ?? '').split(',').map(r => r.trim()).filter(r => r.length > 0),
+      subject: env.SUBJECT ?? 'Approval requested',
+      reminderSeconds: Number(env.REMINDER_SECONDS ?? 0) || 0,
+    },
   };
+}
+
+/**
+ * The settings of the gate a request comes from: the function's own (a gate with a service of its
+ * own), else those the request brings (a shared service), checked.
+ */
+export function gateOf(config: RequestConfig, event: ApprovalRequestEvent): GateConfig {
+  if (config.gate) return config.gate;
+  const gate = event.gate as Partial<Record<keyof GateConfig, unknown>> | undefined;
+  if (!gate || typeof gate !== 'object') {
+    throw new InvalidApprovalRequest('gate is missing: this request function is an ApprovalService\'s, and serves only the requests of its gates');
+  }
+  const { id, topicArn, timeoutSeconds, recipients, subject, reminderSeconds } = gate;
+  const wrong = (field: string, what: string) => new InvalidApprovalRequest(`gate.${field} must be ${what}`);
+  if (typeof id !== 'string' || !GATE_ID.test(id)) throw wrong('id', '1 to 64 letters and digits');
+  if (typeof topicArn !== 'string' || !TOPIC_ARN.test(topicArn)) throw wrong('topicArn', 'the ARN of an SNS topic');
+  if (typeof timeoutSeconds !== 'number' || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 60 || timeoutSeconds > 365 * 24 * 3600) {
+    throw wrong('timeoutSeconds', 'a whole number of seconds from 60 to 365 days');
+  }
+  if (!Array.isArray(recipients) || recipients.length > 20 || recipients.some(r => typeof r !== 'string' || r.length === 0 || r.length > 254)) {
+    throw wrong('recipients', 'a list of at most 20 addresses');
+  }
+  if (typeof subject !== 'string' || subject.length === 0 || subject.length > 100) throw wrong('subject', '1 to 100 characters');
+  if (typeof reminderSeconds !== 'number' || !Number.isInteger(reminderSeconds) || reminderSeconds < 0 || reminderSeconds >= timeoutSeconds) {
+    throw wrong('reminderSeconds', 'a whole number of seconds, 0 (none) or less than timeoutSeconds');
+  }
+  return { id, topicArn, timeoutSeconds, recipients: recipients as string[], subject, reminderSeconds };
 }
 
 /** Checks the task's payload; the message never echoes the token. */
@@ -145,9 +193,10 @@ function call<T>(budget: Budget, send: (signal: AbortSignal) => Promise<T>): Pro
 
 async function serve(event: ApprovalRequestEvent, budget: Budget): Promise<ApprovalRequestResult> {
   const config = configFromEnv(process.env);
+  const gate = gateOf(config, event);
   const request = validateRequest(event);
   const now = Date.now();
-  const expiresAt = Math.floor(now / 1000) + config.timeoutSeconds;
+  const expiresAt = Math.floor(now / 1000) + gate.timeoutSeconds;
 
   const ddb = dynamodb();
   try {
@@ -161,16 +210,24 @@ async function serve(event: ApprovalRequestEvent, budget: Budget): Promise<Appro
         executionArn: request.executionArn,
         requestedAt: new Date(now).toISOString(),
         expiresAt,
-      }, expiresAt + config.retentionSeconds, config.recipients, Math.floor(now / 1000)),
-      // A retried task may store its (new) token again; a decided request is never reopened.
-      ConditionExpression: 'attribute_not_exists(requestId) OR #status = :pending',
+        gate: gate.id || undefined,
+      }, expiresAt + config.retentionSeconds, gate.recipients, Math.floor(now / 1000),
+      // A shared service's reminders read each request's gate from its record.
+      config.gate || !gate.reminderSeconds ? undefined : { topicArn: gate.topicArn, subject: gate.subject, reminderSeconds: gate.reminderSeconds }),
+      // A retried task may store its (new) token again; a decided request is never reopened, and a
+      // shared service's request is never taken over by another of its gates.
+      // (AND binds before OR in DynamoDB's conditions.)
+      ConditionExpression: `attribute_not_exists(requestId) OR #status = :pending${gate.id ? ' AND gate = :gate' : ''}`,
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':pending': { S: 'PENDING' } },
+      ExpressionAttributeValues: { ':pending': { S: 'PENDING' }, ...(gate.id ? { ':gate': { S: gate.id } } : {}) },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     }), { abortSignal: signal }));
   } catch (e) {
     if (errorName(e) === 'ConditionalCheckFailedException') {
       const existing = fromItem((e as { Item?: Record<string, AttributeValue> }).Item);
+      if (existing && (existing.gate ?? '') !== gate.id) {
+        throw new InvalidApprovalRequest(`request ${request.requestId} belongs to another gate; a new request needs a new id`);
+      }
       // Decided while this step was being retried: the decision was recorded against the token of
       // the failed attempt, which no longer waits. This attempt takes it up and delivers it.
       if (existing?.status === 'DELIVERING' && outputOf(existing)) return adopt(config, request.taskToken, existing, budget);
@@ -179,8 +236,8 @@ async function serve(event: ApprovalRequestEvent, budget: Budget): Promise<Appro
     throw e;
   }
 
-  const recipients = await publish(config, budget, config.subject, request.requestId, request.summary, request.executionArn, expiresAt,
-    config.recipients);
+  const recipients = await publish(config.decisionUrl, gate, budget, gate.subject, request.requestId, request.summary, request.executionArn,
+    expiresAt, gate.recipients);
   console.log(JSON.stringify({ event: 'approval.requested', requestId: request.requestId, executionArn: request.executionArn, expiresAt, notified: recipients }));
   return { requestId: request.requestId, expiresAt, notified: recipients };
 }
@@ -225,16 +282,15 @@ async function adopt(config: RequestConfig, taskToken: string, existing: Request
 }
 
 /** Publishes the request to each recipient (or once to the topic at large); returns how many messages went out. */
-async function publish(config: RequestConfig, budget: Budget, subject: string, requestId: string, summary: string, executionArn: string,
-  expiresAt: number,
-  addresses: readonly string[]): Promise<number> {
+async function publish(decisionUrl: string, gate: Pick<GateConfig, 'id' | 'topicArn'>, budget: Budget, subject: string, requestId: string,
+  summary: string, executionArn: string, expiresAt: number, addresses: readonly string[]): Promise<number> {
   const key = await signingKey.get();
   const topic = sns();
   const recipients = addresses.length > 0 ? addresses : [''];
   for (const recipient of recipients) {
-    const message = approvalMessage({ subject, summary, requestId, executionArn, expiresAt, recipient, decisionUrl: config.decisionUrl, key });
+    const message = approvalMessage({ subject, summary, requestId, executionArn, expiresAt, recipient, decisionUrl, key, gate: gate.id });
     await call(budget, signal => topic.client.send(new topic.sdk.PublishCommand({
-      TopicArn: config.topicArn,
+      TopicArn: gate.topicArn,
       Subject: message.subject,
       Message: message.text,
       MessageAttributes: recipient ? { recipient: { DataType: 'String', StringValue: recipient } } : undefined,
@@ -248,7 +304,7 @@ async function publish(config: RequestConfig, budget: Budget, subject: string, r
  * old, with fresh links (same deadline), and records when.
  */
 async function remind(config: RequestConfig, budget: Budget): Promise<ReminderResult> {
-  if (config.reminderSeconds <= 0) throw new Error('the ApprovalGate request function got a reminder event, but REMINDER_SECONDS is not set');
+  if (config.gate && config.gate.reminderSeconds <= 0) throw new Error('the ApprovalGate request function got a reminder event, but REMINDER_SECONDS is not set');
   const now = Math.floor(Date.now() / 1000);
   let reminded = 0;
   let skipped = 0;
@@ -264,14 +320,18 @@ async function remind(config: RequestConfig, budget: Budget): Promise<ReminderRe
       ExclusiveStartKey: startKey,
     }), { abortSignal: signal }));
     for (const item of page.Items ?? []) {
+      // A shared service's request: its gate's settings are in its record (none: the gate sends no reminders).
+      const gate = config.gate ?? (item.topicArn?.S
+        ? { id: item.gate?.S ?? '', topicArn: item.topicArn.S, subject: item.subject?.S ?? 'Approval requested', reminderSeconds: Number(item.reminderSeconds?.N ?? 0) }
+        : undefined);
       const notifiedAt = Number(item.notifiedAt?.N ?? 0);
       // A little slack: a schedule firing a few seconds early still reminds.
-      if (now - notifiedAt < config.reminderSeconds - 60) {
+      if (!gate || !(gate.reminderSeconds > 0) || now - notifiedAt < gate.reminderSeconds - 60) {
         skipped++;
         continue;
       }
       const requestId = item.requestId?.S ?? '';
-      await publish(config, budget, `Reminder: ${config.subject}`, requestId, item.summary?.S ?? '', item.executionArn?.S ?? '',
+      await publish(config.decisionUrl, gate, budget, `Reminder: ${gate.subject}`, requestId, item.summary?.S ?? '', item.executionArn?.S ?? '',
         Number(item.expiresAt?.N ?? 0), item.recipients?.SS ?? []);
       try {
         await call(budget, signal => ddb.client.send(new ddb.sdk.UpdateItemCommand({

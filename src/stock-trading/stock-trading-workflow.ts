@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { AnalysisFunction } from './analysis-function';
 import { ExecuteTradeFunction } from './execute-trade-function';
 import { tradingStates } from './trading-states';
-import { ApprovalGate } from '../approval-gate';
+import { ApprovalGate, ApprovalService } from '../approval-gate';
 import { functionLogs, functionRole, onNewestNodeRuntime } from '../private/functions';
 import { checkProps } from '../private/prop-types';
 import { required } from '../private/required';
@@ -52,6 +52,15 @@ export interface StockTradingApprovalOptions {
    * @default false - the account's API Gateway settings must already name a CloudWatch role
    */
   readonly cloudWatchRole?: boolean;
+
+  /**
+   * An approval service the gate shares with other gates (see `ApprovalGateProps.service`): the
+   * gate then adds only its topic, subscriptions and grants. `authorizer` and `cloudWatchRole` are
+   * then the service's settings, and the workflow's `encryptionKey` and `removalPolicy` apply to the
+   * trades table and the workflow only.
+   * @default - the gate's own service
+   */
+  readonly service?: ApprovalService;
 }
 
 /**
@@ -203,6 +212,7 @@ export class StockTradingWorkflow extends Construct {
       topic: approval.topic,
       authorizer: approval.authorizer,
       cloudWatchRole: approval.cloudWatchRole,
+      service: approval.service,
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
     });

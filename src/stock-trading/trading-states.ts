@@ -11,6 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { ApprovalGate } from '../approval-gate/approval-gate';
+import { ApprovalService } from '../approval-gate/approval-service';
 import { declareQueryLanguage } from '../private/query-language';
 import { ResilientLambdaInvoke } from '../workflow/resilient-lambda-invoke';
 
@@ -34,6 +35,7 @@ export interface TradingStatesProps {
   readonly topic?: sns.ITopic;
   readonly authorizer?: apigw.IAuthorizer;
   readonly cloudWatchRole?: boolean;
+  readonly service?: ApprovalService;
   readonly encryptionKey?: kms.IKey;
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -183,8 +185,8 @@ export function tradingStates(scope: Construct, props: TradingStatesProps): { st
     topic: props.topic,
     authorizer: props.authorizer,
     cloudWatchRole: props.cloudWatchRole,
-    encryptionKey: props.encryptionKey,
-    removalPolicy: props.removalPolicy,
+    // A shared service keeps the records under its own key and removal policy.
+    ...(props.service ? { service: props.service } : { encryptionKey: props.encryptionKey, removalPolicy: props.removalPolicy }),
     onApproved: execute,
     onRejected: notApproved,
     onExpired: notApproved,

@@ -88,6 +88,14 @@ export function decisionShownAs(decision: ApprovalDecision): string {
  */
 function checkSameGate(decision: ApprovalDecision, state: string, refs: GateFunctionRefs, machineStack: string | undefined): void {
   if (typeof decision.gate === 'string' || !decision.gate.requestFunction) return;
+  if (refs.gateId !== undefined) {
+    // A shared service's gates share its request function: the task names its gate.
+    if (refs.gateId !== decision.gate.node?.addr) {
+      throw new HarnessError(`approvals: ${decisionShownAs(decision)} is not the gate of this state machine's state '${state}' `
+        + '(both use one ApprovalService, and that state\'s task names another of its gates); give the gate of the workflow you run');
+    }
+    return;
+  }
   const { resource, logicalId } = resourceOfType(decision.gate.requestFunction, 'AWS::Lambda::Function',
     () => `approvals: ${decisionShownAs(decision)}: the gate's request function is not a Lambda function defined in a stack`);
   const stack = Stack.of(resource);
@@ -140,11 +148,13 @@ export interface GateFunctionRefs {
   /** The environment each function's template gives it. */
   readonly requestEnv: Record<string, string>;
   readonly decisionEnv: Record<string, string>;
+  /** The gate the task names, when its function is a shared ApprovalService's. */
+  readonly gateId?: string;
 }
 
 /**
  * The functions of the gate whose Task state is `task` (its ASL): the request function it invokes
- * (it has the gate's topic), and the decision function that shares its table and signing key (the
+ * (it has the decision URL), and the decision function that shares its table and signing key (the
  * delivery sweep shares the table only). Undefined when `task` is not a gate's task.
  */
 export function gateFunctionRefs(task: any, templates: CfnTemplate[]): GateFunctionRefs | undefined {
@@ -153,11 +163,19 @@ export function gateFunctionRefs(task: any, templates: CfnTemplate[]): GateFunct
   const resources = templates.flatMap(t => Object.entries<any>(t.Resources ?? {})
     .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
     .map(([id, r]) => ({ id, env: functionEnvironment(r, t) })));
-  const request = resources.find(r => requestArn.endsWith(`:function:${r.id}`) && r.env.TOPIC_ARN !== undefined);
+  const request = resources.find(r => requestArn.endsWith(`:function:${r.id}`) && r.env.DECISION_URL !== undefined);
   const decision = request && resources.find(r => r.env.TABLE_NAME === request.env.TABLE_NAME
-    && r.env.TOPIC_ARN === undefined && r.env.SIGNING_KEY_SECRET_ARN !== undefined);
+    && r.env.DECISION_URL === undefined && r.env.SIGNING_KEY_SECRET_ARN !== undefined);
   if (!request || !decision) return undefined;
-  return { requestArn, requestId: request.id, decisionId: decision.id, requestEnv: request.env, decisionEnv: decision.env };
+  const gateId = (task.Parameters ?? task.Arguments)?.Payload?.gate?.id;
+  return {
+    requestArn,
+    requestId: request.id,
+    decisionId: decision.id,
+    requestEnv: request.env,
+    decisionEnv: decision.env,
+    ...(typeof gateId === 'string' ? { gateId } : {}),
+  };
 }
 
 /** The request and decision functions of the gate whose Task state is `state`. */

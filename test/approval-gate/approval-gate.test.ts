@@ -249,7 +249,7 @@ describe('API Gateway\'s own answers and account setting', () => {
 describe('least privilege', () => {
   function statementsOf(t: Template, roleId: string) {
     return Object.values(t.findResources('AWS::IAM::Policy'))
-      .filter(p => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .filter(p => (p.Properties.Roles as unknown[]).some(r => JSON.stringify(r) === JSON.stringify({ Ref: roleId })))
       .flatMap(p => p.Properties.PolicyDocument.Statement);
   }
 
@@ -329,7 +329,7 @@ describe('least privilege', () => {
     const tableArn = { 'Fn::GetAtt': [logicalIdOf(gate.table), 'Arn'] };
     expect(statements).toEqual(expect.arrayContaining([
       { Action: 'dynamodb:Query', Effect: 'Allow', Resource: { 'Fn::Join': ['', [tableArn, '/index/pending']] } },
-      { Action: 'dynamodb:UpdateItem', Effect: 'Allow', Resource: tableArn },
+      { Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Effect: 'Allow', Resource: tableArn },
     ]));
     expect(JSON.stringify(statements)).not.toContain('index/*');
     expectNagClean(stack);
@@ -445,7 +445,7 @@ describe('the states', () => {
     const t = Template.fromStack(stack);
     for (const role of [gate.decisionFunction.role!, gate.sweepFunction.role!]) {
       t.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: logicalIdOf(role) }],
+        Roles: Match.arrayWith([{ Ref: logicalIdOf(role) }]),
         PolicyDocument: {
           Statement: [
             { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(workflow.stateMachine) } },
@@ -553,7 +553,7 @@ describe('validation', () => {
     gate.addStateMachine(machine);
     expect(synthErrors(stack)).toBe('');
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: logicalIdOf(gate.decisionFunction.role!) }],
+      Roles: Match.arrayWith([{ Ref: logicalIdOf(gate.decisionFunction.role!) }]),
       PolicyDocument: {
         Statement: [
           { Action: 'states:SendTaskSuccess', Effect: 'Allow', Resource: { Ref: logicalIdOf(machine) } },

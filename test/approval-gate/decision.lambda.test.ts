@@ -78,7 +78,7 @@ describe('GET: the confirmation page', () => {
       TableName: 'Requests',
       Key: { requestId: { S: REQUEST_ID } },
       ConsistentRead: true,
-      ProjectionExpression: 'requestId, #status, decision, approver, decidedAt',
+      ProjectionExpression: 'requestId, #status, decision, approver, decidedAt, gate',
       ExpressionAttributeNames: { '#status': 'status' },
     }]);
     expect(sdkCalls().all).toBe(1);
@@ -180,7 +180,7 @@ describe('POST: the decision', () => {
     expect(calls.ddb[0]).toMatchObject({
       TableName: 'Requests',
       Key: { requestId: { S: REQUEST_ID } },
-      ConditionExpression: '#status = :pending AND attribute_exists(taskToken) AND taskToken <> :empty',
+      ConditionExpression: '#status = :pending AND attribute_exists(taskToken) AND taskToken <> :empty AND attribute_not_exists(gate)',
       ExpressionAttributeValues: expect.objectContaining({
         ':delivering': { S: 'DELIVERING' },
         ':decision': { S: 'APPROVED' },

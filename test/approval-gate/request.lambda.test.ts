@@ -158,7 +158,7 @@ test('an SNS fault on the service side is transient too; an access error is not'
 
 test('fails when the function is not configured', async () => {
   delete process.env.DECISION_URL;
-  await expect(handler(request())).rejects.toThrow('missing TABLE_NAME, TOPIC_ARN, DECISION_URL, TIMEOUT_SECONDS or RETENTION_SECONDS');
+  await expect(handler(request())).rejects.toThrow('missing TABLE_NAME, DECISION_URL or RETENTION_SECONDS');
 });
 
 describe('reminders', () => {

@@ -35,6 +35,7 @@ export function claims(overrides: Partial<LinkClaims> = {}): LinkClaims {
     expiresAt: Math.floor(Date.now() / 1000) + 3600,
     recipient: 'desk@example.com',
     summary: 'Buy 10 shares of ACME at 12.50',
+    gate: '',
     ...overrides,
   };
 }

@@ -21,16 +21,21 @@ export interface LinkClaims {
   readonly recipient: string;
   /** What is to be approved, as shown on the confirmation page. */
   readonly summary: string;
+  /**
+   * The gate the request belongs to ('' in links made before gates had one): with a service that
+   * several gates share, a link decides only a request of its own gate.
+   */
+  readonly gate: string;
 }
 
 /** Query parameter names. Short, because they end up in mail clients. */
-export const PARAM = { id: 'id', action: 'a', expiresAt: 'exp', recipient: 'to', summary: 's', signature: 'sig' } as const;
+export const PARAM = { id: 'id', action: 'a', expiresAt: 'exp', recipient: 'to', summary: 's', gate: 'g', signature: 'sig' } as const;
 
 /** Longest summary a link carries; longer summaries are cut (the message itself has all of it). */
 export const MAX_LINK_SUMMARY = 500;
 const REQUEST_ID = /^[A-Za-z0-9-]{8,64}$/;
 const SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
-const VERSION = 'v1';
+const GATE = /^[A-Za-z0-9]{1,64}$/;
 
 /** Cuts a summary to what a link carries. */
 export function linkSummary(summary: string): string {
@@ -38,9 +43,11 @@ export function linkSummary(summary: string): string {
 }
 
 function canonical(claims: LinkClaims): string {
-  // Lengths first, so that no two different claim sets share a canonical form.
+  // Lengths first, so that no two different claim sets share a canonical form. A link with a gate
+  // (v2) signs it too; one without (v1, made before gates had one) signs the rest as it always did.
   const parts = [claims.requestId, claims.action, String(claims.expiresAt), claims.recipient, claims.summary];
-  return [VERSION, ...parts.map(p => `${Buffer.byteLength(p)}:${p}`)].join('|');
+  const [version, signed] = claims.gate ? ['v2', [...parts, claims.gate]] : ['v1', parts];
+  return [version, ...signed.map(p => `${Buffer.byteLength(p)}:${p}`)].join('|');
 }
 
 /** The base64url HMAC-SHA256 of the claims under the key. */
@@ -58,6 +65,7 @@ export function linkUrl(baseUrl: string, key: Buffer, claims: LinkClaims): strin
     [PARAM.expiresAt]: String(claims.expiresAt),
     [PARAM.recipient]: claims.recipient,
     [PARAM.summary]: summary,
+    ...(claims.gate ? { [PARAM.gate]: claims.gate } : {}),
     [PARAM.signature]: sign(key, signed),
   });
   return `${baseUrl}?${query.toString()}`;
@@ -73,7 +81,6 @@ export type LinkCheck =
   | { readonly ok: true; readonly claims: LinkClaims }
   | { readonly ok: false; readonly problem: LinkProblem };
 
-/** Reads the claims of a link from its query parameters, without checking the signature. */
 /** Query parameters as API Gateway passes them. */
 export type Query = Record<string, string | undefined> | null | undefined;
 
@@ -83,6 +90,7 @@ interface ParsedLink {
   readonly problem?: LinkProblem;
 }
 
+/** Reads the claims of a link from its query parameters, without checking the signature. */
 export function parseLink(query: Query): ParsedLink {
   const q = query ?? {};
   const missing = [PARAM.id, PARAM.action, PARAM.expiresAt, PARAM.signature].filter(name => !q[name]);
@@ -93,12 +101,14 @@ export function parseLink(query: Query): ParsedLink {
   const signature = q[PARAM.signature]!;
   const recipient = q[PARAM.recipient] ?? '';
   const summary = q[PARAM.summary] ?? '';
+  const gate = q[PARAM.gate] ?? '';
   if (!REQUEST_ID.test(requestId)) return { problem: { kind: 'malformed', detail: 'the request id is not valid' } };
   if (!(ACTIONS as readonly string[]).includes(action)) return { problem: { kind: 'malformed', detail: 'the action must be approve or reject' } };
   if (!/^\d{1,12}$/.test(exp)) return { problem: { kind: 'malformed', detail: 'the expiry is not a number' } };
   if (!SIGNATURE.test(signature)) return { problem: { kind: 'malformed', detail: 'the signature is not valid' } };
   if (recipient.length > 254 || summary.length > MAX_LINK_SUMMARY) return { problem: { kind: 'malformed', detail: 'a parameter is too long' } };
-  return { claims: { requestId, action: action as Action, expiresAt: Number(exp), recipient, summary }, signature };
+  if (gate !== '' && !GATE.test(gate)) return { problem: { kind: 'malformed', detail: 'the gate is not valid' } };
+  return { claims: { requestId, action: action as Action, expiresAt: Number(exp), recipient, summary, gate }, signature };
 }
 
 /** Checks a link: well formed, signed with the key, not expired (in that order). */

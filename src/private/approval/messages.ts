@@ -17,6 +17,8 @@ export interface ApprovalMessageInput {
   readonly recipient: string;
   readonly decisionUrl: string;
   readonly key: Buffer;
+  /** The gate the request belongs to, signed into the links ('' for none). */
+  readonly gate: string;
 }
 
 export interface ApprovalMessage {
@@ -34,7 +36,7 @@ export function emailSubject(subject: string): string {
 
 export function approvalMessage(input: ApprovalMessageInput): ApprovalMessage {
   const summary = plainText(input.summary);
-  const claims = { requestId: input.requestId, expiresAt: input.expiresAt, recipient: input.recipient, summary };
+  const claims = { requestId: input.requestId, expiresAt: input.expiresAt, recipient: input.recipient, summary, gate: input.gate };
   const approveUrl = linkUrl(input.decisionUrl, input.key, { ...claims, action: 'approve' });
   const rejectUrl = linkUrl(input.decisionUrl, input.key, { ...claims, action: 'reject' });
   const until = new Date(input.expiresAt * 1000).toISOString();

@@ -63,13 +63,27 @@ export interface RequestRecord {
   readonly decidedAt?: string;
   /** The address the decision's link was sent to. */
   readonly sentTo?: string;
+  /** The gate the request belongs to: a link decides it only if it names this gate (absent in records made before gates had one). */
+  readonly gate?: string;
+}
+
+/**
+ * What reminding the approvers of a request of a shared service's gate takes, kept in its record (a
+ * gate with a service of its own has it in its function's environment).
+ */
+export interface ReminderSettings {
+  readonly topicArn: string;
+  readonly subject: string;
+  /** Seconds between reminders. */
+  readonly reminderSeconds: number;
 }
 
 /**
  * A request record as DynamoDB attributes. `ttl` is when DynamoDB may delete the record;
  * `notifiedAt` when its approvers were last sent a message (seconds since the epoch).
  */
-export function toItem(record: RequestRecord, ttl: number, recipients: readonly string[], notifiedAt: number): Record<string, AttributeValue> {
+export function toItem(record: RequestRecord, ttl: number, recipients: readonly string[], notifiedAt: number,
+  reminders?: ReminderSettings): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
     requestId: { S: record.requestId },
     status: { S: record.status },
@@ -82,6 +96,12 @@ export function toItem(record: RequestRecord, ttl: number, recipients: readonly 
     notifiedAt: { N: String(notifiedAt) },
   };
   if (recipients.length > 0) item.recipients = { SS: [...recipients] };
+  if (record.gate) item.gate = { S: record.gate };
+  if (reminders) {
+    item.topicArn = { S: reminders.topicArn };
+    item.subject = { S: reminders.subject };
+    item.reminderSeconds = { N: String(reminders.reminderSeconds) };
+  }
   return item;
 }
 
@@ -101,6 +121,7 @@ export function fromItem(item: Record<string, AttributeValue> | undefined): Requ
     comment: item.comment?.S,
     decidedAt: item.decidedAt?.S,
     sentTo: item.sentTo?.S,
+    gate: item.gate?.S,
   };
 }
 
