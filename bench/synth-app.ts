@@ -2,20 +2,25 @@
  * One synth measurement, run in a fresh Node.js process by bench/synth.ts (bundled to plain
  * JavaScript first, so no TypeScript compiler runs here):
  *
- *   node synth-app.js <ours|baseline> <N> <outdir>
+ *   node synth-app.js <ours|baseline|ours-shared|baseline-shared> <N> <outdir>
  *
- * Synthesizes an app of N stacks, one StockTradingWorkflow (or its hand-written baseline) each (45
- * resources a workflow: 50 in one stack would pass CloudFormation's 500 resource limit), into outdir,
- * and prints one JSON line: the time to load the side's code, build and synthesize the app, the
- * template bytes and the process's peak resident memory.
+ * Synthesizes an app of N stacks, one StockTradingWorkflow (or its hand-written baseline) each, into
+ * outdir: each with an approval service of its own (`ours`, `baseline`: 48 resources a workflow, so
+ * that 50 in one stack would pass CloudFormation's 500 resource limit), or all sharing one approval
+ * service in a stack of its own (`ours-shared`: an ApprovalService; `baseline-shared`: its hand-written
+ * equivalent). Prints one JSON line: the time to load the side's code, build and synthesize the app,
+ * the template bytes and the process's peak resident memory.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App, Stack } from 'aws-cdk-lib';
 
+export type SynthSide = 'ours' | 'baseline' | 'ours-shared' | 'baseline-shared';
+export const SIDES: readonly SynthSide[] = ['ours', 'baseline', 'ours-shared', 'baseline-shared'];
+
 export interface SynthSample {
-  readonly side: 'ours' | 'baseline';
+  readonly side: SynthSide;
   readonly n: number;
   /** Loading the side's code, building the constructs and synthesizing (after aws-cdk-lib's core is loaded). */
   readonly synthMs: number;
@@ -28,10 +33,11 @@ export interface SynthSample {
 }
 
 async function main(): Promise<void> {
-  const [side, count, outdir] = process.argv.slice(2);
+  const [given, count, outdir] = process.argv.slice(2);
+  const side = given as SynthSide;
   const n = Number(count);
-  if ((side !== 'ours' && side !== 'baseline') || !Number.isInteger(n) || n < 1 || !outdir) {
-    throw new Error(`usage: synth-app <ours|baseline> <N> <outdir> (got ${process.argv.slice(2).join(' ')})`);
+  if (!SIDES.includes(side) || !Number.isInteger(n) || n < 1 || !outdir) {
+    throw new Error(`usage: synth-app <${SIDES.join('|')}> <N> <outdir> (got ${process.argv.slice(2).join(' ')})`);
   }
   // Each side loads only its own code (the bundler keeps require() lazy).
   const start = performance.now();
@@ -43,10 +49,23 @@ async function main(): Promise<void> {
       const stack = new Stack(app, `Trading${i}`);
       new StockTradingWorkflow(stack, 'StockTrading', { approvalThreshold: 100, approval: { approverEmails: ['trading-desk@example.com'] } });
     }
-  } else {
+  } else if (side === 'ours-shared') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only on this side
+    const { ApprovalService, StockTradingWorkflow } = require('../src') as typeof import('../src');
+    const service = new ApprovalService(new Stack(app, 'Approvals'), 'Approvals');
+    for (let i = 0; i < n; i++) {
+      const stack = new Stack(app, `Trading${i}`);
+      new StockTradingWorkflow(stack, 'StockTrading', { approvalThreshold: 100, approval: { service, approverEmails: ['trading-desk@example.com'] } });
+    }
+  } else if (side === 'baseline') {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only on this side
     const { BaselineStockTradingStack } = require('./baseline/stock-trading') as typeof import('./baseline/stock-trading');
     for (let i = 0; i < n; i++) new BaselineStockTradingStack(app, `Trading${i}`);
+  } else {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only on this side
+    const { BaselineApprovalServiceStack, BaselineSharedTradingStack } = require('./baseline/stock-trading') as typeof import('./baseline/stock-trading');
+    const service = new BaselineApprovalServiceStack(app, 'Approvals');
+    for (let i = 0; i < n; i++) new BaselineSharedTradingStack(app, `Trading${i}`, service);
   }
   const assembly = app.synth();
   const synthMs = performance.now() - start;

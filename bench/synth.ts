@@ -8,14 +8,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { Summary, summarize } from './stats';
-import type { SynthSample } from './synth-app';
+import type { SynthSample, SynthSide } from './synth-app';
 
 export const ROOT = path.resolve(__dirname, '..');
 const BUILD_DIR = path.join(ROOT, '.tmp', 'bench');
 
 export interface SynthResult {
   readonly n: number;
-  readonly side: 'ours' | 'baseline';
+  readonly side: SynthSide;
   /** Wall time of the whole process (start, load, build, synth, exit), ms. */
   readonly wallMs: Summary;
   /** Build and synth inside the process, ms. */
@@ -36,7 +36,7 @@ export function buildSynthApp(): string {
   return out;
 }
 
-function measureOnce(program: string, side: 'ours' | 'baseline', n: number): SynthSample & { wallMs: number } {
+function measureOnce(program: string, side: SynthSide, n: number): SynthSample & { wallMs: number } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-synth-${side}-`));
   try {
     const start = performance.now();
@@ -49,20 +49,21 @@ function measureOnce(program: string, side: 'ours' | 'baseline', n: number): Syn
   }
 }
 
-/** For each N: `reps` rounds of ours then baseline (A B A B ...). */
-export function measureSynth(sizes: Array<{ n: number; reps: number }>, log: (line: string) => void): SynthResult[] {
+/** For each N: `reps` rounds of ours then baseline (A B A B ...); the sides are `ours` and `baseline`, or their shared-service forms. */
+export function measureSynth(sizes: Array<{ n: number; reps: number }>, log: (line: string) => void,
+  sides: readonly [SynthSide, SynthSide] = ['ours', 'baseline']): SynthResult[] {
   const program = buildSynthApp();
   const results: SynthResult[] = [];
   for (const { n, reps } of sizes) {
-    const samples: Record<'ours' | 'baseline', Array<SynthSample & { wallMs: number }>> = { ours: [], baseline: [] };
+    const samples = Object.fromEntries(sides.map(side => [side, [] as Array<SynthSample & { wallMs: number }>]));
     for (let r = 0; r < reps; r++) {
-      for (const side of ['ours', 'baseline'] as const) {
+      for (const side of sides) {
         const s = measureOnce(program, side, n);
         samples[side].push(s);
         log(`  synth N=${n} ${side} rep ${r + 1}/${reps}: ${Math.round(s.wallMs)} ms, ${Math.round(s.maxRssKb / 1024)} MB`);
       }
     }
-    for (const side of ['ours', 'baseline'] as const) {
+    for (const side of sides) {
       const list = samples[side];
       results.push({
         n,

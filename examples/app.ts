@@ -11,6 +11,7 @@ import { NightlyReportStack } from './nightly-report';
 import { OrderSagaStack } from './order-saga';
 import { OrderWorkflowStack } from './order-workflow';
 import { QuoteWorkflowStack } from './quote-workflow';
+import { SharedApprovalsStack } from './shared-approvals';
 import { StockTradingStack } from './stock-trading';
 
 const app = new App();
@@ -20,6 +21,7 @@ new FanOutWorkflowStack(app, 'FanOutWorkflowExample');
 new ParcelManifestStack(app, 'ParcelManifestExample');
 new NestedWorkflowStack(app, 'NestedWorkflowExample');
 new PurchaseApprovalStack(app, 'PurchaseApprovalExample');
+new SharedApprovalsStack(app, 'SharedApprovalsExample');
 new StockTradingStack(app, 'StockTradingExample');
 new OrderSagaStack(app, 'OrderSagaExample');
 new CheckoutStack(app, 'CheckoutExample');

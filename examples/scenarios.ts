@@ -214,6 +214,22 @@ export const SCENARIOS: DemoScenario[] = [
     expectStatus: 'FAILED',
     expectError: 'ApprovalRejected',
   },
+  // Two workflows whose gates share one ApprovalService: each lead decides through the link of their own gate.
+  {
+    name: 'a refund approved by the support lead, through the shared approval service',
+    stateMachine: 'SharedApprovalsExample/RefundWorkflow',
+    input: { orderId: 'o-31', amount: 120 },
+    approvals: { 'Approve refund': { by: 'support-lead@example.com', action: 'approve' } },
+    expectStatus: 'SUCCEEDED',
+  },
+  {
+    name: 'a discount rejected by the sales lead, through the same service',
+    stateMachine: 'SharedApprovalsExample/DiscountWorkflow',
+    input: { orderId: 'o-32', percent: 40 },
+    approvals: { 'Approve discount': { by: 'sales-lead@example.com', action: 'reject', comment: 'too deep' } },
+    expectStatus: 'FAILED',
+    expectError: 'ApprovalRejected',
+  },
   // StockTradingWorkflow: every path, on the sample functions' simulated market.
   {
     name: 'GLOBEX is rated HOLD: no trade recommended',

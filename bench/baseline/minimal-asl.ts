@@ -27,6 +27,8 @@ export interface MinimalDefinitionProps {
   readonly approvalTimeout: Duration;
   /** The query language: the same graph in JSONPath or in JSONata. @default JSONPath */
   readonly queryLanguage?: sfn.QueryLanguage;
+  /** The gate's settings in the request's payload, for a request function that several workflows share. @default none */
+  readonly gate?: Record<string, unknown>;
 }
 
 /** Lambda.* transient errors, retried with backoff and jitter (what AWS recommends for Lambda tasks). */
@@ -87,6 +89,7 @@ function minimalJsonPath(scope: Construct, props: MinimalDefinitionProps): sfn.I
         sfn.JsonPath.stringAt('$.tradeId'), sfn.JsonPath.stringAt('$.analysis.stockCount'), sfn.JsonPath.stringAt('$.analysis.companyId'),
         sfn.JsonPath.stringAt('$.analysis.price'), sfn.JsonPath.stringAt('$.analysis.tradeAmount')),
       executionArn: sfn.JsonPath.executionId,
+      ...(props.gate ? { gate: props.gate } : {}),
     }),
     resultPath: '$.approval',
     taskTimeout: sfn.Timeout.duration(props.approvalTimeout),
@@ -147,6 +150,7 @@ function minimalJsonata(scope: Construct, props: MinimalDefinitionProps): sfn.IC
       summary: "{% 'Trade ' & $states.input.tradeId & ': buy ' & $states.input.analysis.stockCount & ' shares of ' & $states.input.analysis.companyId"
         + " & ' at ' & $states.input.analysis.price & ' (' & $states.input.analysis.tradeAmount & ' in all)' %}",
       executionArn: '{% $states.context.Execution.Id %}',
+      ...(props.gate ? { gate: props.gate } : {}),
     }),
     outputs: '{% $merge([$states.input, {"approval": $states.result}]) %}',
     taskTimeout: sfn.Timeout.duration(props.approvalTimeout),

@@ -145,6 +145,11 @@ const CALLS: Record<string, Call> = {
   },
   'ApprovalGate.grantReadRecords': { args: s => [role(s)], call: (s, a) => (gate(s) as any).grantReadRecords(...a) },
   'ApprovalGate.metricUndeliverableDecisions': { args: () => [{ period: Duration.minutes(10) }], call: (s, a) => (gate(s) as any).metricUndeliverableDecisions(...a) },
+  'ApprovalService.new': { args: s => [s, 'Approvals', {}], call: (_s, a) => new (lib.ApprovalService as any)(...a) },
+  'ApprovalService.grantReadRecords': { args: s => [role(s)], call: (s, a) => (new lib.ApprovalService(s, 'Approvals') as any).grantReadRecords(...a) },
+  'ApprovalService.metricUndeliverableDecisions': {
+    args: () => [{ period: Duration.minutes(10) }], call: (s, a) => (new lib.ApprovalService(s, 'Approvals') as any).metricUndeliverableDecisions(...a),
+  },
   'Saga.new': {
     args: s => [s, 'Order', { steps: [lib.SagaStep.lambda('Pay', { action: fn(s) })], queryLanguage: sfn.QueryLanguage.JSONATA }],
     call: (_s, a) => new (lib.Saga as any)(...a),
