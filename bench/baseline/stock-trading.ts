@@ -175,7 +175,9 @@ function tradingWorkflow(scope: Construct, approvals: BaselineApprovals, topic: 
       approvalThreshold: 100,
       approvalTimeout: APPROVAL_TIMEOUT,
       queryLanguage: props.queryLanguage,
-      gate: shared ? { id: stack.stackName, topicArn: topic.topicArn, recipients: [APPROVER], subject: SUBJECT, timeoutSeconds: APPROVAL_TIMEOUT.toSeconds(), reminderSeconds: 0 } : undefined,
+      gate: shared
+        ? { id: stack.stackName, topicArn: topic.topicArn, recipients: [APPROVER], subject: SUBJECT, timeoutSeconds: APPROVAL_TIMEOUT.toSeconds(), reminderSeconds: 0 }
+        : undefined,
     })),
     queryLanguage: props.queryLanguage,
     stateMachineType: sfn.StateMachineType.STANDARD,
