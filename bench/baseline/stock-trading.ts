@@ -176,7 +176,10 @@ function tradingWorkflow(scope: Construct, approvals: BaselineApprovals, topic: 
       approvalTimeout: APPROVAL_TIMEOUT,
       queryLanguage: props.queryLanguage,
       gate: shared
-        ? { id: stack.stackName, topicArn: topic.topicArn, recipients: [APPROVER], subject: SUBJECT, timeoutSeconds: APPROVAL_TIMEOUT.toSeconds(), reminderSeconds: 0 }
+        ? {
+          id: stack.stackName, topicArn: topic.topicArn, recipients: [APPROVER], subject: SUBJECT,
+          timeoutSeconds: APPROVAL_TIMEOUT.toSeconds(), reminderSeconds: 0,
+        }
         : undefined,
     })),
     queryLanguage: props.queryLanguage,
