@@ -177,8 +177,12 @@ function tradingWorkflow(scope: Construct, approvals: BaselineApprovals, topic: 
       queryLanguage: props.queryLanguage,
       gate: shared
         ? {
-          id: stack.stackName, topicArn: topic.topicArn, recipients: [APPROVER], subject: SUBJECT,
-          timeoutSeconds: APPROVAL_TIMEOUT.toSeconds(), reminderSeconds: 0,
+          id: stack.stackName,
+          topicArn: topic.topicArn,
+          recipients: [APPROVER],
+          subject: SUBJECT,
+          timeoutSeconds: APPROVAL_TIMEOUT.toSeconds(),
+          reminderSeconds: 0,
         }
         : undefined,
     })),
