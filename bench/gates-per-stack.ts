@@ -9,6 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { ratio, showSummary, table } from './stats';
+import { measureSynth } from './synth';
 import { ApprovalGate, ApprovalService, StockTradingWorkflow, Workflow } from '../src';
 
 /** CloudFormation's limit of resources in one stack. */
@@ -69,4 +71,37 @@ export function measureStackCost(kind: GatedKind, shared: boolean): StackCost {
   while (fit > 1 && synthesize(kind, shared, fit).resources > STACK_RESOURCE_LIMIT) fit--;
   while (synthesize(kind, shared, fit + 1).resources <= STACK_RESOURCE_LIMIT) fit++;
   return { kind, shared, first: one.resources, perMore, bytesPerMore: two.bytes - one.bytes, fit };
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** Section 12: the stack costs, and the synth of N StockTradingWorkflows sharing one service against the hand-written equivalent. */
+export function sharedServiceSection(sizes: Array<{ n: number; reps: number }>, log: (line: string) => void): string[] {
+  const costs = KINDS.flatMap(kind => [false, true].map(shared => {
+    log(`  stack cost: ${kind}, ${shared ? 'shared service' : 'own service'}`);
+    return measureStackCost(kind, shared);
+  }));
+  const synth = measureSynth(sizes, log, ['ours-shared', 'baseline-shared']);
+  const rows = sizes.map(({ n }) => {
+    const o = synth.find(s => s.n === n && s.side === 'ours-shared')!;
+    const b = synth.find(s => s.n === n && s.side === 'baseline-shared')!;
+    return [n, o.synthMs.runs, showSummary(o.synthMs), showSummary(b.synthMs), ratio(o.synthMs.median, b.synthMs.median),
+      showSummary(o.wallMs), showSummary(b.wallMs), ratio(o.wallMs.median, b.wallMs.median),
+      `${kib(o.templateBytesPerWorkflow)} / ${o.resourcesPerWorkflow.toFixed(1)}`, `${kib(b.templateBytesPerWorkflow)} / ${b.resourcesPerWorkflow.toFixed(1)}`,
+      ratio(o.templateBytesPerWorkflow, b.templateBytesPerWorkflow)];
+  });
+  return [
+    '## 12. Many approval-gated workflows: a shared ApprovalService',
+    `What one more approval-gated workflow adds to a stack (one approver each), and how many fit in one stack under CloudFormation's ${STACK_RESOURCE_LIMIT} `
+    + 'resources: each gate with a service of its own, or all the gates of the stack sharing one `ApprovalService`. "First" is a stack with one '
+    + 'workflow (and the service). The fit is checked by synthesizing that many workflows, and one more. Bytes: the template as `cdk synth` writes it.',
+    table(['workflow', 'approval service', 'resources, first', 'resources, each more', 'template, each more', `fit in one stack (${STACK_RESOURCE_LIMIT})`],
+      costs.map(c => [c.kind, c.shared ? 'shared' : 'its own', c.first, c.perMore, kib(c.bytesPerMore), c.fit])),
+    'Synth: N StockTradingWorkflows, one stack each, whose gates share one `ApprovalService` in a stack of its own, against the same app '
+    + 'written by hand with aws-cdk-lib (bench/baseline/stock-trading.ts: one shared approval backend, and per workflow its functions, '
+    + 'topic, state machine, alarms and grants). Each run is a fresh Node.js process; ours and the baseline alternate. Median (min–max). '
+    + 'Template per workflow: all the templates, the service\'s included, over N.',
+    table(['N', 'runs', 'synth ms, ours', 'synth ms, baseline', 'ratio', 'wall ms, ours', 'wall ms, baseline', 'ratio',
+      'template per workflow / resources, ours', 'baseline', 'ratio'], rows),
+  ];
 }

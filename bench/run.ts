@@ -3,7 +3,7 @@
  *
  *   npm run bench                 # every measurement; writes bench/RESULTS.md and prints it
  *   npm run bench -- --smoke      # smallest sizes, one repetition, prints only (or --out FILE)
- *   npm run bench -- --section 2  # one section (1 to 11): measured again and put in place of its
+ *   npm run bench -- --section 2  # one section (1 to 12): measured again and put in place of its
  *                                 # old text in bench/RESULTS.md, the other sections kept as they are
  */
 import * as fs from 'fs';
@@ -13,6 +13,7 @@ import { ScaleRow, measureScale } from './distributed-scale';
 import { endpointSection } from './endpoint';
 import { measureShapes } from './engine-shapes';
 import { fanOutCostSection } from './fan-out-cost';
+import { sharedServiceSection } from './gates-per-stack';
 import { ORACLE_VERSION } from './oracle/load';
 import { SHAPES, measureQueryLanguages } from './query-languages';
 import { sagaSection } from './saga';
@@ -31,7 +32,7 @@ interface Options {
   readonly section?: number;
 }
 
-const SECTIONS = 11;
+const SECTIONS = 12;
 
 function parse(argv: string[]): Options {
   const smoke = argv.includes('--smoke');
@@ -237,6 +238,11 @@ async function main(): Promise<void> {
   if (wanted(11)) {
     log('the local endpoint...');
     sections.push(...await endpointSection(options.smoke));
+  }
+
+  if (wanted(12)) {
+    log('a shared approval service...');
+    sections.push(...sharedServiceSection(sizes, log));
   }
 
   if (options.section !== undefined) {

@@ -89,7 +89,7 @@ export class SharedDeliveryGrants {
     this.statement.addResources(resource);
     suppressNag(this.policy, [{
       id: 'AwsSolutions-IAM5',
-      reason: 'SendTaskSuccess and GetExecutionHistory on a workflow with a gate of the service, and on its executions, whose ARNs hold their run-time names.',
+      reason: 'The approval service answers this workflow and reads its executions\' history, whose ARNs hold run-time names.',
       appliesTo: wildcardResourceFindings([{ Effect: 'Allow', Resource: stack.resolve(resource) }]),
     }]);
   }

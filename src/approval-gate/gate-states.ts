@@ -96,7 +96,7 @@ export class GateStates {
       const open = this.declare(new sfn.Pass(gate, 'Open', {
         stateName: `${id}: open request`,
         comment: 'A random request id: the only handle on the request outside the workflow.',
-        parameters: { requestId: sfn.JsonPath.uuid(), requestedAt: sfn.JsonPath.stateEnteredTime },
+        parameters: { requestId: sfn.JsonPath.uuid() },
         resultPath: props.resultPath,
         queryLanguage: props.queryLanguage,
       }));

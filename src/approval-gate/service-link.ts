@@ -83,7 +83,7 @@ export class ServiceLink {
     const findings = wildcardResourceFindings([{ Effect: 'Allow', Resource: Stack.of(policy).resolve(`${imported}:*`) }]);
     suppressNag(policy, [{
       id: 'AwsSolutions-IAM5',
-      reason: `CDK's Lambda tasks grant each function and its versions (ARN:*): the workflow may invoke the request function of ${this.name} and its versions.`,
+      reason: 'CDK\'s Lambda tasks grant each function and its versions (ARN:*): here the approval service\'s request function.',
       appliesTo: findings,
     }]);
   }

@@ -173,8 +173,9 @@ export class Workflow extends Construct {
 
     const stack = Stack.of(this);
     // Before the state machine binds them, the states of Parallel branches and Map processors are not known.
-    this.queryLanguage = props.queryLanguage ?? inferredQueryLanguage(graphStates(stack, props.definition));
-    this.refuseJsonPathStates(graphStates(stack, props.definition));
+    const unbound = graphStates(stack, props.definition);
+    this.queryLanguage = props.queryLanguage ?? inferredQueryLanguage(unbound);
+    this.refuseJsonPathStates(unbound);
 
     this.stateMachine = duplicateStateNames(this, () => new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(props.definition),

@@ -387,7 +387,7 @@ describe('the states', () => {
       Type: 'Pass',
       QueryLanguage: 'JSONPath',
       Comment: expect.any(String),
-      Parameters: { 'requestId.$': 'States.UUID()', 'requestedAt.$': '$$.State.EnteredTime' },
+      Parameters: { 'requestId.$': 'States.UUID()' },
       ResultPath: '$.approval',
       Next: 'Approve trade',
     });
