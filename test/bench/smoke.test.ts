@@ -35,7 +35,7 @@ describe('benchmark smoke run', () => {
   }, 240_000);
 
   test('every table is produced, with no number that is not finite', () => {
-    for (const heading of ['1. Synth', '2. Run time', '3. FanOutMap', '4. Local engine', '5. Size', '6. A Distributed Map', '7. Saga', '9. The local engine against', '10. Work hosted anywhere', '11. The local Step Functions endpoint']) {
+    for (const heading of ['1. Synth', '2. Run time', '3. FanOutMap', '4. Local engine', '5. Size', '6. A Distributed Map', '7. Saga', '9. The local engine against', '10. Work hosted anywhere', '11. The local Step Functions endpoint', '12. Many approval-gated workflows']) {
       expect(tableRows(markdown, heading).length).toBeGreaterThan(0);
     }
     expect(markdown).not.toMatch(/NaN|Infinity|undefined/);
