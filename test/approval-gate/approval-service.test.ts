@@ -136,6 +136,17 @@ describe('one service, many gates', () => {
     expectNagClean(stack);
   });
 
+  test('each gate is bound only to the workflow that holds it, though all share one request function', () => {
+    const stack = newStack();
+    const service = new ApprovalService(stack, 'Approvals');
+    const long = new ApprovalGate(stack, 'Long', { service, timeout: Duration.hours(2), summary: 's', onApproved: new sfn.Pass(stack, 'Long ok') });
+    new Workflow(stack, 'Patient', { definition: long });
+    const short = new ApprovalGate(stack, 'Short', { service, timeout: Duration.minutes(10), summary: 's', onApproved: new sfn.Pass(stack, 'Short ok') });
+    new Workflow(stack, 'Hurried', { definition: short, timeout: Duration.minutes(30) });
+    // The long gate would not fit the hurried workflow: it is not checked against it, as it is not in it.
+    expect(synthErrors(stack)).toBe('');
+  });
+
   test('a gate with reminders: the service reminds on one schedule, and its pending index holds each request\'s gate settings', () => {
     const stack = newStack();
     const service = new ApprovalService(stack, 'Approvals');
@@ -259,7 +270,13 @@ describe('two gates, one service: each link decides only its own gate\'s request
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     await request({ taskToken: 'token-a', requestId: ids.a, summary: 'Order 1', executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Orders:1', gate: gateConfig(GATE_A, 'Orders') });
-    await request({ taskToken: 'token-b', requestId: ids.b, summary: 'Refund 2', executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Refunds:2', gate: gateConfig(GATE_B, 'Refunds') });
+    await request({
+      taskToken: 'token-b',
+      requestId: ids.b,
+      summary: 'Refund 2',
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:Refunds:2',
+      gate: { ...gateConfig(GATE_B, 'Refunds'), reminderSeconds: 1800 },
+    });
   });
 
   afterEach(() => {
@@ -280,6 +297,10 @@ describe('two gates, one service: each link decides only its own gate\'s request
     ]);
     expect(linkOf('Orders', 'Approve').g).toBe(GATE_A);
     expect(ddb.items(TABLE).map(i => [i.requestId.S, i.gate.S])).toEqual([[ids.a, GATE_A], [ids.b, GATE_B]]);
+    // What the service's reminders need of a gate that sends them is kept with its requests.
+    const [a, b] = ddb.items(TABLE);
+    expect([a.topicArn, a.reminderSeconds]).toEqual([undefined, undefined]);
+    expect([b.topicArn.S, b.subject.S, b.reminderSeconds.N]).toEqual(['arn:aws:sns:us-east-1:123456789012:Refunds', 'Refunds approval', '1800']);
   });
 
   test('each gate\'s link decides its own request, and the decision goes to its own task', async () => {

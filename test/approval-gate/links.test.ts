@@ -19,6 +19,21 @@ test('a signed link verifies until its expiry, and not at or after it', () => {
   expect(verifyLink(KEY, query, NOW + 60)).toEqual({ ok: false, problem: { kind: 'expired', expiresAt: NOW + 60 } });
 });
 
+test('a link of a shared service\'s gate names the gate, signed: changed, removed or added, the link is refused as forged', () => {
+  const GATE = 'c8a1f00000000000000000000000000000000000aa';
+  const query = signedQuery(claims({ expiresAt: NOW + 60, gate: GATE }));
+  expect(query.g).toBe(GATE);
+  expect(verifyLink(KEY, query, NOW)).toEqual({ ok: true, claims: expect.objectContaining({ gate: GATE }) });
+  expect(verifyLink(KEY, { ...query, g: GATE.replace('a1', 'b2') }, NOW)).toEqual({ ok: false, problem: { kind: 'forged' } });
+  const { g: _removed, ...withoutGate } = query;
+  expect(verifyLink(KEY, withoutGate, NOW)).toEqual({ ok: false, problem: { kind: 'forged' } });
+  // A link without a gate (a gate with a service of its own, or one made before gates had one) verifies as it always did; given one, it does not.
+  const own = signedQuery(claims({ expiresAt: NOW + 60 }));
+  expect(verifyLink(KEY, own, NOW)).toEqual({ ok: true, claims: expect.objectContaining({ gate: '' }) });
+  expect(verifyLink(KEY, { ...own, g: GATE }, NOW)).toEqual({ ok: false, problem: { kind: 'forged' } });
+  expect(verifyLink(KEY, { ...own, g: 'not a gate!' }, NOW)).toEqual({ ok: false, problem: { kind: 'malformed', detail: 'the gate is not valid' } });
+});
+
 test('fields cannot be shifted into one another: the signature covers each one with its length', () => {
   const a = sign(KEY, claims({ recipient: 'a|b', summary: 'c', expiresAt: NOW }));
   const b = sign(KEY, claims({ recipient: 'a', summary: 'b|c', expiresAt: NOW }));

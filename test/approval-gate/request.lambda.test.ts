@@ -211,6 +211,26 @@ describe('reminders', () => {
     await expect(handler(REMINDER)).resolves.toEqual({ reminded: 1, skipped: 0 });
   });
 
+  test('a shared service reminds each request at its own gate\'s interval, to its gate\'s topic and subject, with links that name its gate', async () => {
+    for (const name of ['TOPIC_ARN', 'TIMEOUT_SECONDS', 'RECIPIENTS', 'SUBJECT', 'REMINDER_SECONDS']) delete process.env[name];
+    const ofGate = (gate: string, topic: string, interval: number) => ({
+      gate: { S: gate }, topicArn: { S: `arn:aws:sns:us-east-1:123456789012:${topic}` }, subject: { S: `${topic} approval` }, reminderSeconds: { N: String(interval) },
+    });
+    ddb.on(QueryCommand).resolves({
+      Items: [
+        { ...pending('aaaaaaaa-1', 1900, ['a@example.com']), ...ofGate('GateA', 'Orders', 1800) },
+        { ...pending('bbbbbbbb-2', 1900, ['b@example.com']), ...ofGate('GateB', 'Refunds', 7200) },
+        // A gate without reminders shares the index: its requests are left alone.
+        pending('cccccccc-3', 99_999),
+      ],
+    });
+    ddb.on(UpdateItemCommand).resolves({});
+    await expect(handler(REMINDER)).resolves.toEqual({ reminded: 1, skipped: 2 });
+    expect(publishes().map(p => [p.TopicArn, p.Subject, p.MessageAttributes?.recipient?.StringValue]))
+      .toEqual([['arn:aws:sns:us-east-1:123456789012:Orders', 'Reminder: Orders approval', 'a@example.com']]);
+    expect(verifyLink(KEY, linksIn(publishes()[0].Message!)[0], now())).toMatchObject({ ok: true, claims: { requestId: 'aaaaaaaa-1', gate: 'GateA' } });
+  });
+
   test('fails when a reminder arrives but reminders are not configured', async () => {
     delete process.env.REMINDER_SECONDS;
     await expect(handler(REMINDER)).rejects.toThrow('REMINDER_SECONDS is not set');
