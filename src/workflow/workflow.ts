@@ -173,9 +173,14 @@ export class Workflow extends Construct {
 
     const stack = Stack.of(this);
     // Before the state machine binds them, the states of Parallel branches and Map processors are not known.
-    const unbound = graphStates(stack, props.definition);
-    this.queryLanguage = props.queryLanguage ?? inferredQueryLanguage(unbound);
-    this.refuseJsonPathStates(unbound);
+    // (Read only when it tells something: the language to infer, or JSONPath states to refuse in a JSONata workflow.)
+    if (props.queryLanguage === sfn.QueryLanguage.JSON_PATH) {
+      this.queryLanguage = props.queryLanguage;
+    } else {
+      const unbound = graphStates(stack, props.definition);
+      this.queryLanguage = props.queryLanguage ?? inferredQueryLanguage(unbound);
+      this.refuseJsonPathStates(unbound);
+    }
 
     this.stateMachine = duplicateStateNames(this, () => new sfn.StateMachine(this, 'Resource', {
       definitionBody: sfn.DefinitionBody.fromChainable(props.definition),
