@@ -80,6 +80,33 @@ export function placeholderFor(logicalId: string, type: string, attribute?: stri
   return attr ? attr(logicalId) : `${logicalId}.${attribute}`;
 }
 
+const IMPORTS = Symbol('imports');
+
+/**
+ * Gives each template of an app the values the others export (`Outputs` with an `Export`), each
+ * resolved in its own template: a reference across stacks (`Fn::ImportValue`) then resolves to the
+ * placeholder of what it refers to, as a reference within one stack does.
+ */
+export function linkExports(templates: CfnTemplate[]): void {
+  const exports = new Map<string, unknown>();
+  for (const template of templates) {
+    for (const output of Object.values<any>((template.Outputs ?? {}) as Record<string, any>)) {
+      const name = output?.Export?.Name;
+      if (name === undefined) continue;
+      try {
+        exports.set(String(resolveIntrinsics(name, template)), resolveIntrinsics(output.Value, template));
+      } catch {
+        // An export whose value this reader cannot resolve stays an import.
+      }
+    }
+  }
+  for (const template of templates) Object.defineProperty(template, IMPORTS, { value: exports, enumerable: false, configurable: true });
+}
+
+function importsOf(template: CfnTemplate): Map<string, unknown> | undefined {
+  return (template as unknown as Record<symbol, Map<string, unknown> | undefined>)[IMPORTS];
+}
+
 /** Resolves every intrinsic in `value` against `template`. */
 export function resolveIntrinsics(value: unknown, template: CfnTemplate): any {
   if (Array.isArray(value)) {
@@ -112,7 +139,12 @@ export function resolveIntrinsics(value: unknown, template: CfnTemplate): any {
         const [sep, str] = resolveIntrinsics(arg, template);
         return String(str).split(sep);
       }
-      case 'Fn::ImportValue': return `import:${resolveIntrinsics(arg, template)}`;
+      case 'Fn::ImportValue': {
+        // Another stack's export, when the template was read with its app's (stackTemplates): its value.
+        const name = String(resolveIntrinsics(arg, template));
+        const exported = importsOf(template)?.get(name);
+        return exported !== undefined ? exported : `import:${name}`;
+      }
       case 'Fn::Base64': return Buffer.from(String(resolveIntrinsics(arg, template))).toString('base64');
       default:
         if (key.startsWith('Fn::')) {

@@ -5,7 +5,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { aslFromTemplate, Asl, CfnTemplate, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
+import { aslFromTemplate, Asl, CfnTemplate, linkExports, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
 import type { FunctionCode, FunctionSandbox } from './function-sandbox';
 import { HarnessError } from './local-execution';
 import type { TaskHandler } from './local-execution';
@@ -40,6 +40,8 @@ export function stackTemplates(assemblyDir: string): Record<string, CfnTemplate>
       out[id] = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
     }
   }
+  // A stack may refer to another's resources (a shared ApprovalService's function): through its exports.
+  linkExports(Object.values(out));
   return out;
 }
 

@@ -379,6 +379,17 @@ describe('both workflows, run locally with the toolkit', () => {
     expect(rejected.aws.messages.map(m => m.recipient)).toEqual(['refunds@example.com']);
   });
 
+  test('with the service in another stack: each workflow runs, its gate decided through the service\'s functions', async () => {
+    const shared = newStack('Shared');
+    const service = new ApprovalService(shared, 'Approvals');
+    const orders = gatedWorkflow(newStack('Orders', shared.node.root as App), 'Orders', service);
+    const refunds = gatedWorkflow(newStack('Refunds', shared.node.root as App), 'Refunds', service);
+    const approved = await runWorkflow(orders.workflow, { input: { orderId: 'o-1' }, approvals: [approve(orders.gate)] });
+    expect([approved.status, approved.output.approval.approver]).toEqual(['SUCCEEDED', 'orders@example.com']);
+    const rejected = await runWorkflow(refunds.workflow, { input: { orderId: 'r-1' }, approvals: [reject(refunds.gate)] });
+    expect([rejected.status, rejected.error]).toEqual(['FAILED', 'ApprovalRejected']);
+  });
+
   test('fails when the decision names the other workflow\'s gate, whose state has the same name', async () => {
     const stack = newStack();
     const service = new ApprovalService(stack, 'Approvals');

@@ -289,6 +289,21 @@ describe('any state machine, by construct or from a cloud assembly', () => {
     await expect(runWorkflow(machine, { input: { items: 0 } })).resolves.toHaveFailedWith('Invalid');
   });
 
+  test('a function of another stack of the app (an import) runs as one of its own', async () => {
+    const app = new App();
+    const functions = new Stack(app, 'Functions');
+    const check = new lambda.Function(functions, 'Check', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async (order) => ({ ...order, valid: true });'),
+    });
+    const stack = new Stack(app, 'Orders');
+    const machine = new sfn.StateMachine(stack, 'OrderMachine', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new tasks.LambdaInvoke(stack, 'Check order', { lambdaFunction: check, payloadResponseOnly: true })),
+    });
+    const run = await runWorkflow(machine, { input: { items: 1 } });
+    expect(run).toHaveSucceeded();
+    expect(run.output).toEqual({ items: 1, valid: true });
+  });
+
   test('from a synthesized cloud assembly, by a construct id only it has', async () => {
     const { app } = ordering();
     const dir = app.synth().directory;
