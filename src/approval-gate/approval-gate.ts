@@ -18,6 +18,7 @@ import { addDeliveryStatements } from './gate-grants';
 import { GATE_STATE_SUFFIXES, GateStates } from './gate-states';
 import { GateTopic, gateEnvironment } from './request-side';
 import { ServiceLink, linkOf } from './service-link';
+import { emailSubject } from '../private/approval/messages';
 import { checkProps } from '../private/prop-types';
 import { isJsonataExpression, ownsStates } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
@@ -53,7 +54,7 @@ export interface ApprovalGateProps {
   readonly queryLanguage?: sfn.QueryLanguage;
 
   /**
-   * The subject of the message (printable ASCII, at most 100 characters).
+   * The subject of the message: 1 to 99 printable ASCII characters.
    * @default - 'Approval requested: ' and the gate's id
    */
   readonly subject?: string;
@@ -277,7 +278,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       throw new Error(`ApprovalGate '${id}': resultPath must be a path to a field such as '$.approval' (got '${this.resultPath}'), so the gate's input is kept`);
     }
     const reminderSeconds = validateReminders(id, props.reminderInterval, timeoutSeconds);
-    const subject = props.subject ?? `Approval requested: ${id}`;
+    const subject = validateSubject(id, props.subject);
     const name = `ApprovalGate '${id}'`;
 
     let gateConfig: Record<string, unknown> | undefined;
@@ -377,7 +378,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     return undeliverableMetric(this.table, props);
   }
 
-  /** Grants reading the table of requests and decisions (the audit record). */
+  /** Grants reading the table of requests and decisions (the audit record): with a shared service, the records of all its gates. */
   public grantReadRecords(grantee: iam.IGrantable): iam.Grant {
     required(grantee, `ApprovalGate '${this.node.id}': grantReadRecords`, 'grantee', 'give the role, user or function to grant (an iam.IGrantable)');
     return this.table.grantReadData(grantee);
@@ -463,6 +464,15 @@ function validateSummary(id: string, summary: string, language: sfn.QueryLanguag
   if (language !== sfn.QueryLanguage.JSONATA && !Token.isUnresolved(summary) && isJsonataExpression(summary)) {
     throw new Error(`ApprovalGate '${id}': summary is a JSONata expression (got '${summary}'), and the gate is JSONPath; give queryLanguage: sfn.QueryLanguage.JSONATA, or a JSONPath summary (sfn.JsonPath.format)`);
   }
+}
+
+/** The subject: the one given, checked (SNS takes printable ASCII, fewer than 100 characters), or one made from the id, made fit. */
+function validateSubject(id: string, subject: string | undefined): string {
+  if (subject === undefined) return emailSubject(`Approval requested: ${id}`);
+  if (Token.isUnresolved(subject) || subject.length === 0 || subject.length > 99 || !/^[\x20-\x7E]+$/.test(subject)) {
+    throw new Error(`ApprovalGate '${id}': subject must be 1 to 99 printable ASCII characters, as SNS takes for an email subject (got ${JSON.stringify(subject)})`);
+  }
+  return subject;
 }
 
 function validateReminders(id: string, interval: Duration | undefined, timeoutSeconds: number): number {

@@ -2,7 +2,7 @@
  * The grants the gate's functions share: exact table ARNs, and what delivering a decision to a
  * workflow needs of its state machine.
  */
-import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -48,27 +48,33 @@ export function addDeliveryStatements(policy: iam.Policy, stateMachine: sfn.ISta
 }
 
 /**
- * The ARN pattern of a state machine and of all its executions (`arn:…:states:<region>:<account>:*:<name>*`):
- * one resource per workflow in the grants of a shared service, whose roles would otherwise pass the
- * 10,240 characters IAM allows a role's inline policies with a few dozen workflows.
+ * The ARNs a shared service's grants name for a workflow: for a name CloudFormation makes
+ * (`<logical id>-<random>`, never the start of another such name), one pattern for the state machine
+ * and all its executions (`arn:…:states:<region>:<account>:*:<name>*`), so that a role holds the
+ * grants of a few dozen workflows within IAM's 10,240 characters; for a name of yours, which may be the
+ * start of another's (`orders`, `orders-admin`), the exact ARNs a gate of its own grants.
  */
-export function stateMachineAndExecutionsArn(stateMachine: sfn.IStateMachine): string {
+export function deliveryResources(stateMachine: sfn.IStateMachine): string[] {
+  const given = (stateMachine.node.defaultChild as sfn.CfnStateMachine | undefined)?.stateMachineName;
+  const named = given !== undefined && !Token.isUnresolved(given);
+  if (named) return deliveryStatements(stateMachine).flatMap(statement => statement.resources);
   const name = stateMachine instanceof sfn.StateMachine
     ? stateMachine.stateMachineName
     : Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
-  return Stack.of(stateMachine).formatArn({ service: 'states', resource: '*', resourceName: `${name}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  return [Stack.of(stateMachine).formatArn({ service: 'states', resource: '*', resourceName: `${name}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
 }
 
 /**
  * The grants of a shared service's functions on the workflows of one stack: one policy, attached to
  * the three roles, in that stack (the service's own scope when it is the service's stack), with one
- * statement whose resources grow by one pattern per workflow. Across stacks, the grant lives with the
+ * statement whose resources grow with each workflow. Across stacks, the grant lives with the
  * workflow, which already depends on the service: the service's stack never refers to a gate's.
  */
 export class SharedDeliveryGrants {
   private readonly statement = new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:GetExecutionHistory'] });
   private readonly policy: iam.Policy;
   private readonly granted = new Set<string>();
+  private patterns = 0;
 
   constructor(scope: Construct, id: string, roles: iam.IRole[]) {
     this.policy = new iam.Policy(scope, id, { roles, statements: [this.statement] });
@@ -79,18 +85,24 @@ export class SharedDeliveryGrants {
     return this.granted.size;
   }
 
+  /** The number of ARNs granted (what the roles' policy size grows with). */
+  public get weight(): number {
+    return this.patterns;
+  }
+
   /** Allows the roles to deliver decisions to a workflow's state machine (once per state machine). */
   public add(stateMachine: sfn.IStateMachine): void {
     const stack = Stack.of(this.policy);
     const key = JSON.stringify(stack.resolve(stateMachine.stateMachineArn));
     if (this.granted.has(key)) return;
     this.granted.add(key);
-    const resource = stateMachineAndExecutionsArn(stateMachine);
-    this.statement.addResources(resource);
+    const resources = deliveryResources(stateMachine);
+    this.patterns += resources.length;
+    this.statement.addResources(...resources);
     suppressNag(this.policy, [{
       id: 'AwsSolutions-IAM5',
       reason: 'The approval service answers this workflow and reads its executions\' history, whose ARNs hold run-time names.',
-      appliesTo: wildcardResourceFindings([{ Effect: 'Allow', Resource: stack.resolve(resource) }]),
+      appliesTo: wildcardResourceFindings([{ Effect: 'Allow', Resource: stack.resolve(resources) }]),
     }]);
   }
 }

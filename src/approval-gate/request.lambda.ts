@@ -95,6 +95,7 @@ export interface GateConfig {
 }
 
 const GATE_ID = /^[A-Za-z0-9]{1,64}$/;
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /**
@@ -140,12 +141,13 @@ export function gateOf(config: RequestConfig, event: ApprovalRequestEvent): Gate
   if (typeof timeoutSeconds !== 'number' || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 60 || timeoutSeconds > 365 * 24 * 3600) {
     throw wrong('timeoutSeconds', 'a whole number of seconds from 60 to 365 days');
   }
-  if (!Array.isArray(recipients) || recipients.length > 20 || recipients.some(r => typeof r !== 'string' || r.length === 0 || r.length > 254)) {
-    throw wrong('recipients', 'a list of at most 20 addresses');
+  if (!Array.isArray(recipients) || recipients.length > 20 || recipients.some(r => typeof r !== 'string' || r.length > 254 || !EMAIL.test(r))
+    || new Set(recipients.map(r => String(r).toLowerCase())).size !== recipients.length) {
+    throw wrong('recipients', 'a list of at most 20 different email addresses');
   }
   if (typeof subject !== 'string' || subject.length === 0 || subject.length > 100) throw wrong('subject', '1 to 100 characters');
-  if (typeof reminderSeconds !== 'number' || !Number.isInteger(reminderSeconds) || reminderSeconds < 0 || reminderSeconds >= timeoutSeconds) {
-    throw wrong('reminderSeconds', 'a whole number of seconds, 0 (none) or less than timeoutSeconds');
+  if (typeof reminderSeconds !== 'number' || !Number.isInteger(reminderSeconds) || (reminderSeconds !== 0 && (reminderSeconds < 300 || reminderSeconds >= timeoutSeconds))) {
+    throw wrong('reminderSeconds', 'a whole number of seconds: 0 (none), or from 300 to less than timeoutSeconds');
   }
   return { id, topicArn, timeoutSeconds, recipients: recipients as string[], subject, reminderSeconds };
 }

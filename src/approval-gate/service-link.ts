@@ -13,8 +13,9 @@ import { suppressNag, wildcardResourceFindings } from '../private/nag';
 import { ResponderHost } from '../private/task-responders';
 
 /**
- * The workflows one service may answer. Its three roles hold a grant for each, and IAM allows a
- * role 10,240 characters of inline policy: 60 workflows, with names as long as Step Functions allows,
+ * The workflows one service may answer. Its three roles hold a grant for each (one ARN pattern for a
+ * workflow whose name CloudFormation makes, three exact ones for a name of yours), and IAM allows a
+ * role 10,240 characters of inline policy: 60 patterns, with names as long as Step Functions allows,
  * leave room for the rest.
  */
 export const MAX_SERVICE_WORKFLOWS = 60;
@@ -67,7 +68,9 @@ export class ServiceLink {
       this.delivery.set(stack, grants);
     }
     grants.add(host.stateMachine);
-    if (stack !== Stack.of(this.service)) this.acknowledgeImportedFunction(host);
+    // Across top-level stacks the reference is an export; a nested stack's is a parameter, which CDK names itself.
+    const serviceStack = Stack.of(this.service);
+    if (stack !== serviceStack && !stack.nested && !serviceStack.nested) this.acknowledgeImportedFunction(host);
   }
 
   /**
@@ -116,10 +119,12 @@ export class ServiceLink {
       Annotations.of(this.service).addWarningV2('cdk-workflow-patterns:approvalServiceUnused',
         `${this.name} serves no gate; give it to an ApprovalGate (service: ...), or remove it`);
     }
-    const workflows = [...this.delivery.values()].reduce((sum, grants) => sum + grants.size, 0);
-    return workflows > MAX_SERVICE_WORKFLOWS
-      ? [`${this.name} answers ${workflows} workflows, more than ${MAX_SERVICE_WORKFLOWS}: IAM allows its functions' roles 10,240 characters of inline policy, `
-        + 'which the grants of more would pass; give the gates of the others a second ApprovalService']
+    const grants = [...this.delivery.values()];
+    const workflows = grants.reduce((sum, g) => sum + g.size, 0);
+    const weight = grants.reduce((sum, g) => sum + g.weight, 0);
+    return weight > MAX_SERVICE_WORKFLOWS
+      ? [`${this.name} answers ${workflows} workflows, more than its functions' roles can be granted (${MAX_SERVICE_WORKFLOWS}, a workflow given a name `
+        + 'of yours counting 3: its grants name it exactly): IAM allows a role 10,240 characters of inline policy; give the gates of the others a second ApprovalService']
       : [];
   }
 }

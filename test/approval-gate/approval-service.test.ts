@@ -5,7 +5,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -147,6 +147,26 @@ describe('one service, many gates', () => {
     expect(synthErrors(stack)).toBe('');
   });
 
+  test('a workflow given a name of yours is granted exactly (its name may begin another\'s); one named by CloudFormation, with one pattern', () => {
+    const stack = newStack();
+    const service = new ApprovalService(stack, 'Approvals');
+    const gate = new ApprovalGate(stack, 'Gate', { service, timeout: Duration.hours(1), summary: 's', onApproved: new sfn.Pass(stack, 'Ok') });
+    new Workflow(stack, 'Named', { definition: gate, workflowName: 'orders' });
+    gatedWorkflow(stack, 'Generated', service);
+    const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(p => JSON.stringify(p).includes('states:SendTaskSuccess'))!;
+    const resources: unknown[] = policy.Properties.PolicyDocument.Statement[0].Resource;
+    const named = logicalIdOf(stack.node.findChild('Named').node.defaultChild!);
+    const generated = logicalIdOf(stack.node.findChild('Generated').node.defaultChild!);
+    const execution = (suffix: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:execution:', { 'Fn::GetAtt': [named, 'Name'] }, suffix]],
+    });
+    expect(resources).toEqual([
+      { Ref: named }, execution(':*'), execution('/*'),
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:*:', { 'Fn::GetAtt': [generated, 'Name'] }, '*']] },
+    ]);
+    expectNagClean(stack);
+  });
+
   test('a gate with reminders: the service reminds on one schedule, and its pending index holds each request\'s gate settings', () => {
     const stack = newStack();
     const service = new ApprovalService(stack, 'Approvals');
@@ -199,6 +219,14 @@ describe('across stacks', () => {
       + 'and the gate in stack Far (region eu-west-1); a service serves the gates of its own account and region: give the gate a service there');
   });
 
+  test('the service in a nested stack, the gates in its parent', () => {
+    const parent = newStack('Parent');
+    const service = new ApprovalService(new NestedStack(parent, 'Approvals'), 'Approvals');
+    gatedWorkflow(parent, 'Orders', service);
+    expect(synthErrors(parent)).toBe('');
+    expect(count(Template.fromStack(parent), 'AWS::SNS::Topic')).toBe(1);
+  });
+
   test('fails when the gate is in another app than its service', () => {
     const service = new ApprovalService(newStack('Shared'), 'Approvals');
     expect(() => gatedWorkflow(newStack('Other'), 'Orders', service)).toThrow("ApprovalGate 'Orders gate': its service ApprovalService 'Approvals' is in another app");
@@ -212,6 +240,18 @@ describe('validation', () => {
     expect(() => new ApprovalGate(stack, 'Gate', { service, timeout: Duration.hours(1), summary: 's', recordRetention: Duration.days(7), decisionConcurrency: 2 }))
       .toThrow("ApprovalGate 'Gate': recordRetention, decisionConcurrency are settings of the ApprovalService the gate shares; give them to the service "
         + "(new ApprovalService(this, 'Approvals', { recordRetention: ... })), not to the gate");
+  });
+
+  test('fails when the subject is not what SNS takes; a subject made from the id is made to fit', () => {
+    const stack = newStack();
+    const service = new ApprovalService(stack, 'Approvals');
+    for (const subject of ['', 'x'.repeat(100), 'Approve\nnow', 'Genehmigung für Müller']) {
+      expect(() => new ApprovalGate(stack, `Gate${subject.length}`, { service, timeout: Duration.hours(1), summary: 's', subject }))
+        .toThrow(`ApprovalGate 'Gate${subject.length}': subject must be 1 to 99 printable ASCII characters, as SNS takes for an email subject (got ${JSON.stringify(subject)})`);
+    }
+    const { gate, workflow } = gatedWorkflow(stack, 'Genehmigung für Müller', service, 'lead@example.com');
+    const payload = aslOf(stack, workflow.stateMachine).States[gate.requestTask.stateId].Parameters.Payload;
+    expect(payload.gate.subject).toBe('Approval requested: Genehmigung f r M ller gate');
   });
 
   test('fails when service is not an ApprovalService (plain JavaScript)', () => {
@@ -229,7 +269,7 @@ describe('validation', () => {
       const gate = new ApprovalGate(stack, `Gate${i}`, { service, timeout: Duration.hours(1), summary: 's' });
       new Workflow(stack, `Flow${i}`, { definition: gate.next(new sfn.Pass(stack, `Done${i}`)) });
     }
-    expect(synthErrors(stack)).toContain("ApprovalService 'Approvals' answers 61 workflows, more than 60");
+    expect(synthErrors(stack)).toContain("ApprovalService 'Approvals' answers 61 workflows, more than its functions' roles can be granted (60, a workflow given a name of yours counting 3");
   });
 
   test('fails when ApprovalService props have the wrong type (plain JavaScript)', () => {
@@ -339,6 +379,13 @@ describe('two gates, one service: each link decides only its own gate\'s request
       .rejects.toThrow('gate is missing: this request function is an ApprovalService\'s, and serves only the requests of its gates');
     await expect(request({ taskToken: 't', requestId: '0000000c-5b0e-4d8e-9a57-1f3e9c0b7d21', summary: 'x', executionArn: 'e', gate: { ...gateConfig(GATE_A, 'Orders'), topicArn: '*' } }))
       .rejects.toThrow('gate.topicArn must be the ARN of an SNS topic');
+    const forged = (gate: Record<string, unknown>) => request({ taskToken: 't', requestId: '0000000c-5b0e-4d8e-9a57-1f3e9c0b7d21', summary: 'x', executionArn: 'e', gate });
+    await expect(forged({ ...gateConfig(GATE_A, 'Orders'), recipients: ['a@example.com', 'A@example.com'] }))
+      .rejects.toThrow('gate.recipients must be a list of at most 20 different email addresses');
+    await expect(forged({ ...gateConfig(GATE_A, 'Orders'), recipients: ['not an address'] })).rejects.toThrow('gate.recipients must be');
+    await expect(forged({ ...gateConfig(GATE_A, 'Orders'), reminderSeconds: 60 }))
+      .rejects.toThrow('gate.reminderSeconds must be a whole number of seconds: 0 (none), or from 300 to less than timeoutSeconds');
+    expect(ddb.items(TABLE)).toHaveLength(2);
   });
 
   test('the sweep settles the decisions of both gates that were not confirmed', async () => {
