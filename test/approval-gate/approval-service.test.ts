@@ -154,13 +154,13 @@ describe('one service, many gates', () => {
     new Workflow(stack, 'Named', { definition: gate, workflowName: 'orders' });
     gatedWorkflow(stack, 'Generated', service);
     const policy = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).find(p => JSON.stringify(p).includes('states:SendTaskSuccess'))!;
-    const resources: unknown[] = policy.Properties.PolicyDocument.Statement[0].Resource;
+    const granted: unknown[] = policy.Properties.PolicyDocument.Statement[0].Resource;
     const named = logicalIdOf(stack.node.findChild('Named').node.defaultChild!);
     const generated = logicalIdOf(stack.node.findChild('Generated').node.defaultChild!);
     const execution = (suffix: string) => ({
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:execution:', { 'Fn::GetAtt': [named, 'Name'] }, suffix]],
     });
-    expect(resources).toEqual([
+    expect(granted).toEqual([
       { Ref: named }, execution(':*'), execution('/*'),
       { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:us-east-1:123456789012:*:', { 'Fn::GetAtt': [generated, 'Name'] }, '*']] },
     ]);
