@@ -4,14 +4,14 @@
  * service builds one in its own scope (its construct ids stay those of the gate); an ApprovalService
  * builds one that its gates share.
  */
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { ApprovalServiceProps } from './approval-service-props';
 import { DecisionEndpoint } from './decision-endpoint';
 import { DeliverySweep } from './delivery-sweep';
 import { RequestFunctionSide } from './request-side';
@@ -19,18 +19,8 @@ import { suppressNag } from '../private/nag';
 import { validateThrottling } from '../private/rest-api';
 import { recordTable } from '../private/tables';
 
-/** The settings of what serves approval requests (those of `ApprovalServiceProps`, or of a gate without a service). */
-export interface BackendSettings {
-  readonly encryptionKey?: kms.IKey;
-  readonly removalPolicy?: RemovalPolicy;
-  readonly recordRetention?: Duration;
-  readonly authorizer?: apigw.IAuthorizer;
-  readonly throttlingRateLimit?: number;
-  readonly throttlingBurstLimit?: number;
-  readonly decisionConcurrency?: number;
-  readonly cloudWatchRole?: boolean;
-  readonly logRetention?: logs.RetentionDays;
-}
+/** The settings of what serves approval requests: those of an `ApprovalService`, or of a gate without one. */
+export type BackendSettings = ApprovalServiceProps;
 
 /** The settings that belong to the service, for the message to a gate given both a service and one of them. */
 export const BACKEND_SETTINGS: ReadonlyArray<keyof BackendSettings> = [

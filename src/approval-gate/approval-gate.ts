@@ -1,11 +1,9 @@
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -13,6 +11,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ApprovalBackend, BACKEND_SETTINGS } from './approval-backend';
 import { ApprovalService } from './approval-service';
+import { ApprovalServiceProps } from './approval-service-props';
 import { undeliverableMetric } from './delivery-sweep';
 import { addDeliveryStatements } from './gate-grants';
 import { GATE_STATE_SUFFIXES, GateStates } from './gate-states';
@@ -26,9 +25,11 @@ import { checkDerivedStateNames } from '../private/state-names';
 import { ResponderHost, STANDARD_MAX_SECONDS, registerTaskResponder } from '../private/task-responders';
 
 /**
- * Properties for an `ApprovalGate`.
+ * Properties for an `ApprovalGate`. The settings it shares with `ApprovalServiceProps` (the table,
+ * the endpoint, the functions' logs) are the gate's own service's; a gate given a `service` takes none
+ * of them: they are the service's.
  */
-export interface ApprovalGateProps {
+export interface ApprovalGateProps extends ApprovalServiceProps {
   /**
    * How long the gate waits for a decision before it takes the expired route. Also how long the
    * links work. From 1 minute to 365 days.
@@ -106,72 +107,6 @@ export interface ApprovalGateProps {
    * @default - a Fail state with error `ApprovalExpired`
    */
   readonly onExpired?: sfn.IChainable;
-
-  /**
-   * How long a request's record (who decided what, when, and the comment) is kept after its
-   * deadline before DynamoDB's time to live removes it.
-   * @default Duration.days(90)
-   */
-  readonly recordRetention?: Duration;
-
-  /**
-   * A customer managed key for the table, the signing key secret and the topic the gate creates.
-   * @default - AWS managed keys
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * What happens to the table of requests (the audit records) when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * An authorizer for the decision endpoint (Cognito user pools, Lambda). With one, approvers
-   * authenticate before they decide and the approver recorded is their identity (the `email` claim,
-   * the Cognito user name or the principal id); the signed link is still required.
-   * @default - none: the signed link is the credential
-   */
-  readonly authorizer?: apigw.IAuthorizer;
-
-  /**
-   * Steady-state requests per second the decision endpoint accepts.
-   * @default 10
-   */
-  readonly throttlingRateLimit?: number;
-
-  /**
-   * Burst of requests the decision endpoint accepts.
-   * @default 20
-   */
-  readonly throttlingBurstLimit?: number;
-
-  /**
-   * The reserved concurrency of the decision function: however many requests reach the endpoint, it
-   * never takes more of the account's Lambda concurrency than this, and always has this much. Lambda
-   * keeps 100 of an account's concurrency unreserved, so the account's quota must leave room for it.
-   * A whole number from 1 to 1000.
-   * @default 10
-   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-   */
-  readonly decisionConcurrency?: number;
-
-  /**
-   * Whether to create API Gateway's CloudWatch role, which the endpoint's stage needs to write its
-   * access and error logs. It is a setting of the whole account and region (`AWS::ApiGateway::Account`):
-   * give `true` on one construct of the app when the account has none yet (a new account); the library
-   * creates it once per app, whatever the number of constructs that ask, and keeps it when its stack is
-   * deleted. Leave it out where the account already has one (set by another app, or by hand).
-   * @default false - the account's API Gateway settings must already name a CloudWatch role
-   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
-   */
-  readonly cloudWatchRole?: boolean;
-
-  /**
-   * How long to keep the endpoint's access logs and the functions' logs.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
 
   /**
    * Sends the request again, with fresh links (same deadline), to approvers who have not decided

@@ -1,84 +1,16 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ApprovalBackend } from './approval-backend';
+import { ApprovalServiceProps } from './approval-service-props';
 import { undeliverableMetric } from './delivery-sweep';
 import { ServiceLink, registerService } from './service-link';
 import { checkProps } from '../private/prop-types';
 import { required } from '../private/required';
-
-/**
- * Properties for an `ApprovalService`.
- */
-export interface ApprovalServiceProps {
-  /**
-   * How long a request's record (who decided what, when, and the comment) is kept after its
-   * deadline before DynamoDB's time to live removes it.
-   * @default Duration.days(90)
-   */
-  readonly recordRetention?: Duration;
-
-  /**
-   * A customer managed key for the table, the signing key secret and the topics the service's gates create.
-   * @default - AWS managed keys
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * What happens to the table of requests (the audit records) when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * An authorizer for the decision endpoint (Cognito user pools, Lambda). With one, approvers
-   * authenticate before they decide and the approver recorded is their identity; the signed link is
-   * still required.
-   * @default - none: the signed link is the credential
-   */
-  readonly authorizer?: apigw.IAuthorizer;
-
-  /**
-   * Steady-state requests per second the decision endpoint accepts, for all the service's gates.
-   * @default 10
-   */
-  readonly throttlingRateLimit?: number;
-
-  /**
-   * Burst of requests the decision endpoint accepts, for all the service's gates.
-   * @default 20
-   */
-  readonly throttlingBurstLimit?: number;
-
-  /**
-   * The reserved concurrency of the decision function (a whole number from 1 to 1000): however many
-   * requests reach the endpoint, it never takes more of the account's Lambda concurrency than this.
-   * @default 10
-   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
-   */
-  readonly decisionConcurrency?: number;
-
-  /**
-   * Whether to create API Gateway's CloudWatch role (an account and region setting), which the
-   * endpoint's stage needs to write its logs: see `ApprovalGateProps.cloudWatchRole`.
-   * @default false - the account's API Gateway settings must already name a CloudWatch role
-   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
-   */
-  readonly cloudWatchRole?: boolean;
-
-  /**
-   * How long to keep the endpoint's access logs and the functions' logs.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-}
 
 /**
  * What serves the approval requests of many `ApprovalGate`s, once: the decision endpoint, the table
