@@ -222,8 +222,9 @@ export class Workflow extends Construct {
       // CDK grants each Lambda task's function and its versions (ARN:*); name them for cdk-nag.
       const functionArns = states.map(st => lambdaFunctionOf(stack, st)).filter(arn => arn !== undefined);
       suppressLambdaVersionGrants(this.stateMachine, functionArns, `workflow ${this.node.path}`);
-      suppressNestedExecutionGrants(this.stateMachine);
-      suppressContainerTaskGrants(this.stateMachine);
+      // (Each reads the whole role policy: only where the graph has such a task.)
+      if (states.some(st => st.resource?.includes(':states:startExecution'))) suppressNestedExecutionGrants(this.stateMachine);
+      if (states.some(st => st.resource?.includes(':ecs:runTask'))) suppressContainerTaskGrants(this.stateMachine);
     }
     suppressDistributedMapGrants(this.stateMachine);
     this.alarms.push(...workflowAlarms(this, `Workflow '${id}'`, this.stateMachine, props.alarms ?? {}));
