@@ -67,7 +67,7 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
-  const sizes = options.smoke ? [{ n: 1, reps: 1 }] : [{ n: 1, reps: 5 }, { n: 10, reps: 5 }, { n: 50, reps: 3 }];
+  const sizes = options.smoke ? [{ n: 1, reps: 1 }] : [{ n: 1, reps: 5 }, { n: 10, reps: 5 }, { n: 50, reps: 5 }];
   const sections: string[] = [];
   const wanted = (n: number) => options.section === undefined || options.section === n;
 

@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -15,11 +15,13 @@ import { ApprovalServiceProps } from './approval-service-props';
 import { undeliverableMetric } from './delivery-sweep';
 import { addDeliveryStatements } from './gate-grants';
 import { GATE_STATE_SUFFIXES, GateStates } from './gate-states';
+import {
+  describeValue, validateRecipients, validateReminders, validateSubject, validateSummary, validateTimeout,
+} from './gate-validation';
 import { GateTopic, gateEnvironment } from './request-side';
 import { ServiceLink, linkOf } from './service-link';
-import { emailSubject } from '../private/approval/messages';
 import { checkProps } from '../private/prop-types';
-import { isJsonataExpression, ownsStates } from '../private/query-language';
+import { ownsStates } from '../private/query-language';
 import { required, requiredProps } from '../private/required';
 import { checkDerivedStateNames } from '../private/state-names';
 import { ResponderHost, STANDARD_MAX_SECONDS, registerTaskResponder } from '../private/task-responders';
@@ -128,11 +130,6 @@ export interface ApprovalGateProps extends ApprovalServiceProps {
   readonly service?: ApprovalService;
 }
 
-const MIN_TIMEOUT_SECONDS = 60;
-const MAX_TIMEOUT_SECONDS = 365 * 24 * 3600;
-const MAX_RECIPIENTS = 20;
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
-
 /**
  * Human approval inside a workflow: a request step that waits (`.waitForTaskToken`) while an SNS
  * message with signed approve/reject links goes out, a decision endpoint where a person confirms,
@@ -220,7 +217,7 @@ export class ApprovalGate extends sfn.StateMachineFragment {
     if (props.service !== undefined) {
       // A shared service: the gate adds its topic, its subscriptions and its grants, and its task tells the service who it is.
       const link = linkOf(props.service);
-      if (!link) throw new Error(`${name}: service must be an ApprovalService (got ${describe(props.service)}); create one with new ApprovalService(this, 'Approvals')`);
+      if (!link) throw new Error(`${name}: service must be an ApprovalService (got ${describeValue(props.service)}); create one with new ApprovalService(this, 'Approvals')`);
       const given = BACKEND_SETTINGS.filter(setting => props[setting] !== undefined);
       if (given.length > 0) {
         throw new Error(`${name}: ${given.join(', ')} ${given.length > 1 ? 'are settings' : 'is a setting'} of the ApprovalService the gate shares; `
@@ -378,68 +375,4 @@ function hostOf(stateMachine: sfn.IStateMachine): ResponderHost {
     typeName: typeof type === 'string' ? type : 'STANDARD',
     logsExecutionData: logging?.includeExecutionData === true && logging?.level !== 'OFF',
   };
-}
-
-function validateTimeout(id: string, timeout: Duration): number {
-  if (timeout.isUnresolved()) {
-    throw new Error(`ApprovalGate '${id}': timeout must be a known duration (the links' expiry is computed from it)`);
-  }
-  const seconds = timeout.toMilliseconds() / 1000;
-  if (seconds < MIN_TIMEOUT_SECONDS || seconds > MAX_TIMEOUT_SECONDS || !Number.isInteger(seconds)) {
-    const shown = Number.isInteger(seconds) ? timeout.toHumanString() : `${seconds} seconds`;
-    throw new Error(`ApprovalGate '${id}': timeout must be a whole number of seconds between 1 minute and 365 days (got ${shown})`);
-  }
-  return seconds;
-}
-
-function validateSummary(id: string, summary: string, language: sfn.QueryLanguage): void {
-  if (language === sfn.QueryLanguage.JSONATA && Token.isUnresolved(summary) && sfn.JsonPath.isEncodedJsonPath(summary)) {
-    throw new Error(`ApprovalGate '${id}': summary is a JSONPath expression, and the gate is JSONata; give a JSONata expression such as "{% 'Buy ' & $states.input.count & ' shares' %}", or a literal string`);
-  }
-  if (language !== sfn.QueryLanguage.JSONATA && !Token.isUnresolved(summary) && isJsonataExpression(summary)) {
-    throw new Error(`ApprovalGate '${id}': summary is a JSONata expression (got '${summary}'), and the gate is JSONPath; give queryLanguage: sfn.QueryLanguage.JSONATA, or a JSONPath summary (sfn.JsonPath.format)`);
-  }
-}
-
-/** The subject: the one given, checked (SNS takes printable ASCII, fewer than 100 characters), or one made from the id, made fit. */
-function validateSubject(id: string, subject: string | undefined): string {
-  if (subject === undefined) return emailSubject(`Approval requested: ${id}`);
-  if (Token.isUnresolved(subject) || subject.length === 0 || subject.length > 99 || !/^[\x20-\x7E]+$/.test(subject)) {
-    throw new Error(`ApprovalGate '${id}': subject must be 1 to 99 printable ASCII characters, as SNS takes for an email subject (got ${JSON.stringify(subject)})`);
-  }
-  return subject;
-}
-
-function validateReminders(id: string, interval: Duration | undefined, timeoutSeconds: number): number {
-  if (interval === undefined) return 0;
-  if (interval.isUnresolved()) throw new Error(`ApprovalGate '${id}': reminderInterval must be a known duration`);
-  const seconds = interval.toSeconds({ integral: false });
-  if (seconds < 300 || seconds >= timeoutSeconds || !Number.isInteger(seconds / 60)) {
-    throw new Error(`ApprovalGate '${id}': reminderInterval must be whole minutes, from 5 minutes to less than the timeout (${timeoutSeconds / 60} minutes) (got ${interval.toHumanString()})`);
-  }
-  return seconds;
-}
-
-function validateRecipients(id: string, addresses: string[]): string[] {
-  if (addresses.length > MAX_RECIPIENTS) {
-    throw new Error(`ApprovalGate '${id}': at most ${MAX_RECIPIENTS} approverEmails (got ${addresses.length}); subscribe a distribution list instead`);
-  }
-  const seen = new Set<string>();
-  for (const address of addresses) {
-    if (Token.isUnresolved(address) || !EMAIL.test(address)) {
-      throw new Error(`ApprovalGate '${id}': approverEmails must be literal email addresses (got '${address}')`);
-    }
-    if (seen.has(address.toLowerCase())) {
-      throw new Error(`ApprovalGate '${id}': approverEmails lists '${address}' twice`);
-    }
-    seen.add(address.toLowerCase());
-  }
-  return addresses;
-}
-
-/** A value given where a construct was expected, for messages. */
-function describe(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? String(value);
-  const path = (value as { node?: { path?: unknown } }).node?.path;
-  return typeof path === 'string' ? `the construct ${path}` : `a ${(value as object).constructor?.name ?? 'value'}`;
 }
