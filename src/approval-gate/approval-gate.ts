@@ -218,7 +218,8 @@ export class ApprovalGate extends sfn.StateMachineFragment {
       // A shared service: the gate adds its topic, its subscriptions and its grants, and its task tells the service who it is.
       const link = linkOf(props.service);
       if (!link) throw new Error(`${name}: service must be an ApprovalService (got ${describeValue(props.service)}); create one with new ApprovalService(this, 'Approvals')`);
-      const given = BACKEND_SETTINGS.filter(setting => props[setting] !== undefined);
+      // (cloudWatchRole: false is the default: saying so changes nothing.)
+      const given = BACKEND_SETTINGS.filter(setting => props[setting] !== undefined && !(setting === 'cloudWatchRole' && props[setting] === false));
       if (given.length > 0) {
         throw new Error(`${name}: ${given.join(', ')} ${given.length > 1 ? 'are settings' : 'is a setting'} of the ApprovalService the gate shares; `
           + `give ${given.length > 1 ? 'them' : 'it'} to the service (new ApprovalService(this, '${props.service.node.id}', { ${given[0]}: ... })), not to the gate`);

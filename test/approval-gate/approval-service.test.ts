@@ -240,6 +240,9 @@ describe('validation', () => {
     expect(() => new ApprovalGate(stack, 'Gate', { service, timeout: Duration.hours(1), summary: 's', recordRetention: Duration.days(7), decisionConcurrency: 2 }))
       .toThrow("ApprovalGate 'Gate': recordRetention, decisionConcurrency are settings of the ApprovalService the gate shares; give them to the service "
         + "(new ApprovalService(this, 'Approvals', { recordRetention: ... })), not to the gate");
+    expect(() => new ApprovalGate(stack, 'Gate3', { service, timeout: Duration.hours(1), summary: 's', cloudWatchRole: true }))
+      .toThrow("ApprovalGate 'Gate3': cloudWatchRole is a setting of the ApprovalService the gate shares");
+    expect(new ApprovalGate(stack, 'Gate4', { service, timeout: Duration.hours(1), summary: 's', cloudWatchRole: false }).service).toBe(service);
   });
 
   test('fails when the subject is not what SNS takes; a subject made from the id is made to fit', () => {

@@ -3,7 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import {
-  ApprovalGate, FanOutMap, FanOutProcessor, ItemSource, ResilientLambdaInvoke, Saga, SagaStep, StockTradingWorkflow, Workflow, WorkflowType,
+  ApprovalGate, ApprovalService, FanOutMap, FanOutProcessor, ItemSource, ResilientLambdaInvoke, Saga, SagaStep, StockTradingWorkflow, Workflow, WorkflowType,
 } from 'cdk-workflow-patterns';
 import { Construct } from 'constructs';
 
@@ -22,6 +22,9 @@ export class ShopStack extends Stack {
   public readonly quotes: Workflow;
   public readonly approval: ApprovalGate;
   public readonly purchases: Workflow;
+  public readonly approvals: ApprovalService;
+  public readonly returnApproval: ApprovalGate;
+  public readonly returns: Workflow;
   public readonly trades: StockTradingWorkflow;
   public readonly jsonataTrades: StockTradingWorkflow;
   public readonly shipping: Workflow;
@@ -63,6 +66,16 @@ export class ShopStack extends Stack {
     this.purchases = new Workflow(this, 'Purchases', {
       definition: sfn.Chain.start(priceOrder).next(this.approval).next(new sfn.Succeed(this, 'Order placed')),
     });
+
+    // An ApprovalService that the returns' gate shares (with any gate to come).
+    this.approvals = new ApprovalService(this, 'Approvals');
+    this.returnApproval = new ApprovalGate(this, 'Approve return', {
+      service: this.approvals,
+      timeout: Duration.hours(8),
+      summary: sfn.JsonPath.format('Return of order {}', sfn.JsonPath.stringAt('$.orderId')),
+      approverEmails: ['support@example.com'],
+    });
+    this.returns = new Workflow(this, 'Returns', { definition: this.returnApproval.next(new sfn.Succeed(this, 'Refunded')) });
 
     // StockTradingWorkflow with the bundled sample functions.
     this.trades = new StockTradingWorkflow(this, 'Trades', { approval: { approverEmails: ['desk@example.com'] } });

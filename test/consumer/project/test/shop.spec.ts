@@ -75,6 +75,17 @@ describe('ApprovalGate: purchases', () => {
   });
 });
 
+describe('ApprovalService: returns', () => {
+  test('the returns\' gate, on a shared service: approved through the service\'s functions, its link naming its gate', async () => {
+    const stack = shop();
+    const run = await runWorkflow(stack.returns, { input: { orderId: 'o-9' }, approvals: [approve(stack.returnApproval)] });
+    expect(run).toHaveSucceeded();
+    expect(run.output.approval.approver).toBe('support@example.com');
+    expect(run.aws.messages.map(m => m.topicArn)).toHaveLength(1);
+    expect(run.aws.messages[0].message).toMatch(/[?&]g=[0-9a-f]{42}&/);
+  });
+});
+
 describe('StockTradingWorkflow: trades', () => {
   test('below the threshold: traded at once with the sample functions', async () => {
     const run = await runWorkflow(shop().trades.workflow, { input: { tradeId: 't-1', companyId: 'ACME', amount: 100 } });
