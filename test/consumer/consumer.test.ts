@@ -147,7 +147,7 @@ describe('a user\'s CDK project with the packed library', () => {
     test('draws every state machine', () => {
       const r = cli('diagram', '--out', 'diagrams');
       expect(r.status).toBe(0);
-      expect(r.out.split('\n').filter(l => l.endsWith('.svg'))).toHaveLength(7);
+      expect(r.out.split('\n').filter(l => l.endsWith('.svg'))).toHaveLength(8);
     });
 
     test('a gate with no decision: a clear message naming the state and the fix, no stack trace', () => {
