@@ -103,6 +103,24 @@ export function linkExports(templates: CfnTemplate[]): void {
   for (const template of templates) Object.defineProperty(template, IMPORTS, { value: exports, enumerable: false, configurable: true });
 }
 
+const NESTED = Symbol('nested');
+
+/**
+ * Gives a template its nested stacks' templates, by the logical id of their `AWS::CloudFormation::Stack`:
+ * `Fn::GetAtt` of such a stack's `Outputs.<name>` then resolves to what the nested stack outputs.
+ */
+export function linkNested(parent: CfnTemplate, nested: Map<string, CfnTemplate>): void {
+  Object.defineProperty(parent, NESTED, { value: nested, enumerable: false, configurable: true });
+}
+
+/** What `Fn::GetAtt` of a resource gives: its placeholder, or a nested stack's output. */
+function attributeOf(logicalId: string, attribute: string, template: CfnTemplate): unknown {
+  const nested = (template as unknown as Record<symbol, Map<string, CfnTemplate> | undefined>)[NESTED]?.get(logicalId);
+  const output = attribute.startsWith('Outputs.') ? (nested?.Outputs as Record<string, any> | undefined)?.[attribute.slice('Outputs.'.length)] : undefined;
+  if (nested && output) return resolveIntrinsics(output.Value, nested);
+  return placeholderFor(logicalId, resourceType(logicalId, template), attribute);
+}
+
 function importsOf(template: CfnTemplate): Map<string, unknown> | undefined {
   return (template as unknown as Record<symbol, Map<string, unknown> | undefined>)[IMPORTS];
 }
@@ -124,7 +142,7 @@ export function resolveIntrinsics(value: unknown, template: CfnTemplate): any {
       case 'Ref': return ref(arg, template);
       case 'Fn::GetAtt': {
         const [id, attribute] = typeof arg === 'string' ? splitOnce(arg, '.') : arg;
-        return placeholderFor(id, resourceType(id, template), resolveIntrinsics(attribute, template));
+        return attributeOf(id, String(resolveIntrinsics(attribute, template)), template);
       }
       case 'Fn::Join': {
         const [sep, parts] = arg;
@@ -183,7 +201,7 @@ function sub(arg: unknown, template: CfnTemplate): string {
     if (expr in PSEUDO) return PSEUDO[expr];
     if (expr.includes('.')) {
       const [id, attribute] = splitOnce(expr, '.');
-      return placeholderFor(id, resourceType(id, template), attribute);
+      return String(attributeOf(id, attribute, template));
     }
     return ref(expr, template);
   });

@@ -5,7 +5,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { aslFromTemplate, Asl, CfnTemplate, linkExports, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
+import { aslFromTemplate, Asl, CfnTemplate, linkExports, linkNested, placeholderFor, resolveIntrinsics, stateMachineIds } from './asl';
 import type { FunctionCode, FunctionSandbox } from './function-sandbox';
 import { HarnessError } from './local-execution';
 import type { TaskHandler } from './local-execution';
@@ -31,13 +31,30 @@ function readManifest(assemblyDir: string): Manifest {
   return JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
 }
 
-/** Every stack template in the assembly, by artifact id. */
+/** Every stack template in the assembly, by artifact id; a nested stack's as `<parent id>/<its logical id>`. */
 export function stackTemplates(assemblyDir: string): Record<string, CfnTemplate> {
   const manifest = readManifest(assemblyDir);
   const out: Record<string, CfnTemplate> = {};
+  const assets = assetFolders(assemblyDir);
+  const addNested = (parentId: string, parent: CfnTemplate): void => {
+    const nested = new Map<string, CfnTemplate>();
+    for (const [logicalId, resource] of Object.entries<any>(parent.Resources ?? {})) {
+      if (resource.Type !== 'AWS::CloudFormation::Stack') continue;
+      // Its template is a file asset of the assembly, named by the object key its TemplateURL ends with.
+      const key = /([0-9a-f]{64}\.json)$/.exec(JSON.stringify(resource.Properties?.TemplateURL ?? '').replace(/"\W*$/, ''))?.[1];
+      const file = resource.Metadata?.['aws:asset:path'] ?? (key ? assets.get(key) : undefined);
+      if (typeof file !== 'string' || !fs.existsSync(path.join(assemblyDir, file))) continue;
+      const template: CfnTemplate = JSON.parse(fs.readFileSync(path.join(assemblyDir, file), 'utf8'));
+      nested.set(logicalId, template);
+      out[`${parentId}/${logicalId}`] = template;
+      addNested(`${parentId}/${logicalId}`, template);
+    }
+    if (nested.size > 0) linkNested(parent, nested);
+  };
   for (const [id, artifact] of Object.entries(manifest.artifacts ?? {})) {
     if (artifact.type === 'aws:cloudformation:stack' && artifact.properties?.templateFile) {
       out[id] = JSON.parse(fs.readFileSync(path.join(assemblyDir, artifact.properties.templateFile), 'utf8'));
+      addNested(id, out[id]);
     }
   }
   // A stack may refer to another's resources (a shared ApprovalService's function): through its exports.
@@ -103,7 +120,13 @@ export function findStateMachine(machines: AssemblyStateMachine[], name: string,
   if (matches.length === 1) return matches[0];
   const list = machines.map(m => `  ${m.path} (logical id ${m.logicalId})`).join('\n');
   if (matches.length > 1) throw new HarnessError(`'${name}' names ${matches.length} state machines in ${where}; give the construct path of one:\n${list}`);
-  throw new HarnessError(`no state machine '${name}' in ${where}; the state machines there are:\n${list}`);
+  // Construct paths come from the templates' aws:cdk:path metadata, which the CDK CLI asks for and a plain App does not.
+  const pathless = machines.length > 0 && machines.every(m => m.path === m.logicalId);
+  const why = pathless && name.includes('/')
+    ? '; its templates hold no construct paths (the CDK CLI adds them; in a test, synthesize with new App({ context: { \'aws:cdk:enable-path-metadata\': true } })), '
+      + 'so give the logical id, or Stack/LogicalId'
+    : '';
+  throw new HarnessError(`no state machine '${name}' in ${where}${why}; the state machines there are:\n${list}`);
 }
 
 /**

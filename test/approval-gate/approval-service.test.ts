@@ -440,6 +440,14 @@ describe('both workflows, run locally with the toolkit', () => {
     expect([rejected.status, rejected.error]).toEqual(['FAILED', 'ApprovalRejected']);
   });
 
+  test('with the service in a nested stack: the gate is decided through the service\'s functions', async () => {
+    const parent = newStack('Parent');
+    const service = new ApprovalService(new NestedStack(parent, 'Nested'), 'Approvals');
+    const orders = gatedWorkflow(parent, 'Orders', service);
+    const run = await runWorkflow(orders.workflow, { input: { orderId: 'o-1' }, approvals: [approve(orders.gate)] });
+    expect([run.status, run.output.approval.approver]).toEqual(['SUCCEEDED', 'orders@example.com']);
+  });
+
   test('fails when the decision names the other workflow\'s gate, whose state has the same name', async () => {
     const stack = newStack();
     const service = new ApprovalService(stack, 'Approvals');

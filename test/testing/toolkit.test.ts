@@ -289,6 +289,16 @@ describe('any state machine, by construct or from a cloud assembly', () => {
     await expect(runWorkflow(machine, { input: { items: 0 } })).resolves.toHaveFailedWith('Invalid');
   });
 
+  test('fails when a construct path is given and the templates hold none: the message says why, and what to give', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Orders');
+    new sfn.StateMachine(stack, 'OrderMachine', { definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(stack, 'Noop')) });
+    const dir = app.synth().directory;
+    expect(() => LocalWorkflow.fromAssembly(dir, 'Orders/OrderMachine'))
+      .toThrow(/no state machine 'Orders\/OrderMachine' in .*; its templates hold no construct paths \(the CDK CLI adds them; in a test, synthesize with new App\(\{ context: \{ 'aws:cdk:enable-path-metadata': true \} \}\)\), so give the logical id, or Stack\/LogicalId/);
+    expect(LocalWorkflow.fromAssembly(dir, 'Orders/OrderMachineDD64566C').path).toBe('OrderMachineDD64566C');
+  });
+
   test('a function of another stack of the app (an import) runs as one of its own', async () => {
     const app = new App();
     const functions = new Stack(app, 'Functions');
