@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { ratio, showSummary, table } from './stats';
+import { kib, ratio, showSummary, table } from './stats';
 import { measureSynth } from './synth';
 import { ApprovalGate, ApprovalService, StockTradingWorkflow, Workflow } from '../src';
 
@@ -73,7 +73,6 @@ export function measureStackCost(kind: GatedKind, shared: boolean): StackCost {
   return { kind, shared, first: one.resources, perMore, bytesPerMore: two.bytes - one.bytes, fit };
 }
 
-const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** Section 12: the stack costs, and the synth of N StockTradingWorkflows sharing one service against the hand-written equivalent. */
 export function sharedServiceSection(sizes: Array<{ n: number; reps: number }>, log: (line: string) => void): string[] {

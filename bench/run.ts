@@ -19,7 +19,7 @@ import { SHAPES, measureQueryLanguages } from './query-languages';
 import { sagaSection } from './saga';
 import { measureSealedRuns } from './sealed-runs';
 import { measureHandlers, measureTarball } from './sizes';
-import { Summary, ratio, showSummary, summarize, table } from './stats';
+import { Summary, kib, ratio, showSummary, summarize, table } from './stats';
 import { ROOT, measureSynth } from './synth';
 import { EXTRA_TRANSITIONS, PATHS, describeOutcome, measureEngine, measureTransitions } from './transitions';
 import { workAnywhereSection } from './work-anywhere';
@@ -63,7 +63,6 @@ function spliceSection(existing: string, n: number, text: string): string {
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
@@ -81,7 +80,7 @@ async function main(): Promise<void> {
         showSummary(o.wallMs), showSummary(b.wallMs), ratio(o.wallMs.median, b.wallMs.median),
         showSummary(o.synthMs), showSummary(b.synthMs),
         showSummary(o.maxRssMb), showSummary(b.maxRssMb), ratio(o.maxRssMb.median, b.maxRssMb.median),
-        `${kb(o.templateBytesPerWorkflow)} / ${o.resourcesPerWorkflow}`, `${kb(b.templateBytesPerWorkflow)} / ${b.resourcesPerWorkflow}`,
+        `${kib(o.templateBytesPerWorkflow)} / ${o.resourcesPerWorkflow}`, `${kib(b.templateBytesPerWorkflow)} / ${b.resourcesPerWorkflow}`,
         ratio(o.templateBytesPerWorkflow, b.templateBytesPerWorkflow)];
     });
     sections.push('## 1. Synth: N StockTradingWorkflows against the hand-written baseline',

@@ -32,3 +32,6 @@ export function table(header: string[], rows: Array<Array<string | number>>): st
   const line = (cells: Array<string | number>) => `| ${cells.map(String).join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/** Bytes as KiB, one decimal. */
+export const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;

@@ -20,9 +20,7 @@ export function grantTable(grantee: iam.IGrantable, resourceArns: string[], ...a
  */
 export function deliveryStatements(stateMachine: sfn.IStateMachine): iam.PolicyStatement[] {
   const stack = Stack.of(stateMachine);
-  const name = stateMachine instanceof sfn.StateMachine
-    ? stateMachine.stateMachineName
-    : Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
+  const name = nameOf(stateMachine);
   return [
     new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [stateMachine.stateMachineArn] }),
     new iam.PolicyStatement({
@@ -58,10 +56,14 @@ export function deliveryResources(stateMachine: sfn.IStateMachine): string[] {
   const given = (stateMachine.node.defaultChild as sfn.CfnStateMachine | undefined)?.stateMachineName;
   const named = given !== undefined && !Token.isUnresolved(given);
   if (named) return deliveryStatements(stateMachine).flatMap(statement => statement.resources);
-  const name = stateMachine instanceof sfn.StateMachine
+  return [Stack.of(stateMachine).formatArn({ service: 'states', resource: '*', resourceName: `${nameOf(stateMachine)}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
+}
+
+/** A state machine's name: its attribute, or read from the ARN of one imported. */
+function nameOf(stateMachine: sfn.IStateMachine): string | undefined {
+  return stateMachine instanceof sfn.StateMachine
     ? stateMachine.stateMachineName
     : Arn.split(stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName;
-  return [Stack.of(stateMachine).formatArn({ service: 'states', resource: '*', resourceName: `${name}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })];
 }
 
 /**

@@ -5,12 +5,12 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { emailSubject } from '../private/approval/messages';
+import { EMAIL_ADDRESS } from '../private/approval/text';
 import { isJsonataExpression } from '../private/query-language';
 
 const MIN_TIMEOUT_SECONDS = 60;
 const MAX_TIMEOUT_SECONDS = 365 * 24 * 3600;
 const MAX_RECIPIENTS = 20;
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 
 export function validateTimeout(id: string, timeout: Duration): number {
   if (timeout.isUnresolved()) {
@@ -58,7 +58,7 @@ export function validateRecipients(id: string, addresses: string[]): string[] {
   }
   const seen = new Set<string>();
   for (const address of addresses) {
-    if (Token.isUnresolved(address) || !EMAIL.test(address)) {
+    if (Token.isUnresolved(address) || !EMAIL_ADDRESS.test(address)) {
       throw new Error(`ApprovalGate '${id}': approverEmails must be literal email addresses (got '${address}')`);
     }
     if (seen.has(address.toLowerCase())) {

@@ -8,7 +8,7 @@ import { deliver, settle } from '../private/approval/delivery';
 import { approvalMessage } from '../private/approval/messages';
 import { PENDING_INDEX, RequestRecord, cut, fromItem, outputOf, toItem } from '../private/approval/records';
 import { SigningKey } from '../private/approval/signing-key';
-import { plainText } from '../private/approval/text';
+import { EMAIL_ADDRESS, plainText } from '../private/approval/text';
 
 /** The link signing key, read again on every invocation: links sent after the key is replaced carry the new one. */
 export const signingKey = new SigningKey(0);
@@ -95,7 +95,6 @@ export interface GateConfig {
 }
 
 const GATE_ID = /^[A-Za-z0-9]{1,64}$/;
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 const TOPIC_ARN = /^arn:[a-z-]+:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /**
@@ -141,7 +140,7 @@ export function gateOf(config: RequestConfig, event: ApprovalRequestEvent): Gate
   if (typeof timeoutSeconds !== 'number' || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 60 || timeoutSeconds > 365 * 24 * 3600) {
     throw wrong('timeoutSeconds', 'a whole number of seconds from 60 to 365 days');
   }
-  if (!Array.isArray(recipients) || recipients.length > 20 || recipients.some(r => typeof r !== 'string' || r.length > 254 || !EMAIL.test(r))
+  if (!Array.isArray(recipients) || recipients.length > 20 || recipients.some(r => typeof r !== 'string' || r.length > 254 || !EMAIL_ADDRESS.test(r))
     || new Set(recipients.map(r => String(r).toLowerCase())).size !== recipients.length) {
     throw wrong('recipients', 'a list of at most 20 different email addresses');
   }

@@ -20,6 +20,9 @@ import { ResponderHost } from '../private/task-responders';
  */
 export const MAX_SERVICE_WORKFLOWS = 60;
 
+/** How often a shared service looks for requests to remind approvers of; each gate's own interval is kept in its requests. */
+const REMINDER_CHECK = Duration.minutes(5);
+
 export class ServiceLink {
   private readonly delivery = new Map<Stack, SharedDeliveryGrants>();
   private readonly publish = new Map<Stack, iam.Policy>();
@@ -128,9 +131,6 @@ export class ServiceLink {
       : [];
   }
 }
-
-/** How often a shared service looks for requests to remind approvers of; each gate's own interval is kept in its requests. */
-const REMINDER_CHECK = Duration.minutes(5);
 
 function shown(value: string): string {
   return value.startsWith('${Token') ? 'unresolved (environment-agnostic)' : value;

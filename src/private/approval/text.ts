@@ -6,6 +6,9 @@
  * themselves; a defused one stays text.
  */
 
+/** What the library takes for an email address: one @, a dot after it, no spaces or commas. */
+export const EMAIL_ADDRESS = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+
 /** Controls (line breaks included), format characters (bidirectional overrides, zero-width), line and paragraph separators, private use, unassigned. */
 const INVISIBLE_OR_BREAKING = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}]+/gu;
 /** Dots that IDNA reads as a full stop in domain names. */
